@@ -1,0 +1,1 @@
+"""The Qt-free core: scheme, corpus, store, agreement, export, merge."""

@@ -1,0 +1,132 @@
+"""Clutter rules: which lines of an article are web furniture rather than text to code.
+
+The rules are data (resources/clutter_rules.toml); this module only loads and applies them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.core.errors import InputError
+from desktop.core.resources import clutter_rules_path
+
+TAIL_LINES = 8
+
+
+@dataclass(frozen=True)
+class LineRule:
+    name: str
+    regex: re.Pattern
+    max_length: int | None = None
+    scope: str = "line"  # line | block
+    where: str = "anywhere"  # anywhere | tail
+
+
+@dataclass(frozen=True)
+class InlineRule:
+    name: str
+    regex: re.Pattern
+
+
+@dataclass(frozen=True)
+class ClutterRules:
+    lines: tuple[LineRule, ...]
+    inline: tuple[InlineRule, ...]
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class LineVerdict:
+    excluded: bool
+    rule: str = ""
+
+
+def load_rules(path: str | Path | None = None) -> ClutterRules:
+    """Load clutter rules from ``path`` (default: the shipped resources/clutter_rules.toml).
+
+    Raises
+    ------
+    InputError
+        Naming the file and the rule that is malformed.
+    """
+    path = Path(path) if path is not None else clutter_rules_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("no such clutter rules file", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot be read ({exc})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"TOML syntax error: {exc}", path) from None
+    line_rules, inline_rules = [], []
+    for index, raw in enumerate(data.get("line", []), start=1):
+        name = raw.get("name") or f"line rule {index}"
+        flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
+        try:
+            regex = re.compile(raw["pattern"], flags)
+        except (KeyError, re.error) as exc:
+            raise InputError(f"rule '{name}': bad or missing pattern ({exc})", path) from None
+        scope = raw.get("scope", "line")
+        where = raw.get("where", "anywhere")
+        if scope not in ("line", "block") or where not in ("anywhere", "tail"):
+            raise InputError(f"rule '{name}': scope must be line|block, where anywhere|tail", path)
+        line_rules.append(LineRule(name, regex, raw.get("max_length"), scope, where))
+    for index, raw in enumerate(data.get("inline", []), start=1):
+        name = raw.get("name") or f"inline rule {index}"
+        try:
+            regex = re.compile(raw["pattern"], re.IGNORECASE)
+        except (KeyError, re.error) as exc:
+            raise InputError(f"rule '{name}': bad or missing pattern ({exc})", path) from None
+        inline_rules.append(InlineRule(name, regex))
+    return ClutterRules(tuple(line_rules), tuple(inline_rules), str(path))
+
+
+def _matches(rule: LineRule, line: str) -> bool:
+    if rule.max_length is not None and len(line) > rule.max_length:
+        return False
+    return rule.regex.fullmatch(line) is not None
+
+
+def classify_lines(lines: list[str], rules: ClutterRules) -> list[LineVerdict]:
+    """Decide for each line (paragraph) whether it is clutter, and by which rule.
+
+    ``lines`` may contain empty strings (blank lines), which delimit blocks. Rules with
+    ``where = "tail"`` run last, over the last lines that no other rule excluded, so that
+    a footer of navigation links does not hide an author's bio above it.
+    """
+    verdicts = [LineVerdict(False) for _ in lines]
+    anywhere = [r for r in rules.lines if r.where == "anywhere"]
+    tail_rules = [r for r in rules.lines if r.where == "tail"]
+    _apply(lines, range(len(lines)), anywhere, verdicts)
+    if tail_rules:
+        kept = [i for i, line in enumerate(lines) if line.strip() and not verdicts[i].excluded]
+        _apply(lines, kept[-TAIL_LINES:], tail_rules, verdicts)
+    return verdicts
+
+
+def _apply(lines, indices, rules, verdicts) -> None:
+    for i in indices:
+        line = lines[i].strip()
+        if not line or verdicts[i].excluded:
+            continue
+        for rule in rules:
+            if not _matches(rule, line):
+                continue
+            verdicts[i] = LineVerdict(True, rule.name)
+            if rule.scope == "block":
+                j = i - 1
+                while j >= 0 and lines[j].strip():
+                    verdicts[j] = LineVerdict(True, rule.name)
+                    j -= 1
+            break
+
+
+def inline_spans(line: str, rules: ClutterRules) -> list[tuple[int, int, str]]:
+    """Spans ``(start, end, rule name)`` of inline clutter tokens within ``line``."""
+    spans = []
+    for rule in rules.inline:
+        spans.extend((m.start(), m.end(), rule.name) for m in rule.regex.finditer(line))
+    return sorted(spans)

@@ -1,0 +1,136 @@
+"""Turn the bytes of a text file into text, or refuse with a clear reason.
+
+UTF-8 (with or without a byte-order mark) and UTF-16 with a BOM are read as they are.
+Anything else is identified with charset-normalizer; the encoding is reported to the user
+so that Windows-1252 or Latin-1 files are decoded, never stored as mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from desktop.core.errors import InputError
+
+# Larger single files are refused rather than read into memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+    @property
+    def was_utf8(self) -> bool:
+        return self.encoding in ("utf-8", "utf-8-sig", "ascii")
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(
+                f"is {size / 1e6:.0f} MB; files over {limit / 1e6:.0f} MB are not imported "
+                "(split it, or use a CSV/JSONL file with one article per row)",
+                path,
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except PermissionError:
+        raise InputError("permission denied", path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", path) from None
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:20_000]
+    if not sample:
+        return False
+    control = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    return control / len(sample) > 0.01
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
+
+
+def _western(raw: bytes) -> bool:
+    """True when bytes above 127 stand alone (é, ’, —), as in Windows-1252 or Latin-1
+    text; East Asian multi-byte encodings put them in runs."""
+    high = sum(1 for b in raw if b >= 0x80)
+    in_runs = sum(len(m) for m in _HIGH_RUN.findall(raw))
+    return high > 0 and in_runs / high < 0.2
+
+
+def _decode_legacy(raw: bytes, path: Path) -> tuple[str, str]:
+    """Decode text that is not UTF-8: Windows-1252/Latin-1 when it looks Western,
+    otherwise charset-normalizer's best guess."""
+    if _western(raw):
+        if any(0x80 <= b <= 0x9F for b in raw):
+            try:
+                return raw.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                pass
+        else:
+            return raw.decode("latin-1"), "latin-1"
+    best = from_bytes(raw).best()
+    if best is None:
+        raise InputError("is a binary file or in an unknown text encoding", path)
+    return str(best), best.encoding
+
+
+def decode_bytes(raw: bytes, path: Path) -> Decoded:
+    """Decode ``raw`` (the content of ``path``) to text.
+
+    Raises
+    ------
+    InputError
+        For an empty file, a binary file, or bytes that are no known text encoding.
+    """
+    if not raw.strip():
+        raise InputError("is empty", path)
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw.decode(name)
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"starts with a {name} mark but is not {name} text", path
+                ) from None
+            break
+    else:
+        if b"\x00" in raw[:8192] and raw[:8192].count(b"\x00") > len(raw[:8192]) // 100:
+            raise InputError("is a binary file, not text", path)
+        try:
+            text, name = raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, name = _decode_legacy(raw, path)
+    if _looks_binary(text):
+        raise InputError("is a binary file, not text", path)
+    return Decoded(text, name)
+
+
+def normalise_text(text: str) -> str:
+    """One form for every article: NFC, ``\\n`` line ends, no trailing spaces on lines."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def decode_file(path: Path) -> Decoded:
+    return decode_bytes(read_bytes(path), path)

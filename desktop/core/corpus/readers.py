@@ -1,0 +1,291 @@
+"""Readers: files of every supported kind to :class:`Document` objects (text plus metadata).
+
+One reader per format; CSV and JSONL files give one document per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.core.corpus.decode import Decoded, decode_file, normalise_text
+from desktop.core.errors import InputError
+
+METADATA_COLUMNS = ("title", "source", "author", "date", "url")
+_ID_COLUMNS = ("id", "article_id", "doc_id")
+_TITLE_MAX = 200
+
+
+@dataclass
+class Document:
+    """An article as read from a file, before cleaning and segmentation."""
+
+    text: str
+    origin: str
+    title: str = ""
+    source: str = ""
+    author: str = ""
+    date: str = ""
+    url: str = ""
+    metadata: dict = field(default_factory=dict)
+    encoding: str = "utf-8"
+    # True when the first line of ``text`` is the title (it is kept, but not coded).
+    title_in_text: bool = False
+
+
+def _title_from_name(path: Path) -> str:
+    return re.sub(r"[_\-]+", " ", path.stem).strip()
+
+
+def _leading_title(text: str) -> str:
+    """The first line if it reads as a headline: short, followed by a blank line, no final
+    full stop."""
+    first, sep, rest = text.partition("\n")
+    first = first.strip()
+    if not first or not sep or (not rest.startswith("\n") and rest.strip()):
+        return ""
+    if len(first) > _TITLE_MAX or first.endswith((".", ",", ";", ":")):
+        return ""
+    return first
+
+
+def read_text(path: Path) -> list[Document]:
+    decoded = decode_file(path)
+    text = normalise_text(decoded.text)
+    if not text.strip():
+        raise InputError("is empty", path)
+    title = _leading_title(text)
+    return [
+        Document(
+            text=text,
+            origin=str(path),
+            title=title or _title_from_name(path),
+            encoding=decoded.encoding,
+            title_in_text=bool(title),
+        )
+    ]
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+
+
+def read_markdown(path: Path) -> list[Document]:
+    decoded = decode_file(path)
+    lines = []
+    for line in normalise_text(decoded.text).split("\n"):
+        line = _MD_HEADING.sub("", line)
+        line = _MD_LINK.sub(r"\1", line)
+        line = _MD_EMPHASIS.sub(r"\2", line)
+        lines.append(line)
+    text = "\n".join(lines).strip("\n")
+    if not text.strip():
+        raise InputError("is empty", path)
+    title = _leading_title(text)
+    return [
+        Document(
+            text=text,
+            origin=str(path),
+            title=title or _title_from_name(path),
+            encoding=decoded.encoding,
+            title_in_text=bool(title),
+        )
+    ]
+
+
+def read_html(path: Path) -> list[Document]:
+    import trafilatura  # imported here: it is slow to import and only HTML needs it
+
+    decoded = decode_file(path)
+    result = trafilatura.bare_extraction(
+        decoded.text,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+    )
+    result = result.as_dict() if result is not None else {}
+    body = normalise_text(result.get("text") or "")
+    if not body.strip():
+        raise InputError("has no article text that could be extracted from the HTML", path)
+    # trafilatura separates paragraphs with single newlines; keep one paragraph per line.
+    title = (result.get("title") or "").strip()
+    first_line = body.split("\n", 1)[0].strip()
+    title_in_text = bool(title) and first_line == title
+    return [
+        Document(
+            text=body,
+            origin=str(path),
+            title=title or _title_from_name(path),
+            author=(result.get("author") or "").strip(),
+            date=(result.get("date") or "").strip(),
+            url=(result.get("url") or "").strip(),
+            source=(result.get("sitename") or "").strip(),
+            encoding=decoded.encoding,
+            title_in_text=title_in_text,
+        )
+    ]
+
+
+def read_docx(path: Path) -> list[Document]:
+    import docx  # python-docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
+        raise InputError(f"is not a valid .docx file ({exc.__class__.__name__})", path) from None
+    except Exception as exc:  # python-docx raises assorted errors on broken packages
+        raise InputError(f"cannot be read as .docx ({exc})", path) from None
+    title, lines = "", []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        if not title and not lines and text and style.lower() in ("title", "heading 1"):
+            title = text
+        lines.append(text)
+    text = normalise_text("\n".join(lines))
+    if not text.strip():
+        raise InputError("is empty", path)
+    props = document.core_properties
+    title = title or (props.title or "").strip()
+    return [
+        Document(
+            text=text,
+            origin=str(path),
+            title=title or _title_from_name(path),
+            author=(props.author or "").strip(),
+            date=props.created.date().isoformat() if props.created else "",
+            title_in_text=bool(title) and text.split("\n", 1)[0].strip() == title,
+        )
+    ]
+
+
+def _record_document(record: dict, origin: str, where: str, path: Path, encoding: str) -> Document:
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{where}: the 'text' is empty", path)
+    fields = {}
+    for name in METADATA_COLUMNS:
+        value = record.get(name)
+        fields[name] = "" if value is None else str(value).strip()
+    metadata = {
+        k: v
+        for k, v in record.items()
+        if k not in ("text", *METADATA_COLUMNS) and v not in ("", None)
+    }
+    for key in _ID_COLUMNS:
+        if key in metadata:
+            metadata["external_id"] = str(metadata.pop(key))
+            break
+    return Document(
+        text=normalise_text(text),
+        origin=origin,
+        metadata=metadata,
+        encoding=encoding,
+        **fields,
+    )
+
+
+def read_csv(path: Path) -> list[Document]:
+    decoded: Decoded = decode_file(path)
+    sample = decoded.text[:20_000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(decoded.text, newline=""), dialect=dialect)
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InputError(f"is not a readable CSV file ({exc})", path) from None
+    if "text" not in header:
+        found = ", ".join(header[:8]) or "none"
+        raise InputError(f"has no 'text' column (columns found: {found})", path)
+    reader.fieldnames = header
+    documents = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                raise InputError(f"line {line}: more fields than the header has", path)
+            if not any((v or "").strip() for v in row.values()):
+                continue
+            documents.append(
+                _record_document(row, f"{path}:{line}", f"line {line}", path, decoded.encoding)
+            )
+    except csv.Error as exc:
+        raise InputError(f"line {reader.line_num}: {exc}", path) from None
+    if not documents:
+        raise InputError("has no rows", path)
+    return documents
+
+
+def read_jsonl(path: Path) -> list[Document]:
+    decoded = decode_file(path)
+    documents = []
+    for number, line in enumerate(decoded.text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"line {number} is not valid JSON ({exc.msg})", path) from None
+        if not isinstance(record, dict):
+            raise InputError(f"line {number} is not a JSON object", path)
+        if "text" not in record:
+            raise InputError(f"line {number} has no 'text' field", path)
+        record = {str(k).lower(): v for k, v in record.items()}
+        documents.append(
+            _record_document(record, f"{path}:{number}", f"line {number}", path, decoded.encoding)
+        )
+    if not documents:
+        raise InputError("has no records", path)
+    return documents
+
+
+READERS: dict[str, Callable[[Path], list[Document]]] = {
+    ".txt": read_text,
+    ".text": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".docx": read_docx,
+    ".csv": read_csv,
+    ".tsv": read_csv,
+    ".jsonl": read_jsonl,
+    ".ndjson": read_jsonl,
+}
+
+
+def supported(path: Path) -> bool:
+    return path.suffix.lower() in READERS
+
+
+def expand_paths(paths: list[Path]) -> Iterator[Path]:
+    """Files named directly, and the supported files inside folders (sorted, recursive)."""
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and supported(p))
+            if not found:
+                raise InputError("contains no files that can be imported", path)
+            yield from found
+        elif not path.exists():
+            raise InputError("no such file or folder", path)
+        elif not supported(path):
+            kinds = ", ".join(sorted(READERS))
+            raise InputError(f"is not a supported kind of file (use {kinds})", path)
+        else:
+            yield path
+
+
+def read_documents(path: Path) -> list[Document]:
+    return READERS[path.suffix.lower()](path)

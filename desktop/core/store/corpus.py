@@ -1,0 +1,314 @@
+"""Articles, paragraphs and units (sentences) in the project file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from desktop.core.store.db import Database, utc_now
+
+
+@dataclass(frozen=True)
+class NewParagraph:
+    start: int
+    end: int
+    excluded: bool = False
+    excluded_by: str = ""
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    paragraph: int
+    sentence: int
+    start: int
+    end: int
+    text: str
+    excluded: bool = False
+    excluded_by: str = ""
+
+
+@dataclass
+class NewArticle:
+    """An article ready to store: its text, metadata, paragraphs and sentences."""
+
+    text: str
+    content_hash: str
+    title: str = ""
+    source: str = ""
+    author: str = ""
+    date: str = ""
+    url: str = ""
+    metadata: dict = field(default_factory=dict)
+    origin: str = ""
+    encoding: str = "utf-8"
+    paragraphs: list[NewParagraph] = field(default_factory=list)
+    units: list[NewUnit] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return article_id_for(self.content_hash)
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    seq: int
+    article_id: str
+    paragraph: int
+    sentence: int
+    start: int
+    end: int
+    text: str
+    excluded: bool
+    excluded_by: str
+
+
+_UNIT_COLUMNS = "id, seq, article_id, paragraph, sentence, start, end, text, excluded, excluded_by"
+
+
+def article_id_for(content_hash: str) -> str:
+    """An article's id: the first 12 hex digits of its content hash, the same everywhere."""
+    return content_hash[:12]
+
+
+def unit_id_for(article_id: str, ordinal: int) -> str:
+    """A unit's id: its article's id and its 1-based position in the article at import."""
+    return f"{article_id}-{ordinal:04d}"
+
+
+def article_id_by_hash(db: Database, content_hash: str) -> str | None:
+    row = db.execute("SELECT id FROM articles WHERE content_hash = ?", [content_hash]).fetchone()
+    return row[0] if row else None
+
+
+def add_articles(db: Database, articles: Sequence[NewArticle]) -> list[str]:
+    """Insert articles with their paragraphs and units (call inside a write transaction).
+
+    Returns
+    -------
+    list of str
+        The ids of the inserted articles, in order.
+    """
+    position = db.execute("SELECT coalesce(max(position), 0) FROM articles").fetchone()[0]
+    seq = db.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]
+    now = utc_now()
+    ids = []
+    article_rows, paragraph_rows, unit_rows = [], [], []
+    for article in articles:
+        position += 1
+        aid = article.id
+        ids.append(aid)
+        article_rows.append(
+            (
+                aid,
+                position,
+                article.title,
+                article.source,
+                article.author,
+                article.date,
+                article.url,
+                article.text,
+                article.content_hash,
+                json.dumps(article.metadata, ensure_ascii=False, sort_keys=True),
+                article.origin,
+                article.encoding,
+                now,
+            )
+        )
+        for idx, p in enumerate(article.paragraphs):
+            paragraph_rows.append((aid, idx, p.start, p.end, int(p.excluded), p.excluded_by))
+        for ordinal, u in enumerate(article.units, start=1):
+            seq += 1
+            unit_rows.append(
+                (
+                    unit_id_for(aid, ordinal),
+                    seq,
+                    aid,
+                    u.paragraph,
+                    u.sentence,
+                    u.start,
+                    u.end,
+                    u.text,
+                    int(u.excluded),
+                    u.excluded_by,
+                    now,
+                )
+            )
+    conn = db.conn
+    conn.executemany(
+        "INSERT INTO articles (id, position, title, source, author, date, url, text, "
+        "content_hash, metadata, origin, encoding, imported_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        article_rows,
+    )
+    conn.executemany(
+        "INSERT INTO paragraphs (article_id, idx, start, end, excluded, excluded_by) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        paragraph_rows,
+    )
+    conn.executemany(
+        f"INSERT INTO units ({_UNIT_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        unit_rows,
+    )
+    return ids
+
+
+def _unit(row: Sequence) -> Unit:
+    return Unit(
+        id=row[0],
+        seq=row[1],
+        article_id=row[2],
+        paragraph=row[3],
+        sentence=row[4],
+        start=row[5],
+        end=row[6],
+        text=row[7],
+        excluded=bool(row[8]),
+        excluded_by=row[9],
+    )
+
+
+def get_unit(db: Database, unit_id: str) -> Unit | None:
+    row = db.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE id = ?", [unit_id]).fetchone()
+    return _unit(row) if row else None
+
+
+def get_unit_by_seq(db: Database, seq: int) -> Unit | None:
+    row = db.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE seq = ?", [seq]).fetchone()
+    return _unit(row) if row else None
+
+
+def article_units(db: Database, article_id: str) -> list[Unit]:
+    """Every unit of an article (excluded clutter included), in text order."""
+    rows = db.execute(
+        f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? ORDER BY start, seq",
+        [article_id],
+    )
+    return [_unit(r) for r in rows]
+
+
+def paragraph_units(db: Database, article_id: str, paragraph: int) -> list[Unit]:
+    rows = db.execute(
+        f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? AND paragraph = ? "
+        "ORDER BY start, seq",
+        [article_id, paragraph],
+    )
+    return [_unit(r) for r in rows]
+
+
+def coded_unit_seqs(db: Database, article_ids: Iterable[str] | None = None) -> list[int]:
+    """The seq numbers of all codable units (not excluded, article not excluded), in order."""
+    sql = (
+        "SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id "
+        "WHERE u.excluded = 0 AND a.excluded = 0"
+    )
+    params: list = []
+    if article_ids is not None:
+        ids = list(article_ids)
+        sql += f" AND u.article_id IN ({', '.join('?' * len(ids))})"
+        params = ids
+    return [r[0] for r in db.execute(sql + " ORDER BY u.seq", params)]
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    position: int
+    title: str
+    source: str
+    author: str
+    date: str
+    url: str
+    metadata: dict
+    origin: str
+    excluded: bool
+
+
+_ARTICLE_COLUMNS = "id, position, title, source, author, date, url, metadata, origin, excluded"
+
+
+def _article(row: Sequence) -> Article:
+    return Article(
+        id=row[0],
+        position=row[1],
+        title=row[2],
+        source=row[3],
+        author=row[4],
+        date=row[5],
+        url=row[6],
+        metadata=json.loads(row[7]),
+        origin=row[8],
+        excluded=bool(row[9]),
+    )
+
+
+def get_article(db: Database, article_id: str) -> Article | None:
+    row = db.execute(
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", [article_id]
+    ).fetchone()
+    return _article(row) if row else None
+
+
+def list_articles(db: Database) -> list[Article]:
+    rows = db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY position")
+    return [_article(r) for r in rows]
+
+
+def article_text(db: Database, article_id: str) -> str:
+    row = db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+    return row[0] if row else ""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    article_id: str
+    idx: int
+    start: int
+    end: int
+    excluded: bool
+    excluded_by: str
+
+
+def article_paragraphs(db: Database, article_id: str) -> list[Paragraph]:
+    rows = db.execute(
+        "SELECT article_id, idx, start, end, excluded, excluded_by FROM paragraphs "
+        "WHERE article_id = ? ORDER BY idx",
+        [article_id],
+    )
+    return [Paragraph(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+
+
+def iter_units_rows(db: Database, *, include_excluded: bool = False) -> Iterable[dict]:
+    """Stream units with their article's title, in project order (for exports)."""
+    where = "" if include_excluded else "WHERE u.excluded = 0 AND a.excluded = 0"
+    cursor = db.conn.execute(
+        "SELECT u.id, u.article_id, a.title, u.paragraph, u.sentence, u.start, u.end, u.text, "
+        f"u.excluded FROM units u JOIN articles a ON a.id = u.article_id {where} ORDER BY u.seq"
+    )
+    for row in cursor:
+        yield {
+            "unit_id": row[0],
+            "article_id": row[1],
+            "article_title": row[2],
+            "paragraph": row[3],
+            "sentence": row[4],
+            "start": row[5],
+            "end": row[6],
+            "text": row[7],
+        }
+
+
+def counts(db: Database) -> dict[str, int]:
+    """Sizes for ``stancecoder info``."""
+    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "articles": one("SELECT count(*) FROM articles"),
+        "units": one(
+            "SELECT count(*) FROM units u JOIN articles a ON a.id = u.article_id "
+            "WHERE u.excluded = 0 AND a.excluded = 0"
+        ),
+        "excluded_units": one("SELECT count(*) FROM units WHERE excluded = 1"),
+        "coders": one("SELECT count(*) FROM coders"),
+        "labels": one("SELECT count(*) FROM labels"),
+    }

@@ -1,0 +1,298 @@
+"""Coders, labels, unsure flags, notes and time, each write one transaction.
+
+Every write returns a :class:`Change` that says what changed, so views refresh from it.
+Every label change is appended to ``label_history``; undo and redo are new history rows
+that point at the row they reverse, so the undo stack survives a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from desktop.core.errors import UsageError
+from desktop.core.store.db import Database, utc_now, write_transaction
+
+USER_ACTIONS = ("set", "clear")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one write changed. ``old``/``new`` are None when there was or is no value."""
+
+    kind: str  # label, unsure, note, time
+    unit_id: str
+    coder: str
+    dimension: str = ""
+    old: str | None = None
+    new: str | None = None
+    history_id: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+# -- coders -------------------------------------------------------------------------------
+
+
+def ensure_coder(db: Database, coder: str, name: str = "") -> str:
+    """Register ``coder`` (an id such as initials) if new; returns the id."""
+    coder = coder.strip()
+    if not coder:
+        raise UsageError("a coder needs a name or initials")
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            [coder, name or coder, utc_now()],
+        )
+    return coder
+
+
+def list_coders(db: Database) -> list[dict]:
+    rows = db.execute("SELECT id, name, is_lead FROM coders ORDER BY id")
+    return [{"id": r[0], "name": r[1], "is_lead": bool(r[2])} for r in rows]
+
+
+# -- labels -------------------------------------------------------------------------------
+
+
+def _current(db: Database, unit_id: str, coder: str, dimension: str) -> str | None:
+    row = db.execute(
+        "SELECT value FROM labels WHERE unit_id = ? AND coder_id = ? AND dimension = ?",
+        [unit_id, coder, dimension],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _write_label(
+    db: Database,
+    unit_id: str,
+    coder: str,
+    dimension: str,
+    value: str | None,
+    action: str,
+    *,
+    seconds: float = 0.0,
+    reverts: int | None = None,
+    at: str | None = None,
+) -> Change:
+    """Set or clear one label and append its history row (inside a transaction)."""
+    old = _current(db, unit_id, coder, dimension)
+    at = at or utc_now()
+    if value is None:
+        db.execute(
+            "DELETE FROM labels WHERE unit_id = ? AND coder_id = ? AND dimension = ?",
+            [unit_id, coder, dimension],
+        )
+    else:
+        db.execute(
+            "INSERT INTO labels (unit_id, coder_id, dimension, value, changed_at, seconds) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, coder_id, dimension) DO UPDATE "
+            "SET value = excluded.value, changed_at = excluded.changed_at, "
+            "seconds = excluded.seconds",
+            [unit_id, coder, dimension, value, at, seconds],
+        )
+    cursor = db.execute(
+        "INSERT INTO label_history (unit_id, coder_id, dimension, old_value, new_value, "
+        "action, reverts, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [unit_id, coder, dimension, old, value, action, reverts, at],
+    )
+    return Change("label", unit_id, coder, dimension, old, value, cursor.lastrowid)
+
+
+def set_label(
+    db: Database,
+    unit_id: str,
+    coder: str,
+    dimension: str,
+    value: str | None,
+    *,
+    seconds: float = 0.0,
+) -> Change:
+    """Set (or, with ``value=None``, clear) one label, durably, in one transaction.
+
+    Parameters
+    ----------
+    seconds
+        Time the coder had spent on the sentence when choosing the value.
+    """
+    with write_transaction(db):
+        return _write_label(
+            db,
+            unit_id,
+            coder,
+            dimension,
+            value,
+            "set" if value is not None else "clear",
+            seconds=seconds,
+        )
+
+
+def clear_label(db: Database, unit_id: str, coder: str, dimension: str) -> Change:
+    return set_label(db, unit_id, coder, dimension, None)
+
+
+def unit_labels(db: Database, unit_id: str, coder: str) -> dict[str, str]:
+    """This coder's labels on one unit: ``{dimension: code}``."""
+    rows = db.execute(
+        "SELECT dimension, value FROM labels WHERE unit_id = ? AND coder_id = ?",
+        [unit_id, coder],
+    )
+    return dict(rows.fetchall())
+
+
+def coded_dimension_counts(db: Database, coder: str) -> dict[str, int]:
+    """For one coder: ``{unit_id: number of dimensions labelled}`` over all units."""
+    rows = db.execute(
+        "SELECT unit_id, count(*) FROM labels WHERE coder_id = ? GROUP BY unit_id", [coder]
+    )
+    return dict(rows.fetchall())
+
+
+def labels_frame(
+    db: Database,
+    *,
+    coders: Iterable[str] | None = None,
+    dimensions: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """All labels as a long frame: unit_id, coder, dimension, value, changed_at, seconds.
+
+    Labels on excluded units or excluded articles are left out.
+    """
+    sql = (
+        "SELECT l.unit_id, l.coder_id AS coder, l.dimension, l.value, l.changed_at, l.seconds "
+        "FROM labels l JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
+        "WHERE u.excluded = 0 AND a.excluded = 0"
+    )
+    params: list = []
+    for column, wanted in (("l.coder_id", coders), ("l.dimension", dimensions)):
+        if wanted is not None:
+            wanted = list(wanted)
+            sql += f" AND {column} IN ({', '.join('?' * len(wanted))})"
+            params += wanted
+    sql += " ORDER BY u.seq, l.coder_id, l.dimension"
+    cursor = db.conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+
+
+# -- unsure, notes, time ------------------------------------------------------------------
+
+
+def unit_state(db: Database, unit_id: str, coder: str) -> dict:
+    row = db.execute(
+        "SELECT unsure, note, seconds FROM unit_states WHERE unit_id = ? AND coder_id = ?",
+        [unit_id, coder],
+    ).fetchone()
+    if row is None:
+        return {"unsure": False, "note": "", "seconds": 0.0}
+    return {"unsure": bool(row[0]), "note": row[1], "seconds": row[2]}
+
+
+def _upsert_state(db: Database, unit_id: str, coder: str, column: str, value) -> None:
+    db.execute(
+        f"INSERT INTO unit_states (unit_id, coder_id, {column}, changed_at) VALUES (?, ?, ?, ?) "
+        f"ON CONFLICT (unit_id, coder_id) DO UPDATE SET {column} = excluded.{column}, "
+        "changed_at = excluded.changed_at",
+        [unit_id, coder, value, utc_now()],
+    )
+
+
+def set_unsure(db: Database, unit_id: str, coder: str, unsure: bool) -> Change:
+    with write_transaction(db):
+        old = unit_state(db, unit_id, coder)["unsure"]
+        _upsert_state(db, unit_id, coder, "unsure", int(unsure))
+    return Change("unsure", unit_id, coder, old=str(int(old)), new=str(int(unsure)))
+
+
+def set_note(db: Database, unit_id: str, coder: str, note: str) -> Change:
+    with write_transaction(db):
+        old = unit_state(db, unit_id, coder)["note"]
+        _upsert_state(db, unit_id, coder, "note", note)
+    return Change("note", unit_id, coder, old=old, new=note)
+
+
+def add_time(db: Database, unit_id: str, coder: str, seconds: float) -> Change:
+    """Add ``seconds`` to the time this coder has spent on the unit."""
+    if seconds <= 0:
+        return Change("time", unit_id, coder)
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO unit_states (unit_id, coder_id, seconds, changed_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (unit_id, coder_id) DO UPDATE "
+            "SET seconds = seconds + excluded.seconds",
+            [unit_id, coder, float(seconds), utc_now()],
+        )
+    return Change("time", unit_id, coder, new=f"{seconds:.3f}")
+
+
+# -- undo and redo ------------------------------------------------------------------------
+
+# How far back a restart looks to rebuild the undo stack.
+UNDO_DEPTH = 2_000
+
+
+def _stacks(db: Database, coder: str) -> tuple[list[tuple], list[tuple]]:
+    """Replay the coder's recent history into (undo stack, redo stack) of history rows."""
+    rows = db.execute(
+        "SELECT id, unit_id, dimension, old_value, new_value, action, reverts "
+        "FROM label_history WHERE coder_id = ? ORDER BY id DESC LIMIT ?",
+        [coder, UNDO_DEPTH],
+    ).fetchall()
+    undo: list[tuple] = []
+    redo: list[tuple] = []
+    for row in reversed(rows):
+        action = row[5]
+        if action in USER_ACTIONS:
+            undo.append(row)
+            redo.clear()
+        elif action == "undo":
+            if undo and undo[-1][0] == row[6]:
+                undo.pop()
+            redo.append(row)
+        elif action == "redo":
+            if redo and redo[-1][0] == row[6]:
+                redo.pop()
+            undo.append(row)
+    return undo, redo
+
+
+def undo(db: Database, coder: str) -> Change | None:
+    """Reverse this coder's most recent label change not yet undone (None if nothing)."""
+    with write_transaction(db):
+        stack, _ = _stacks(db, coder)
+        if not stack:
+            return None
+        row = stack[-1]
+        return _write_label(db, row[1], coder, row[2], row[3], "undo", reverts=row[0])
+
+
+def redo(db: Database, coder: str) -> Change | None:
+    """Re-apply the most recently undone change (None if nothing to redo)."""
+    with write_transaction(db):
+        _, stack = _stacks(db, coder)
+        if not stack:
+            return None
+        row = stack[-1]
+        # An undo row's old value is what the undone change had set.
+        return _write_label(db, row[1], coder, row[2], row[3], "redo", reverts=row[0])
+
+
+def label_history(db: Database, unit_id: str | None = None, coder: str | None = None) -> list:
+    sql = (
+        "SELECT id, unit_id, coder_id, dimension, old_value, new_value, action, reverts, "
+        "changed_at FROM label_history WHERE 1 = 1"
+    )
+    params: list = []
+    if unit_id is not None:
+        sql += " AND unit_id = ?"
+        params.append(unit_id)
+    if coder is not None:
+        sql += " AND coder_id = ?"
+        params.append(coder)
+    keys = ("id", "unit_id", "coder", "dimension", "old", "new", "action", "reverts", "at")
+    return [dict(zip(keys, r, strict=True)) for r in db.execute(sql + " ORDER BY id", params)]

@@ -1,0 +1,1 @@
+"""The Qt layer: windows, widgets, item models and actions over desktop.core."""
