@@ -7,6 +7,7 @@ no traceback reaches a user (set STANCECODER_DEBUG=1 to see one).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -17,6 +18,9 @@ from desktop import __version__
 from desktop.core.errors import StanceError
 
 EXIT_USER_ERROR = 2
+
+# Feature modules that add their own subcommands (see desktop/commands/__init__.py).
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -234,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="create the demo project if needed and print its path")
     p.set_defaults(func=cmd_demo)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, _Parser)
     return parser
 
 
