@@ -20,18 +20,15 @@ from desktop.core.errors import StanceError
 EXIT_USER_ERROR = 2
 
 # Feature modules that add their own subcommands (see desktop/commands/__init__.py).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "desktop.commands.agreement",
+    "desktop.commands.export",
+)
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not the whole usage text
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _split_list(text: str | None) -> tuple[str, ...] | None:
-    if not text:
-        return None
-    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -122,27 +119,6 @@ def cmd_scheme_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from desktop.core import store
-    from desktop.core.export import export
-    from desktop.core.export.layouts import Filters
-
-    db = store.open_project(args.project)
-    try:
-        result = export(
-            db,
-            args.layout,
-            args.format,
-            args.output,
-            filters=Filters(coders=_split_list(args.coders), articles=_split_list(args.articles)),
-        )
-    finally:
-        db.close()
-    if result.path != "-":
-        print(f"Wrote {result.rows} rows to {result.path} (details in {result.sidecar})")
-    return 0
-
-
 def cmd_info(args: argparse.Namespace) -> int:
     from desktop.core import store
 
@@ -221,15 +197,6 @@ def build_parser() -> argparse.ArgumentParser:
     check = scheme_sub.add_parser("check", help="validate a scheme file")
     check.add_argument("file")
     check.set_defaults(func=cmd_scheme_check)
-
-    p = sub.add_parser("export", help="export units, labels or the codebook")
-    p.add_argument("project")
-    p.add_argument("--layout", required=True, help="units or codebook")
-    p.add_argument("--format", required=True, help="csv, csv-excel or jsonl")
-    p.add_argument("-o", "--output", required=True, help="output file, or - for standard output")
-    p.add_argument("--coders", help="comma-separated coder ids")
-    p.add_argument("--articles", help="comma-separated article ids")
-    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("info", help="articles, units, coders, labels and scheme of a project")
     p.add_argument("project")

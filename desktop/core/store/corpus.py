@@ -312,3 +312,19 @@ def counts(db: Database) -> dict[str, int]:
         "coders": one("SELECT count(*) FROM coders"),
         "labels": one("SELECT count(*) FROM labels"),
     }
+
+
+def unit_ids_of_articles(db: Database, article_ids: Iterable[str]) -> list[str]:
+    """The ids of every unit of the given articles."""
+    ids = list(article_ids)
+    rows = db.execute(
+        f"SELECT id FROM units WHERE article_id IN ({', '.join('?' * len(ids))}) ORDER BY seq",
+        ids,
+    )
+    return [r[0] for r in rows]
+
+
+def reliability_unit_ids(db: Database) -> list[str]:
+    """The units of the reliability sample (assigned with reliability = 1)."""
+    rows = db.execute("SELECT DISTINCT unit_id FROM assignments WHERE reliability = 1")
+    return sorted(r[0] for r in rows)

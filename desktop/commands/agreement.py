@@ -1,0 +1,114 @@
+"""``stancecoder agreement`` and ``stancecoder import-labels``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from desktop.core.errors import UsageError
+
+
+def _list(text: str | None) -> list[str] | None:
+    return [p.strip() for p in text.split(",") if p.strip()] if text else None
+
+
+def register(sub, parser_class) -> None:
+    p = sub.add_parser("agreement", help="inter-coder agreement report")
+    p.add_argument("project")
+    p.add_argument("--format", default="table", choices=("table", "json", "html"))
+    p.add_argument("-o", "--output", help="write to this file (default: standard output)")
+    p.add_argument("--bootstrap", type=int, default=1000, help="resamples for the 95%% CI")
+    p.add_argument("--seed", type=int, default=None, help="bootstrap seed (reproducible)")
+    p.add_argument("--coders", help="comma-separated coder ids (default: all)")
+    p.add_argument("--articles", help="comma-separated article ids (default: all)")
+    p.add_argument("--since", help="only labels changed at or after this date/time (UTC)")
+    p.add_argument("--until", help="only labels changed before this date/time (UTC)")
+    p.add_argument(
+        "--reliability-sample", action="store_true", help="only the units of the reliability sample"
+    )
+    p.add_argument("--no-drift", action="store_true", help="skip agreement over time")
+    p.set_defaults(func=cmd_agreement)
+
+    p = sub.add_parser("import-labels", help="import labels from a long CSV")
+    p.add_argument("project")
+    p.add_argument("file", help="CSV with unit_id, coder, dimension, value")
+    p.add_argument("--who", help="your name, for the change log")
+    p.set_defaults(func=cmd_import_labels)
+
+
+def agreement_report(db, args: argparse.Namespace):
+    """Compute the report for the command's filters (shared with the app's export)."""
+    from desktop.core import agreement, store
+    from desktop.core.agreement.compute import DEFAULT_SEED
+
+    scheme = store.current_scheme(db)
+    labels = store.labels_frame(db)
+    coders = _list(args.coders)
+    known = set(labels["coder"]) if len(labels) else set()
+    if coders:
+        unknown = [c for c in coders if c not in known]
+        if unknown:
+            raise UsageError(f"no labels by coder {', '.join(unknown)} in {args.project}")
+    unit_ids = None
+    if args.articles:
+        unit_ids = set(store.unit_ids_of_articles(db, _list(args.articles)))
+    if args.reliability_sample:
+        sample = set(store.reliability_unit_ids(db))
+        if not sample:
+            raise UsageError(f"{args.project} has no reliability sample (draw one first)")
+        unit_ids = sample if unit_ids is None else unit_ids & sample
+    try:
+        labels = agreement.filter_labels(
+            labels, coders=coders, unit_ids=unit_ids, since=args.since, until=args.until
+        )
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"cannot read the date range ({exc})") from None
+    return agreement.compute_agreement(
+        labels,
+        scheme,
+        coders=coders,
+        bootstrap=max(0, args.bootstrap),
+        seed=DEFAULT_SEED if args.seed is None else args.seed,
+        drift=not args.no_drift,
+    )
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    from desktop.core import agreement, store
+
+    db = store.open_project(args.project)
+    try:
+        report = agreement_report(db, args)
+    finally:
+        db.close()
+    if args.format == "json":
+        text = json.dumps(agreement.report_to_json(report), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        text = agreement.render_html(report, project_name=Path(args.project).stem)
+    else:
+        text = agreement.format_table(report) + "\n"
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote the {args.format} agreement report to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import_labels(args: argparse.Namespace) -> int:
+    from desktop.core import store
+    from desktop.core.labels_io import import_labels
+
+    db = store.open_project(args.project)
+    try:
+        result = import_labels(db, args.file, who=args.who or "")
+    finally:
+        db.close()
+    print(
+        f"Imported {result.rows} label rows from {args.file}: {result.added} new, "
+        f"{result.updated} changed, {result.unchanged} already present; "
+        f"coders: {', '.join(result.coders)}"
+    )
+    return 0

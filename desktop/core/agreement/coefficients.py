@@ -1,0 +1,214 @@
+"""Percent agreement, Fleiss' kappa, Gwet's AC1, Cohen's kappa and majority agreement.
+
+All work on value counts per unit (see :func:`desktop.core.agreement.alpha.value_counts`)
+or on coders x units matrices of category indices (-1 missing), vectorised with numpy.
+Each returns an :class:`Estimate`: the value, or ``nan`` with the reason it is undefined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from desktop.core.agreement.alpha import column_sums, row_sums
+
+NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A coefficient, the units it rests on, and why it is undefined when it is ``nan``."""
+
+    value: float
+    reason: str = ""
+    units: int = 0
+
+
+def _undefined(reason: str, units: int = 0) -> Estimate:
+    return Estimate(NAN, reason, units)
+
+
+def _one_category(codes: tuple[str, ...] | list[str], used: np.ndarray) -> str:
+    names = ", ".join(f"'{codes[i]}'" for i in np.flatnonzero(used))
+    return f"all values are {names}: with one category chance agreement is 1"
+
+
+def percent_agreement(counts: np.ndarray) -> Estimate:
+    """Multi-rater percent agreement as Gwet (2014) defines it (irrCAC `pa.coeff.raw`).
+
+    The mean, over units with two or more values, of the share of agreeing pairs of
+    values within the unit: ``sum_k n_uk (n_uk - 1) / (m_u (m_u - 1))``.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (N, K)
+    """
+    counts = np.asarray(counts, dtype=float)
+    m = row_sums(counts)
+    rated = m >= 2
+    units = int(np.count_nonzero(rated))
+    if units == 0:
+        return _undefined("no unit has values from two or more coders")
+    c = counts[rated]
+    mu = m[rated]
+    share = row_sums(c * (c - 1)) / (mu * (mu - 1))
+    return Estimate(float(share.mean()), "", units)
+
+
+def fleiss_kappa(counts: np.ndarray, n_coders: int, codes: tuple[str, ...] | list[str]) -> Estimate:
+    """Fleiss' (1971) kappa over the units rated by all ``n_coders`` coders.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (N, K)
+    n_coders : int
+        Number of selected coders; only units with exactly this many values count.
+    codes : sequence of str, length K
+        Category names for the reason.
+    """
+    counts = np.asarray(counts, dtype=float)
+    if n_coders < 2:
+        return _undefined("Fleiss' kappa needs two or more coders")
+    full = counts[row_sums(counts) == n_coders]
+    units = full.shape[0]
+    if units == 0:
+        return _undefined(f"no unit was coded by all {n_coders} coders")
+    p_i = (row_sums(full * full) - n_coders) / (n_coders * (n_coders - 1))
+    p_j = column_sums(full) / (units * n_coders)
+    p_e = float((p_j**2).sum())
+    if np.isclose(p_e, 1.0):
+        return _undefined(_one_category(codes, p_j > 0), units)
+    return Estimate(float((p_i.mean() - p_e) / (1.0 - p_e)), "", units)
+
+
+def gwet_ac1(counts: np.ndarray, n_categories: int | None = None) -> Estimate:
+    """Gwet's AC1 for any number of raters with missing ratings (Gwet, 2008; 2014).
+
+    ``p_a`` is the percent agreement over units with two or more values;
+    ``pi_k`` is the mean over all units with at least one value of ``n_uk / m_u``;
+    ``p_e = sum_k pi_k (1 - pi_k) / (q - 1)``; ``AC1 = (p_a - p_e) / (1 - p_e)``.
+    This is the computation of Gwet's irrCAC ``gwet.ac1.raw``. The caller decides which
+    units to pass; :func:`desktop.core.agreement.compute_agreement` passes the units
+    coded by two or more coders.
+
+    Parameters
+    ----------
+    counts : ndarray, shape (N, K)
+    n_categories : int, optional
+        ``q``, the number of categories of the scale (default K).
+    """
+    counts = np.asarray(counts, dtype=float)
+    q = counts.shape[1] if n_categories is None else n_categories
+    if q < 2:
+        return _undefined("AC1 needs two or more categories")
+    pa = percent_agreement(counts)
+    if np.isnan(pa.value):
+        return pa
+    m = row_sums(counts)
+    rated = m >= 1
+    pi = column_sums(counts[rated] / m[rated][:, None]) / np.count_nonzero(rated)
+    p_e = float((pi * (1.0 - pi)).sum() / (q - 1))
+    return Estimate(float((pa.value - p_e) / (1.0 - p_e)), "", pa.units)
+
+
+def linear_weights(positions: np.ndarray) -> np.ndarray:
+    """Linear agreement weights ``1 - |x_i - x_j| / (max - min)``.
+
+    Parameters
+    ----------
+    positions : array_like, shape (K,)
+        Ranks (ordinal) or values (interval, ratio) of the categories.
+
+    Returns
+    -------
+    ndarray, shape (K, K)
+    """
+    x = np.asarray(positions, dtype=float)
+    span = x.max() - x.min()
+    if span == 0:
+        return np.ones((x.size, x.size))
+    return 1.0 - np.abs(x[:, None] - x[None, :]) / span
+
+
+def cohen_kappa(
+    table: np.ndarray, weights: np.ndarray | None = None, codes: tuple[str, ...] | list[str] = ()
+) -> Estimate:
+    """Cohen's (1960) kappa of a two-coder contingency table, optionally weighted (1968).
+
+    Parameters
+    ----------
+    table : array_like, shape (K, K)
+        ``table[i, j]``: units the first coder put in category i and the second in j.
+    weights : array_like, shape (K, K), optional
+        Agreement weights (1 on the diagonal); identity (unweighted kappa) if omitted.
+    codes : sequence of str, length K
+        Category names for the reason.
+    """
+    table = np.asarray(table, dtype=float)
+    units = round(float(table.sum()))
+    if units == 0:
+        return _undefined("the two coders share no unit")
+    k = table.shape[0]
+    w = np.eye(k) if weights is None else np.asarray(weights, dtype=float)
+    p = table / table.sum()
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    p_o = float((w * p).sum())
+    p_e = float((w * np.outer(rows, cols)).sum())
+    if np.isclose(p_e, 1.0):
+        names = codes or [str(i) for i in range(k)]
+        return _undefined(_one_category(names, (rows + cols) > 0), units)
+    return Estimate((p_o - p_e) / (1.0 - p_e), "", units)
+
+
+def pair_table(first: np.ndarray, second: np.ndarray, n_categories: int) -> np.ndarray:
+    """Contingency table of two coders' category indices over the units both coded.
+
+    Parameters
+    ----------
+    first, second : ndarray of int, shape (N,)
+        Category indices, -1 where missing.
+
+    Returns
+    -------
+    ndarray of int64, shape (K, K)
+    """
+    both = (first >= 0) & (second >= 0)
+    flat = first[both].astype(np.int64) * n_categories + second[both]
+    return np.bincount(flat, minlength=n_categories * n_categories).reshape(
+        n_categories, n_categories
+    )
+
+
+def majority_agreement(codes: np.ndarray, counts: np.ndarray, coder: int) -> Estimate:
+    """How often a coder's value equals the strict majority of the other coders.
+
+    Over the units the coder coded where at least two other coders coded it and more
+    than half of them chose the same category.
+
+    Parameters
+    ----------
+    codes : ndarray of int, shape (C, N)
+        Category indices, -1 where missing.
+    counts : ndarray, shape (N, K)
+        :func:`~desktop.core.agreement.alpha.value_counts` of ``codes``.
+    coder : int
+        Row of the coder in ``codes``.
+    """
+    own = codes[coder]
+    coded = np.flatnonzero(own >= 0)
+    mine = own[coded].astype(np.int64)
+    others = counts[coded]
+    # Leave the coder's own value out of the unit's counts.
+    m = row_sums(others) - 1
+    has_majority = np.zeros(coded.size, dtype=bool)
+    for k in range(others.shape[1]):
+        has_majority |= 2 * (others[:, k] - (mine == k)) > m
+    has_majority &= m >= 2
+    units = int(np.count_nonzero(has_majority))
+    if units == 0:
+        return _undefined("no unit coded by this coder has a strict majority of two or more others")
+    # A strict majority is unique, so the coder agrees with it exactly when its own
+    # category holds more than half of the other values.
+    agree = 2 * (others[np.arange(coded.size), mine] - 1) > m
+    return Estimate(float(np.count_nonzero(agree & has_majority) / units), "", units)

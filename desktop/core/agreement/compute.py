@@ -1,0 +1,425 @@
+"""Compute every agreement figure of every dimension of a scheme.
+
+Scope, per dimension: the coders with at least one label on it, and the units coded by
+two or more of them. At the ordinal, interval and ratio levels the categories marked
+``not_applicable`` are missing values for alpha (a category's ``value`` places it on the
+scale); ``alpha_nominal_all`` is the nominal alpha over all categories beside it.
+Percent agreement, Fleiss' kappa, Gwet's AC1, the coincidence matrix, the per-category
+alphas and the majority agreement are nominal and count every category. Cohen's kappa of
+a pair is unweighted on nominal dimensions and linearly weighted (by rank on ordinal,
+by value on interval and ratio dimensions) over applicable categories on the others.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from desktop.core.agreement.alpha import (
+    alpha_from_coincidences,
+    alpha_of_codes,
+    coincidence_matrix,
+    coincidence_reason,
+    grouped_coincidences,
+    row_sums,
+    value_counts,
+)
+from desktop.core.agreement.bootstrap import bootstrap_alpha, missing_bootstrap
+from desktop.core.agreement.coefficients import (
+    NAN,
+    Estimate,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    linear_weights,
+    majority_agreement,
+    pair_table,
+    percent_agreement,
+)
+from desktop.core.agreement.labels import NO_TIME, DimensionLabels, prepare_labels
+from desktop.core.agreement.results import (
+    AgreementReport,
+    BootstrapSettings,
+    CategoryAgreement,
+    CoderDiagnostics,
+    Coincidences,
+    DimensionAgreement,
+    Drift,
+    DriftPoint,
+    PairAgreement,
+)
+from desktop.core.scheme import Dimension, Scheme
+
+DEFAULT_SEED = 20261122
+DEFAULT_RESAMPLES = 1000
+BATCH_SIZE = 100
+_DAY_NS = 86_400 * 1_000_000_000
+
+
+def compute_agreement(
+    labels: pd.DataFrame,
+    scheme: Scheme,
+    *,
+    coders: Sequence[str] | None = None,
+    bootstrap: int = DEFAULT_RESAMPLES,
+    seed: int = DEFAULT_SEED,
+    drift: bool = True,
+) -> AgreementReport:
+    """Inter-coder agreement on every dimension of ``scheme``.
+
+    Parameters
+    ----------
+    labels : DataFrame
+        Long labels: ``unit_id``, ``coder``, ``dimension``, ``value`` (category code)
+        and ``changed_at`` (ISO-8601 UTC text; needed only for the drift). Filter units,
+        articles or dates beforehand (see :func:`filter_labels`).
+    scheme : Scheme
+    coders : sequence of str, optional
+        Compare only these coders (default: every coder in ``labels``).
+    bootstrap : int
+        Bootstrap resamples for the confidence interval of alpha; 0 for none.
+    seed : int
+        Seed of the bootstrap; each dimension draws from ``(seed, crc32(dimension id))``
+        so that its interval does not depend on the other dimensions.
+    drift : bool
+        Compute alpha per ISO week and per batch of 100 units in order of coding time.
+
+    Returns
+    -------
+    AgreementReport
+    """
+    prepared = prepare_labels(labels, scheme, coders=coders, times=drift)
+    notes = list(prepared.notes)
+    if drift and not prepared.has_times:
+        notes.append("the labels have no changed_at column, so there is no drift over time")
+    dimensions = [
+        dimension_agreement(
+            prepared.dimensions[d.id],
+            bootstrap=bootstrap,
+            seed=seed,
+            drift=drift and prepared.has_times,
+        )
+        for d in scheme.dimensions
+    ]
+    return AgreementReport(
+        scheme_id=scheme.id,
+        scheme_title=scheme.title,
+        scheme_version=scheme.version,
+        coders=prepared.coders,
+        bootstrap=BootstrapSettings(resamples=max(0, int(bootstrap)), seed=int(seed)),
+        dimensions=dimensions,
+        notes=notes,
+    )
+
+
+class _Level:
+    """A dimension's categories as seen by alpha at its level of measurement."""
+
+    def __init__(self, dimension: Dimension):
+        categories = dimension.categories
+        k = len(categories)
+        if dimension.level == "nominal":
+            order = list(range(k))
+            self.values = np.arange(k, dtype=float)
+        else:
+            usable = [
+                i for i, c in enumerate(categories) if not c.not_applicable and c.value is not None
+            ]
+            order = sorted(usable, key=lambda i: categories[i].value)
+            self.values = np.array([categories[i].value for i in order], dtype=float)
+        # Index k stands for -1 (missing), which therefore stays -1.
+        self.remap = np.full(k + 1, -1, dtype=np.int16)
+        self.remap[order] = np.arange(len(order))
+        self.names = tuple(categories[i].code for i in order)
+        self.missing = tuple(c.code for i, c in enumerate(categories) if i not in order)
+        self.level = dimension.level
+
+    def codes(self, all_codes: np.ndarray) -> np.ndarray:
+        return self.remap[all_codes]
+
+    def weights(self) -> np.ndarray:
+        positions = np.arange(len(self.names)) if self.level == "ordinal" else self.values
+        return linear_weights(positions)
+
+
+def _main_reason(
+    data: DimensionLabels, level: _Level, units: int, counts_level: np.ndarray, reason: str
+) -> str:
+    """Turn a generic reason into one a researcher can act on."""
+    if not data.coders:
+        return "no coder coded this dimension"
+    if len(data.coders) == 1:
+        return f"only one coder ({data.coders[0]}) coded this dimension"
+    if units == 0:
+        return "no unit was coded by two or more coders"
+    if level.missing and level.level != "nominal":
+        missing = ", ".join(f"'{c}'" for c in level.missing)
+        if counts_level.sum() == 0:
+            return (
+                f"all values are {missing} (not applicable), which is missing at the "
+                f"{level.level} level"
+            )
+        if not (row_sums(counts_level) >= 2).any():
+            return (
+                f"no unit has two or more applicable values ({missing} is missing at the "
+                f"{level.level} level)"
+            )
+    return reason
+
+
+def _with_one_removed(codes: np.ndarray, counts: np.ndarray, row: int) -> np.ndarray:
+    """Value counts without the coder in ``row``."""
+    own = codes[row]
+    coded = np.flatnonzero(own >= 0)
+    out = counts.copy()
+    out[coded, own[coded]] -= 1
+    return out
+
+
+def dimension_agreement(
+    data: DimensionLabels, *, bootstrap: int, seed: int, drift: bool
+) -> DimensionAgreement:
+    """Every agreement figure of one dimension (see the module docstring for the scope).
+
+    Parameters
+    ----------
+    data : DimensionLabels
+        The dimension's coders x units matrix (see :func:`prepare_labels`).
+    bootstrap : int
+        Resamples for the confidence interval; 0 for none.
+    seed : int
+    drift : bool
+        Compute alpha per week and per batch of units.
+    """
+    dimension = data.dimension
+    names = dimension.codes
+    k = len(names)
+    level = _Level(dimension)
+    codes_all = data.codes
+    codes_level = level.codes(codes_all)
+    counts_all = value_counts(codes_all, k)
+    counts_level = value_counts(codes_level, len(level.names))
+    multi = row_sums(counts_all) >= 2
+    units = int(multi.sum())
+
+    main = alpha_of_codes(codes_level, dimension.level, level.values, level.names, counts_level)
+    alpha_reason = (
+        _main_reason(data, level, units, counts_level, main.reason) if main.reason else ""
+    )
+    if dimension.level == "nominal":
+        nominal = main
+    else:
+        nominal = alpha_of_codes(codes_all, "nominal", np.arange(k, dtype=float), names, counts_all)
+    nominal_reason = (
+        _main_reason(data, level, units, counts_all, nominal.reason) if nominal.reason else ""
+    )
+
+    if np.isnan(main.alpha):
+        boot = missing_bootstrap(f"alpha is undefined: {alpha_reason}", max(0, bootstrap))
+    else:
+        rng = np.random.default_rng([seed, zlib.crc32(dimension.id.encode())])
+        boot = bootstrap_alpha(
+            counts_level, dimension.level, level.values, resamples=bootstrap, rng=rng
+        )
+
+    pa = percent_agreement(counts_all[multi])
+    fleiss = fleiss_kappa(counts_all, len(data.coders), names)
+    ac1 = gwet_ac1(counts_all[multi], k)
+    if len(data.coders) < 2:
+        why = _main_reason(data, level, units, counts_all, "")
+        pa = ac1 = fleiss = Estimate(NAN, why, 0)
+
+    pairs = _pairs(data, level, codes_all, codes_level, k)
+    per_category = _per_category(dimension, nominal.coincidences)
+    diagnostics = _coder_diagnostics(
+        data, level, codes_all, codes_level, counts_all, counts_level, main.alpha
+    )
+    drift_result = _drift(data, level, counts_level, BATCH_SIZE) if drift else None
+    return DimensionAgreement(
+        id=dimension.id,
+        label=dimension.label,
+        level=dimension.level,
+        coders=data.coders,
+        units=units,
+        alpha=main.alpha,
+        alpha_reason=alpha_reason,
+        alpha_units=main.units,
+        pairable_values=main.pairable_values,
+        missing_categories=level.missing if dimension.level != "nominal" else (),
+        alpha_ci95=(boot.low, boot.high),
+        alpha_ci95_reason=boot.reason,
+        p_alpha_below=dict(boot.p_below),
+        bootstrap_mean=boot.mean,
+        bootstrap_undefined=boot.undefined,
+        alpha_nominal_all=nominal.alpha,
+        alpha_nominal_all_reason=nominal_reason,
+        percent_agreement=pa.value,
+        percent_agreement_reason=pa.reason,
+        fleiss_kappa=fleiss.value,
+        fleiss_kappa_reason=fleiss.reason,
+        fleiss_units=fleiss.units,
+        gwet_ac1=ac1.value,
+        gwet_ac1_reason=ac1.reason,
+        pairs=pairs,
+        coincidence=Coincidences(tuple(names), nominal.coincidences),
+        per_category=per_category,
+        coder_diagnostics=diagnostics,
+        drift=drift_result,
+        notes=list(data.notes),
+    )
+
+
+def _pairs(
+    data: DimensionLabels, level: _Level, codes_all: np.ndarray, codes_level: np.ndarray, k: int
+) -> tuple[PairAgreement, ...]:
+    nominal = level.level == "nominal"
+    weights = None if nominal else level.weights()
+    pairs = []
+    for i in range(len(data.coders)):
+        for j in range(i + 1, len(data.coders)):
+            table = pair_table(codes_all[i], codes_all[j], k)
+            shared = int(table.sum())
+            agree = float(np.trace(table) / shared) if shared else NAN
+            if nominal:
+                kappa = cohen_kappa(table, None, data.dimension.codes)
+            else:
+                level_table = pair_table(codes_level[i], codes_level[j], len(level.names))
+                kappa = cohen_kappa(level_table, weights, level.names)
+            pairs.append(
+                PairAgreement(
+                    coders=(data.coders[i], data.coders[j]),
+                    units=shared,
+                    percent_agreement=agree,
+                    cohen_kappa=kappa.value,
+                    cohen_kappa_reason=kappa.reason,
+                    kappa_units=kappa.units,
+                    weights="none" if nominal else "linear",
+                )
+            )
+    return tuple(pairs)
+
+
+def _per_category(dimension: Dimension, o: np.ndarray) -> tuple[CategoryAgreement, ...]:
+    n_c = o.sum(axis=1)
+    results = []
+    for index, category in enumerate(dimension.categories):
+        rest = np.arange(len(n_c)) != index
+        inside = o[index, index]
+        across = o[index, rest].sum()
+        binary = np.array([[inside, across], [across, o[np.ix_(rest, rest)].sum()]])
+        alpha = alpha_from_coincidences(binary, "nominal", np.array([0.0, 1.0]))
+        reason = ""
+        if np.isnan(alpha):
+            if n_c.sum() < 2:
+                reason = "there are no pairable values"
+            elif n_c[index] == 0:
+                reason = f"'{category.code}' does not occur among the pairable values"
+            else:
+                reason = f"every pairable value is '{category.code}'"
+        results.append(
+            CategoryAgreement(
+                category.code, category.label, round(float(n_c[index])), alpha, reason
+            )
+        )
+    return tuple(results)
+
+
+def _coder_diagnostics(
+    data: DimensionLabels,
+    level: _Level,
+    codes_all: np.ndarray,
+    codes_level: np.ndarray,
+    counts_all: np.ndarray,
+    counts_level: np.ndarray,
+    alpha: float,
+) -> tuple[CoderDiagnostics, ...]:
+    results = []
+    for row, coder in enumerate(data.coders):
+        if len(data.coders) < 3:
+            without, reason = NAN, "fewer than two coders remain without this coder"
+        else:
+            o = coincidence_matrix(_with_one_removed(codes_level, counts_level, row))
+            without = alpha_from_coincidences(o, level.level, level.values)
+            reason = coincidence_reason(o, level.names) if np.isnan(without) else ""
+        majority = majority_agreement(codes_all, counts_all, row)
+        results.append(
+            CoderDiagnostics(
+                coder=coder,
+                units=int((codes_all[row] >= 0).sum()),
+                alpha_without=without,
+                alpha_without_reason=reason,
+                alpha_change=without - alpha,
+                majority_agreement=majority.value,
+                majority_units=majority.units,
+                majority_reason=majority.reason,
+            )
+        )
+    return tuple(results)
+
+
+def _iso(ns: np.ndarray) -> list[str]:
+    """Nanoseconds since the epoch as ISO-8601 UTC text to the second."""
+    text = np.datetime_as_string(ns.astype("datetime64[ns]").astype("datetime64[s]"), unit="s")
+    return [f"{t}Z" for t in text]
+
+
+def _group_points(
+    counts: np.ndarray,
+    times: np.ndarray,
+    groups: np.ndarray,
+    labels: list[str],
+    level: _Level,
+) -> tuple[DriftPoint, ...]:
+    n_groups = len(labels)
+    o = grouped_coincidences(counts, groups, n_groups)
+    alphas = alpha_from_coincidences(o, level.level, level.values)
+    # Every group has at least one unit, so reduceat sees no empty slice.
+    sizes = np.bincount(groups, minlength=n_groups)
+    ordered = times[np.argsort(groups, kind="stable")]
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    first = _iso(np.minimum.reduceat(ordered, starts))
+    last = _iso(np.maximum.reduceat(ordered, starts))
+    return tuple(
+        DriftPoint(
+            label=labels[g],
+            start=first[g],
+            end=last[g],
+            units=int(sizes[g]),
+            alpha=float(alphas[g]),
+            alpha_reason=coincidence_reason(o[g], level.names) if np.isnan(alphas[g]) else "",
+        )
+        for g in range(n_groups)
+    )
+
+
+def _drift(data: DimensionLabels, level: _Level, counts_level: np.ndarray, size: int) -> Drift:
+    pairable = row_sums(counts_level) >= 2
+    timed = pairable & (data.times != NO_TIME)
+    if not pairable.any():
+        return Drift(batch_size=size, reason="there are no pairable units")
+    if not timed.any():
+        return Drift(batch_size=size, reason="no pairable unit has a readable changed_at time")
+    counts = counts_level[timed]
+    times = data.times[timed]
+    # Weeks counted from Monday 29 December 1969 (the epoch was a Thursday).
+    week = (times // _DAY_NS + 3) // 7
+    first = int(week.min())
+    present = np.flatnonzero(np.bincount(week - first))
+    week_groups = np.searchsorted(present, week - first)
+    mondays = pd.to_datetime((present + first) * 7 - 3, unit="D")
+    week_labels = [f"{y}-W{w:02d}" for y, w, _ in (m.isocalendar() for m in mondays)]
+    by_week = _group_points(counts, times, week_groups, week_labels, level)
+
+    order = np.argsort(times, kind="stable")
+    n_batches = max(1, times.size // size)
+    batch_groups = np.empty(times.size, dtype=np.int64)
+    # The last batch takes the remainder, so with ``size`` units or more no batch is smaller.
+    batch_groups[order] = np.minimum(np.arange(times.size) // size, n_batches - 1)
+    batch_labels = [str(b + 1) for b in range(n_batches)]
+    by_batch = _group_points(counts, times, batch_groups, batch_labels, level)
+    skipped = int(pairable.sum() - timed.sum())
+    reason = f"{skipped} pairable unit(s) without a readable time were left out" if skipped else ""
+    return Drift(by_week=by_week, by_batch=by_batch, batch_size=size, reason=reason)

@@ -1,0 +1,195 @@
+"""Import labels made elsewhere (another tool, a model's predictions) from a long CSV.
+
+Columns: ``unit_id, coder, dimension, value`` (value = the category code), and optionally
+``changed_at, seconds, unsure, note`` so that a long export imports back unchanged. Other
+columns (article_title, text, value_label, ...) are ignored. The file is checked whole
+before anything is written; any unknown unit, dimension or category refuses the whole
+file with the offending line numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.core import store
+from desktop.core.corpus.decode import decode_file
+from desktop.core.errors import InputError
+from desktop.core.store.labels import _upsert_state, _write_label
+
+REQUIRED = ("unit_id", "coder", "dimension", "value")
+_TRUE = {"1", "true", "yes", "y", "t"}
+_FALSE = {"", "0", "false", "no", "n", "f"}
+_SHOWN = 6
+
+
+@dataclass
+class LabelsImport:
+    """What an import of labels did."""
+
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    coders: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    line: int
+    unit_id: str
+    coder: str
+    dimension: str
+    value: str
+    changed_at: str | None
+    seconds: float | None
+    unsure: bool | None
+    note: str | None
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:_SHOWN])
+    more = f" and {len(numbers) - _SHOWN} more" if len(numbers) > _SHOWN else ""
+    return f"line{'s' if len(numbers) > 1 else ''} {shown}{more}"
+
+
+def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
+    """Read and check a labels CSV against the project's units and scheme.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the problem and the line numbers; nothing is written.
+    """
+    decoded = decode_file(path)
+    reader = csv.DictReader(io.StringIO(decoded.text, newline=""))
+    try:
+        header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InputError(f"is not a readable CSV file ({exc})", path) from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(
+            f"lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"(needs {', '.join(REQUIRED)})",
+            path,
+        )
+    reader.fieldnames = header
+    scheme = store.current_scheme(db)
+    codes = {d.id: set(d.codes) for d in scheme.dimensions}
+    units = {r[0] for r in db.execute("SELECT id FROM units")}
+    problems: dict[str, list[int]] = {}
+    rows: list[_Row] = []
+    seen: dict[tuple[str, str, str], int] = {}
+
+    def problem(kind: str, line: int) -> None:
+        problems.setdefault(kind, []).append(line)
+
+    try:
+        for record in reader:
+            line = reader.line_num
+            if None in record:
+                problem("more fields than the header", line)
+                continue
+            get = {k: (v or "").strip() for k, v in record.items()}
+            if not any(get.values()):
+                continue
+            unit, coder, dim, value = (get[c] for c in REQUIRED)
+            if not unit or not coder or not dim or not value:
+                problem("an empty unit_id, coder, dimension or value", line)
+                continue
+            if unit not in units:
+                problem("unknown unit", line)
+            if dim not in codes:
+                problem("unknown dimension", line)
+            elif value not in codes[dim]:
+                problem(f"unknown category for {dim}", line)
+            key = (unit, coder, dim)
+            if key in seen:
+                problem("the same unit, coder and dimension twice", line)
+            seen[key] = line
+            try:
+                seconds = float(get["seconds"]) if get.get("seconds") else None
+            except ValueError:
+                problem("seconds that are not a number", line)
+                seconds = None
+            unsure_text = get.get("unsure", "").lower()
+            if unsure_text not in _TRUE | _FALSE:
+                problem("an unsure value that is not true/false", line)
+            rows.append(
+                _Row(
+                    line,
+                    unit,
+                    coder,
+                    dim,
+                    value,
+                    get.get("changed_at") or None,
+                    seconds,
+                    (unsure_text in _TRUE) if "unsure" in header else None,
+                    record.get("note") if "note" in header else None,
+                )
+            )
+    except csv.Error as exc:
+        raise InputError(f"line {reader.line_num}: {exc}", path) from None
+    if problems:
+        described = "; ".join(f"{kind} on {_lines(lines)}" for kind, lines in problems.items())
+        raise InputError(f"refused, nothing imported: {described}", path)
+    if not rows:
+        raise InputError("has no label rows", path)
+    return rows
+
+
+def import_labels(db: store.Database, path: str | Path, *, who: str = "") -> LabelsImport:
+    """Import a long labels CSV into the project in one transaction.
+
+    A label equal to the one already stored is left alone; a different value replaces it
+    and the old one stays in the label history (action ``import``).
+    """
+    path = Path(path)
+    rows = read_labels_csv(path, db)
+    result = LabelsImport(rows=len(rows))
+    coders = sorted({r.coder for r in rows})
+    with store.write_transaction(db):
+        for coder in coders:
+            store.ensure_coder(db, coder)
+        for r in rows:
+            current = db.execute(
+                "SELECT value FROM labels WHERE unit_id = ? AND coder_id = ? AND dimension = ?",
+                [r.unit_id, r.coder, r.dimension],
+            ).fetchone()
+            if current is not None and current[0] == r.value:
+                result.unchanged += 1
+            else:
+                _write_label(
+                    db,
+                    r.unit_id,
+                    r.coder,
+                    r.dimension,
+                    r.value,
+                    "import",
+                    seconds=r.seconds or 0.0,
+                    at=r.changed_at,
+                )
+                if current is None:
+                    result.added += 1
+                else:
+                    result.updated += 1
+            if r.unsure is not None:
+                _upsert_state(db, r.unit_id, r.coder, "unsure", int(r.unsure))
+            if r.note is not None:
+                _upsert_state(db, r.unit_id, r.coder, "note", r.note)
+        store.log_change(
+            db,
+            "import-labels",
+            who,
+            {
+                "file": str(path),
+                "rows": result.rows,
+                "added": result.added,
+                "updated": result.updated,
+            },
+        )
+    result.coders = coders
+    return result
