@@ -162,7 +162,18 @@ def _nltk_punkt() -> Segmenter:
     return Segmenter("nltk punkt", _version("nltk"), nltk.sent_tokenize)
 
 
+def _ours() -> Segmenter:
+    from desktop import __version__
+    from desktop.core.corpus.segment import sentence_spans
+
+    def segment(text: str) -> list[str]:
+        return [text[start:end] for start, end in sentence_spans(text)]
+
+    return Segmenter("stancecoder (syntok + title rule)", __version__, segment)
+
+
 FACTORIES: dict[str, Callable[[], Segmenter]] = {
+    "stancecoder": _ours,
     "pysbd": _pysbd,
     "syntok": _syntok,
     "blingfire": _blingfire,

@@ -31,6 +31,8 @@ def sentences(text: str) -> list[str]:
         # parentheses
         ["Roh Moo-hyun (2003-2008) clashed with Washington.", "Moon (then his aide) watched."],
         ["The vote (held in Seoul. Really.) was close.", "No one expected it."],
+        # two titles in a row
+        ["Asked about it, Lt. Gen. Ruiz said nothing.", "The Hon. Mark D. Ellery nodded."],
     ],
 )
 def test_named_hard_cases(expected):
@@ -49,10 +51,11 @@ def test_blank_text_has_no_sentences():
 
 def test_hand_checked_sample_accuracy():
     """On our hand-cut sample (tests/data/segmentation_gold.txt, 116 passages written for
-    this project), syntok cut 112 passages exactly as the human did when we chose it; the
-    misses are a sentence that truly ends in "U.S." or "p.m." and two rare titles."""
+    this project), syntok plus our title rule cuts 114 passages exactly as the human did
+    (benchmarks/segmenters.py); the two misses are sentences that truly end in "U.S." and
+    "p.m." and run on into the next one."""
     blocks = [b.strip() for b in GOLD.read_text(encoding="utf-8").split("\n===\n")]
     passages = [[line for line in b.splitlines() if line.strip()] for b in blocks if b]
     exact = sum(sentences(" ".join(p)) == p for p in passages)
     assert len(passages) >= 100
-    assert exact / len(passages) >= 0.95
+    assert exact / len(passages) >= 0.98

@@ -20,6 +20,7 @@ from desktop.core.errors import InputError
 METADATA_COLUMNS = ("title", "source", "author", "date", "url")
 _ID_COLUMNS = ("id", "article_id", "doc_id")
 _TITLE_MAX = 200
+_TITLE_MAX_WORDS_WITH_STOP = 10
 
 
 @dataclass
@@ -50,7 +51,11 @@ def _leading_title(text: str) -> str:
     first = first.strip()
     if not first or not sep or (not rest.startswith("\n") and rest.strip()):
         return ""
-    if len(first) > _TITLE_MAX or first.endswith((".", ",", ";", ":")):
+    if len(first) > _TITLE_MAX:
+        return ""
+    # A headline may end with a full stop ("Pressure is working. Don't let up."), but a
+    # longer line that does is more likely a one-sentence opening paragraph.
+    if first.endswith((".", ",", ";", ":")) and len(first.split()) > _TITLE_MAX_WORDS_WITH_STOP:
         return ""
     return first
 

@@ -8,7 +8,16 @@ parentheses.
 
 from __future__ import annotations
 
+import re
+
 from syntok import segmenter
+
+# Titles that syntok takes for a sentence end when two follow each other ("Lt. Gen.
+# Ruiz", "The Hon. Mark Ellery"); a span ending in one of them joins the next span.
+_TITLE_AT_END = re.compile(
+    r"(?:^|[\s(\"“])(?:Lt|Gen|Col|Maj|Capt|Cmdr|Adm|Sgt|Brig|Hon|Rev|Gov|Sen|Rep|Amb|Prof|Dr"
+    r"|Mr|Mrs|Ms|Mt|St|Ft)\.$"
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -25,6 +34,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 continue
             first, last = sentence[0], sentence[-1]
             start, end = first.offset, last.offset + len(last.value)
-            if end > start:
+            if end <= start:
+                continue
+            if spans and _TITLE_AT_END.search(text[spans[-1][0] : spans[-1][1]]):
+                spans[-1] = (spans[-1][0], end)
+            else:
                 spans.append((start, end))
     return spans
