@@ -23,6 +23,7 @@ EXIT_USER_ERROR = 2
 COMMAND_MODULES: tuple[str, ...] = (
     "desktop.commands.agreement",
     "desktop.commands.export",
+    "desktop.commands.curation",
 )
 
 
@@ -73,14 +74,24 @@ def _progress_printer() -> Callable[[int, int, str], None] | None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop.core import store
-    from desktop.core.corpus.clutter import load_rules
     from desktop.core.corpus.importer import import_paths
+    from desktop.core.errors import InputError
 
-    rules = load_rules(args.rules) if args.rules else None
+    rules_text = None
+    if args.rules:
+        try:
+            rules_text = Path(args.rules).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot be read ({exc})", args.rules) from None
     db = store.open_project(args.project)
     try:
         summary = import_paths(
-            db, args.paths, rules=rules, who=args.who or "", progress=_progress_printer()
+            db,
+            args.paths,
+            rules_text=rules_text,
+            rules_origin=args.rules or "",
+            who=args.who or "",
+            progress=_progress_printer(),
         )
     finally:
         db.close()
@@ -188,7 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import articles (.txt .md .html .docx .csv .jsonl)")
     p.add_argument("project")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    p.add_argument("--rules", help="clutter rules TOML (default: the shipped rules)")
+    p.add_argument(
+        "--rules",
+        help="clutter rules TOML; they become the project's rules (default: the project's rules)",
+    )
     p.add_argument("--who", help="your name, for the project's change log")
     p.set_defaults(func=cmd_import)
 

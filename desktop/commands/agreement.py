@@ -65,7 +65,7 @@ def agreement_report(db, args: argparse.Namespace):
         )
     except (ValueError, TypeError) as exc:
         raise UsageError(f"cannot read the date range ({exc})") from None
-    return agreement.compute_agreement(
+    report = agreement.compute_agreement(
         labels,
         scheme,
         coders=coders,
@@ -73,6 +73,24 @@ def agreement_report(db, args: argparse.Namespace):
         seed=DEFAULT_SEED if args.seed is None else args.seed,
         drift=not args.no_drift,
     )
+    report.notes.extend(curation_notes(db))
+    return report
+
+
+def curation_notes(db) -> list[str]:
+    """Say in the report when the lead changed units after coding began."""
+    from desktop.core.curation import changes_after_coding
+
+    changes = changes_after_coding(db)
+    if not changes:
+        return []
+    first = changes[0]
+    return [
+        f"Units were changed after coding began: {len(changes)} curation step"
+        f"{'s' if len(changes) > 1 else ''} (merges, splits, exclusions), the first on "
+        f"{first['at'][:16].replace('T', ' ')} UTC ({first['action']}"
+        f"{' by ' + first['who'] if first['who'] else ''}); see the project's change log."
+    ]
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:

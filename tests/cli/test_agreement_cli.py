@@ -173,3 +173,20 @@ def test_agreement_on_unknown_coder_is_refused(k2011_project, capsys):
     assert main(["import-labels", str(project), str(labels)]) == 0
     assert main(["agreement", str(project), "--coders", "A,Zed"]) == 2
     assert "no labels by coder Zed" in capsys.readouterr().err
+
+
+def test_report_mentions_units_changed_after_coding_began(k2011_project, capsys):
+    from desktop.core.curation import merge_units
+
+    project, labels, units = k2011_project
+    assert main(["import-labels", str(project), str(labels)]) == 0
+    db = store.open_project(project)
+    merge_units(db, units[0], units[1], who="lead", confirm=True)
+    db.close()
+    capsys.readouterr()
+    assert main(["agreement", str(project), "--format", "json", "--bootstrap", "0"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any(
+        n.startswith("Units were changed after coding began: 1 curation step") and "by lead" in n
+        for n in notes
+    ), notes

@@ -44,6 +44,10 @@ class LineVerdict:
     rule: str = ""
 
 
+RULES_META_KEY = "clutter_rules"
+PROJECT_RULES = "the project's clutter rules"
+
+
 def load_rules(path: str | Path | None = None) -> ClutterRules:
     """Load clutter rules from ``path`` (default: the shipped resources/clutter_rules.toml).
 
@@ -54,13 +58,20 @@ def load_rules(path: str | Path | None = None) -> ClutterRules:
     """
     path = Path(path) if path is not None else clutter_rules_path()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("no such clutter rules file", path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot be read ({exc})", path) from None
+    return parse_rules(text, str(path))
+
+
+def parse_rules(text: str, origin: str = PROJECT_RULES) -> ClutterRules:
+    """Parse clutter rules TOML text; errors name ``origin`` and the malformed rule."""
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"TOML syntax error: {exc}", path) from None
+        raise InputError(f"TOML syntax error: {exc}", origin) from None
     line_rules, inline_rules = [], []
     for index, raw in enumerate(data.get("line", []), start=1):
         name = raw.get("name") or f"line rule {index}"
@@ -68,20 +79,36 @@ def load_rules(path: str | Path | None = None) -> ClutterRules:
         try:
             regex = re.compile(raw["pattern"], flags)
         except (KeyError, re.error) as exc:
-            raise InputError(f"rule '{name}': bad or missing pattern ({exc})", path) from None
+            raise InputError(f"rule '{name}': bad or missing pattern ({exc})", origin) from None
         scope = raw.get("scope", "line")
         where = raw.get("where", "anywhere")
         if scope not in ("line", "block") or where not in ("anywhere", "tail"):
-            raise InputError(f"rule '{name}': scope must be line|block, where anywhere|tail", path)
+            raise InputError(
+                f"rule '{name}': scope must be line|block, where anywhere|tail", origin
+            )
         line_rules.append(LineRule(name, regex, raw.get("max_length"), scope, where))
     for index, raw in enumerate(data.get("inline", []), start=1):
         name = raw.get("name") or f"inline rule {index}"
         try:
             regex = re.compile(raw["pattern"], re.IGNORECASE)
         except (KeyError, re.error) as exc:
-            raise InputError(f"rule '{name}': bad or missing pattern ({exc})", path) from None
+            raise InputError(f"rule '{name}': bad or missing pattern ({exc})", origin) from None
         inline_rules.append(InlineRule(name, regex))
-    return ClutterRules(tuple(line_rules), tuple(inline_rules), str(path))
+    return ClutterRules(tuple(line_rules), tuple(inline_rules), origin)
+
+
+def project_rules_text(db) -> str:
+    """The project's rules as TOML text: its own copy once the lead changed them (meta
+    ``clutter_rules``), the shipped rules until then."""
+    from desktop.core.store.db import get_meta
+
+    text = get_meta(db, RULES_META_KEY)
+    return text if text is not None else clutter_rules_path().read_text(encoding="utf-8")
+
+
+def project_rules(db) -> ClutterRules:
+    """The project's clutter rules, parsed (for imports, splits and re-applying)."""
+    return parse_rules(project_rules_text(db))
 
 
 def _matches(rule: LineRule, line: str) -> bool:

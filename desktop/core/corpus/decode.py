@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,9 @@ from charset_normalizer import from_bytes
 
 from desktop.core.errors import InputError
 
-# Larger single files are refused rather than read into memory.
+# Larger single files are refused before they are read: an import holds its whole batch
+# in memory until it is written in one transaction (all or nothing), so a file is never
+# streamed; several files of up to this size import together.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 _BOMS = (
@@ -40,15 +43,24 @@ class Decoded:
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``, refusing files over ``limit`` without reading them.
+
+    Only regular files are read (a named pipe or a device such as ``/dev/zero`` would
+    never end); a file that grows while it is read is still cut off at ``limit``.
+    """
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(
-                f"is {size / 1e6:.0f} MB; files over {limit / 1e6:.0f} MB are not imported "
-                "(split it, or use a CSV/JSONL file with one article per row)",
-                path,
-            )
-        return path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("is a folder", path)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("is not a regular file", path)
+        if info.st_size > limit:
+            raise _too_large(path, info.st_size, limit)
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+        if len(raw) > limit:
+            raise _too_large(path, len(raw), limit)
+        return raw
     except FileNotFoundError:
         raise InputError("no such file", path) from None
     except PermissionError:
@@ -57,6 +69,17 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         raise InputError("is a folder", path) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror})", path) from None
+
+
+def _too_large(path: Path, size: int, limit: int) -> InputError:
+    if path.suffix.lower() in (".csv", ".tsv", ".jsonl", ".ndjson"):
+        advice = "split it into several files (they can be imported together)"
+    else:
+        advice = "split it, or use a CSV/JSONL file with one article per row"
+    return InputError(
+        f"is {size / 1e6:.0f} MB; files over {limit / 1e6:.0f} MB are not imported ({advice})",
+        path,
+    )
 
 
 def _looks_binary(text: str) -> bool:

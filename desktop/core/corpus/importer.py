@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.core import store
-from desktop.core.corpus.clutter import ClutterRules, classify_lines, inline_spans, load_rules
+from desktop.core.corpus.clutter import (
+    RULES_META_KEY,
+    ClutterRules,
+    classify_lines,
+    inline_spans,
+    parse_rules,
+    project_rules,
+)
 from desktop.core.corpus.readers import Document, expand_paths, read_documents
 from desktop.core.corpus.segment import sentence_spans
 from desktop.core.store import NewArticle, NewParagraph, NewUnit
@@ -114,18 +121,29 @@ def import_paths(
     db: store.Database,
     paths: Sequence[str | Path],
     *,
-    rules: ClutterRules | None = None,
+    rules_text: str | None = None,
+    rules_origin: str = "",
     who: str = "",
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import files and folders into the project, all or nothing.
+
+    Parameters
+    ----------
+    rules_text
+        Clutter rules (TOML) to use and to keep as the project's rules from now on, in
+        the same transaction; by default the project's own rules.
 
     Raises
     ------
     InputError
         For the first file that cannot be imported; nothing is written then.
     """
-    rules = rules or load_rules()
+    rules: ClutterRules = (
+        parse_rules(rules_text, rules_origin or "clutter rules")
+        if rules_text is not None
+        else project_rules(db)
+    )
     files = list(expand_paths([Path(p) for p in paths]))
     summary = ImportSummary(files=len(files))
     prepared: list[NewArticle] = []
@@ -149,8 +167,11 @@ def import_paths(
             prepared.append(article)
     if progress:
         progress(len(files), len(files), "storing")
-    if prepared:
+    if prepared or rules_text is not None:
         with store.write_transaction(db):
+            if rules_text is not None and store.get_meta(db, RULES_META_KEY) != rules_text:
+                store.set_meta(db, RULES_META_KEY, rules_text)
+                store.log_change(db, "set-rules", who, {"origin": rules_origin})
             store.add_articles(db, prepared)
             store.log_change(
                 db,

@@ -14,10 +14,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop.core.corpus.decode import Decoded, decode_file, normalise_text
+from desktop.core.corpus.decode import MAX_FILE_BYTES, Decoded, decode_file, normalise_text
 from desktop.core.errors import InputError
 
 METADATA_COLUMNS = ("title", "source", "author", "date", "url")
+# A .docx may unpack to this much (its parts are parsed in memory); more is a zip bomb.
+MAX_DOCX_UNPACKED_BYTES = 4 * MAX_FILE_BYTES
+
+# The csv module refuses fields over 128 KB, a long article; any field of a file that is
+# small enough to import is fine (a process-wide setting, only ever raised).
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
 _ID_COLUMNS = ("id", "article_id", "doc_id")
 _TITLE_MAX = 200
 _TITLE_MAX_WORDS_WITH_STOP = 10
@@ -109,13 +115,20 @@ def read_html(path: Path) -> list[Document]:
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
     decoded = decode_file(path)
-    result = trafilatura.bare_extraction(
-        decoded.text,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        favor_precision=True,
-    )
+    try:
+        # lxml's HTML parser never loads external entities nor expands entity
+        # declarations (tests/reliability/test_safe_xml.py).
+        result = trafilatura.bare_extraction(
+            decoded.text,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+        )
+    except RecursionError:
+        raise InputError("is nested too deeply to be read as HTML", path) from None
+    except Exception as exc:  # lxml and trafilatura raise assorted errors on broken HTML
+        raise InputError(f"cannot be read as HTML ({exc.__class__.__name__})", path) from None
     result = result.as_dict() if result is not None else {}
     body = normalise_text(result.get("text") or "")
     if not body.strip():
@@ -139,38 +152,63 @@ def read_html(path: Path) -> list[Document]:
     ]
 
 
+def _check_docx_package(path: Path) -> None:
+    from desktop.core.safezip import check_archive
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_archive(archive, max_members=5_000, max_total_bytes=MAX_DOCX_UNPACKED_BYTES)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise InputError(f"is not a valid .docx file ({exc.__class__.__name__})", path) from None
+    except InputError as exc:
+        raise InputError(exc.message, path) from None
+
+
 def read_docx(path: Path) -> list[Document]:
     import docx  # python-docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_docx_package(path)
     try:
+        # python-docx parses with resolve_entities=False: no external entity is loaded
+        # and no entity is expanded (tests/reliability/test_safe_xml.py).
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise InputError(f"is not a valid .docx file ({exc.__class__.__name__})", path) from None
     except Exception as exc:  # python-docx raises assorted errors on broken packages
-        raise InputError(f"cannot be read as .docx ({exc})", path) from None
-    title, lines = "", []
-    for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        if not title and not lines and text and style.lower() in ("title", "heading 1"):
-            title = text
-        lines.append(text)
+        raise InputError(f"cannot be read as .docx ({_one_line(exc)})", path) from None
+    try:
+        title, lines = "", []
+        for paragraph in document.paragraphs:
+            text = paragraph.text.strip()
+            style = (paragraph.style.name if paragraph.style is not None else "") or ""
+            if not title and not lines and text and style.lower() in ("title", "heading 1"):
+                title = text
+            lines.append(text)
+        props = document.core_properties
+        author = (props.author or "").strip()
+        created = props.created.date().isoformat() if props.created else ""
+        title = title or (props.title or "").strip()
+    except Exception as exc:  # broken styles or properties parts surface only here
+        raise InputError(f"cannot be read as .docx ({_one_line(exc)})", path) from None
     text = normalise_text("\n".join(lines))
     if not text.strip():
         raise InputError("is empty", path)
-    props = document.core_properties
-    title = title or (props.title or "").strip()
     return [
         Document(
             text=text,
             origin=str(path),
             title=title or _title_from_name(path),
-            author=(props.author or "").strip(),
-            date=props.created.date().isoformat() if props.created else "",
+            author=author,
+            date=created,
             title_in_text=bool(title) and text.split("\n", 1)[0].strip() == title,
         )
     ]
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def _record_document(record: dict, origin: str, where: str, path: Path, encoding: str) -> Document:
@@ -204,7 +242,7 @@ def read_csv(path: Path) -> list[Document]:
     sample = decoded.text[:20_000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
+    except (csv.Error, RecursionError):
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(decoded.text, newline=""), dialect=dialect)
     try:
@@ -236,13 +274,20 @@ def read_csv(path: Path) -> list[Document]:
 def read_jsonl(path: Path) -> list[Document]:
     decoded = decode_file(path)
     documents = []
-    for number, line in enumerate(decoded.text.splitlines(), start=1):
+    # Records end at "\n" only: str.splitlines would also cut at U+2028, U+0085 and
+    # other characters that JSON strings may hold as they are.
+    for number, line in enumerate(decoded.text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"line {number} is not valid JSON ({exc.msg})", path) from None
+        except RecursionError:
+            raise InputError(f"line {number} is nested too deeply", path) from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise InputError(f"line {number} cannot be read ({_one_line(exc)})", path) from None
         if not isinstance(record, dict):
             raise InputError(f"line {number} is not a JSON object", path)
         if "text" not in record:

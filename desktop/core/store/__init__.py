@@ -29,6 +29,7 @@ from desktop.core.store.db import (
     get_meta,
     log_change,
     open_project,
+    set_meta,
     utc_now,
     write_transaction,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "paragraph_units",
     "redo",
     "set_label",
+    "set_meta",
     "set_note",
     "set_unsure",
     "undo",

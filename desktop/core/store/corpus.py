@@ -180,9 +180,11 @@ def get_unit_by_seq(db: Database, seq: int) -> Unit | None:
 
 
 def article_units(db: Database, article_id: str) -> list[Unit]:
-    """Every unit of an article (excluded clutter included), in text order."""
+    """Every live unit of an article (excluded clutter included, units retired by a
+    merge left out), in text order."""
     rows = db.execute(
-        f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? ORDER BY start, seq",
+        f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? AND retired = 0 "
+        "ORDER BY start, seq",
         [article_id],
     )
     return [_unit(r) for r in rows]
@@ -191,7 +193,7 @@ def article_units(db: Database, article_id: str) -> list[Unit]:
 def paragraph_units(db: Database, article_id: str, paragraph: int) -> list[Unit]:
     rows = db.execute(
         f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? AND paragraph = ? "
-        "ORDER BY start, seq",
+        "AND retired = 0 ORDER BY start, seq",
         [article_id, paragraph],
     )
     return [_unit(r) for r in rows]
@@ -281,7 +283,9 @@ def article_paragraphs(db: Database, article_id: str) -> list[Paragraph]:
 
 def iter_units_rows(db: Database, *, include_excluded: bool = False) -> Iterable[dict]:
     """Stream units with their article's title, in project order (for exports)."""
-    where = "" if include_excluded else "WHERE u.excluded = 0 AND a.excluded = 0"
+    where = "WHERE u.retired = 0"
+    if not include_excluded:
+        where += " AND u.excluded = 0 AND a.excluded = 0"
     cursor = db.conn.execute(
         "SELECT u.id, u.article_id, a.title, u.paragraph, u.sentence, u.start, u.end, u.text, "
         f"u.excluded FROM units u JOIN articles a ON a.id = u.article_id {where} ORDER BY u.seq"
@@ -308,7 +312,7 @@ def counts(db: Database) -> dict[str, int]:
             "SELECT count(*) FROM units u JOIN articles a ON a.id = u.article_id "
             "WHERE u.excluded = 0 AND a.excluded = 0"
         ),
-        "excluded_units": one("SELECT count(*) FROM units WHERE excluded = 1"),
+        "excluded_units": one("SELECT count(*) FROM units WHERE excluded = 1 AND retired = 0"),
         "coders": one("SELECT count(*) FROM coders"),
         "labels": one("SELECT count(*) FROM labels"),
     }
