@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.commands.agreement",
     "desktop.commands.export",
     "desktop.commands.curation",
+    "desktop.commands.team",
 )
 
 

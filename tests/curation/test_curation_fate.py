@@ -39,7 +39,6 @@ def test_a_package_made_before_a_curation_step_lands_and_is_reported(project, pa
     a, b, c, other = (f"{paal}-{n:04d}" for n in (12, 13, 15, 20))
     path = tmp_path / "ak.stance"
     team.create_package(db, "ak", path)
-    since = package_time(path)
     package = store.open_project(path)
     for unit, value in ((a, "pressure"), (b, "engagement"), (c, "mixed"), (other, "none")):
         store.set_label(package, unit, "ak", "stance", value)
@@ -50,20 +49,21 @@ def test_a_package_made_before_a_curation_step_lands_and_is_reported(project, pa
     new = curation.split_unit(db, c, 30).new_units[0]
     ids_before = sorted(r[0] for r in db.execute("SELECT id FROM units"))
 
-    team.merge_files(db, [path])
-    labelled = [(u, "ak") for u in (a, b, c, other)]
-    report = curation.reconcile_package_labels(db, labelled, since=since, who="lead")
+    merged = team.merge_files(db, [path], who="lead")
 
     # Every label landed on the unit id it was given on; no id changed.
     assert sorted(r[0] for r in db.execute("SELECT id FROM units")) == ids_before
     for unit, value in ((a, "pressure"), (b, "engagement"), (c, "mixed"), (other, "none")):
         assert store.unit_labels(db, unit, "ak") == {"stance": value}
-    # Reported unit by unit; the unchanged one is not in the report.
-    assert [(u, coder, str(f)) for u, coder, f in report] == [
-        (a, "ak", "merged"),
-        (b, "ak", f"merged into {a}"),
-        (c, "ak", "split"),
+    # The merge reports them unit by unit; the unchanged one is not in the report.
+    assert merged.files[0].curated == [
+        f"{a} (ak): merged",
+        f"{b} (ak): merged into {a}",
+        f"{c} (ak): split",
     ]
+    # Merging the same package again changes nothing and reports nothing new.
+    again = team.merge_files(db, [path], who="lead")
+    assert not again.changed and again.files[0].curated == []
     # The coder sees the changed units again; the retired unit's label waits on its heir.
     assert curation.units_needing_recoding(db, "ak") == [a, c]
     kept = curation.curation_labels(db, a)
