@@ -1,76 +1,393 @@
-"""Layouts: what one row of an export is. Each returns (columns, an iterator of rows)."""
+"""Layouts: what one row of an export is.
+
+A layout builds a :class:`Table`: typed :class:`Column` descriptions and an iterator of
+row batches (lists of tuples in column order), read from the project with streaming SQL
+(:mod:`desktop.core.store.export_queries`). A format then writes the table; nothing here
+knows about files.
+
+- ``long``: one row per unit x coder x dimension (what ``import-labels`` reads back).
+- ``wide``: one row per unit, a column ``<dimension>__<coder>`` per dimension and coder.
+- ``gold``: one row per unit; per dimension the gold value, its source, whether the
+  coders agreed and how many coded it (see :data:`GOLD_RULE`).
+- ``units``: one row per unit, no labels.
+- ``codebook``: the scheme as a table, one row per category.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import enum
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 from desktop.core import store
+from desktop.core.errors import UsageError
+from desktop.core.export.variables import coder_column, value_codes
 from desktop.core.scheme import Scheme
+from desktop.core.store import export_queries as q
+
+BATCH_ROWS = 50_000
+
+GOLD_RULE = (
+    "A stored gold label (adjudicated, or decided in the team workflow) wins. Otherwise "
+    "the value is the strict majority of the coders' current labels (more than half of "
+    "the coders who coded the unit on that dimension): 'unanimous' when two or more "
+    "coders all agree, 'majority' when more than half agree, 'single' when one coder "
+    "coded it, and 'none' (empty value) when there is no label or no strict majority. "
+    "'agreed' is true when every coder who coded it gave the same value, false when they "
+    "differ, and empty when fewer than two coders coded it."
+)
+
+
+class Kind(enum.Enum):
+    """How a column's values are typed in formats that have types."""
+
+    TEXT = "text"
+    INT = "integer"
+    FLOAT = "number"
+    BOOL = "boolean"
+    CODE = "category"  # a category code of one dimension (value labels in sav/dta)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export.
+
+    Parameters
+    ----------
+    repeats
+        The column holds few distinct values (ids, codes): dictionary-encoded in Parquet.
+    """
+
+    name: str
+    kind: Kind
+    label: str = ""
+    dimension: str | None = None
+    coder: str | None = None
+    repeats: bool = False
+
+    def describe(self) -> dict:
+        """The column as the sidecar lists it."""
+        out = {"name": self.name, "type": self.kind.value, "label": self.label}
+        if self.dimension:
+            out["dimension"] = self.dimension
+        if self.coder is not None:
+            out["coder"] = self.coder
+        return out
 
 
 @dataclass(frozen=True)
 class Filters:
+    """Which coders and articles an export covers (None: all)."""
+
     coders: tuple[str, ...] | None = None
     articles: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict:
+        """The filters as the sidecar records them (None: not limited)."""
         return {
             "coders": list(self.coders) if self.coders else None,
             "articles": list(self.articles) if self.articles else None,
         }
 
+    def check(self, db: store.Database) -> None:
+        """Refuse coder or article ids the project does not know.
 
-Rows = tuple[list[str], Iterator[dict]]
-
-UNIT_COLUMNS = ["unit_id", "article_id", "article_title", "paragraph", "sentence", "text"]
-
-
-def units_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Rows:
-    """One row per coding unit (excluded clutter left out), in project order."""
-    wanted = set(filters.articles) if filters.articles else None
-
-    def rows() -> Iterator[dict]:
-        for row in store.iter_units_rows(db):
-            if wanted is None or row["article_id"] in wanted:
-                yield {k: row[k] for k in UNIT_COLUMNS}
-
-    return list(UNIT_COLUMNS), rows()
+        Raises
+        ------
+        UsageError
+            Naming the unknown ids.
+        """
+        if self.coders:
+            unknown = sorted(set(self.coders) - set(q.coder_names(db)))
+            if unknown:
+                raise UsageError(f"no coder {', '.join(unknown)} in this project")
+        if self.articles:
+            unknown = sorted(set(self.articles) - q.article_ids(db))
+            if unknown:
+                raise UsageError(f"no article {', '.join(unknown)} in this project")
 
 
-CODEBOOK_COLUMNS = [
-    "dimension",
-    "dimension_label",
-    "level",
-    "question",
-    "category",
-    "label",
-    "key",
-    "value",
-    "not_applicable",
-    "definition",
-    "examples",
+@dataclass
+class Table:
+    """What a layout produces: typed columns, row batches and facts for the sidecar."""
+
+    layout: str
+    scheme: Scheme
+    columns: list[Column]
+    batches: Iterator[list[tuple]]
+    total: int
+    coders: list[str] = field(default_factory=list)
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """The column names, in order."""
+        return [c.name for c in self.columns]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A registered layout: how to build its table and how to count its rows cheaply."""
+
+    build: Callable[[store.Database, Scheme, Filters], Table]
+    estimate: Callable[[store.Database, Scheme, Filters], int]
+    help: str
+
+
+def _batched(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, BATCH_ROWS)):
+        yield batch
+
+
+def _coders(db: store.Database, scheme: Scheme, filters: Filters) -> list[str]:
+    return q.coders_with_labels(db, scheme.dimension_ids, filters.coders, filters.articles)
+
+
+# -- units ---------------------------------------------------------------------------------
+
+UNIT_COLUMNS = [
+    Column("unit_id", Kind.TEXT, "Unit (sentence) id"),
+    Column("article_id", Kind.TEXT, "Article id", repeats=True),
+    Column("article_title", Kind.TEXT, "Article title", repeats=True),
+    Column("paragraph", Kind.INT, "Paragraph number in the article (from 0)"),
+    Column("sentence", Kind.INT, "Sentence number in the paragraph (from 0)"),
+    Column("text", Kind.TEXT, "Text of the sentence"),
 ]
 
 
-def codebook_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Rows:
+def _count_units(db: store.Database, scheme: Scheme, filters: Filters) -> int:
+    return q.count_units(db, filters.articles)
+
+
+def units_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
+    """One row per coding unit (excluded clutter left out), in project order."""
+    rows = (row[1:] for row in q.iter_units(db, filters.articles))
+    return Table(
+        "units", scheme, list(UNIT_COLUMNS), _batched(rows), _count_units(db, scheme, filters)
+    )
+
+
+# -- codebook ------------------------------------------------------------------------------
+
+CODEBOOK_COLUMNS = [
+    Column("dimension", Kind.TEXT, "Dimension id", repeats=True),
+    Column("dimension_label", Kind.TEXT, "Dimension", repeats=True),
+    Column("level", Kind.TEXT, "Level of measurement", repeats=True),
+    Column("question", Kind.TEXT, "Question asked of each unit", repeats=True),
+    Column("category", Kind.TEXT, "Category code"),
+    Column("label", Kind.TEXT, "Category label"),
+    Column("key", Kind.TEXT, "Keyboard key"),
+    Column("value", Kind.FLOAT, "Value on the scale (ordinal, interval, ratio)"),
+    Column("numeric_code", Kind.INT, "Numeric code in SPSS and Stata files"),
+    Column("not_applicable", Kind.BOOL, "Not applicable (no value on the scale)"),
+    Column("definition", Kind.TEXT, "Definition"),
+    Column("examples", Kind.TEXT, "Examples, separated by ' | '"),
+]
+
+
+def _count_categories(db: store.Database, scheme: Scheme, filters: Filters) -> int:
+    return sum(len(d.categories) for d in scheme.dimensions)
+
+
+def codebook_rows(scheme: Scheme) -> list[tuple]:
+    """The codebook table's rows (shared with the xlsx codebook sheet)."""
+    rows = []
+    for d in scheme.dimensions:
+        numeric = value_codes(d).codes
+        for c in d.categories:
+            rows.append(
+                (
+                    d.id,
+                    d.label,
+                    d.level,
+                    d.question,
+                    c.code,
+                    c.label,
+                    c.key,
+                    c.value,
+                    numeric[c.code],
+                    c.not_applicable,
+                    c.definition,
+                    " | ".join(c.examples),
+                )
+            )
+    return rows
+
+
+def codebook_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
     """The scheme as a table: one row per category."""
+    rows = codebook_rows(scheme)
+    return Table("codebook", scheme, list(CODEBOOK_COLUMNS), iter([rows]), len(rows))
 
-    def rows() -> Iterator[dict]:
-        for d in scheme.dimensions:
-            for c in d.categories:
-                yield {
-                    "dimension": d.id,
-                    "dimension_label": d.label,
-                    "level": d.level,
-                    "question": d.question,
-                    "category": c.code,
-                    "label": c.label,
-                    "key": c.key,
-                    "value": c.value,
-                    "not_applicable": c.not_applicable,
-                    "definition": c.definition,
-                    "examples": " | ".join(c.examples),
-                }
 
-    return list(CODEBOOK_COLUMNS), rows()
+# -- long ----------------------------------------------------------------------------------
+
+
+def _count_labels(db: store.Database, scheme: Scheme, filters: Filters) -> int:
+    return q.count_labels(db, scheme.dimension_ids, filters.coders, filters.articles)
+
+
+LONG_COLUMNS = [
+    *UNIT_COLUMNS,
+    Column("coder", Kind.TEXT, "Coder id", repeats=True),
+    Column("dimension", Kind.TEXT, "Dimension id", repeats=True),
+    Column("value", Kind.TEXT, "Category code", repeats=True),
+    Column("value_label", Kind.TEXT, "Category label", repeats=True),
+    Column("value_numeric", Kind.FLOAT, "Category value on the scale (empty: none)"),
+    Column("unsure", Kind.BOOL, "Coder marked the unit unsure"),
+    Column("note", Kind.TEXT, "Coder's note on the unit"),
+    Column("seconds", Kind.FLOAT, "Seconds on the unit when the value was chosen"),
+    Column("changed_at", Kind.TEXT, "When the value was chosen (UTC)"),
+]
+
+
+def long_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
+    """One row per unit x coder x dimension, labels of the scheme's dimensions only."""
+    meaning = {(d.id, c.code): (c.label, c.value) for d in scheme.dimensions for c in d.categories}
+    no_meaning = ("", None)
+    dims = scheme.dimension_ids
+
+    def rows() -> Iterator[tuple]:
+        for r in q.iter_long(db, dims, filters.coders, filters.articles):
+            label, numeric = meaning.get((r[10], r[11]), no_meaning)
+            # unit columns, coder, dimension, value, label, numeric, unsure, note, s, at
+            yield (*r[1:7], r[9], r[10], r[11], label, numeric, bool(r[12]), *r[13:16])
+
+    total = _count_labels(db, scheme, filters)
+    outside = q.count_labels_outside(db, dims, filters.coders, filters.articles)
+    notes = {"labels_outside_scheme": outside} if outside else {}
+    coders = _coders(db, scheme, filters)
+    return Table("long", scheme, list(LONG_COLUMNS), _batched(rows()), total, coders, notes)
+
+
+# -- wide and gold: one row per unit ------------------------------------------------------
+
+
+def _per_unit(
+    db: store.Database, scheme: Scheme, filters: Filters
+) -> Iterator[tuple[tuple, dict[str, dict[str, str]], dict[str, tuple]]]:
+    """Merge the unit, label and gold streams (all in seq order), one unit at a time.
+
+    Yields ``(unit row, {dimension: {coder: value}}, {dimension: (value, method)})``.
+    """
+    dims = scheme.dimension_ids
+    labels = itertools.groupby(
+        q.iter_labels(db, dims, filters.coders, filters.articles), key=lambda r: r[0]
+    )
+    gold = itertools.groupby(q.iter_gold(db, dims, filters.articles), key=lambda r: r[0])
+    next_labels = next(labels, None)
+    next_gold = next(gold, None)
+    for unit in q.iter_units(db, filters.articles):
+        seq = unit[0]
+        coded: dict[str, dict[str, str]] = {}
+        decided: dict[str, tuple] = {}
+        # The three streams share one filter, so a label's unit is always in the unit
+        # stream; skipping stale groups only guards against a change between queries.
+        while next_labels is not None and next_labels[0] < seq:
+            next_labels = next(labels, None)
+        while next_gold is not None and next_gold[0] < seq:
+            next_gold = next(gold, None)
+        if next_labels is not None and next_labels[0] == seq:
+            for _, coder, dimension, value in next_labels[1]:
+                coded.setdefault(dimension, {})[coder] = value
+            next_labels = next(labels, None)
+        if next_gold is not None and next_gold[0] == seq:
+            for _, dimension, value, method, _adjudicator in next_gold[1]:
+                decided[dimension] = (value, method)
+            next_gold = next(gold, None)
+        yield unit[1:], coded, decided
+
+
+def wide_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
+    """One row per unit; a column per dimension and coder holding the category code."""
+    coders = _coders(db, scheme, filters)
+    names = q.coder_names(db)
+    used = {c.name.lower() for c in UNIT_COLUMNS}
+    columns = list(UNIT_COLUMNS)
+    cells: list[tuple[str, str]] = []
+    for d in scheme.dimensions:
+        for coder in coders:
+            name = coder_column(d.id, coder, used)
+            who = names.get(coder, coder)
+            label = f"{d.label}: coder {coder}" + (f" ({who})" if who != coder else "")
+            columns.append(Column(name, Kind.CODE, label, d.id, coder))
+            cells.append((d.id, coder))
+
+    def rows() -> Iterator[tuple]:
+        for unit, coded, _ in _per_unit(db, scheme, filters):
+            yield (*unit, *(coded.get(dim, {}).get(coder) for dim, coder in cells))
+
+    notes = {
+        "coder_columns": {
+            c.name: {"dimension": c.dimension, "coder": c.coder} for c in columns if c.coder
+        }
+    }
+    total = _count_units(db, scheme, filters)
+    return Table("wide", scheme, columns, _batched(rows()), total, coders, notes)
+
+
+def gold_value(coded: dict[str, str], decided: tuple | None) -> tuple:
+    """One dimension's gold cells: ``(value, source, agreed, n_coders)``.
+
+    Parameters
+    ----------
+    coded
+        ``{coder: category code}`` of the coders who coded the unit on the dimension.
+    decided
+        ``(value, method)`` of a stored gold label, or None.
+    """
+    n = len(coded)
+    agreed = None if n < 2 else len(set(coded.values())) == 1
+    if decided is not None:
+        return decided[0], decided[1], agreed, n
+    if n == 0:
+        return None, "none", agreed, n
+    (top, votes), *_ = Counter(sorted(coded.values())).most_common(1)
+    if n == 1:
+        return top, "single", agreed, n
+    if agreed:
+        return top, "unanimous", agreed, n
+    if votes * 2 > n:
+        return top, "majority", agreed, n
+    return None, "none", agreed, n
+
+
+def gold_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
+    """One row per unit; per dimension the gold value, its source and the agreement."""
+    columns = list(UNIT_COLUMNS)
+    for d in scheme.dimensions:
+        columns += [
+            Column(d.id, Kind.CODE, f"{d.label}: gold value", d.id),
+            Column(
+                f"{d.id}_source",
+                Kind.TEXT,
+                f"{d.label}: source (adjudicated, unanimous, majority, single, none)",
+                repeats=True,
+            ),
+            Column(f"{d.id}_agreed", Kind.BOOL, f"{d.label}: all coders gave the same value"),
+            Column(f"{d.id}_n_coders", Kind.INT, f"{d.label}: number of coders"),
+        ]
+    dims = scheme.dimension_ids
+
+    def rows() -> Iterator[tuple]:
+        for unit, coded, decided in _per_unit(db, scheme, filters):
+            cells: list = list(unit)
+            for dim in dims:
+                cells += gold_value(coded.get(dim, {}), decided.get(dim))
+            yield tuple(cells)
+
+    total = _count_units(db, scheme, filters)
+    coders = _coders(db, scheme, filters)
+    return Table("gold", scheme, columns, _batched(rows()), total, coders, {"gold_rule": GOLD_RULE})
+
+
+LAYOUTS: dict[str, Layout] = {
+    "long": Layout(long_layout, _count_labels, "one row per unit x coder x dimension"),
+    "wide": Layout(wide_layout, _count_units, "one row per unit, a column per dimension/coder"),
+    "gold": Layout(gold_layout, _count_units, "one row per unit, the gold value per dimension"),
+    "units": Layout(units_layout, _count_units, "one row per unit, no labels"),
+    "codebook": Layout(codebook_layout, _count_categories, "the coding scheme as a table"),
+}

@@ -1,0 +1,276 @@
+"""Typed binary formats: Parquet (streamed), SPSS .sav and Stata .dta (whole tables).
+
+Parquet is written in record batches of :data:`~desktop.core.export.layouts.BATCH_ROWS`
+rows, so memory stays bounded. Category-code columns are dictionary-encoded with the
+scheme's codes in the scheme's order (R reads them as factors with ordered levels,
+pandas as categoricals); every field carries its label, and the schema carries the
+sidecar's content.
+
+pyreadstat writes a whole data frame at once, so sav and dta exports are refused above
+:data:`IN_MEMORY_ROW_LIMIT` rows. Category columns are numbers with value labels (see
+:mod:`desktop.core.export.variables`), booleans are 0/1 labelled no/yes, names are made
+valid (and the renaming recorded in the sidecar). ReadStat stamps the file with the
+clock; the stamp is replaced by the project's last change, so exports are reproducible.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+from desktop.core.errors import UsageError
+from desktop.core.export.formats import WriteContext
+from desktop.core.export.layouts import Column, Kind, Table
+from desktop.core.export.variables import value_codes, variable_names
+
+IN_MEMORY_ROW_LIMIT = 1_000_000
+STATA_LABEL_MAX = 80
+SPSS_LABEL_MAX = 255
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def stamp_time(data_as_of: str) -> datetime:
+    """The time written inside files: the project's last change (or 1980-01-01)."""
+    try:
+        return datetime.strptime(data_as_of, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return datetime(1980, 1, 1, tzinfo=UTC)
+
+
+# -- Parquet -------------------------------------------------------------------------------
+
+
+def _arrow_type(column: Column):
+    import pyarrow as pa
+
+    if column.kind is Kind.INT:
+        return pa.int64()
+    if column.kind is Kind.FLOAT:
+        return pa.float64()
+    if column.kind is Kind.BOOL:
+        return pa.bool_()
+    if column.kind is Kind.CODE or column.repeats:
+        return pa.dictionary(pa.int32(), pa.string())
+    return pa.string()
+
+
+def _field_metadata(column: Column, table: Table) -> dict[str, str]:
+    meta = {"label": column.label, "type": column.kind.value}
+    if column.dimension:
+        meta["dimension"] = column.dimension
+    if column.coder is not None:
+        meta["coder"] = column.coder
+    if column.kind is Kind.CODE and column.dimension:
+        dimension = table.scheme.dimension(column.dimension)
+        meta["value_labels"] = json.dumps(
+            {c.code: c.label for c in dimension.categories}, ensure_ascii=False
+        )
+    return meta
+
+
+def write_parquet(path: Path, table: Table, ctx: WriteContext) -> int:
+    """Write Parquet (zstd) in record batches; returns the number of rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fields = [
+        pa.field(c.name, _arrow_type(c), metadata=_field_metadata(c, table)) for c in table.columns
+    ]
+    meta = json.dumps(ctx.meta, ensure_ascii=False, sort_keys=True)
+    schema = pa.schema(fields, metadata={"stancecoder": meta})
+    scheme_codes = {
+        i: list(table.scheme.dimension(c.dimension).codes)
+        for i, c in enumerate(table.columns)
+        if c.kind is Kind.CODE and c.dimension
+    }
+
+    def array(i: int, values: tuple):
+        kind = fields[i].type
+        if i in scheme_codes:
+            levels = list(scheme_codes[i])
+            extra = sorted({v for v in values if v is not None} - set(levels))
+            levels += extra  # codes no longer in the scheme keep their value
+            index = {code: n for n, code in enumerate(levels)}
+            indices = pa.array([index.get(v) for v in values], pa.int32())
+            return pa.DictionaryArray.from_arrays(indices, pa.array(levels, pa.string()))
+        if pa.types.is_dictionary(kind):
+            return pa.array(values, pa.string()).dictionary_encode()
+        return pa.array(values, kind)
+
+    count = 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for batch in table.batches:
+            columns = list(zip(*batch, strict=True))
+            arrays = [array(i, values) for i, values in enumerate(columns)]
+            writer.write_batch(pa.record_batch(arrays, schema=schema))
+            count += len(batch)
+            ctx.advance(len(batch), table.total)
+    return count
+
+
+# -- SPSS and Stata ------------------------------------------------------------------------
+
+_YES_NO = {0: "no", 1: "yes"}
+
+
+def _refuse_if_too_long(rows: int, fmt: str) -> None:
+    if rows > IN_MEMORY_ROW_LIMIT:
+        raise UsageError(
+            f"{rows:,} rows is more than a {fmt} export holds in memory "
+            f"({IN_MEMORY_ROW_LIMIT:,}); use --format csv or parquet, the wide layout, "
+            "or --coders/--articles to export less"
+        )
+
+
+def _frame(table: Table, ctx: WriteContext, fmt: str):
+    """The table as a pandas DataFrame ready for pyreadstat, with its labels.
+
+    Returns
+    -------
+    tuple
+        ``(frame, variable labels, value labels, user-missing codes, names)``, all keyed
+        by the valid variable names; ``names`` maps each column to its variable name.
+    """
+    import numpy as np
+    import pandas as pd
+
+    _refuse_if_too_long(table.total, fmt)
+    gathered: list[list] = [[] for _ in table.columns]
+    rows = 0
+    for batch in table.batches:
+        rows += len(batch)
+        _refuse_if_too_long(rows, fmt)
+        for store, values in zip(gathered, zip(*batch, strict=True), strict=True):
+            store.extend(values)
+        ctx.advance(len(batch), table.total)
+    names = variable_names(table.names)
+    data: dict = {}
+    labels: dict[str, str] = {}
+    value_labels: dict[str, dict] = {}
+    missing: dict[str, tuple[int, ...]] = {}
+    unknown = 0
+    for column, values in zip(table.columns, gathered, strict=True):
+        name = names[column.name]
+        labels[name] = column.label
+        if column.kind is Kind.CODE and column.dimension:
+            codes = value_codes(table.scheme.dimension(column.dimension))
+            numbers = [codes.codes.get(v, math.nan) if v is not None else math.nan for v in values]
+            unknown += sum(1 for v in values if v is not None and v not in codes.codes)
+            data[name] = np.array(numbers, dtype="float64")
+            value_labels[name] = codes.labels
+            if codes.missing:
+                missing[name] = codes.missing
+        elif column.kind is Kind.BOOL:
+            data[name] = np.array(
+                [math.nan if v is None else float(v) for v in values], dtype="float64"
+            )
+            value_labels[name] = dict(_YES_NO)
+        elif column.kind is Kind.INT and None not in values:
+            data[name] = np.array(values, dtype="int64")
+        elif column.kind in (Kind.INT, Kind.FLOAT):
+            data[name] = np.array([math.nan if v is None else v for v in values], dtype="float64")
+        else:
+            data[name] = pd.Series(["" if v is None else v for v in values], dtype=object)
+        values.clear()
+    if unknown:
+        ctx.facts["codes_not_in_scheme"] = unknown
+    renamed = {old: new for old, new in names.items() if old != new}
+    if renamed:
+        ctx.facts["renamed_variables"] = renamed
+    frame = pd.DataFrame(data, index=pd.RangeIndex(rows))
+    return frame, labels, value_labels, missing, names
+
+
+def _measure(column: Column, table: Table) -> str:
+    if column.kind is Kind.CODE and column.dimension:
+        level = table.scheme.dimension(column.dimension).level
+        return {"nominal": "nominal", "ordinal": "ordinal"}.get(level, "scale")
+    if column.kind in (Kind.INT, Kind.FLOAT):
+        return "scale"
+    return "nominal"
+
+
+def _file_label(table: Table, limit: int) -> str:
+    return f"{table.scheme.title} ({table.layout})"[:limit]
+
+
+def write_sav(path: Path, table: Table, ctx: WriteContext) -> int:
+    """Write an SPSS .sav file with variable labels, value labels and user-missing codes."""
+    import pyreadstat
+
+    frame, labels, value_labels, missing, names = _frame(table, ctx, "sav")
+    measures = {names[c.name]: _measure(c, table) for c in table.columns}
+    note_text = (
+        f"Exported by Stance Coder from scheme {table.scheme.id} {table.scheme.version}, "
+        f"{table.layout} layout, data as of {ctx.data_as_of}. The file's .meta.json "
+        "sidecar maps numeric codes to categories."
+    )
+    if table.notes.get("gold_rule"):
+        note_text += " Gold values: " + table.notes["gold_rule"]
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        file_label=_file_label(table, 64),
+        column_labels={k: v[:SPSS_LABEL_MAX] for k, v in labels.items()},
+        note=textwrap.wrap(note_text, 80),
+        variable_value_labels=value_labels,
+        missing_ranges={k: _spss_missing(v) for k, v in missing.items()},
+        variable_measure=measures,
+    )
+    _stamp_sav(path, stamp_time(ctx.data_as_of))
+    return len(frame)
+
+
+def _spss_missing(codes: tuple[int, ...]) -> list:
+    """SPSS holds at most three discrete user-missing values, else one range."""
+    if len(codes) <= 3:
+        return list(codes)
+    return [{"lo": min(codes), "hi": max(codes)}]
+
+
+def write_dta(path: Path, table: Table, ctx: WriteContext) -> int:
+    """Write a Stata .dta file (format 118, Stata 14 and later) with labels."""
+    import pyreadstat
+
+    frame, labels, value_labels, _missing, _names = _frame(table, ctx, "dta")
+    pyreadstat.write_dta(
+        frame,
+        str(path),
+        file_label=_file_label(table, STATA_LABEL_MAX),
+        column_labels={k: v[:STATA_LABEL_MAX] for k, v in labels.items()},
+        version=14,
+        variable_value_labels=value_labels,
+    )
+    _stamp_dta(path, stamp_time(ctx.data_as_of))
+    return len(frame)
+
+
+_SAV_STAMP = re.compile(rb"\d\d [A-Z][a-z]{2} \d\d\d\d:\d\d:\d\d")
+_DTA_STAMP = re.compile(rb"<timestamp>\x11\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d</timestamp>")
+
+
+def _stamp_sav(path: Path, when: datetime) -> None:
+    """Replace the creation date and time in the .sav header (bytes 92-108)."""
+    text = f"{when.day:02d} {_MONTHS[when.month - 1]} {when.year % 100:02d}"
+    text += f"{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
+    with path.open("r+b") as handle:
+        header = handle.read(109)
+        if header[:4] == b"$FL2" and _SAV_STAMP.fullmatch(header[92:109]):
+            handle.seek(92)
+            handle.write(text.encode("ascii"))
+
+
+def _stamp_dta(path: Path, when: datetime) -> None:
+    """Replace the 17-character timestamp in the .dta header."""
+    text = f"{when.day:02d} {_MONTHS[when.month - 1]} {when.year:04d} "
+    text += f"{when.hour:02d}:{when.minute:02d}"
+    with path.open("r+b") as handle:
+        header = handle.read(512)
+        match = _DTA_STAMP.search(header)
+        if match:
+            handle.seek(match.start() + len(b"<timestamp>") + 1)
+            handle.write(text.encode("ascii"))
