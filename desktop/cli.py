@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -25,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.commands.export",
     "desktop.commands.curation",
     "desktop.commands.team",
+    "desktop.commands.backup",
 )
 
 
@@ -227,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Warnings from the core (a project on a network share, ...) print as one line.
+    logging.basicConfig(format="stancecoder: %(message)s", level=logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -5,13 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def one_line(text: str) -> str:
+    """``text`` with control and format characters (newlines, bidi overrides, zero-width
+    marks) shown as escapes, so that user text quoted in a message keeps it on one line."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
 class StanceError(Exception):
     """Base of every error that is reported to the user as one line (exit code 2)."""
 
     def __init__(self, message: str, path: str | Path | None = None):
-        self.path = str(path) if path is not None else None
-        self.message = message
-        super().__init__(f"{self.path}: {message}" if self.path else message)
+        self.path = one_line(str(path)) if path is not None else None
+        self.message = one_line(message)
+        super().__init__(f"{self.path}: {self.message}" if self.path else self.message)
 
 
 class SchemeError(StanceError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,8 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
             try:
                 seconds = float(get["seconds"]) if get.get("seconds") else None
             except ValueError:
+                seconds = math.nan
+            if seconds is not None and not (math.isfinite(seconds) and seconds >= 0):
                 problem("seconds that are not a number", line)
                 seconds = None
             unsure_text = get.get("unsure", "").lower()

@@ -33,7 +33,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop.core.errors import SchemeError
+from desktop.core.errors import SchemeError, one_line
 from desktop.core.keys import reserved_keys
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -270,6 +270,8 @@ def check_scheme_text(text: str) -> tuple[Scheme | None, list[str]]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [_line_of(exc)]
+    except RecursionError:
+        return None, ["the scheme is nested too deeply to be read"]
     errors: list[str] = []
     _unknown_fields(data, {"scheme", "dimensions"}, "top level", errors)
     head = data.get("scheme")
@@ -319,7 +321,7 @@ def check_scheme_text(text: str) -> tuple[Scheme | None, list[str]]:
             elif c.key.isspace():
                 errors.append(f"{here}: key must be a visible character")
     if errors:
-        return None, errors
+        return None, [one_line(e) for e in errors]
     return (
         Scheme(
             id=scheme_id,

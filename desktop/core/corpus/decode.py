@@ -22,6 +22,7 @@ from desktop.core.errors import InputError
 # in memory until it is written in one transaction (all or nothing), so a file is never
 # streamed; several files of up to this size import together.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+_MB = 1024 * 1024
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -77,7 +78,7 @@ def _too_large(path: Path, size: int, limit: int) -> InputError:
     else:
         advice = "split it, or use a CSV/JSONL file with one article per row"
     return InputError(
-        f"is {size / 1e6:.0f} MB; files over {limit / 1e6:.0f} MB are not imported ({advice})",
+        f"is {size / _MB:.0f} MB; files over {limit / _MB:.0f} MB are not imported ({advice})",
         path,
     )
 
@@ -86,7 +87,9 @@ def _looks_binary(text: str) -> bool:
     sample = text[:20_000]
     if not sample:
         return False
-    control = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
+    control = sum(
+        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v\x85"
+    )
     return control / len(sample) > 0.01
 
 

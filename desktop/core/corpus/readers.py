@@ -10,6 +10,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,16 +153,39 @@ def read_html(path: Path) -> list[Document]:
     ]
 
 
+# A document type declaration is where entities (external files, "billion laughs") are
+# declared; python-docx would not resolve them, but such a file is refused outright.
+_DTD_MARKS = (
+    b"<!DOCTYPE",
+    b"<!ENTITY",
+    "<!DOCTYPE".encode("utf-16-le"),
+    "<!DOCTYPE".encode("utf-16-be"),
+)
+
+
 def _check_docx_package(path: Path) -> None:
+    """Refuse a .docx that unpacks to too much or declares XML entities, before parsing."""
     from desktop.core.safezip import check_archive
 
     try:
         with zipfile.ZipFile(path) as archive:
             check_archive(archive, max_members=5_000, max_total_bytes=MAX_DOCX_UNPACKED_BYTES)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            for info in archive.infolist():
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as part:
+                        head = part.read(4096)
+                    if any(mark in head for mark in _DTD_MARKS):
+                        raise InputError(
+                            f"declares XML entities in {info.filename}, which Word never "
+                            "does; refused for safety",
+                            path,
+                        )
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise InputError(f"is not a valid .docx file ({exc.__class__.__name__})", path) from None
     except InputError as exc:
         raise InputError(exc.message, path) from None
+    except (zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+        raise InputError(f"cannot be unpacked ({_one_line(exc)})", path) from None
 
 
 def read_docx(path: Path) -> list[Document]:
@@ -237,6 +261,22 @@ def _record_document(record: dict, origin: str, where: str, path: Path, encoding
     )
 
 
+def _with_delimiter(delimiter: str) -> type[csv.Dialect]:
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter
+    return Dialect
+
+
+def _csv_reader(text: str, dialect, path: Path) -> tuple[csv.DictReader, list[str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    try:
+        return reader, [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise InputError(f"is not a readable CSV file ({exc})", path) from None
+
+
 def read_csv(path: Path) -> list[Document]:
     decoded: Decoded = decode_file(path)
     sample = decoded.text[:20_000]
@@ -244,11 +284,15 @@ def read_csv(path: Path) -> list[Document]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except (csv.Error, RecursionError):
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(decoded.text, newline=""), dialect=dialect)
-    try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise InputError(f"is not a readable CSV file ({exc})", path) from None
+    reader, header = _csv_reader(decoded.text, dialect, path)
+    if "text" not in header:
+        # The sniffer guesses from a sample and can be wrong; a delimiter that yields
+        # a 'text' column in the header is right.
+        for delimiter in ",;\t":
+            candidate, names = _csv_reader(decoded.text, _with_delimiter(delimiter), path)
+            if "text" in names:
+                reader, header = candidate, names
+                break
     if "text" not in header:
         found = ", ".join(header[:8]) or "none"
         raise InputError(f"has no 'text' column (columns found: {found})", path)

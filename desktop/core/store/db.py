@@ -2,15 +2,23 @@
 
 Durability settings (stated in the README): WAL journal, ``synchronous=FULL`` so that a
 committed transaction survives power loss, foreign keys on, and a busy timeout so that a
-second program waits instead of failing with "database is locked".
+second program waits instead of failing with "database is locked"; when the wait is too
+long the user sees :class:`ProjectBusy`, one line.
+
+On opening, a small file is checked for damage (``PRAGMA quick_check``) and a file on a
+network share is reported (:func:`open_warnings`); a damaged file is refused with the
+newest good backup named (see :mod:`desktop.core.store.backup`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import shlex
 import sqlite3
 import uuid
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,9 +33,67 @@ from desktop.core.scheme import Scheme, parse_scheme
 # "STNC" in ASCII: marks a SQLite file as a Stance Coder project.
 APPLICATION_ID = 0x53544E43
 BUSY_TIMEOUT_MS = 15_000
+# quick_check reads the whole file at about 0.7 GB/s on a laptop SSD with a warm cache
+# (300 ms for a 208 MB project of 100,000 sentences coded by two coders); up to this
+# size it costs under ~100 ms and runs on every open; larger files are checked by
+# `stancecoder check`.
+QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
 _SQLITE_HEADER = b"SQLite format 3\x00"
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 Database = sqlite_utils.Database
+
+log = logging.getLogger(__name__)
+_WARNINGS: weakref.WeakKeyDictionary[Database, list[str]] = weakref.WeakKeyDictionary()
+
+
+class ProjectBusy(ProjectError):
+    """Another program kept the project busy for longer than the busy timeout."""
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" (SQLITE_BUSY / SQLITE_LOCKED)."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "database is locked" in str(exc) or "database is busy" in str(exc)
+
+
+def busy_error(path: str | Path | None) -> ProjectBusy:
+    """The one-line error shown when the project stays busy past the timeout."""
+    return ProjectBusy(
+        f"is busy (open in another program?); waited {BUSY_TIMEOUT_MS / 1000:g} s for it "
+        "to finish writing, try again in a moment",
+        path,
+    )
+
+
+def project_path(db: Database) -> Path | None:
+    """The file behind the connection (None for an in-memory database)."""
+    for _, name, file in db.conn.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
+def open_warnings(db: Database) -> list[str]:
+    """Warnings found when the project was opened (e.g. it is on a network share).
+
+    The command line prints them (they are also logged on ``desktop.core.store.db``);
+    the window shows them.
+    """
+    return list(_WARNINGS.get(db, ()))
+
+
+def data_version(db: Database) -> int:
+    """A number that changes when another connection commits to the project.
+
+    The window polls it to show changes made meanwhile by the command line (a merge,
+    an import) without reloading when nothing happened.
+    """
+    return db.conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 def utc_now() -> str:
@@ -79,7 +145,12 @@ def write_transaction(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if is_busy_error(exc):
+            raise busy_error(project_path(db)) from None
+        raise
     try:
         yield db
     except BaseException:
@@ -175,10 +246,14 @@ def create_project(path: str | Path, scheme: Scheme, *, who: str = "") -> Databa
 def open_project(path: str | Path, *, readonly: bool = False) -> Database:
     """Open an existing project, applying pending migrations.
 
+    A file of up to :data:`QUICK_CHECK_MAX_BYTES` is checked for damage first. Warnings
+    (a project on a network share) are logged and kept for :func:`open_warnings`.
+
     Raises
     ------
-    NotAProject, ProjectTooNew, CorruptProject, ProjectError
-        With a one-line message naming ``path``.
+    NotAProject, ProjectTooNew, CorruptProject, ProjectBusy, ProjectError
+        With a one-line message naming ``path``; a damaged file's message names the
+        newest good backup.
     """
     path = Path(path)
     if not path.exists():
@@ -188,28 +263,107 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
+        size = path.stat().st_size
     except OSError as exc:
         raise ProjectError(f"cannot be read ({exc.strerror})", path) from None
     if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
         raise NotAProject("is not a Stance Coder project (not an SQLite file)", path)
     if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
         raise NotAProject("is an SQLite file but not a Stance Coder project", path)
+    db = None
     try:
         db = _connect(path, readonly=readonly)
         versions = applied_versions(db)
         if versions and max(versions) > latest_version():
-            db.close()
             raise ProjectTooNew(
                 f"was written by a newer Stance Coder (project format {max(versions)}, this "
                 f"version reads up to {latest_version()}); please update the app",
                 path,
             )
+        if size <= QUICK_CHECK_MAX_BYTES:
+            problems = quick_check(db)
+            if problems:
+                raise damaged(path, problems[0])
         if not readonly:
             migrate(db)
         db.execute("SELECT count(*) FROM units").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise CorruptProject(f"is damaged and cannot be opened ({exc})", path) from None
+        _close_quietly(db)
+        if is_busy_error(exc):
+            raise busy_error(path) from None
+        if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
+            raise ProjectError(
+                "cannot be opened (is its folder read-only or on a disconnected drive?)", path
+            ) from None
+        raise damaged(path, str(exc)) from None
+    except BaseException:
+        _close_quietly(db)
+        raise
+    _record_warnings(db, path)
     return db
+
+
+def _close_quietly(db: Database | None) -> None:
+    if db is not None:
+        with contextlib.suppress(sqlite3.Error):
+            db.close()
+
+
+def _record_warnings(db: Database, path: Path) -> None:
+    from desktop.core.store import location
+
+    found = []
+    warning = location.location_warning(path)
+    if warning:
+        found.append(f"{path}: {warning}")
+    for message in found:
+        log.warning("warning: %s", message)
+    _WARNINGS[db] = found
+
+
+def quick_check(db: Database) -> list[str]:
+    """SQLite's ``quick_check``: the problems found (an empty list when the file is sound).
+
+    Reads every page (about 0.3 s for a 200 MB project); ``PRAGMA integrity_check``
+    (:func:`integrity_check`) is thorougher and about four times slower.
+    """
+    rows = [r[0] for r in db.conn.execute("PRAGMA quick_check").fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def integrity_check(db: Database) -> list[str]:
+    """SQLite's full ``integrity_check`` plus ``foreign_key_check``: problems found."""
+    rows = [r[0] for r in db.conn.execute("PRAGMA integrity_check").fetchall()]
+    problems = [] if rows == ["ok"] else rows
+    for table, rowid, parent, _ in db.conn.execute("PRAGMA foreign_key_check").fetchall():
+        problems.append(f"row {rowid} of {table} refers to a missing row of {parent}")
+    return problems
+
+
+def shell_quote(path: str | Path) -> str:
+    """``path`` as it would be typed in a command (quoted when it holds spaces)."""
+    text = str(path)
+    if all(ch.isalnum() or ch in "/\\:._-+~" for ch in text):
+        return text
+    return f'"{text}"' if "\\" in text or ":" in text[:3] else shlex.quote(text)
+
+
+def damaged(path: Path, detail: str) -> CorruptProject:
+    """The error for a damaged project, naming the newest good backup if there is one."""
+    from desktop.core.store import backup  # backup imports this module
+
+    message = f"is damaged and cannot be opened ({detail.splitlines()[0] if detail else '?'})"
+    try:
+        newest = backup.newest_good_backup(path)
+    except Exception:  # looking for a backup must never hide the damage itself
+        newest = None
+    if newest is None:
+        return CorruptProject(f"{message}; no backup of it was found", path)
+    return CorruptProject(
+        f"{message}; the newest good backup is from {newest.when}: run "
+        f"`stancecoder backup restore {shell_quote(path)} --latest`",
+        path,
+    )
 
 
 def get_meta(db: Database, key: str, default: str | None = None) -> str | None:
