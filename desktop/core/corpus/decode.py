@@ -83,14 +83,15 @@ def _too_large(path: Path, size: int, limit: int) -> InputError:
     )
 
 
+# Control characters (Unicode category Cc) other than line and page breaks and tabs.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:20_000]
     if not sample:
         return False
-    control = sum(
-        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v\x85"
-    )
-    return control / len(sample) > 0.01
+    return len(_CONTROL.findall(sample)) / len(sample) > 0.01
 
 
 _HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
