@@ -1,1 +1,1 @@
-"""The Qt layer: windows, widgets, item models and actions over desktop.core."""
+"""The PySide6 front end: the coding window, its widgets, item models and actions."""

@@ -1,0 +1,1 @@
+"""One module per group of measures; each function returns :class:`benchmarks.harness.Result`."""

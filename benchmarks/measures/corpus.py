@@ -1,0 +1,120 @@
+"""import_sentences_per_s and segmenter_baselines.
+
+The import is the real one (:func:`desktop.core.corpus.importer.import_paths`: read,
+decode, clean, segment, store in one transaction) into a new project file. The
+segmenters get the same text the importer segments: every non-blank line of every
+article (the importer segments one line, its paragraph, at a time), in memory.
+
+The machine is shared and noisy, so the chosen segmenter alone is timed twice, once
+before and once after the import, and the import is compared with the mean of the two.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from benchmarks.harness import Result, rounded
+from benchmarks.segmenters import available_segmenters
+from benchmarks.synthetic import import_articles
+
+TARGET_RATE = 5_000
+TARGET_RATIO = 0.8
+CHOSEN = "stancecoder"
+
+
+def paragraphs(articles: Path) -> list[str]:
+    """Every non-blank line of every article, in import order."""
+    found: list[str] = []
+    for path in sorted(articles.glob("*.txt")):
+        found += [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    return found
+
+
+def _time_segmenter(segment, texts: list[str]) -> tuple[float, int]:
+    segment("Warm up. Load whatever is loaded lazily.")
+    sentences = 0
+    start = time.perf_counter()
+    for text in texts:
+        sentences += len(segment(text))
+    return time.perf_counter() - start, sentences
+
+
+def measure_import(
+    fixture_articles: Path, workdir: Path, *, log=print
+) -> tuple[list[Result], Path]:
+    """Both results, and the imported project (which the fixture may keep)."""
+    texts = paragraphs(fixture_articles)
+    loaded, skipped = available_segmenters()
+    by_name = {s.name.split(" ")[0]: s for s in loaded}
+    chosen = by_name[CHOSEN]
+    log(f"  {chosen.name} alone on {len(texts):,} paragraphs")
+    before, found = _time_segmenter(chosen.segment, texts)
+    project = workdir / "imported.stance"
+    log("  import_paths into a new project")
+    counts = import_articles(fixture_articles, project)
+    import_s = counts.pop("seconds")
+    after, _ = _time_segmenter(chosen.segment, texts)
+    segment_s = (before + after) / 2
+    units = counts["codable_units"]
+    rate = units / import_s
+    ratio = segment_s / import_s
+    imported = Result(
+        "import_sentences_per_s",
+        "import + clean + segment + store of the articles",
+        rate,
+        "sentences/s",
+        f">= {TARGET_RATE:,} and >= {TARGET_RATIO} x the chosen segmenter alone",
+        bool(rate >= TARGET_RATE and ratio >= TARGET_RATIO),
+        rounded(
+            {
+                "sentences_per_s": rate,
+                "ratio_to_segmenter": ratio,
+                "import_s": import_s,
+                "segmenter_alone_s": segment_s,
+                "segmenter_alone_before_s": before,
+                "segmenter_alone_after_s": after,
+                "codable_sentences": units,
+                "articles": counts["articles"],
+            }
+        ),
+        summary=f"{rate:,.0f} sentences/s ({ratio:.2f} x the segmenter alone: "
+        f"{import_s:.1f} s vs {segment_s:.1f} s)",
+        details={
+            "sentences": "codable sentences stored (clutter lines and headlines not counted)",
+            "ratio": "time of the chosen segmenter alone on the same lines / time of the import "
+            "(mean of a run before and a run after the import)",
+        },
+    )
+    figures = {}
+    versions = {}
+    for name, segmenter in by_name.items():
+        if name == CHOSEN:
+            seconds, count = segment_s, found
+        else:
+            log(f"  {segmenter.name} alone")
+            seconds, count = _time_segmenter(segmenter.segment, texts)
+        figures[f"{name}_sentences_per_s"] = count / seconds
+        figures[f"{name}_s"] = seconds
+        figures[f"{name}_sentences"] = count
+        versions[name] = f"{segmenter.name} {segmenter.version}"
+    baselines = Result(
+        "segmenter_baselines",
+        "the same lines through each segmenter alone (one call per line)",
+        figures[f"{CHOSEN}_sentences_per_s"],
+        "sentences/s",
+        "reported",
+        None,
+        rounded(figures),
+        summary=" · ".join(f"{name} {figures[f'{name}_sentences_per_s']:,.0f}" for name in by_name),
+        details={
+            "paragraphs": len(texts),
+            "chosen": versions[CHOSEN],
+            "versions": versions,
+            "skipped": skipped,
+            "import_vs_segmenters": {
+                name: round(figures[f"{name}_s"] / import_s, 3) for name in by_name
+            },
+        },
+    )
+    return [imported, baselines], project

@@ -1,0 +1,112 @@
+"""export_s: the long layout (one row per label) to CSV and to Parquet, 1.5 million rows.
+
+Each export runs in its own child process (``python -m benchmarks.measures.export
+PROJECT FORMAT OUT``) through the real ``desktop.core.export.export``, so that its peak
+resident memory is its own. "Memory bounded" is judged against a fixed budget,
+:data:`TARGET_RSS_MB`, whatever the number of rows (an export that held every row in
+memory would pass it only for small projects).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from benchmarks.harness import NOT_AVAILABLE, Result, rounded, run_child
+
+TARGET_S = 5.0
+TARGET_RSS_MB = 300.0
+FORMATS = ("csv", "parquet")
+LAYOUT = "long"
+
+
+def _available() -> str | None:
+    """Why the long layout or a format cannot be measured yet (None when it can)."""
+    try:
+        from desktop.core.export import FORMATS as known
+        from desktop.core.export import LAYOUTS
+    except ImportError as error:
+        return f"desktop.core.export: {error}"
+    missing = [name for name in (LAYOUT,) if name not in LAYOUTS]
+    missing += [name for name in FORMATS if name not in known]
+    return f"missing: {', '.join(missing)}" if missing else None
+
+
+def measure_export(project: Path, workdir: Path, expected_rows: int) -> Result:
+    what = "long layout to CSV and to Parquet"
+    target = f"<= {TARGET_S:g} s each, peak RSS <= {TARGET_RSS_MB:g} MB"
+    reason = _available()
+    if reason:
+        return Result(
+            "export_s", what, None, "s (slowest format)", target, None,
+            details={"status": NOT_AVAILABLE, "reason": reason},
+        )  # fmt: skip
+    figures: dict[str, float] = {}
+    for fmt in FORMATS:
+        out = workdir / f"export-long.{fmt}"
+        data = run_child("benchmarks.measures.export", [str(project), fmt, str(out)])
+        figures[f"{fmt}_s"] = data["seconds"]
+        figures[f"{fmt}_peak_rss_mb"] = data["peak_rss_mb"]
+        figures[f"{fmt}_rss_before_mb"] = data["rss_before_mb"]
+        figures[f"{fmt}_file_mb"] = data["file_mb"]
+        figures[f"{fmt}_rows"] = data["rows"]
+        for path in (out, out.with_name(out.name + ".meta.json")):
+            path.unlink(missing_ok=True)
+    slowest = max(figures[f"{fmt}_s"] for fmt in FORMATS)
+    peak = max(figures[f"{fmt}_peak_rss_mb"] for fmt in FORMATS)
+    rows_ok = all(figures[f"{fmt}_rows"] == expected_rows for fmt in FORMATS)
+    return Result(
+        "export_s",
+        what,
+        slowest,
+        "s (slowest format)",
+        target,
+        bool(slowest <= TARGET_S and peak <= TARGET_RSS_MB and rows_ok),
+        rounded(figures),
+        summary=" · ".join(
+            f"{fmt} {figures[f'{fmt}_s']:.1f} s, {figures[f'{fmt}_peak_rss_mb']:.0f} MB"
+            for fmt in FORMATS
+        ),
+        details={
+            "layout": LAYOUT,
+            "expected_rows": expected_rows,
+            "rows_as_expected": rows_ok,
+            "memory": "peak RSS of the exporting process, imports included",
+        },
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The child: one export, then its time, rows, file size and peak memory as JSON."""
+    parser = argparse.ArgumentParser(description="one export (a child process)")
+    parser.add_argument("project")
+    parser.add_argument("format", choices=FORMATS)
+    parser.add_argument("out")
+    args = parser.parse_args(argv)
+    from benchmarks.harness import peak_rss_mb
+    from desktop.core import store
+    from desktop.core.export import export
+
+    db = store.open_project(args.project, readonly=True)
+    before = peak_rss_mb()
+    start = time.perf_counter()
+    result = export(db, LAYOUT, args.format, args.out)
+    seconds = time.perf_counter() - start
+    db.close()
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": result.rows,
+                "peak_rss_mb": peak_rss_mb(),
+                "rss_before_mb": before,
+                "file_mb": Path(args.out).stat().st_size / 2**20,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,301 @@
+"""The child processes of :mod:`benchmarks.measures.window`: the real window, offscreen.
+
+Only the standard library is imported at the top, so that the cold start measures the
+app's imports and nothing of the benchmark's.
+
+    python -m benchmarks.measures.window_child keys PROJECT --coder c1 --units 300 --settings DIR
+    python -m benchmarks.measures.window_child cold PROJECT --coder c1 --units 20 --settings DIR
+
+Both print one JSON object on their last line; ``cold`` prints ``READY`` first, as soon
+as the first sentence has been painted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+IDLE_MS = 20  # a pause between presses, so that each starts from a quiet event loop
+SCROLL_STEPS = 100  # the sentence list is shown at this many places from top to bottom
+
+
+def _guard_none() -> None:
+    """Keep the measuring process alive despite a PySide6 bug.
+
+    PySide6 6.12.0 drops a reference to None on every call that returns None, both ways
+    (``widget.update()`` from Python, a Python ``eventFilter`` or ``paintEvent`` called
+    by Qt); on Python 3.11, where None is not immortal, the interpreter aborts
+    ("none_dealloc") once they run out, and the loops below call ``processEvents``
+    hundreds of thousands of times. None's count is raised here (no memory, no time).
+    6.11.3 does not have the bug; see benchmarks/README.md.
+    """
+    if sys.version_info < (3, 12):
+        import ctypes
+
+        ctypes.c_ssize_t.from_address(id(None)).value += 1 << 30
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (see benchmarks.harness)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _isolate_settings(folder: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder / scope.name))
+
+
+def _qt_key(char: str):
+    from PySide6.QtCore import Qt
+
+    return getattr(Qt.Key, f"Key_{char.upper()}")
+
+
+class _Painted:
+    """Records paint events of some widgets: ``(time, unit id shown, widget)``."""
+
+    def __init__(self, window):
+        from PySide6.QtCore import QEvent, QObject
+
+        paint = QEvent.Type.Paint
+        records = self.records = []
+
+        class Filter(QObject):
+            def eventFilter(self, watched, event):
+                if event.type() == paint:
+                    unit = window.session.unit
+                    records.append((time.perf_counter(), unit.id if unit else None, watched))
+                return False
+
+        self.filter = Filter()
+
+    def watch(self, widget) -> None:
+        widget.installEventFilter(self.filter)
+
+
+def _plan(window, rng) -> list[tuple[str, str, str]]:
+    """Keys to press on the shown unit: ``(dimension, code, key)``, the last completing it."""
+    labels = window.session.labels
+    scheme = window.scheme
+    open_dims = [d for d in scheme.dimensions if d.id not in labels]
+    if not open_dims:
+        # Already complete: changing the last dimension's value completes it again.
+        last = scheme.dimensions[-1]
+        others = [c for c in last.categories if c.code != labels[last.id]]
+        choice = others[int(rng.integers(len(others)))]
+        return [(last.id, choice.code, choice.key)]
+    plan = []
+    for dimension in open_dims:
+        choice = dimension.categories[int(rng.integers(len(dimension.categories)))]
+        plan.append((dimension.id, choice.code, choice.key))
+    return plan
+
+
+def _open_window(project: str, coder: str):
+    from PySide6.QtWidgets import QApplication, QTextBrowser
+
+    from desktop.ui.main_window import MainWindow, keep_window
+
+    app = QApplication.instance()
+    window = MainWindow(Path(project), coder)
+    keep_window(window)
+    window.resize(1280, 800)
+    window.show()
+    window.activateWindow()
+    deadline = time.perf_counter() + 10
+    while time.perf_counter() < deadline and window.focusWidget() is not window.centre:
+        app.processEvents()
+    body = window.sentence_view.findChild(QTextBrowser, "sentenceBody")
+    return app, window, body.viewport()
+
+
+def _pump_until(app, done, timeout: float = 5.0) -> bool:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        if done():
+            return True
+    return False
+
+
+def _idle(app, ms: int) -> None:
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def _press(app, window, key: str) -> str:
+    """Press and release a key through the window's QWindow (or the widget, as a fallback)."""
+    from PySide6.QtTest import QTest
+
+    handle = window.windowHandle()
+    if handle is not None:
+        QTest.keyClick(handle, _qt_key(key))
+        return "QTest.keyClick(QWindow)"
+    QTest.keyClick(window, _qt_key(key))
+    return "QTest.keyClick(QWidget)"
+
+
+def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> dict:
+    """Code ``units`` units with the keyboard; the timings of every press."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    painted = _Painted(window)
+    painted.watch(viewport)
+    for button in window.coding_panel.buttons.values():
+        painted.watch(button)
+    out = {"next_ms": [], "feedback_ms": [], "handled_ms": [], "moved_ms": [], "key_path": ""}
+    for _ in range(units):
+        plan = _plan(window, rng)
+        for position, (dimension, code, key) in enumerate(plan):
+            before = window.session.unit.id
+            button = window.coding_panel.buttons[(dimension, code)]
+            completing = position == len(plan) - 1
+            painted.records.clear()
+            start = time.perf_counter()
+            out["key_path"] = _press(app, window, key)
+            handled = time.perf_counter()
+            if completing:
+                moved = []
+
+                def next_drawn(before=before, moved=moved):
+                    unit = window.session.unit
+                    if unit is not None and unit.id != before and not moved:
+                        moved.append(time.perf_counter())
+                    return any(w is viewport and u != before for _, u, w in painted.records)
+
+                if not _pump_until(app, next_drawn):
+                    raise RuntimeError(f"the next sentence was not drawn after unit {before}")
+                end = time.perf_counter()
+                out["next_ms"].append((end - start) * 1000)
+                out["handled_ms"].append((handled - start) * 1000)
+                out["moved_ms"].append(((moved[0] if moved else end) - start) * 1000)
+            else:
+                if not _pump_until(
+                    app, lambda b=button: any(w is b for _, _, w in painted.records)
+                ):
+                    raise RuntimeError(f"the chosen value was not drawn on unit {before}")
+                out["feedback_ms"].append((time.perf_counter() - start) * 1000)
+            _idle(app, idle_ms)
+    return out
+
+
+def _child_keys(args) -> dict:
+    _isolate_settings(Path(args.settings))
+    from desktop.ui import settings
+    from desktop.ui.app import application
+
+    application()
+    settings.put(settings.TRANSITION_MS, 0)
+    settings.put(settings.AUTO_ADVANCE, True)
+    start = time.perf_counter()
+    app, window, viewport = _open_window(args.project, args.coder)
+    opened = time.perf_counter() - start
+    _idle(app, 200)
+    out = code_units(app, window, viewport, args.units)
+    out["open_s"] = opened
+    window.close()
+    return out
+
+
+def _child_cold(args, imports_started: float) -> dict:
+    _isolate_settings(Path(args.settings))
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    from desktop.ui import settings
+    from desktop.ui.app import application
+
+    imports_s = time.perf_counter() - imports_started
+    rss_after_imports = peak_rss_mb()
+    app = application()
+    settings.put(settings.TRANSITION_MS, 0)
+    report: dict = {"imports_s": imports_s, "rss_after_imports_mb": rss_after_imports}
+    paint = QEvent.Type.Paint
+    started = time.perf_counter()
+
+    def after_first_sentence() -> None:
+        from PySide6.QtWidgets import QAbstractItemView, QApplication, QTextBrowser
+
+        from desktop.ui.main_window import MainWindow
+
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+        window.activateWindow()
+        viewport = window.sentence_view.findChild(QTextBrowser, "sentenceBody").viewport()
+        _pump_until(app, lambda: window.focusWidget() is window.centre)
+        code_units(app, window, viewport, args.units, idle_ms=0)
+        unit_list = window.sidebar.findChild(QAbstractItemView, "unitList")
+        bar = unit_list.verticalScrollBar()
+        for step in range(SCROLL_STEPS + 1):
+            bar.setValue(bar.maximum() * step // SCROLL_STEPS)
+            app.processEvents()
+        report["peak_rss_mb"] = peak_rss_mb()
+        window.close()
+
+    class FirstSentence(QObject):
+        seen = False
+
+        def eventFilter(self, watched, event):
+            if (
+                not self.seen
+                and event.type() == paint
+                and watched.parent() is not None
+                and watched.parent().objectName() == "sentenceBody"
+            ):
+                self.seen = True
+                report["inside_s"] = time.perf_counter() - started
+                QTimer.singleShot(0, self.ready)
+            return False
+
+        def ready(self):
+            app.removeEventFilter(self)
+            print("READY", flush=True)
+            report["rss_at_ready_mb"] = peak_rss_mb()
+            QTimer.singleShot(0, after_first_sentence)
+
+    watcher = FirstSentence()
+    app.installEventFilter(watcher)
+    from desktop.cli import main
+
+    code = main(["gui", args.project, "--coder", args.coder])
+    if code != 0:
+        raise SystemExit(f"the window exited with {code}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> None:
+    imports_started = time.perf_counter()
+    parser = argparse.ArgumentParser(description="window measures (a child process)")
+    parser.add_argument("what", choices=("keys", "cold"))
+    parser.add_argument("project")
+    parser.add_argument("--coder", default="c1")
+    parser.add_argument("--units", type=int, default=50)
+    parser.add_argument("--settings", required=True)
+    args = parser.parse_args(argv)
+    _guard_none()
+    out = _child_keys(args) if args.what == "keys" else _child_cold(args, imports_started)
+    print(json.dumps(out), flush=True)
+    # Leave without tearing Qt down from Python: PySide6 6.12 can crash while finalizing
+    # (none_dealloc) after the figures are out, which would lose nothing but the exit code.
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,447 @@
+"""The synthetic project the benchmarks measure: articles on disk, a labelled project file.
+
+Everything is deterministic from :data:`SEED` and cached under ``benchmarks/.cache/``
+(git-ignored) in a folder named after the scale and :data:`GENERATOR_VERSION`, so that
+``make bench`` builds it once. Change the version whenever the text, the labels or the
+sizes change.
+
+- ``articles/``: ``Scale.articles`` .txt files of news-like text (:mod:`benchmarks.newstext`),
+  about 50 codable sentences each.
+- ``project.stance``: those articles imported through the real importer, then
+  ``Scale.coders`` coders' labels on every dimension of the default scheme: a latent true
+  category per unit and dimension, each coder copying it with a probability tuned so
+  that Krippendorff's alpha at the dimension's level is :data:`TARGET_ALPHA`, otherwise
+  drawing from the category shares; ``Scale.missing`` of the labels left out at random.
+  Label history rows, time on each unit, a few unsure flags and notes come with them.
+- ``export.stance``: the same project with labels of extra coders added until the long
+  export layout has exactly ``Scale.export_rows`` rows.
+
+The labels are written in bulk with plain SQL, in one transaction: they are a fixture,
+not the code path under test (``label_commit_ms`` measures ``store.set_label``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import krippendorff
+import numpy as np
+
+from benchmarks.newstext import Picker, article
+
+GENERATOR_VERSION = "1"
+SEED = 20_260_501
+TARGET_ALPHA = 0.70
+CACHE = Path(__file__).resolve().parent / ".cache"
+T0 = np.datetime64("2025-01-06T08:00:00", "us")  # a Monday
+YEAR_US = 365 * 86_400 * 1_000_000
+
+# Shares of the categories, in the scheme's order, per dimension (most sentences of an
+# editorial take no side; "none" is the last category of each dimension).
+SHARES = {
+    "stance": (0.25, 0.15, 0.20, 0.40),
+    "alliance_trust": (0.15, 0.15, 0.20, 0.50),
+    "china_role": (0.15, 0.15, 0.10, 0.60),
+}
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big the project is, and how many repetitions each measure makes."""
+
+    name: str
+    articles: int
+    sentences_per_article: int = 50
+    coders: int = 5
+    missing: float = 0.2
+    export_rows: int = 1_500_000
+    commits: int = 2_000  # label_commit_ms
+    units_to_code: int = 300  # key_to_next_ms (each unit: three keys, the last completes it)
+    cold_runs: int = 5  # cold_start_s
+    bootstrap_resamples: int = 1_000
+
+
+FULL = Scale("full", articles=2_000)
+QUICK = Scale("quick", articles=100, export_rows=75_000, commits=300, units_to_code=60, cold_runs=2)
+
+
+@dataclass
+class Fixture:
+    """Paths of the cached fixture and what was built."""
+
+    folder: Path
+    articles: Path
+    project: Path
+    export_project: Path
+    manifest: dict
+
+
+def fixture_folder(scale: Scale) -> Path:
+    return CACHE / f"{scale.name}-v{GENERATOR_VERSION}"
+
+
+# -- articles ----------------------------------------------------------------------------
+
+
+def ensure_articles(scale: Scale, log: Log = print) -> Path:
+    """Write the articles (once); returns their folder."""
+    folder = fixture_folder(scale) / "articles"
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    started = time.perf_counter()
+    picker = Picker(np.random.default_rng([SEED, 1]))
+    rng = np.random.default_rng([SEED, 2])
+    spread = scale.sentences_per_article // 8
+    sizes = rng.integers(
+        scale.sentences_per_article - spread, scale.sentences_per_article + spread + 1,
+        size=scale.articles,
+    )  # fmt: skip
+    for number, size in enumerate(sizes, start=1):
+        text, _ = article(picker, int(size))
+        (folder / f"editorial_{number:05d}.txt").write_text(text, encoding="utf-8")
+    done.write_text(str(int(sizes.sum())), encoding="utf-8")
+    log(
+        f"  wrote {scale.articles:,} articles ({int(sizes.sum()):,} sentences generated) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return folder
+
+
+def import_articles(articles: Path, path: Path) -> dict:
+    """Create a project at ``path`` and import ``articles`` with the real importer.
+
+    Returns the counts and ``seconds``, the time of ``import_paths`` alone (creating the
+    empty project is not part of an import).
+    """
+    from desktop.core import store
+    from desktop.core.corpus.importer import import_paths
+    from desktop.core.resources import default_scheme_path
+    from desktop.core.scheme import load_scheme
+
+    db = store.create_project(path, load_scheme(default_scheme_path()))
+    try:
+        start = time.perf_counter()
+        summary = import_paths(db, [articles])
+        seconds = time.perf_counter() - start
+    finally:
+        db.close()
+    return {"articles": len(summary.added), "codable_units": summary.units, "seconds": seconds}
+
+
+# -- labels ------------------------------------------------------------------------------
+
+
+def _level_matrix(codes: np.ndarray, dimension) -> tuple[np.ndarray, str, list]:
+    """A coders x units matrix for krippendorff.alpha at the dimension's level."""
+    if dimension.level == "nominal":
+        table = np.arange(len(dimension.categories), dtype=float)
+        domain = list(table)
+    else:
+        table = np.array(
+            [np.nan if c.not_applicable else float(c.value) for c in dimension.categories]
+        )
+        domain = sorted(float(c.value) for c in dimension.categories if not c.not_applicable)
+    matrix = np.where(codes >= 0, table[np.maximum(codes, 0)], np.nan)
+    return matrix, dimension.level, domain
+
+
+def alpha_of(codes: np.ndarray, dimension) -> float:
+    """krippendorff.alpha of a coders x units matrix of category indices (-1: missing)."""
+    matrix, level, domain = _level_matrix(codes, dimension)
+    return float(
+        krippendorff.alpha(reliability_data=matrix, level_of_measurement=level, value_domain=domain)
+    )
+
+
+def coder_codes(
+    dimension, n_units: int, coders: int, missing: float, rng: np.random.Generator
+) -> tuple[np.ndarray, float, float]:
+    """Category indices, shape (coders, units), -1 where missing; with the copy
+    probability found and the alpha reached.
+
+    Each coder gives the unit's true category with probability ``q``, else a category
+    drawn from the shares; ``q`` is found by bisection (the same random draws for every
+    ``q``, so alpha grows with it) so that alpha is :data:`TARGET_ALPHA`.
+    """
+    shares = np.array(SHARES[dimension.id])
+    k = len(shares)
+    true = rng.choice(k, size=n_units, p=shares)
+    noise = rng.choice(k, size=(coders, n_units), p=shares)
+    copy = rng.random((coders, n_units))
+    absent = rng.random((coders, n_units)) < missing
+
+    def codes_for(q: float) -> np.ndarray:
+        codes = np.where(copy < q, true[None, :], noise).astype(np.int16)
+        codes[absent] = -1
+        return codes
+
+    low, high = 0.0, 1.0
+    for _ in range(18):
+        middle = (low + high) / 2
+        if alpha_of(codes_for(middle), dimension) < TARGET_ALPHA:
+            low = middle
+        else:
+            high = middle
+    q = (low + high) / 2
+    codes = codes_for(q)
+    return codes, q, alpha_of(codes, dimension)
+
+
+def _iso(us: np.ndarray) -> np.ndarray:
+    """Microseconds since :data:`T0` as the store's ISO-8601 UTC text."""
+    text = np.datetime_as_string(T0 + us.astype("timedelta64[us]"), unit="us")
+    return np.char.add(text.astype(str), "Z")
+
+
+def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
+    """Write every coder's labels, history, time, unsure flags and notes (one transaction).
+
+    Returns the achieved alpha and copy probability per dimension.
+    """
+    from desktop.core.resources import default_scheme_path
+    from desktop.core.scheme import load_scheme
+
+    scheme = load_scheme(default_scheme_path())
+    rng = np.random.default_rng([SEED, 3])
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -262144")
+    unit_ids = np.array(
+        [
+            r[0]
+            for r in conn.execute(
+                "SELECT u.id FROM units u JOIN articles a ON a.id = u.article_id "
+                "WHERE u.excluded = 0 AND a.excluded = 0 ORDER BY u.seq"
+            )
+        ]
+    )
+    n = len(unit_ids)
+    coders = [f"c{i}" for i in range(1, scale.coders + 1)]
+    dims = scheme.dimension_ids
+    stats: dict = {}
+    codes = {}
+    for dimension in scheme.dimensions:
+        codes[dimension.id], q, alpha = coder_codes(dimension, n, scale.coders, scale.missing, rng)
+        stats[dimension.id] = {"alpha": round(alpha, 4), "copy_probability": round(q, 4)}
+    # Each coder codes the units in order over a year, about eight seconds a sentence.
+    start = (np.arange(n) / n * YEAR_US).astype(np.int64)
+    offsets = rng.integers(0, 14 * 86_400 * 1_000_000, size=scale.coders)
+    seconds = np.round(rng.lognormal(2.0, 0.5, size=(scale.coders, n, len(dims))), 2)
+    columns: dict[str, list[np.ndarray]] = {k: [] for k in ("unit", "coder", "dim", "value", "at")}
+    states = []
+    for c, coder in enumerate(coders):
+        at_us = start + offsets[c] + rng.integers(0, 3_600_000_000, size=n)
+        coded = np.zeros(n, dtype=bool)
+        for d, dimension in enumerate(scheme.dimensions):
+            mine = codes[dimension.id][c]
+            units = np.flatnonzero(mine >= 0)
+            coded[units] = True
+            columns["unit"].append(units)
+            columns["coder"].append(np.full(units.size, c))
+            columns["dim"].append(np.full(units.size, d))
+            columns["value"].append(mine[units])
+            columns["at"].append(at_us[units] + d * 2_000_000)
+        unsure = (rng.random(n) < 0.02).astype(int)
+        noted = rng.random(n) < 0.01
+        total = seconds[c].sum(axis=1)
+        stamp = _iso(at_us + 6_000_000)
+        where = np.flatnonzero(coded)
+        states += zip(
+            unit_ids[where].tolist(),
+            [coder] * where.size,
+            unsure[where].tolist(),
+            np.where(noted[where], "check the second clause", "").tolist(),
+            total[where].tolist(),
+            stamp[where].tolist(),
+            strict=True,
+        )
+    unit, coder_of, dim_of, value, at = (np.concatenate(columns[k]) for k in columns)
+    widest = max(len(d.codes) for d in scheme.dimensions)
+    value_names = np.array(
+        [[*d.codes, *[""] * (widest - len(d.codes))] for d in scheme.dimensions], dtype=object
+    )
+    label_columns = (
+        unit_ids[unit],
+        np.array(coders, dtype=object)[coder_of],
+        np.array(dims, dtype=object)[dim_of],
+        value_names[dim_of, value],
+        _iso(at),
+        seconds[coder_of, unit, dim_of],
+    )
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(unit_ids, kind="stable")] = np.arange(n)
+    # Labels in primary-key order (fast inserts); history in the order values were set.
+    by_key = np.lexsort((dim_of, coder_of, rank[unit]))
+    rows = list(zip(*(col[by_key].tolist() for col in label_columns), strict=True))
+    by_time = np.argsort(at, kind="stable")
+    history = list(zip(*(col[by_time].tolist() for col in label_columns[:5]), strict=True))
+    states.sort(key=lambda s: (s[0], s[1]))
+    conn.execute("BEGIN IMMEDIATE")
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
+    conn.executemany(
+        "INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        [(c, f"Coder {c[1:]}", now) for c in coders],
+    )
+    conn.executemany(
+        "INSERT INTO labels (unit_id, coder_id, dimension, value, changed_at, seconds) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.executemany(
+        "INSERT INTO label_history (unit_id, coder_id, dimension, old_value, new_value, "
+        "action, changed_at) VALUES (?, ?, ?, NULL, ?, 'set', ?)",
+        history,
+    )
+    conn.executemany(
+        "INSERT INTO unit_states (unit_id, coder_id, unsure, note, seconds, changed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        states,
+    )
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    stats["labels"] = len(rows)
+    stats["units"] = n
+    log(f"  {len(rows):,} labels on {n:,} units; alphas {_alphas(stats, dims)}")
+    return stats
+
+
+def _alphas(stats: dict, dims) -> str:
+    return ", ".join(f"{d} {stats[d]['alpha']:.3f}" for d in dims)
+
+
+def add_export_labels(path: Path, scale: Scale, log: Log = print) -> dict:
+    """Add extra coders' labels until the long layout has exactly ``export_rows`` rows."""
+    from desktop.core.resources import default_scheme_path
+    from desktop.core.scheme import load_scheme
+
+    scheme = load_scheme(default_scheme_path())
+    rng = np.random.default_rng([SEED, 4])
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    codable = "u.excluded = 0 AND a.excluded = 0"
+    have = conn.execute(
+        "SELECT count(*) FROM labels l JOIN units u ON u.id = l.unit_id "
+        f"JOIN articles a ON a.id = u.article_id WHERE {codable}"
+    ).fetchone()[0]
+    unit_ids = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT u.id FROM units u JOIN articles a ON a.id = u.article_id WHERE {codable} "
+            "ORDER BY u.seq"
+        )
+    ]
+    need = scale.export_rows - have
+    rows = []
+    extra = scale.coders
+    while len(rows) < need:
+        extra += 1
+        coder = f"c{extra}"
+        for unit_id in unit_ids:
+            for dimension in scheme.dimensions:
+                if len(rows) == need:
+                    break
+                code = dimension.codes[rng.choice(len(dimension.codes), p=SHARES[dimension.id])]
+                rows.append((unit_id, coder, dimension.id, code, "2025-12-31T12:00:00.000000Z"))
+            if len(rows) == need:
+                break
+    coders = sorted({r[1] for r in rows})
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT INTO coders (id, name, created_at) VALUES (?, ?, '2025-12-31T12:00:00.000000Z')",
+        [(c, f"Coder {c[1:]}") for c in coders],
+    )
+    conn.executemany(
+        "INSERT INTO labels (unit_id, coder_id, dimension, value, changed_at, seconds) "
+        "VALUES (?, ?, ?, ?, ?, 5.0)",
+        sorted(rows),
+    )
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    log(f"  export project: {have + len(rows):,} labels ({len(rows):,} added for {coders})")
+    return {"rows": have + len(rows), "extra_coders": coders}
+
+
+# -- the whole fixture -------------------------------------------------------------------
+
+
+def ensure_fixture(scale: Scale, *, imported: Path | None = None, log: Log = print) -> Fixture:
+    """The cached fixture, built if missing.
+
+    Parameters
+    ----------
+    imported
+        A project just made by importing the articles (the import benchmark's); when the
+        cache has no project yet it is moved there instead of importing again.
+    """
+    folder = fixture_folder(scale)
+    manifest_path = folder / "manifest.json"
+    articles = ensure_articles(scale, log)
+    project, export_project = folder / "project.stance", folder / "export.stance"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("scale") == asdict(scale) and project.exists():
+            return Fixture(folder, articles, project, export_project, manifest)
+    log(f"building the {scale.name} fixture in {folder} (cached for later runs)")
+    started = time.perf_counter()
+    for stale in (project, export_project):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{stale}{suffix}").unlink(missing_ok=True)
+    if imported is not None and imported.exists():
+        shutil.move(imported, project)
+        counts = _counts(project)
+    else:
+        log("  importing the articles")
+        counts = import_articles(articles, project)
+        counts.pop("seconds")
+    labels = add_labels(project, scale, log)
+    shutil.copyfile(project, export_project)
+    export = add_export_labels(export_project, scale, log)
+    manifest = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": SEED,
+        "scale": asdict(scale),
+        "corpus": counts,
+        "labels": labels,
+        "export": export,
+        "build_seconds": round(time.perf_counter() - started, 1),
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    log(f"  fixture built in {manifest['build_seconds']} s")
+    return Fixture(folder, articles, project, export_project, manifest)
+
+
+def _counts(path: Path) -> dict:
+    conn = sqlite3.connect(path)
+    try:
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        units = conn.execute(
+            "SELECT count(*) FROM units u JOIN articles a ON a.id = u.article_id "
+            "WHERE u.excluded = 0 AND a.excluded = 0"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    return {"articles": articles, "codable_units": units}
+
+
+def working_copy(source: Path, folder: Path, name: str | None = None) -> Path:
+    """Copy a cached project into ``folder`` (the measures that write use a copy)."""
+    target = folder / (name or source.name)
+    shutil.copyfile(source, target)
+    # Write the copy out now: an fsync timed later must not wait for these pages.
+    os.sync()
+    return target

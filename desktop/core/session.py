@@ -1,0 +1,466 @@
+"""The coding session: which sentence is shown, what a key does to it, and when to move on.
+
+This is the state machine behind the coding window, free of Qt so that it can be tested
+(and driven by a script) without a display. The window turns key presses into calls on a
+:class:`CodingSession` and refreshes its views from the :class:`Update` each call returns.
+
+The shown unit is always in one :class:`Phase`. A category key that completes the unit
+starts a *transition* (the window lets the coder see the chosen value for a moment, then
+calls :meth:`CodingSession.finish_transition`). While the phase is ``TRANSITIONING``
+every write is refused, so a key pressed twice, or pressed while the view is about to
+move, can never write twice or write to the sentence that comes next.
+
+Blind coding: the session reads and writes the labels of its own coder only.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from desktop.core import store
+from desktop.core.store import Article, Change, Database, Unit, queue
+
+
+class Phase(Enum):
+    """Where the shown unit is in its life on screen."""
+
+    EMPTY = "empty"  # the project has no sentence to code
+    SHOWING = "showing"  # keys write to the shown unit
+    TRANSITIONING = "transitioning"  # the unit is complete; writes are refused until it moves
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one call changed, for the window to refresh from.
+
+    ``coded_delta`` is +1 when the call made a unit fully coded, -1 when it made one
+    incomplete, and applies to ``article_id``.
+    """
+
+    changes: tuple[Change, ...] = ()
+    moved: bool = False
+    transition: int | None = None
+    message: str = ""
+    ignored: bool = False
+    article_id: str | None = None
+    coded_delta: int = 0
+
+    @property
+    def wrote(self) -> bool:
+        return any(change.changed for change in self.changes)
+
+
+@dataclass
+class _Shown:
+    unit: Unit
+    labels: dict[str, str]
+    unsure: bool
+    note: str
+    seconds: float  # time stored before this visit
+    visit: float = 0.0  # time of this visit, up to the last pause
+    since: float | None = None  # clock value when the visit was last resumed
+
+
+class CodingSession:
+    """One coder coding one project, one sentence at a time.
+
+    Parameters
+    ----------
+    db
+        An open project.
+    coder
+        The coder's id; must already be registered (``store.ensure_coder``) unless
+        ``readonly``.
+    readonly
+        Refuse every write (time included) with a message instead.
+    auto_advance
+        Move on when a key leaves every dimension of the unit with a value.
+    start_seq
+        The unit to show first; by default the first one this coder has not coded.
+    clock
+        Seconds as a float, monotonic (injected by tests).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        coder: str,
+        *,
+        readonly: bool = False,
+        auto_advance: bool = True,
+        start_seq: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.db = db
+        self.coder = coder
+        self.readonly = readonly
+        self.auto_advance = auto_advance
+        self._clock = clock
+        self.scheme = store.current_scheme(db)
+        self.dimensions: tuple[str, ...] = self.scheme.dimension_ids
+        self._key_map = self.scheme.key_map()
+        self._articles: dict[str, Article] = {}
+        self._article_seqs: dict[str, list[int]] = {}
+        self._token = 0
+        self._paused = False
+        self._shown: _Shown | None = None
+        self._index = -1
+        self.phase = Phase.EMPTY
+        self._load_queue()
+        self._start(start_seq)
+
+    # -- what is shown ------------------------------------------------------------------
+
+    @property
+    def unit(self) -> Unit | None:
+        return self._shown.unit if self._shown else None
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """This coder's labels on the shown unit, ``{dimension: code}``."""
+        return dict(self._shown.labels) if self._shown else {}
+
+    @property
+    def unsure(self) -> bool:
+        return self._shown.unsure if self._shown else False
+
+    @property
+    def note(self) -> str:
+        return self._shown.note if self._shown else ""
+
+    @property
+    def article(self) -> Article | None:
+        if self._shown is None:
+            return None
+        article_id = self._shown.unit.article_id
+        if article_id not in self._articles:
+            self._articles[article_id] = store.get_article(self.db, article_id)
+        return self._articles[article_id]
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """``(1-based index of the shown unit, number of codable units)``."""
+        return self._index + 1, len(self._seqs)
+
+    @property
+    def article_position(self) -> tuple[int, int]:
+        """``(1-based index of the shown unit in its article, codable units of the article)``."""
+        if self._shown is None:
+            return 0, 0
+        unit = self._shown.unit
+        seqs = self._article_seqs.get(unit.article_id)
+        if seqs is None:
+            seqs = store.coded_unit_seqs(self.db, [unit.article_id])
+            self._article_seqs = {unit.article_id: seqs}  # only the current article
+        return bisect.bisect_left(seqs, unit.seq) + 1, len(seqs)
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """``(units fully coded by this coder, codable units)``."""
+        return self._coded, len(self._seqs)
+
+    @property
+    def shows_other_coders(self) -> bool:
+        """Whether other coders' labels may be shown. Always False: coding is blind.
+
+        When the team workflow adds a "comparison unlocked" project flag, this is the
+        one place that reads it.
+        """
+        return False
+
+    def is_complete(self, labels: dict[str, str] | None = None) -> bool:
+        labels = self.labels if labels is None else labels
+        return all(dimension in labels for dimension in self.dimensions)
+
+    def context(self, radius: int = 1) -> list[Unit]:
+        """Units of the shown unit's paragraph and ``radius`` paragraphs either side."""
+        if self._shown is None:
+            return []
+        unit = self._shown.unit
+        return queue.context_units(self.db, unit.article_id, unit.paragraph, radius)
+
+    def article_units(self) -> list[Unit]:
+        """Every unit of the shown unit's article (for the whole-article view)."""
+        return store.article_units(self.db, self._shown.unit.article_id) if self._shown else []
+
+    # -- coding -------------------------------------------------------------------------
+
+    def press_key(self, key: str) -> Update:
+        """A category key from the scheme: set that dimension's value, or clear it."""
+        target = self._key_map.get(key.upper())
+        if target is None:
+            return Update(ignored=True)
+        return self.choose(*target)
+
+    def choose(self, dimension: str, code: str) -> Update:
+        """Set ``dimension`` to ``code`` on the shown unit; if it already is, clear it."""
+        refused = self._refuse_write()
+        if refused:
+            return refused
+        shown = self._shown
+        before = dict(shown.labels)
+        value = None if before.get(dimension) == code else code
+        change = store.set_label(
+            self.db, shown.unit.id, self.coder, dimension, value, seconds=self._seconds()
+        )
+        if value is None:
+            shown.labels.pop(dimension, None)
+        else:
+            shown.labels[dimension] = value
+        delta = self._completion_delta(before, shown.labels)
+        self._coded += delta
+        transition = None
+        if value is not None and self.auto_advance and self.is_complete():
+            self._token += 1
+            self.phase = Phase.TRANSITIONING
+            transition = self._token
+        return Update(
+            changes=(change,),
+            transition=transition,
+            article_id=shown.unit.article_id,
+            coded_delta=delta,
+        )
+
+    def toggle_unsure(self) -> Update:
+        refused = self._refuse_write()
+        if refused:
+            return refused
+        shown = self._shown
+        change = store.set_unsure(self.db, shown.unit.id, self.coder, not shown.unsure)
+        shown.unsure = not shown.unsure
+        return Update(changes=(change,), article_id=shown.unit.article_id)
+
+    def save_note(self, unit_id: str, text: str) -> Update:
+        """Store the note typed for ``unit_id`` (which need not be the shown unit)."""
+        if self.readonly:
+            return Update(ignored=True, message="The project is open read-only")
+        shown = self._shown
+        if shown is not None and shown.unit.id == unit_id:
+            if text == shown.note:
+                return Update(ignored=True)
+            shown.note = text
+        elif store.unit_state(self.db, unit_id, self.coder)["note"] == text:
+            return Update(ignored=True)
+        change = store.set_note(self.db, unit_id, self.coder, text)
+        return Update(changes=(change,))
+
+    # -- moving -------------------------------------------------------------------------
+
+    def confirm(self) -> Update:
+        """Accept the shown unit as it is and move to the next one."""
+        return self.move(+1)
+
+    def move(self, step: int) -> Update:
+        """Move ``step`` units along; during a transition, relative to the shown unit."""
+        if self.phase is Phase.EMPTY:
+            return Update(ignored=True)
+        self._cancel_transition()
+        target = self._index + step
+        if target >= len(self._seqs):
+            left = len(self._seqs) - self._coded
+            message = "This is the last sentence" + (
+                f"; {left} not yet coded (N finds the next)" if left else "; all coded"
+            )
+            return Update(message=message)
+        if target < 0:
+            return Update(message="This is the first sentence")
+        self._show(target)
+        return Update(moved=True)
+
+    def stay(self) -> Update:
+        """Keep the shown unit on screen: cancel a pending transition (to write a note)."""
+        self._cancel_transition()
+        return Update()
+
+    def finish_transition(self, token: int) -> Update:
+        """End the transition numbered ``token`` by moving on (stale tokens do nothing)."""
+        if self.phase is not Phase.TRANSITIONING or token != self._token:
+            return Update(ignored=True)
+        return self.move(+1)
+
+    def go_to_seq(self, seq: int) -> Update:
+        index = bisect.bisect_left(self._seqs, seq)
+        if index >= len(self._seqs) or self._seqs[index] != seq:
+            return Update(ignored=True, message="That sentence is not among those to code")
+        self._cancel_transition()
+        if index == self._index:
+            return Update()
+        self._show(index)
+        return Update(moved=True)
+
+    def go_to_unit(self, unit_id: str) -> Update:
+        unit = store.get_unit(self.db, unit_id)
+        if unit is None:
+            return Update(ignored=True)
+        return self.go_to_seq(unit.seq)
+
+    def go_to_article(self, article_id: str) -> Update:
+        """The first uncoded unit of an article, or its first unit when all are coded."""
+        seqs = store.coded_unit_seqs(self.db, [article_id])
+        if not seqs:
+            return Update(ignored=True, message="This article has no sentences to code")
+        first_uncoded = queue.next_uncoded_seq(self.db, self.coder, seqs[0] - 1, self.dimensions)
+        if first_uncoded is not None and seqs[0] <= first_uncoded <= seqs[-1]:
+            return self.go_to_seq(first_uncoded)
+        return self.go_to_seq(seqs[0])
+
+    def next_uncoded(self) -> Update:
+        if self.phase is Phase.EMPTY:
+            return Update(ignored=True)
+        self._cancel_transition()
+        seq = queue.next_uncoded_seq(self.db, self.coder, self._shown.unit.seq, self.dimensions)
+        if seq is None:
+            return Update(message="Every sentence is coded")
+        if seq == self._shown.unit.seq:
+            return Update(message="This is the only sentence not yet coded")
+        return self.go_to_seq(seq)
+
+    # -- undo and redo ------------------------------------------------------------------
+
+    def undo(self) -> Update:
+        return self._history(store.undo, "Nothing to undo")
+
+    def redo(self) -> Update:
+        return self._history(store.redo, "Nothing to redo")
+
+    def _history(self, operation, nothing: str) -> Update:
+        if self.readonly:
+            return Update(ignored=True, message="The project is open read-only")
+        if self.phase is Phase.EMPTY:
+            return Update(ignored=True, message=nothing)
+        self._cancel_transition()
+        change = operation(self.db, self.coder)
+        if change is None:
+            return Update(message=nothing)
+        moved = False
+        if change.unit_id == self._shown.unit.id:
+            shown = self._shown
+            if change.new is None:
+                shown.labels.pop(change.dimension, None)
+            else:
+                shown.labels[change.dimension] = change.new
+            after = shown.labels
+        else:
+            moved = self.go_to_unit(change.unit_id).moved
+            after = store.unit_labels(self.db, change.unit_id, self.coder)
+        before = dict(after)
+        if change.old is None:
+            before.pop(change.dimension, None)
+        else:
+            before[change.dimension] = change.old
+        delta = self._completion_delta(before, after)
+        self._coded += delta
+        unit = store.get_unit(self.db, change.unit_id)
+        return Update(
+            changes=(change,),
+            moved=moved,
+            article_id=unit.article_id if unit else None,
+            coded_delta=delta,
+        )
+
+    # -- time ---------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        """Stop the clock (the window lost focus)."""
+        self._paused = True
+        shown = self._shown
+        if shown is not None and shown.since is not None:
+            shown.visit += self._clock() - shown.since
+            shown.since = None
+
+    def resume(self) -> None:
+        """Restart the clock (the window is active again)."""
+        self._paused = False
+        shown = self._shown
+        if shown is not None and shown.since is None:
+            shown.since = self._clock()
+
+    def close(self) -> None:
+        """Store the time spent on the shown unit; the session is done."""
+        self._leave()
+        self._shown = None
+        self.phase = Phase.EMPTY
+
+    def reload(self) -> Update:
+        """Re-read the list of units (after an import), staying on the shown unit."""
+        seq = self._shown.unit.seq if self._shown else None
+        self._leave()
+        self._shown = None
+        self._article_seqs = {}
+        self._load_queue()
+        self._start(seq)
+        return Update(moved=True)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _load_queue(self) -> None:
+        self._seqs = store.coded_unit_seqs(self.db)
+        self._coded, _ = queue.coder_progress(self.db, self.coder, self.dimensions)
+
+    def _start(self, start_seq: int | None) -> None:
+        if not self._seqs:
+            self.phase = Phase.EMPTY
+            self._index = -1
+            return
+        index = None
+        if start_seq is not None:
+            found = bisect.bisect_left(self._seqs, start_seq)
+            index = min(found, len(self._seqs) - 1)
+        else:
+            seq = queue.next_uncoded_seq(self.db, self.coder, 0, self.dimensions)
+            index = bisect.bisect_left(self._seqs, seq) if seq is not None else 0
+        self._show(index)
+
+    def _show(self, index: int) -> None:
+        self._leave()
+        seq = self._seqs[index]
+        unit = store.get_unit_by_seq(self.db, seq)
+        state = store.unit_state(self.db, unit.id, self.coder)
+        self._shown = _Shown(
+            unit=unit,
+            labels=store.unit_labels(self.db, unit.id, self.coder),
+            unsure=state["unsure"],
+            note=state["note"],
+            seconds=state["seconds"],
+            since=None if self._paused else self._clock(),
+        )
+        self._index = index
+        self.phase = Phase.SHOWING
+
+    def _visit_seconds(self) -> float:
+        shown = self._shown
+        running = self._clock() - shown.since if shown.since is not None else 0.0
+        return shown.visit + running
+
+    def _seconds(self) -> float:
+        """Time on the shown unit so far, stored visits and this one."""
+        return self._shown.seconds + self._visit_seconds()
+
+    def _leave(self) -> None:
+        if self._shown is None or self.readonly:
+            return
+        seconds = self._visit_seconds()
+        if seconds > 0:
+            store.add_time(self.db, self._shown.unit.id, self.coder, seconds)
+        self._shown.seconds += seconds
+        self._shown.visit = 0.0
+        self._shown.since = None if self._paused else self._clock()
+
+    def _cancel_transition(self) -> None:
+        if self.phase is Phase.TRANSITIONING:
+            self._token += 1
+            self.phase = Phase.SHOWING
+
+    def _refuse_write(self) -> Update | None:
+        if self.readonly:
+            return Update(ignored=True, message="The project is open read-only")
+        if self.phase is not Phase.SHOWING:
+            return Update(ignored=True)
+        return None
+
+    def _completion_delta(self, before: dict[str, str], after: dict[str, str]) -> int:
+        return int(self.is_complete(after)) - int(self.is_complete(before))

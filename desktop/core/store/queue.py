@@ -1,0 +1,198 @@
+"""Queries the coding window needs beyond single units: progress, filters, search, context.
+
+Everything here reads one coder's labels only (blind coding). The functions that run on
+every key press (:func:`context_units`, :func:`unit_status`) read the current sentence's
+rows and its paragraph's neighbours, never the whole project; the project-wide ones
+(:func:`coder_progress`, :func:`filter_unit_seqs`, :func:`next_uncoded_seq`) run when
+the window opens or when the coder asks for a list or a jump.
+
+A unit counts as *coded* by a coder when it has a label in every dimension passed in
+``dimensions`` (the scheme in force), so labels of a dimension that was later removed
+from the scheme do not make a unit look done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from desktop.core.store.corpus import _UNIT_COLUMNS, Unit, _unit
+from desktop.core.store.db import Database
+
+_CODABLE = "u.excluded = 0 AND a.excluded = 0"
+
+
+class UnitFilter(Enum):
+    """Which sentences a list shows."""
+
+    ALL = "all"
+    UNCODED = "uncoded"
+    UNSURE = "unsure"
+    NOTED = "noted"
+
+    @property
+    def label(self) -> str:
+        return {
+            UnitFilter.ALL: "All sentences",
+            UnitFilter.UNCODED: "Not yet coded",
+            UnitFilter.UNSURE: "Marked unsure",
+            UnitFilter.NOTED: "With notes",
+        }[self]
+
+
+@dataclass(frozen=True)
+class ArticleHeader:
+    """What the article list shows of an article (no text, no metadata)."""
+
+    id: str
+    position: int
+    title: str
+    source: str
+    date: str
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """One coder's state on one unit: how many dimensions labelled, unsure, noted."""
+
+    labelled: int
+    unsure: bool
+    noted: bool
+
+
+def _in(values: Sequence[str]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _labelled_count_sql(dimensions: Sequence[str]) -> str:
+    """A correlated subquery: how many of ``dimensions`` the coder labelled on ``u``."""
+    return (
+        "(SELECT count(*) FROM labels l WHERE l.unit_id = u.id AND l.coder_id = ? "
+        f"AND l.dimension IN ({_in(dimensions)}))"
+    )
+
+
+def article_headers(db: Database) -> list[ArticleHeader]:
+    """The articles that have sentences to code, in project order."""
+    rows = db.execute(
+        "SELECT id, position, title, source, date FROM articles WHERE excluded = 0 "
+        "ORDER BY position"
+    )
+    return [ArticleHeader(*row) for row in rows]
+
+
+def article_progress(
+    db: Database, coder: str, article_id: str, dimensions: Sequence[str]
+) -> tuple[int, int]:
+    """``(coded, total)`` codable units of one article for ``coder``."""
+    row = db.execute(
+        f"SELECT count(*), coalesce(sum({_labelled_count_sql(dimensions)} >= ?), 0) "
+        "FROM units u JOIN articles a ON a.id = u.article_id "
+        f"WHERE u.article_id = ? AND {_CODABLE}",
+        [coder, *dimensions, len(dimensions), article_id],
+    ).fetchone()
+    return int(row[1]), int(row[0])
+
+
+def coder_progress(db: Database, coder: str, dimensions: Sequence[str]) -> tuple[int, int]:
+    """``(coded, total)`` codable units of the whole project for ``coder``."""
+    total = db.execute(
+        f"SELECT count(*) FROM units u JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}"
+    ).fetchone()[0]
+    coded = db.execute(
+        "SELECT count(*) FROM (SELECT l.unit_id FROM labels l "
+        "JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
+        f"WHERE l.coder_id = ? AND l.dimension IN ({_in(dimensions)}) AND {_CODABLE} "
+        "GROUP BY l.unit_id HAVING count(*) >= ?)",
+        [coder, *dimensions, len(dimensions)],
+    ).fetchone()[0]
+    return int(coded), int(total)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def filter_unit_seqs(
+    db: Database,
+    coder: str,
+    unit_filter: UnitFilter,
+    dimensions: Sequence[str],
+    *,
+    text: str = "",
+) -> list[int]:
+    """Seq numbers of the codable units that pass ``unit_filter`` and contain ``text``.
+
+    The text search is a case-insensitive substring match (ASCII case folding, as in
+    SQLite's LIKE). Results are in project order.
+    """
+    sql = f"SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}"
+    params: list = []
+    if unit_filter is UnitFilter.UNCODED:
+        sql += f" AND {_labelled_count_sql(dimensions)} < ?"
+        params += [coder, *dimensions, len(dimensions)]
+    elif unit_filter is UnitFilter.UNSURE:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM unit_states s WHERE s.unit_id = u.id "
+            "AND s.coder_id = ? AND s.unsure = 1)"
+        )
+        params.append(coder)
+    elif unit_filter is UnitFilter.NOTED:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM unit_states s WHERE s.unit_id = u.id "
+            "AND s.coder_id = ? AND s.note != '')"
+        )
+        params.append(coder)
+    if text.strip():
+        sql += " AND u.text LIKE ? ESCAPE '\\'"
+        params.append(_like_pattern(text.strip()))
+    return [row[0] for row in db.execute(sql + " ORDER BY u.seq", params)]
+
+
+def next_uncoded_seq(
+    db: Database, coder: str, after_seq: int, dimensions: Sequence[str]
+) -> int | None:
+    """The first codable unit after ``after_seq`` not fully coded by ``coder``.
+
+    Wraps around to the start of the project; None when every unit is coded.
+    """
+    sql = (
+        f"SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id WHERE {_CODABLE} "
+        f"AND u.seq {{op}} ? AND {_labelled_count_sql(dimensions)} < ? ORDER BY u.seq LIMIT 1"
+    )
+    params = [coder, *dimensions, len(dimensions)]
+    for op in (">", "<="):
+        row = db.execute(sql.format(op=op), [after_seq, *params]).fetchone()
+        if row:
+            return int(row[0])
+    return None
+
+
+def context_units(db: Database, article_id: str, paragraph: int, radius: int = 1) -> list[Unit]:
+    """The units of paragraphs ``paragraph - radius`` to ``paragraph + radius``.
+
+    Excluded clutter is included (the window shows it greyed as context).
+    """
+    rows = db.execute(
+        f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? AND paragraph BETWEEN ? AND ? "
+        "ORDER BY start, seq",
+        [article_id, paragraph - radius, paragraph + radius],
+    )
+    return [_unit(row) for row in rows]
+
+
+def unit_status(db: Database, coder: str, unit_id: str, dimensions: Sequence[str]) -> UnitStatus:
+    """One coder's state on one unit, for a list row's mark."""
+    labelled = db.execute(
+        "SELECT count(*) FROM labels WHERE unit_id = ? AND coder_id = ? "
+        f"AND dimension IN ({_in(dimensions)})",
+        [unit_id, coder, *dimensions],
+    ).fetchone()[0]
+    row = db.execute(
+        "SELECT unsure, note != '' FROM unit_states WHERE unit_id = ? AND coder_id = ?",
+        [unit_id, coder],
+    ).fetchone()
+    unsure, noted = (bool(row[0]), bool(row[1])) if row else (False, False)
+    return UnitStatus(int(labelled), unsure, noted)

@@ -1,0 +1,78 @@
+"""The window's entry point: the command line calls :func:`run_app` and nothing else."""
+
+from __future__ import annotations
+
+import pathlib
+import sqlite3
+import sys
+
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from desktop.core.errors import StanceError
+from desktop.core.resources import data_dir
+from desktop.ui import dialogs, settings
+from desktop.ui.main_window import MainWindow, keep_window
+
+
+def application() -> QApplication:
+    """The one QApplication (made here if nobody made it yet), styled."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName(settings.ORGANISATION)
+    app.setApplicationName(settings.APPLICATION)
+    # One look everywhere, so that the style sheet below reads the same on every platform.
+    if "Fusion" in QStyleFactory.keys():  # noqa: SIM118 (a Qt list, not a dict)
+        app.setStyle("Fusion")
+    app.setStyleSheet(stylesheet())
+    return app
+
+
+def stylesheet() -> str:
+    """The app's style sheet (colours and spacing only; font sizes follow the system)."""
+    try:
+        return (data_dir("resources") / "style.qss").read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return ""
+
+
+def _default_project() -> pathlib.Path:
+    last = settings.get(settings.LAST_PROJECT)
+    if last and pathlib.Path(last).is_file():
+        return pathlib.Path(last)
+    from desktop.core.demo import ensure_demo_project
+
+    return ensure_demo_project()
+
+
+def run_app(
+    project: pathlib.Path | None, coder: str | None = None, *, readonly: bool = False
+) -> int:
+    """Open the coding window on ``project`` as ``coder`` and run until it closes.
+
+    Without a project: the last one opened, or else the demo project. Without a coder:
+    the one remembered, or else the coder is asked (cancelling quits). Returns the exit
+    code: 0 after a normal close, 1 if the coder cancelled, 2 if the project could not
+    be opened (the reason is shown in a message box, never as a traceback).
+    """
+    app = application()
+    try:
+        path = pathlib.Path(project) if project is not None else _default_project()
+    except (StanceError, sqlite3.Error, OSError) as error:
+        dialogs.show_error(None, error)
+        return 2
+    coder = (coder or "").strip() or settings.get(settings.CODER)
+    if not coder:
+        coder = dialogs.ask_coder(None)
+        if not coder:
+            return 1
+    try:
+        window = MainWindow(path, coder, readonly=readonly)
+    except (StanceError, sqlite3.Error) as error:
+        dialogs.show_error(None, error)
+        return 2
+    settings.put(settings.CODER, coder)
+    settings.remember_project(path)
+    keep_window(window)
+    window.show()
+    return app.exec()

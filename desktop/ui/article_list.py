@@ -1,0 +1,213 @@
+"""The left panel: articles with progress, and a filtered, searchable list of sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.store import Database, queue
+from desktop.ui.models import (
+    ArticleIdRole,
+    ArticleTableModel,
+    ProgressRole,
+    SeqRole,
+    UnitListModel,
+)
+
+SEARCH_DELAY_MS = 250
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """ "12/25" over a thin bar, so progress reads at a glance down the column."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().paint(painter, option, index)
+        coded, total = index.data(ProgressRole) or (0, 0)
+        if not total:
+            return
+        rect: QRect = option.rect.adjusted(6, option.rect.height() - 5, -6, -2)
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#e3e6e8"))
+        painter.drawRoundedRect(rect, 1.5, 1.5)
+        done = QRect(rect)
+        done.setWidth(round(rect.width() * coded / total))
+        painter.setBrush(QColor("#2f6f73"))
+        if done.width():
+            painter.drawRoundedRect(done, 1.5, 1.5)
+        painter.restore()
+
+
+class OneLineDelegate(QStyledItemDelegate):
+    """Rows as wide as the list, so long sentences end in "…" instead of a scroll bar."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        return QSize(1, super().sizeHint(option, index).height() + 4)
+
+
+class Sidebar(QWidget):
+    """Articles (click to go to one) above sentences (filter, search, click to go)."""
+
+    article_chosen = Signal(str)
+    seq_chosen = Signal(int)
+    done = Signal()  # Escape in the search field
+
+    def __init__(self, db: Database, coder: str, dimensions: Sequence[str], parent=None):
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self._db = db
+        self._coder = coder
+        self._dimensions = tuple(dimensions)
+
+        self.articles = ArticleTableModel(db, coder, dimensions, self)
+        self.article_view = QTableView()
+        self.article_view.setObjectName("articleList")
+        self.article_view.setModel(self.articles)
+        self.article_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.article_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.article_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.article_view.setShowGrid(False)
+        self.article_view.setWordWrap(False)
+        self.article_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.article_view.verticalHeader().hide()
+        self.article_view.setItemDelegateForColumn(
+            ArticleTableModel.PROGRESS, ProgressDelegate(self.article_view)
+        )
+        header = self.article_view.horizontalHeader()
+        header.setSectionResizeMode(ArticleTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ArticleTableModel.PROGRESS, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(
+            ArticleTableModel.PROGRESS, self.fontMetrics().horizontalAdvance("88888/88888") + 16
+        )
+        header.setHighlightSections(False)
+        rows = self.article_view.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 14)
+        self.article_view.clicked.connect(self._on_article_clicked)
+
+        self.filter = QComboBox()
+        self.filter.setObjectName("unitFilter")
+        for unit_filter in queue.UnitFilter:
+            self.filter.addItem(unit_filter.label, unit_filter)
+        self.filter.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.filter.currentIndexChanged.connect(self._on_filter_changed)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("searchEdit")
+        self.search.setPlaceholderText("Search sentences  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.installEventFilter(self)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh_units)
+        self.search.textEdited.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self._on_search_return)
+
+        self.units = UnitListModel(db, coder, dimensions, self)
+        self.unit_view = QListView()
+        self.unit_view.setObjectName("unitList")
+        self.unit_view.setModel(self.units)
+        self.unit_view.setUniformItemSizes(True)
+        self.unit_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.unit_view.setWordWrap(False)
+        self.unit_view.setItemDelegate(OneLineDelegate(self.unit_view))
+        self.unit_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.unit_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.unit_view.clicked.connect(self._on_unit_clicked)
+        self.count = QLabel()
+        self.count.setObjectName("unitCount")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 6, 8)
+        layout.setSpacing(6)
+        articles_title = QLabel("Articles")
+        articles_title.setObjectName("sectionTitle")
+        layout.addWidget(articles_title)
+        layout.addWidget(self.article_view, 3)
+        layout.addSpacing(8)
+        sentences_title = QLabel("Sentences")
+        sentences_title.setObjectName("sectionTitle")
+        layout.addWidget(sentences_title)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.search)
+        layout.addWidget(self.unit_view, 4)
+        layout.addWidget(self.count)
+        self.refresh_units()
+
+    # -- lists --------------------------------------------------------------------------
+
+    @property
+    def unit_filter(self) -> queue.UnitFilter:
+        return self.filter.currentData()
+
+    def refresh_units(self) -> None:
+        """Re-run the filter and the search (the list does not change under the coder)."""
+        self._search_timer.stop()
+        seqs = queue.filter_unit_seqs(
+            self._db, self._coder, self.unit_filter, self._dimensions, text=self.search.text()
+        )
+        self.units.set_seqs(seqs)
+        noun = "sentence" if len(seqs) == 1 else "sentences"
+        self.count.setText(f"{len(seqs):,} {noun}")
+
+    def show_current(self, article_id: str | None, seq: int | None) -> None:
+        """Mark the shown unit's article and, if listed, the unit itself."""
+        self.articles.set_current(article_id)
+        row = self.articles.row_of(article_id) if article_id else None
+        if row is not None:
+            self.article_view.selectRow(row)
+            self.article_view.scrollTo(self.articles.index(row, 0))
+        unit_row = self.units.row_of_seq(seq) if seq is not None else None
+        if unit_row is None:
+            self.unit_view.clearSelection()
+        else:
+            index = self.units.index(unit_row, 0)
+            self.unit_view.setCurrentIndex(index)
+            self.unit_view.scrollTo(index)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    # -- slots --------------------------------------------------------------------------
+
+    def _on_article_clicked(self, index: QModelIndex) -> None:
+        self.article_chosen.emit(index.data(ArticleIdRole))
+
+    def _on_unit_clicked(self, index: QModelIndex) -> None:
+        self.seq_chosen.emit(index.data(SeqRole))
+
+    def _on_filter_changed(self, _index: int) -> None:
+        self.refresh_units()
+
+    def _on_search_return(self) -> None:
+        self.refresh_units()
+        if self.units.rowCount():
+            self.seq_chosen.emit(self.units.index(0, 0).data(SeqRole))
+        self.done.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            self.done.emit()
+            return True
+        return super().eventFilter(watched, event)

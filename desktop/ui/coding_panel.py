@@ -1,0 +1,146 @@
+"""The coding panel: one group per dimension, a button per category, unsure and note.
+
+The panel only reports what the coder did (signals) and shows what it is told
+(``set_labels`` and friends); it never writes. Buttons take no keyboard focus so that
+Space and Enter always reach the window's shortcuts.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.scheme import Scheme
+from desktop.ui.sentence_view import scaled_font
+
+
+class CategoryButton(QPushButton):
+    """A category: its key and label; checked when it is this sentence's value."""
+
+    def __init__(self, dimension: str, code: str, key: str, label: str, parent=None):
+        super().__init__(f"{key}     {label}", parent)
+        self.dimension = dimension
+        self.code = code
+        self.key = key
+        self.setObjectName("categoryButton")
+        self.setCheckable(True)
+        self.setAutoDefault(False)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setToolTip(f"Key {key}")
+
+
+class CodingPanel(QScrollArea):
+    """Dimensions and categories of the scheme; unsure flag; note field."""
+
+    category_clicked = Signal(str, str)  # dimension, code
+    category_hovered = Signal(str, str)  # dimension, code ("" when the pointer leaves)
+    unsure_clicked = Signal()
+    note_edited = Signal(str)
+    note_done = Signal()  # Return or Escape in the note field
+
+    def __init__(self, scheme: Scheme, parent=None):
+        super().__init__(parent)
+        self.setObjectName("codingPanel")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.buttons: dict[tuple[str, str], CategoryButton] = {}
+        body = QWidget()
+        body.setObjectName("codingPanelBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setSpacing(4)
+        for number, dimension in enumerate(scheme.dimensions):
+            if number:
+                layout.addSpacing(10)
+            title = QLabel(dimension.label)
+            title.setObjectName("dimensionTitle")
+            title.setFont(scaled_font(1.05, bold=True))
+            title.setWordWrap(True)
+            title.setToolTip(dimension.question)
+            layout.addWidget(title)
+            for category in dimension.categories:
+                button = CategoryButton(dimension.id, category.code, category.key, category.label)
+                button.clicked.connect(
+                    lambda _=False, d=dimension.id, c=category.code: self.category_clicked.emit(
+                        d, c
+                    )
+                )
+                button.installEventFilter(self)
+                self.buttons[(dimension.id, category.code)] = button
+                layout.addWidget(button)
+        layout.addSpacing(14)
+        self.unsure = QCheckBox("Unsure   (U)")
+        self.unsure.setObjectName("unsureBox")
+        self.unsure.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.unsure.clicked.connect(lambda _=False: self.unsure_clicked.emit())
+        layout.addWidget(self.unsure)
+        layout.addSpacing(6)
+        note_label = QLabel("Note on this sentence   ( / )")
+        note_label.setObjectName("noteLabel")
+        layout.addWidget(note_label)
+        self.note = QLineEdit()
+        self.note.setObjectName("noteEdit")
+        self.note.setPlaceholderText("Why unsure, what to discuss…")
+        self.note.setClearButtonEnabled(True)
+        self.note.textEdited.connect(self.note_edited)
+        self.note.returnPressed.connect(self.note_done)
+        self.note.installEventFilter(self)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+    # -- showing state ------------------------------------------------------------------
+
+    def set_labels(self, labels: dict[str, str]) -> None:
+        for (dimension, code), button in self.buttons.items():
+            with QSignalBlocker(button):
+                button.setChecked(labels.get(dimension) == code)
+
+    def set_unsure(self, unsure: bool) -> None:
+        with QSignalBlocker(self.unsure):
+            self.unsure.setChecked(unsure)
+
+    def set_note(self, text: str) -> None:
+        if self.note.text() != text:
+            with QSignalBlocker(self.note):
+                self.note.setText(text)
+
+    def set_readonly(self, readonly: bool) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(not readonly)
+        self.unsure.setEnabled(not readonly)
+        self.note.setReadOnly(readonly)
+
+    def set_enabled(self, enabled: bool) -> None:
+        """Nothing to code (an empty project): grey everything out."""
+        self.widget().setEnabled(enabled)
+
+    # -- events -------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, CategoryButton):
+            if event.type() == QEvent.Type.Enter:
+                self.category_hovered.emit(watched.dimension, watched.code)
+            elif event.type() == QEvent.Type.Leave:
+                self.category_hovered.emit("", "")
+        elif (
+            watched is self.note
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            self.note_done.emit()
+            return True
+        return super().eventFilter(watched, event)

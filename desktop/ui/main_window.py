@@ -1,0 +1,592 @@
+"""The coding window: sentence in context at the centre, coding panel at the side.
+
+Every key and click goes through :meth:`MainWindow._perform`, which stores a pending
+note, calls the Qt-free :class:`~desktop.core.session.CodingSession`, and refreshes the
+views from the :class:`~desktop.core.session.Update` it returns. The window itself never
+decides what a key writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QSplitter,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import __version__
+from desktop.core import store
+from desktop.core.errors import StanceError
+from desktop.core.keys import Action
+from desktop.core.resources import default_scheme_path
+from desktop.core.scheme import load_scheme
+from desktop.core.session import CodingSession, Phase, Update
+from desktop.ui import dialogs, settings
+from desktop.ui.actions import KeyActions
+from desktop.ui.article_list import Sidebar
+from desktop.ui.coding_panel import CodingPanel
+from desktop.ui.help_overlay import HelpOverlay
+from desktop.ui.sentence_view import DefinitionCard, SentenceView
+
+NOTE_SAVE_DELAY_MS = 600
+SAVED_FADE_MS = 2_500
+
+# Top-level windows opened from a menu (another project, another coder) are kept here
+# so that Python does not collect them while they are on screen.
+_OPEN_WINDOWS: list[MainWindow] = []
+
+
+def keep_window(window: MainWindow) -> None:
+    _OPEN_WINDOWS.append(window)
+
+
+class MainWindow(QMainWindow):
+    """One project, one coder.
+
+    Raises
+    ------
+    StanceError
+        If the project cannot be opened (the caller shows it; no window appears).
+    """
+
+    def __init__(self, project: Path, coder: str, *, readonly: bool = False, parent=None):
+        super().__init__(parent)
+        self.project_path = Path(project)
+        self.coder = coder
+        self.readonly = readonly
+        self.db = store.open_project(self.project_path, readonly=readonly)
+        try:
+            if not readonly:
+                store.ensure_coder(self.db, coder)
+            self.session = CodingSession(
+                self.db,
+                coder,
+                readonly=readonly,
+                auto_advance=settings.get(settings.AUTO_ADVANCE),
+                start_seq=settings.last_position(self.project_path, coder),
+            )
+        except BaseException:
+            self.db.close()
+            raise
+        self.scheme = self.session.scheme
+        self._closed = False
+        self._hovered: tuple[str, str] | None = None
+        self._chosen: tuple[str, str] | None = None  # the last category chosen, for the card
+        self._note_unit: str | None = None
+        self._note_dirty = False
+        self._article_cache: tuple[str, list] | None = None
+        self._build()
+        self._render()
+
+    # -- building -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        suffix = "  (read-only)" if self.readonly else ""
+        self.setWindowTitle(f"{self.project_path.stem} — {self.coder} — Stance Coder{suffix}")
+        self.setObjectName("mainWindow")
+        self.keys = KeyActions(self, self.scheme)
+        self.keys.action_triggered.connect(self._on_action_triggered)
+        self.keys.category_triggered.connect(self._on_category_chosen)
+        self._handlers: dict[Action, Callable[[], None]] = {
+            Action.CONFIRM: lambda: self._perform(self.session.confirm),
+            Action.NEXT: lambda: self._perform(self.session.move, +1),
+            Action.PREVIOUS: lambda: self._perform(self.session.move, -1),
+            Action.NEXT_UNCODED: lambda: self._perform(self.session.next_uncoded),
+            Action.TOGGLE_UNSURE: lambda: self._perform(self.session.toggle_unsure),
+            Action.FOCUS_NOTE: self._focus_note,
+            Action.UNDO: lambda: self._perform(self.session.undo),
+            Action.REDO: lambda: self._perform(self.session.redo),
+            Action.SEARCH: self._focus_search,
+            Action.ZOOM_IN: lambda: self._zoom(+1),
+            Action.ZOOM_OUT: lambda: self._zoom(-1),
+            Action.SHOW_ARTICLE: self._toggle_article,
+            Action.HELP: lambda: self.help_overlay.toggle(),
+        }
+
+        self.sidebar = Sidebar(self.db, self.coder, self.session.dimensions)
+        self.sidebar.article_chosen.connect(self._on_article_chosen)
+        self.sidebar.seq_chosen.connect(self._on_seq_chosen)
+        self.sidebar.done.connect(self._return_focus)
+
+        self.centre = QFrame()
+        self.centre.setObjectName("centre")
+        # The centre takes the focus back from text fields so that keys reach the shortcuts.
+        self.centre.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.sentence_view = SentenceView()
+        self.card = DefinitionCard()
+        card_title = QLabel("Codebook")
+        card_title.setObjectName("sectionTitle")
+        centre_layout = QVBoxLayout(self.centre)
+        centre_layout.setContentsMargins(28, 18, 28, 14)
+        centre_layout.setSpacing(6)
+        centre_layout.addWidget(self.sentence_view, 2)
+        rule = QFrame()
+        rule.setObjectName("rule")
+        rule.setFrameShape(QFrame.Shape.HLine)
+        centre_layout.addWidget(rule)
+        centre_layout.addWidget(card_title)
+        centre_layout.addWidget(self.card, 1)
+
+        self.coding_panel = CodingPanel(self.scheme)
+        self.coding_panel.category_clicked.connect(self._on_category_chosen)
+        self.coding_panel.category_hovered.connect(self._on_category_hovered)
+        self.coding_panel.unsure_clicked.connect(lambda: self._perform(self.session.toggle_unsure))
+        self.coding_panel.note_edited.connect(self._on_note_changed)
+        self.coding_panel.note_done.connect(self._on_note_done)
+        self.coding_panel.set_readonly(self.readonly)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.centre)
+        self.splitter.addWidget(self.coding_panel)
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        em = self.fontMetrics().averageCharWidth()
+        panel_width = max(self.coding_panel.widget().sizeHint().width() + 24, 34 * em)
+        self.coding_panel.setMinimumWidth(panel_width)
+        self.sidebar.setMinimumWidth(22 * em)
+        self.centre.setMinimumWidth(40 * em)
+        self.splitter.setSizes([36 * em, 100 * em, panel_width])
+        # The overlay needs a parent that is not the splitter (a splitter makes every child
+        # widget a pane), so the splitter sits in a plain container.
+        container = QWidget()
+        container_layout = QVBoxLayout(container)
+        container_layout.setContentsMargins(0, 0, 0, 0)
+        container_layout.addWidget(self.splitter)
+        self.setCentralWidget(container)
+        self.help_overlay = HelpOverlay(self.scheme, container)
+        self.help_overlay.closed.connect(self._return_focus)
+
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_SAVE_DELAY_MS)
+        self._note_timer.timeout.connect(self._flush_note)
+        self._saved_timer = QTimer(self)
+        self._saved_timer.setSingleShot(True)
+        self._saved_timer.setInterval(SAVED_FADE_MS)
+        self._saved_timer.timeout.connect(self._on_saved_faded)
+
+        self._build_menus()
+        self._build_status_bar()
+        self.sentence_view.set_zoom(settings.get(settings.TEXT_ZOOM))
+        self.card.set_zoom(self.sentence_view.zoom)
+        self.sidebar.setVisible(settings.get(settings.SIDEBAR_VISIBLE))
+        self.sidebar_action.setChecked(self.sidebar.isVisible())
+        geometry = settings.get(settings.WINDOW_GEOMETRY)
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        splitter_state = settings.get(settings.SPLITTER_STATE)
+        if not splitter_state.isEmpty():
+            self.splitter.restoreState(splitter_state)
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction("&New project…", self._new_project)
+        file_menu.addAction("&Open project…", self._open_project)
+        self.recent_menu = file_menu.addMenu("&Recent projects")
+        self.recent_menu.aboutToShow.connect(self._on_recent_menu_shown)
+        file_menu.addSeparator()
+        import_files = file_menu.addAction("&Import articles…", self._import_files)
+        import_folder = file_menu.addAction("Import a &folder of articles…", self._import_folder)
+        for action in (import_files, import_folder):
+            action.setEnabled(not self.readonly)
+        file_menu.addSeparator()
+        file_menu.addAction("&Switch coder…", self._switch_coder)
+        file_menu.addSeparator()
+        file_menu.addAction("&Close", self.close)
+
+        code_menu = bar.addMenu("&Code")
+        code_menu.addActions(self.keys.menu_actions("code"))
+        code_menu.addSeparator()
+        for dimension in self.scheme.dimensions:
+            submenu = code_menu.addMenu(dimension.label)
+            for category in dimension.categories:
+                submenu.addAction(self.keys.by_category[(dimension.id, category.code)])
+        code_menu.addSeparator()
+        self.auto_advance_action = QAction("&Move on when every dimension is coded", self)
+        self.auto_advance_action.setCheckable(True)
+        self.auto_advance_action.setChecked(self.session.auto_advance)
+        self.auto_advance_action.toggled.connect(self._on_auto_advance_changed)
+        code_menu.addAction(self.auto_advance_action)
+
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions(self.keys.menu_actions("view"))
+        view_menu.addSeparator()
+        self.sidebar_action = QAction("&Article list", self)
+        self.sidebar_action.setCheckable(True)
+        self.sidebar_action.toggled.connect(self._on_sidebar_visible_changed)
+        view_menu.addAction(self.sidebar_action)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions(self.keys.menu_actions("help"))
+        help_menu.addAction("&About Stance Coder", self._about)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("progressLabel")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("progressBar")
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setFixedWidth(self.fontMetrics().averageCharWidth() * 16)
+        self.progress_bar.setFixedHeight(max(4, self.fontMetrics().height() // 3))
+        self.coder_label = QLabel(f"Coder: {self.coder}")
+        self.coder_label.setObjectName("coderLabel")
+        self.saved_label = QLabel("Every change is saved as you go")
+        self.saved_label.setObjectName("savedLabel")
+        bar.addPermanentWidget(self.saved_label)
+        bar.addPermanentWidget(self.coder_label)
+        bar.addPermanentWidget(self.progress_bar)
+        bar.addPermanentWidget(self.progress_label)
+
+    # -- the one path from a key to the store -------------------------------------------
+
+    def _perform(self, operation: Callable[..., Update], *args) -> Update | None:
+        """Store a pending note, run one session operation, refresh from its update."""
+        self._flush_note()
+        try:
+            update = operation(*args)
+        except (StanceError, sqlite3.Error) as error:
+            dialogs.show_error(self, error)
+            self._render()
+            return None
+        self._apply(update)
+        return update
+
+    def _apply(self, update: Update) -> None:
+        if update.message:
+            self.statusBar().showMessage(update.message, 5_000)
+        if update.wrote:
+            self._show_saved()
+        if update.article_id and update.coded_delta:
+            self.sidebar.articles.apply_delta(update.article_id, update.coded_delta)
+        for change in update.changes:
+            unit = self.session.unit
+            if unit is None or unit.id != change.unit_id:
+                unit = store.get_unit(self.db, change.unit_id)
+            if unit is not None:
+                self.sidebar.units.refresh_seq(unit.seq)
+        if update.moved:
+            self._render()
+        elif update.changes:
+            self._render_state()
+        if update.transition is not None:
+            token = update.transition
+            QTimer.singleShot(
+                settings.get(settings.TRANSITION_MS),
+                lambda: self._on_transition_due(token),
+            )
+
+    def _on_transition_due(self, token: int) -> None:
+        if not self._closed:
+            self._perform(self.session.finish_transition, token)
+
+    # -- rendering ----------------------------------------------------------------------
+
+    def _render(self) -> None:
+        unit = self.session.unit
+        self.coding_panel.set_enabled(unit is not None)
+        if unit is None:
+            self.sentence_view.show_empty(
+                "This project has no sentences yet. Use File › Import articles… to add some."
+            )
+            self.card.clear()
+            self.sidebar.show_current(None, None)
+            self._render_progress()
+            return
+        if self.sentence_view.article_mode:
+            if self._article_cache is None or self._article_cache[0] != unit.article_id:
+                self._article_cache = (unit.article_id, self.session.article_units())
+            units = self._article_cache[1]
+        else:
+            units = self.session.context()
+        in_article, article_total = self.session.article_position
+        index, total = self.session.position
+        where = (
+            f"sentence {in_article} of {article_total} in this article · "
+            f"{index:,} of {total:,} in the project"
+        )
+        self.sentence_view.show_unit(unit, self.session.article, units, where)
+        self._note_unit = unit.id
+        self._chosen = None
+        self.coding_panel.set_note(self.session.note)
+        self.sidebar.show_current(unit.article_id, unit.seq)
+        self._render_state()
+
+    def _render_state(self) -> None:
+        """The shown unit's values, flag and progress (after a write on the same unit)."""
+        self.coding_panel.set_labels(self.session.labels)
+        self.coding_panel.set_unsure(self.session.unsure)
+        self._render_card()
+        self._render_progress()
+
+    def _render_card(self) -> None:
+        labels = self.session.labels
+        target = self._hovered or self._chosen
+        if target is not None:
+            dimension = self.scheme.dimension(target[0])
+            category = dimension.category(target[1])
+            self.card.show_category(dimension, category, labels.get(target[0]) == target[1])
+            return
+        for dimension in self.scheme.dimensions:
+            if dimension.id not in labels:
+                self.card.show_dimension(dimension)
+                return
+        self.card.show_done()
+
+    def _render_progress(self) -> None:
+        coded, total = self.session.progress
+        share = f" ({coded / total:.0%})" if total else ""
+        self.progress_label.setText(f"{coded:,} of {total:,} sentences coded{share}")
+        self.progress_bar.setMaximum(max(total, 1))
+        self.progress_bar.setValue(coded)
+
+    def _show_saved(self) -> None:
+        self.saved_label.setText(f"✓ Saved {time.strftime('%H:%M:%S')}")
+        self.saved_label.setProperty("fresh", True)
+        self._restyle(self.saved_label)
+        self._saved_timer.start()
+
+    def _on_saved_faded(self) -> None:
+        self.saved_label.setProperty("fresh", False)
+        self._restyle(self.saved_label)
+
+    @staticmethod
+    def _restyle(widget: QWidget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    # -- slots --------------------------------------------------------------------------
+
+    def _on_action_triggered(self, action: Action) -> None:
+        self._handlers[action]()
+
+    def _on_category_chosen(self, dimension: str, code: str) -> None:
+        update = self._perform(self.session.choose, dimension, code)
+        if update is not None and update.changes and not update.moved:
+            self._chosen = (dimension, code) if update.changes[0].new is not None else None
+            self._render_card()
+
+    def _on_category_hovered(self, dimension: str, code: str) -> None:
+        self._hovered = (dimension, code) if dimension else None
+        if self.session.unit is not None:
+            self._render_card()
+
+    def _on_article_chosen(self, article_id: str) -> None:
+        self._perform(self.session.go_to_article, article_id)
+        self._return_focus()
+
+    def _on_seq_chosen(self, seq: int) -> None:
+        self._perform(self.session.go_to_seq, seq)
+        self._return_focus()
+
+    def _on_note_changed(self, _text: str) -> None:
+        self._note_dirty = True
+        self._note_timer.start()
+
+    def _on_note_done(self) -> None:
+        self._flush_note()
+        self._return_focus()
+
+    def _flush_note(self) -> None:
+        if not self._note_dirty or self._note_unit is None:
+            return
+        self._note_dirty = False
+        self._note_timer.stop()
+        try:
+            update = self.session.save_note(self._note_unit, self.coding_panel.note.text())
+        except (StanceError, sqlite3.Error) as error:
+            dialogs.show_error(self, error)
+            return
+        self._apply(update)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        typing = (
+            new is not None
+            and isinstance(new, QLineEdit | QTextEdit | QPlainTextEdit)
+            and not new.isReadOnly()
+            and new.window() is self
+        )
+        self.keys.set_typing(typing)
+
+    def _on_auto_advance_changed(self, on: bool) -> None:
+        self.session.auto_advance = on
+        settings.put(settings.AUTO_ADVANCE, on)
+
+    def _on_sidebar_visible_changed(self, visible: bool) -> None:
+        self.sidebar.setVisible(visible)
+        settings.put(settings.SIDEBAR_VISIBLE, visible)
+
+    def _on_recent_menu_shown(self) -> None:
+        self.recent_menu.clear()
+        paths = [p for p in settings.recent_projects() if p.exists()]
+        if not paths:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+        for path in paths:
+            self.recent_menu.addAction(str(path), lambda p=path: self.open_other(p))
+
+    # -- actions without a store write --------------------------------------------------
+
+    def _return_focus(self) -> None:
+        self.centre.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _focus_note(self) -> None:
+        if self.session.phase is Phase.EMPTY:
+            return
+        self.session.stay()
+        self.coding_panel.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.coding_panel.note.end(False)
+
+    def _focus_search(self) -> None:
+        self.sidebar_action.setChecked(True)
+        self.sidebar.focus_search()
+
+    def _zoom(self, step: int) -> None:
+        zoom = self.sentence_view.set_zoom(self.sentence_view.zoom + step)
+        self.card.set_zoom(zoom)
+        settings.put(settings.TEXT_ZOOM, zoom)
+
+    def _toggle_article(self) -> None:
+        self.sentence_view.article_mode = not self.sentence_view.article_mode
+        self._article_cache = None
+        self._render()
+        if self.sentence_view.article_mode:
+            self.statusBar().showMessage("Whole article (V returns to the sentence)", 4_000)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Stance Coder",
+            f"Stance Coder {__version__}\n\nSentence-level stance coding for "
+            "content-analysis teams.\nProject: "
+            f"{self.project_path}\nScheme: {self.scheme.title} {self.scheme.version}",
+        )
+
+    # -- projects, import, coder ---------------------------------------------------------
+
+    def open_other(self, path: Path, coder: str | None = None) -> MainWindow | None:
+        """Replace this window by one on ``path`` (and ``coder``); None if it failed."""
+        self._flush_note()
+        try:
+            window = MainWindow(path, coder or self.coder)
+        except (StanceError, sqlite3.Error) as error:
+            dialogs.show_error(self, error)
+            return None
+        settings.remember_project(Path(path))
+        if coder:
+            settings.put(settings.CODER, coder)
+        keep_window(window)
+        window.show()
+        self.close()
+        return window
+
+    def _new_project(self) -> None:
+        path = dialogs.choose_new_project(self)
+        if path is None:
+            return
+        try:
+            db = store.create_project(path, load_scheme(default_scheme_path()), who=self.coder)
+            db.close()
+        except StanceError as error:
+            dialogs.show_error(self, error)
+            return
+        self.open_other(path)
+
+    def _open_project(self) -> None:
+        path = dialogs.choose_project(self)
+        if path is not None:
+            self.open_other(path)
+
+    def _import_files(self) -> None:
+        paths = dialogs.choose_articles(self)
+        if paths:
+            self.import_paths(paths)
+
+    def _import_folder(self) -> None:
+        folder = dialogs.choose_article_folder(self)
+        if folder is not None:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[Path], *, quiet: bool = False) -> None:
+        """Import articles with a progress dialog and show them at once."""
+        if self.readonly:
+            self.statusBar().showMessage("The project is open read-only", 5_000)
+            return
+        self._flush_note()
+        try:
+            summary = dialogs.import_with_progress(self, self.db, paths, self.coder)
+        except (StanceError, sqlite3.Error) as error:
+            dialogs.show_error(self, error)
+            return
+        if summary is None:
+            self.statusBar().showMessage("Import cancelled; nothing was added", 5_000)
+            return
+        update = self.session.reload()
+        self.sidebar.articles.reload()
+        self.sidebar.refresh_units()
+        self._article_cache = None
+        self._apply(update)
+        if not quiet:
+            QMessageBox.information(self, "Import articles", dialogs.describe_import(summary))
+
+    def _switch_coder(self) -> None:
+        coder = dialogs.ask_coder(self, self.coder)
+        if coder and coder != self.coder:
+            self.open_other(self.project_path, coder)
+
+    # -- window events ------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._return_focus)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange and not self._closed:
+            # Time on a sentence counts only while the window is in front.
+            if self.isActiveWindow():
+                self.session.resume()
+            else:
+                self.session.pause()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed:
+            self._flush_note()
+            self._closed = True
+            unit = self.session.unit
+            if unit is not None:
+                settings.remember_position(self.project_path, self.coder, unit.seq)
+            try:
+                self.session.close()
+            except (StanceError, sqlite3.Error) as error:
+                dialogs.show_error(self, error)
+            settings.put(settings.WINDOW_GEOMETRY, self.saveGeometry())
+            settings.put(settings.SPLITTER_STATE, self.splitter.saveState())
+            QApplication.instance().focusChanged.disconnect(self._on_focus_changed)
+            self.db.close()
+            if self in _OPEN_WINDOWS:
+                QTimer.singleShot(0, lambda: _OPEN_WINDOWS.remove(self))
+        super().closeEvent(event)

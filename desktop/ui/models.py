@@ -1,0 +1,224 @@
+"""Item models over ids for the lists that grow: articles and sentences.
+
+Both hold only ids (article ids, unit seqs) and fetch what a visible row shows on demand
+through the store, caching a bounded number of rows. Nothing is parsed back out of
+display text: views read ids and numbers through the roles below.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from collections.abc import Sequence
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+
+from desktop.core import store
+from desktop.core.store import Database, Unit, queue
+
+ArticleIdRole = Qt.ItemDataRole.UserRole + 1
+ProgressRole = Qt.ItemDataRole.UserRole + 2  # (coded, total)
+SeqRole = Qt.ItemDataRole.UserRole + 3
+UnitIdRole = Qt.ItemDataRole.UserRole + 4
+StatusRole = Qt.ItemDataRole.UserRole + 5  # queue.UnitStatus
+
+_CACHE_ROWS = 2_000
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ArticleTableModel(QAbstractTableModel):
+    """Articles with this coder's progress; progress is read per row when first shown."""
+
+    TITLE, PROGRESS = 0, 1
+
+    def __init__(self, db: Database, coder: str, dimensions: Sequence[str], parent=None):
+        super().__init__(parent)
+        self._db = db
+        self._coder = coder
+        self._dimensions = tuple(dimensions)
+        self._headers: list[queue.ArticleHeader] = []
+        self._row_of: dict[str, int] = {}
+        self._progress: dict[str, tuple[int, int]] = {}
+        self._current: str | None = None
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._headers = queue.article_headers(self._db)
+        self._row_of = {header.id: row for row, header in enumerate(self._headers)}
+        self._progress = {}
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 2
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("Article", "Coded")[section]
+        return None
+
+    def progress(self, article_id: str) -> tuple[int, int]:
+        if article_id not in self._progress:
+            self._progress[article_id] = queue.article_progress(
+                self._db, self._coder, article_id, self._dimensions
+            )
+        return self._progress[article_id]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        header = self._headers[index.row()]
+        if role == ArticleIdRole:
+            return header.id
+        if role == ProgressRole:
+            return self.progress(header.id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == self.TITLE:
+                return header.title or "(untitled)"
+            coded, total = self.progress(header.id)
+            return f"{coded}/{total}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            details = " · ".join(part for part in (header.source, header.date) if part)
+            return f"{header.title}\n{details}" if details else header.title
+        if role == Qt.ItemDataRole.FontRole and header.id == self._current:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == self.PROGRESS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def row_of(self, article_id: str) -> int | None:
+        return self._row_of.get(article_id)
+
+    def set_current(self, article_id: str | None) -> None:
+        rows = [self._row_of.get(a) for a in (self._current, article_id)]
+        self._current = article_id
+        for row in rows:
+            if row is not None:
+                self._row_changed(row)
+
+    def apply_delta(self, article_id: str, delta: int) -> None:
+        """One unit of the article became coded (+1) or incomplete (-1)."""
+        if not delta or article_id not in self._row_of:
+            return
+        if article_id in self._progress:
+            coded, total = self._progress[article_id]
+            self._progress[article_id] = (coded + delta, total)
+        self._row_changed(self._row_of[article_id])
+
+    def _row_changed(self, row: int) -> None:
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+
+def _dot(colour: str, *, ring: bool = False) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if ring:
+        painter.setPen(QColor(colour))
+        painter.drawEllipse(2, 2, 8, 8)
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colour))
+        painter.drawEllipse(2, 2, 8, 8)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class UnitListModel(QAbstractListModel):
+    """A list of units (by seq) with this coder's state on each, read when shown."""
+
+    def __init__(self, db: Database, coder: str, dimensions: Sequence[str], parent=None):
+        super().__init__(parent)
+        self._db = db
+        self._coder = coder
+        self._dimensions = tuple(dimensions)
+        self._seqs: list[int] = []
+        self._rows: OrderedDict[int, tuple[Unit, queue.UnitStatus]] = OrderedDict()
+        self._icons: dict[str, QIcon] = {}
+
+    def set_seqs(self, seqs: list[int]) -> None:
+        self.beginResetModel()
+        self._seqs = list(seqs)
+        self._rows.clear()
+        self.endResetModel()
+
+    def seqs(self) -> list[int]:
+        return list(self._seqs)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._seqs)
+
+    def _row(self, seq: int) -> tuple[Unit, queue.UnitStatus]:
+        if seq in self._rows:
+            self._rows.move_to_end(seq)
+            return self._rows[seq]
+        unit = store.get_unit_by_seq(self._db, seq)
+        status = queue.unit_status(self._db, self._coder, unit.id, self._dimensions)
+        self._rows[seq] = (unit, status)
+        if len(self._rows) > _CACHE_ROWS:
+            self._rows.popitem(last=False)
+        return unit, status
+
+    def _icon(self, status: queue.UnitStatus) -> QIcon:
+        if status.unsure:
+            name, colour, ring = "unsure", "#c77c12", False
+        elif status.labelled >= len(self._dimensions):
+            name, colour, ring = "coded", "#2f6f73", False
+        elif status.labelled:
+            name, colour, ring = "partial", "#2f6f73", True
+        else:
+            name, colour, ring = "uncoded", "#b9bec4", True
+        if name not in self._icons:
+            self._icons[name] = _dot(colour, ring=ring)
+        return self._icons[name]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        seq = self._seqs[index.row()]
+        if role == SeqRole:
+            return seq
+        unit, status = self._row(seq)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return unit.text
+        if role == UnitIdRole:
+            return unit.id
+        if role == StatusRole:
+            return status
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icon(status)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            marks = []
+            if status.labelled:
+                marks.append(f"{status.labelled} of {len(self._dimensions)} dimensions coded")
+            if status.unsure:
+                marks.append("unsure")
+            if status.noted:
+                marks.append("has a note")
+            return unit.text + (f"\n\n{', '.join(marks)}" if marks else "")
+        return None
+
+    def row_of_seq(self, seq: int) -> int | None:
+        row = bisect.bisect_left(self._seqs, seq)
+        return row if row < len(self._seqs) and self._seqs[row] == seq else None
+
+    def refresh_seq(self, seq: int) -> None:
+        """The coder's state on this unit changed: re-read it when next shown."""
+        self._rows.pop(seq, None)
+        row = self.row_of_seq(seq)
+        if row is not None:
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)

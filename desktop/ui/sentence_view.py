@@ -1,0 +1,246 @@
+"""The centre of the window: the current sentence inside its paragraph, and the codebook.
+
+Text sizes are multiples of the application font, so the view follows the system font
+size; the coder's zoom steps multiply on top.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from itertools import groupby
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from desktop.core.scheme import Category, Dimension
+from desktop.core.store import Article, Unit
+
+SENTENCE_SCALE = 1.6  # the sentence text against the application font (16 pt on 10 pt)
+TITLE_SCALE = 1.2
+ZOOM_STEP = 1.1
+ZOOM_RANGE = (-4, 8)
+
+HIGHLIGHT = "#fbe7a1"
+TEXT = "#1f2328"
+NEIGHBOUR = "#3d434a"
+CONTEXT = "#6a7077"
+CLUTTER = "#a0a6ad"
+
+
+def scaled_font(scale: float, *, bold: bool = False) -> QFont:
+    font = QFont(QApplication.font())
+    font.setPointSizeF(max(6.0, QApplication.font().pointSizeF() * scale))
+    font.setBold(bold)
+    return font
+
+
+def _unit_html(unit: Unit, current_id: str, colour: str) -> str:
+    text = html.escape(unit.text)
+    if unit.id == current_id:
+        return f'<span style="background-color:{HIGHLIGHT}; color:{TEXT};">{text}</span>'
+    if unit.excluded:
+        return f'<span style="color:{CLUTTER}; font-style:italic;">{text}</span>'
+    return f'<span style="color:{colour};">{text}</span>'
+
+
+def render_units(units: Sequence[Unit], current: Unit) -> str:
+    """HTML of paragraphs of units, the current one highlighted, clutter greyed."""
+    parts = []
+    for paragraph, group in groupby(units, key=lambda u: u.paragraph):
+        members = list(group)
+        here = paragraph == current.paragraph
+        colour = NEIGHBOUR if here else CONTEXT
+        body = " ".join(_unit_html(u, current.id, colour) for u in members)
+        if all(u.excluded for u in members):
+            reason = html.escape(members[0].excluded_by or "clutter")
+            body += (
+                f' <span style="color:{CLUTTER}; font-size:small;">'
+                f"&nbsp;— not coded ({reason})</span>"
+            )
+        parts.append(f'<p style="line-height:145%; margin-bottom:0.7em;">{body}</p>')
+    return "".join(parts)
+
+
+class SentenceView(QWidget):
+    """Title, source and date; then the sentence in its paragraph (or the whole article)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("sentenceView")
+        self._zoom = 0
+        self.article_mode = False
+        self._title = QLabel()
+        self._title.setObjectName("articleTitle")
+        self._title.setWordWrap(True)
+        self._meta = QLabel()
+        self._meta.setObjectName("articleMeta")
+        self._meta.setWordWrap(True)
+        self._body = QTextBrowser()
+        self._body.setObjectName("sentenceBody")
+        self._body.setOpenLinks(False)
+        self._body.setFrameShape(QFrame.Shape.NoFrame)
+        # No keyboard focus: arrows, Space and letters must reach the window's shortcuts.
+        self._body.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self._title)
+        layout.addWidget(self._meta)
+        layout.addSpacing(6)
+        layout.addWidget(self._body, 1)
+        self._apply_fonts()
+
+    @property
+    def zoom(self) -> int:
+        return self._zoom
+
+    def set_zoom(self, steps: int) -> int:
+        self._zoom = max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], steps))
+        self._apply_fonts()
+        self._scroll_to_current()
+        return self._zoom
+
+    def _apply_fonts(self) -> None:
+        factor = ZOOM_STEP**self._zoom
+        self._title.setFont(scaled_font(TITLE_SCALE * factor, bold=True))
+        self._meta.setFont(scaled_font(0.95))
+        self._body.setFont(scaled_font(SENTENCE_SCALE * factor))
+        self._body.document().setDefaultFont(scaled_font(SENTENCE_SCALE * factor))
+
+    def show_unit(
+        self,
+        unit: Unit,
+        article: Article | None,
+        units: Sequence[Unit],
+        where: str,
+    ) -> None:
+        """Show ``unit`` among ``units`` (its paragraph's neighbours or the whole article)."""
+        title = article.title if article and article.title else "(untitled article)"
+        self._title.setText(html.escape(title))
+        facts = [article.source, article.date] if article else []
+        self._meta.setText(" · ".join([*(f for f in facts if f), where]))
+        self._body.setHtml(render_units(units, unit))
+        self._scroll_to_current()
+
+    def _current_fragments(self) -> list:
+        found = []
+        block = self._body.document().begin()
+        while block.isValid():
+            for fragment in _fragments(block):
+                if fragment.charFormat().background().color().name() == HIGHLIGHT:
+                    found.append(fragment)
+            block = block.next()
+        return found
+
+    def _scroll_to_current(self) -> None:
+        """Scroll so that the sentence shows with as much of what leads to it as fits.
+
+        The top of the previous paragraph, or else of the sentence's own paragraph, goes
+        at the top of the view when the whole sentence still fits in the upper two
+        thirds (leaving the sentences after it in view); otherwise the sentence starts a
+        quarter of the way down.
+        """
+        fragments = self._current_fragments()
+        if not fragments:
+            return
+        document = self._body.document()
+        bar = self._body.verticalScrollBar()
+        cursor = QTextCursor(document)
+        cursor.setPosition(fragments[0].position())
+        sentence_top = bar.value() + self._body.cursorRect(cursor).top()
+        cursor.setPosition(fragments[-1].position() + fragments[-1].length())
+        sentence_bottom = bar.value() + self._body.cursorRect(cursor).bottom()
+        height = self._body.viewport().height()
+        block = document.findBlock(fragments[0].position())
+        layout = document.documentLayout()
+        for candidate in (block.previous(), block):
+            if not candidate.isValid():
+                continue
+            top = layout.blockBoundingRect(candidate).top()
+            if sentence_bottom - top <= height * 2 // 3:
+                bar.setValue(int(top))
+                return
+        # Start the view on a whole line, not half-way through one.
+        wanted = sentence_top - height // 4
+        line = self._body.cursorForPosition(QPoint(4, wanted - bar.value()))
+        bar.setValue(int(bar.value() + self._body.cursorRect(line).top() - 2))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._scroll_to_current()
+
+    def show_empty(self, message: str) -> None:
+        self._title.setText("Nothing to code yet")
+        self._meta.setText("")
+        self._body.setHtml(f'<p style="color:{CONTEXT};">{html.escape(message)}</p>')
+
+    def plain_text(self) -> str:
+        return self._body.toPlainText()
+
+    def current_text(self) -> str:
+        """The highlighted sentence, as shown (for tests and accessibility)."""
+        return "".join(fragment.text() for fragment in self._current_fragments())
+
+
+def _fragments(block):
+    iterator = block.begin()
+    while not iterator.atEnd():
+        fragment = iterator.fragment()
+        if fragment.isValid():
+            yield fragment
+        iterator += 1
+
+
+class DefinitionCard(QTextBrowser):
+    """The codebook at hand: the hovered or chosen category, or the open question."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("definitionCard")
+        self.setOpenLinks(False)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.set_zoom(0)
+
+    def set_zoom(self, steps: int) -> None:
+        font = scaled_font(1.05 * ZOOM_STEP ** (steps / 2))
+        self.setFont(font)
+        self.document().setDefaultFont(font)
+
+    def show_category(self, dimension: Dimension, category: Category, chosen: bool) -> None:
+        state = "chosen" if chosen else "definition"
+        examples = "".join(f"<li>{html.escape(e)}</li>" for e in category.examples)
+        self.setHtml(
+            f'<p style="color:{CONTEXT};">{html.escape(dimension.label)} · {state}</p>'
+            f'<p><b><span style="color:#2f6f73;">{html.escape(category.key)}</span>'
+            f"&nbsp;&nbsp;{html.escape(category.label)}</b></p>"
+            f"<p>{html.escape(category.definition)}</p>"
+            + (
+                f'<p style="color:{CONTEXT}; margin-bottom:0;">For example</p>'
+                f'<ul style="margin-top:2px; color:{NEIGHBOUR};">{examples}</ul>'
+                if examples
+                else ""
+            )
+        )
+
+    def show_dimension(self, dimension: Dimension) -> None:
+        """The question of a dimension still open, with each category's definition."""
+        rows = "".join(
+            f'<p style="margin-top:4px;"><b><span style="color:#2f6f73;">'
+            f"{html.escape(c.key)}</span>&nbsp;&nbsp;{html.escape(c.label)}</b> — "
+            f"{html.escape(c.definition)}</p>"
+            for c in dimension.categories
+        )
+        self.setHtml(
+            f'<p style="color:{CONTEXT};">{html.escape(dimension.label)} · still open</p>'
+            f"<p><b>{html.escape(dimension.question or dimension.label)}</b></p>{rows}"
+        )
+
+    def show_done(self) -> None:
+        self.setHtml(
+            f'<p style="color:{CONTEXT};">Every dimension has a value. Enter or Space moves '
+            "on; hover a category to read its definition.</p>"
+        )

@@ -1,0 +1,84 @@
+"""The real coding window on a real project, offscreen, with settings in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+
+FAST_TRANSITION_MS = 10
+
+_KEYS = {
+    "/": Qt.Key.Key_Slash,
+    "?": Qt.Key.Key_Question,
+    " ": Qt.Key.Key_Space,
+    "=": Qt.Key.Key_Equal,
+    "-": Qt.Key.Key_Minus,
+}
+
+
+def qt_key(char: str) -> Qt.Key:
+    if char in _KEYS:
+        return _KEYS[char]
+    name = char.upper() if len(char) == 1 or char.lower().startswith("f") else char.title()
+    return getattr(Qt.Key, f"Key_{name}")
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory, qapp):
+    """QSettings in a fresh folder: never the user's, and no first-run dialog."""
+    folder = tmp_path_factory.mktemp("settings")
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder / scope.name))
+    from desktop.ui import settings
+    from desktop.ui.app import application
+
+    application()  # the style sheet and Fusion, as the app has them
+    settings.put(settings.TRANSITION_MS, FAST_TRANSITION_MS)
+    yield folder
+
+
+@pytest.fixture
+def project_path(tmp_path, corpus_dir, scheme):
+    """A project file holding the two sample articles, closed and ready to open."""
+    from desktop.core import store
+    from desktop.core.corpus.importer import import_paths
+
+    path = tmp_path / "sample.stance"
+    db = store.create_project(path, scheme)
+    import_paths(db, [corpus_dir])
+    db.close()
+    return path
+
+
+@pytest.fixture
+def open_window(qtbot, project_path):
+    """``open_window(coder="ak", size=(w, h))``: a shown, active main window."""
+    from desktop.ui.main_window import MainWindow
+
+    def _open(coder: str = "ak", size: tuple[int, int] = (1280, 800), **options):
+        window = MainWindow(project_path, coder, **options)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        qtbot.waitUntil(lambda: window.focusWidget() is window.centre)
+        return window
+
+    return _open
+
+
+@pytest.fixture
+def press(qtbot):
+    """``press(window, "1", "q", ...)``: key clicks as a coder types them."""
+
+    def _press(widget, *keys: str, modifier=Qt.KeyboardModifier.NoModifier):
+        for key in keys:
+            qtbot.keyClick(widget, qt_key(key), modifier)
+
+    return _press

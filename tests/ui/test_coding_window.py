@@ -1,0 +1,238 @@
+"""The coding window driven with the keyboard, on a real project built from ../shared/corpus."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop.core import store
+from desktop.core.session import Phase
+from desktop.core.store import queue
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+FULL_RUNS = [("1", "q", "a"), ("2", "w", "s"), ("3", "e", "d")]
+VALUES = [
+    {"stance": "pressure", "alliance_trust": "strained", "china_role": "constructive"},
+    {"stance": "mixed", "alliance_trust": "ambivalent", "china_role": "obstructive"},
+    {"stance": "engagement", "alliance_trust": "solid", "china_role": "mixed"},
+]
+
+
+def wait_showing(qtbot, window):
+    qtbot.waitUntil(lambda: window.session.phase is Phase.SHOWING)
+
+
+def code_run(qtbot, press, window, runs=FULL_RUNS):
+    """Code one sentence per run of keys, waiting for each auto-advance; their ids."""
+    ids = []
+    for keys in runs:
+        ids.append(window.session.unit.id)
+        press(window, *keys)
+        qtbot.waitUntil(lambda first=ids[-1]: window.session.unit.id != first)
+    return ids
+
+
+def checked(window) -> dict[str, str]:
+    return {d: c for (d, c), b in window.coding_panel.buttons.items() if b.isChecked()}
+
+
+def test_scheme_keys_code_a_run_of_sentences_and_advance(qtbot, press, open_window, project_path):
+    window = open_window()
+    ids = code_run(qtbot, press, window)
+    assert len(set(ids)) == 3
+    # Committed at once: a second connection (as after a crash) sees every label.
+    other = store.open_project(project_path, readonly=True)
+    for unit_id, values in zip(ids, VALUES, strict=True):
+        assert store.unit_labels(other, unit_id, "ak") == values
+    other.close()
+    assert window.session.position == (4, 69)
+    assert "3 of 69" in window.progress_label.text()
+    assert "Saved" in window.saved_label.text()
+    assert window.sidebar.articles.progress(window.session.unit.article_id) == (3, 25)
+
+
+def test_pressing_a_chosen_key_again_clears_it(press, open_window):
+    window = open_window()
+    unit = window.session.unit.id
+    press(window, "2")
+    assert checked(window) == {"stance": "mixed"}
+    press(window, "2")
+    assert checked(window) == {}
+    assert store.unit_labels(window.db, unit, "ak") == {}
+    assert window.session.unit.id == unit
+
+
+def test_moving_back_shows_the_values_already_given(qtbot, press, open_window):
+    window = open_window()
+    ids = code_run(qtbot, press, window, FULL_RUNS[:2])
+    press(window, "k")
+    assert window.session.unit.id == ids[1]
+    assert checked(window) == VALUES[1]
+    press(window, "left")
+    assert window.session.unit.id == ids[0]
+    assert checked(window) == VALUES[0]
+    press(window, "right", "j")
+    assert checked(window) == {}
+    press(window, " ")
+    assert window.session.position == (4, 69)
+
+
+def test_undo_and_redo_go_back_across_sentences(qtbot, press, open_window):
+    window = open_window()
+    ids = code_run(qtbot, press, window, FULL_RUNS[:2])
+    press(window, "z", modifier=CTRL)
+    assert window.session.unit.id == ids[1]
+    assert checked(window) == {"stance": "mixed", "alliance_trust": "ambivalent"}
+    press(window, "z", modifier=CTRL)
+    press(window, "z", modifier=CTRL)
+    press(window, "z", modifier=CTRL)
+    assert window.session.unit.id == ids[0]
+    assert checked(window) == {"stance": "pressure", "alliance_trust": "strained"}
+    press(window, "z", modifier=CTRL_SHIFT)
+    assert checked(window) == VALUES[0]
+    assert store.unit_labels(window.db, ids[1], "ak") == {}
+    assert window.session.progress == (1, 69)
+
+
+def test_everything_is_as_it_was_after_closing_and_reopening(qtbot, press, open_window):
+    window = open_window()
+    ids = code_run(qtbot, press, window, FULL_RUNS[:2])
+    press(window, "1", "u", "/")
+    qtbot.keyClicks(window.coding_panel.note, "ask the lead")
+    window.close()
+
+    again = open_window()
+    assert again.session.unit.id != ids[0]  # back where the coder stopped
+    current = again.session.unit.id
+    assert checked(again) == {"stance": "pressure"}
+    assert again.coding_panel.unsure.isChecked()
+    assert again.coding_panel.note.text() == "ask the lead"
+    state = store.unit_state(again.db, current, "ak")
+    assert state["unsure"] and state["note"] == "ask the lead"
+    for unit_id, values in zip(ids, VALUES, strict=False):
+        assert store.unit_labels(again.db, unit_id, "ak") == values
+    # The undo history survives the restart too.
+    press(again, "z", modifier=CTRL)
+    assert store.unit_labels(again.db, current, "ak") == {}
+
+
+def test_a_key_pressed_twice_quickly_writes_once(qtbot, press, open_window):
+    window = open_window()
+    unit = window.session.unit.id
+    press(window, "1", "q")
+    press(window, "a", "a")  # the second press lands during the transition
+    wait_showing(qtbot, window)
+    history = store.label_history(window.db, unit_id=unit)
+    assert [(h["dimension"], h["new"]) for h in history] == [
+        ("stance", "pressure"),
+        ("alliance_trust", "strained"),
+        ("china_role", "constructive"),
+    ]
+    assert window.session.unit.id != unit
+    assert store.unit_labels(window.db, window.session.unit.id, "ak") == {}
+
+
+def test_typing_in_the_note_field_triggers_no_shortcut(qtbot, press, open_window):
+    window = open_window()
+    unit = window.session.unit.id
+    press(window, "/")
+    note = window.coding_panel.note
+    assert note.hasFocus()
+    qtbot.keyClicks(note, "n1 ju? Q")
+    qtbot.keyClick(note, Qt.Key.Key_Left)
+    qtbot.keyClick(note, Qt.Key.Key_Return)
+    assert window.session.unit.id == unit
+    assert store.unit_labels(window.db, unit, "ak") == {}
+    assert store.unit_state(window.db, unit, "ak")["note"] == "n1 ju? Q"
+    assert not window.help_overlay.isVisible()
+    assert window.focusWidget() is window.centre
+    press(window, "1")  # the keys work again once the note is left
+    assert store.unit_labels(window.db, unit, "ak") == {"stance": "pressure"}
+
+
+def test_escape_leaves_the_note_and_keeps_what_was_typed(qtbot, press, open_window):
+    window = open_window()
+    unit = window.session.unit.id
+    press(window, "/")
+    qtbot.keyClicks(window.coding_panel.note, "unclear")
+    qtbot.keyClick(window.coding_panel.note, Qt.Key.Key_Escape)
+    assert window.focusWidget() is window.centre
+    press(window, "right")
+    assert store.unit_state(window.db, unit, "ak")["note"] == "unclear"
+    assert window.coding_panel.note.text() == ""
+
+
+def test_excluded_clutter_never_becomes_the_current_sentence(press, open_window):
+    window = open_window()
+    seen = []
+    for _ in range(69):
+        unit = window.session.unit
+        seen.append(unit.id)
+        assert not unit.excluded
+        assert window.sentence_view.current_text() == unit.text
+        press(window, "right")
+    assert len(set(seen)) == 69
+    # The clutter is still shown, greyed, as context.
+    press(window, "v")
+    assert "More >" in window.sentence_view.plain_text() or "Getty" in (
+        window.sentence_view.plain_text()
+    )
+
+
+def test_next_uncoded_skips_what_is_coded(qtbot, press, open_window):
+    window = open_window()
+    first = window.session.unit.id
+    press(window, "right")
+    code_run(qtbot, press, window, FULL_RUNS[:1])
+    press(window, "left", "left")
+    assert window.session.unit.id == first
+    press(window, "n")
+    assert window.session.position == (3, 69)
+
+
+def test_search_goes_to_the_sentence_found(qtbot, press, open_window):
+    window = open_window()
+    press(window, "f", modifier=CTRL)
+    assert window.sidebar.search.hasFocus()
+    qtbot.keyClicks(window.sidebar.search, "velvet glove")
+    qtbot.keyClick(window.sidebar.search, Qt.Key.Key_Return)
+    assert "velvet glove" in window.session.unit.text
+    assert window.sidebar.units.rowCount() == 1
+    assert window.focusWidget() is window.centre
+
+
+def test_the_filter_lists_unsure_sentences(press, open_window):
+    window = open_window()
+    press(window, "u")
+    unsure = window.session.unit.seq
+    combo = window.sidebar.filter
+    combo.setCurrentIndex(combo.findData(queue.UnitFilter.UNSURE))
+    assert window.sidebar.units.seqs() == [unsure]
+
+
+def test_clicking_an_article_goes_to_its_first_uncoded_sentence(qtbot, open_window):
+    window = open_window()
+    view = window.sidebar.article_view
+    rect = view.visualRect(window.sidebar.articles.index(1, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.session.article.title.startswith("Navigating")
+
+
+def test_text_size_keys_grow_and_shrink_the_sentence(press, open_window):
+    window = open_window()
+    body = window.sentence_view._body
+    before = body.font().pointSizeF()
+    press(window, "=", modifier=CTRL)
+    assert body.font().pointSizeF() > before
+    press(window, "-", modifier=CTRL)
+    press(window, "-", modifier=CTRL)
+    assert body.font().pointSizeF() < before
+
+
+def test_a_read_only_window_writes_nothing(press, open_window, project_path):
+    window = open_window(readonly=True)
+    press(window, "1", "u", "right")
+    assert "read-only" in window.windowTitle()
+    assert store.label_history(window.db) == []
+    assert window.session.position == (2, 69)
