@@ -190,3 +190,48 @@ def test_report_mentions_units_changed_after_coding_began(k2011_project, capsys)
         n.startswith("Units were changed after coding began: 1 curation step") and "by lead" in n
         for n in notes
     ), notes
+
+
+def test_agreement_for_some_articles_or_the_reliability_sample(k2011_project, capsys):
+    project, labels, units = k2011_project
+    assert main(["import-labels", str(project), str(labels)]) == 0
+    article = units[0].split("-")[0]
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "agreement",
+                str(project),
+                "--format",
+                "json",
+                "--bootstrap",
+                "0",
+                "--articles",
+                article,
+            ]
+        )
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["dimensions"][0]["units"] == 11  # all twelve units are in that article
+    assert main(["agreement", str(project), "--reliability-sample"]) == 2
+    assert "has no reliability sample" in capsys.readouterr().err
+    assert (
+        main(["sample", str(project), "--coders", "A,B,C,D", "--share", "1.0", "--seed", "3"]) == 0
+    )
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "agreement",
+                str(project),
+                "--format",
+                "json",
+                "--bootstrap",
+                "0",
+                "--reliability-sample",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["dimensions"][0]["units"] == 11

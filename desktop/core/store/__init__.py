@@ -20,6 +20,8 @@ from desktop.core.store.corpus import (
     iter_units_rows,
     list_articles,
     paragraph_units,
+    reliability_unit_ids,
+    unit_ids_of_articles,
 )
 from desktop.core.store.db import (
     Database,
@@ -87,12 +89,14 @@ __all__ = [
     "open_project",
     "paragraph_units",
     "redo",
+    "reliability_unit_ids",
     "set_label",
     "set_meta",
     "set_note",
     "set_unsure",
     "undo",
     "unit_labels",
+    "unit_ids_of_articles",
     "unit_state",
     "utc_now",
     "write_transaction",
