@@ -37,7 +37,7 @@ from desktop.core.keys import Action
 from desktop.core.resources import default_scheme_path
 from desktop.core.scheme import load_scheme
 from desktop.core.session import CodingSession, Phase, Update
-from desktop.ui import dialogs, settings
+from desktop.ui import dialogs, settings, team_menu
 from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         self._saved_timer.timeout.connect(self._on_saved_faded)
 
         self._build_menus()
+        team_menu.install(self)
         self._build_status_bar()
         self.sentence_view.set_zoom(settings.get(settings.TEXT_ZOOM))
         self.card.set_zoom(self.sentence_view.zoom)
