@@ -177,7 +177,7 @@ def context_units(db: Database, article_id: str, paragraph: int, radius: int = 1
     """
     rows = db.execute(
         f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? AND paragraph BETWEEN ? AND ? "
-        "ORDER BY start, seq",
+        "AND retired = 0 ORDER BY start, seq",
         [article_id, paragraph - radius, paragraph + radius],
     )
     return [_unit(row) for row in rows]

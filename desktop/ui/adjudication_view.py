@@ -1,0 +1,1034 @@
+"""The lead's adjudication view: where coders disagree, side by side, and the gold value.
+
+Left, the disagreements (one row per unit and dimension, from
+:func:`desktop.core.team.list_disagreements`); in the centre, the sentence in its
+paragraph as the coding window shows it, then one card per coder with the value, the
+unsure flag and the note, and any labels kept from before a curation step; on the right,
+the categories of the row's dimension with the scheme's keys, the rationale and the gold
+value decided so far.
+
+The keys are the coding window's: the scheme's category keys (only those of the row's
+dimension decide; the others say whose they are) and the named actions of
+:data:`desktop.core.keys.KEY_TABLE` that make sense here (:data:`ADJUDICATION_ACTIONS`).
+A key sets the gold value, shows it for a moment and moves on to the next undecided row;
+while it shows, further category keys are ignored, so a double press never decides two
+rows. Typing in the rationale field never triggers a key.
+
+The view writes through the caller's connection on the UI thread: every write is one
+gold row (:func:`~desktop.core.team.set_gold`) or one short transaction
+(:func:`~desktop.core.team.accept_agreed`).
+"""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QColor, QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import store, team
+from desktop.core.curation import KeptLabel, curation_labels
+from desktop.core.errors import StanceError
+from desktop.core.keys import KEY_TABLE, Action
+from desktop.core.scheme import Dimension, Scheme
+from desktop.core.store import queue
+from desktop.core.store import team as team_store
+from desktop.core.store.db import project_path
+from desktop.core.team import AcceptSummary, CodedUnit, GoldChange, GoldMethod
+from desktop.ui import dialogs, settings, team_dialogs
+from desktop.ui.actions import KeyActions
+from desktop.ui.coding_panel import CategoryButton
+from desktop.ui.help_overlay import key_text
+from desktop.ui.sentence_view import SentenceView, scaled_font
+
+MUTED = "#6a7077"
+TEAL = "#2f6f73"
+AMBER = "#a8650a"
+SENTENCE_ZOOM = -3  # the sentence a little smaller than in the coding window: more fits
+_Index = QModelIndex | QPersistentModelIndex
+
+UnitIdRole = Qt.ItemDataRole.UserRole + 1
+DimensionRole = Qt.ItemDataRole.UserRole + 2
+CodedUnitRole = Qt.ItemDataRole.UserRole + 3
+
+# The named actions of the key table that work here, with what they do here. Every
+# other entry of the table is disabled in this window (its key does nothing).
+ADJUDICATION_ACTIONS: dict[Action, str] = {
+    Action.CONFIRM: "Next undecided row",
+    Action.NEXT_UNCODED: "Next undecided row",
+    Action.NEXT: "Next row",
+    Action.PREVIOUS: "Previous row",
+    Action.FOCUS_NOTE: "Write the rationale",
+    Action.ZOOM_IN: "Larger text",
+    Action.ZOOM_OUT: "Smaller text",
+    Action.SHOW_ARTICLE: "View the whole article",
+}
+
+VIEW_STYLE = f"""
+QFrame#coderCard {{ background: #ffffff; border: 1px solid #d6d6d0; border-radius: 6px; }}
+QFrame#coderCard QLabel {{ border: none; background: transparent; }}
+QLabel#coderName {{ color: {MUTED}; }}
+QLabel#coderValue {{ color: {TEAL}; }}
+QLabel#coderUnsure {{ color: {AMBER}; font-weight: bold; }}
+QLabel#mutedText {{ color: {MUTED}; }}
+QLabel#goldState {{ background: #ffffff; border: 1px solid #e2e2dd; border-radius: 6px;
+    padding: 6px 8px; }}
+QLabel#acceptSummary {{ color: {TEAL}; }}
+#goldPanel {{ background: #f4f4f1; }}
+"""
+
+
+class Shown(Enum):
+    """Which disagreements the list shows."""
+
+    UNDECIDED = "undecided"
+    ALL = "all"
+
+    @property
+    def label(self) -> str:
+        return {Shown.UNDECIDED: "Undecided only", Shown.ALL: "All disagreements"}[self]
+
+
+class Phase(Enum):
+    """The view's state: showing a row, or showing a decision before moving on."""
+
+    EMPTY = "empty"
+    SHOWING = "showing"
+    TRANSITION = "transition"
+
+
+def value_text(scheme: Scheme, dimension: str, code: str | None) -> str:
+    """A category as the coding panel shows it: key and label ("—" for none)."""
+    if code is None:
+        return "—"
+    try:
+        category = scheme.dimension(dimension).category(code)
+    except KeyError:
+        return code
+    return f"{category.key}  {category.label}"
+
+
+def _key_of(scheme: Scheme, dimension: str, code: str) -> str:
+    try:
+        return scheme.dimension(dimension).category(code).key
+    except KeyError:
+        return code
+
+
+def values_summary(scheme: Scheme, unit: CodedUnit) -> str:
+    """Each coder's value as its key, ``?`` when unsure: ``"ak 1 · bb 2? · cc 1"``."""
+    return " · ".join(
+        f"{v.coder} {_key_of(scheme, unit.dimension, v.value)}{'?' if v.unsure else ''}"
+        for v in unit.values
+    )
+
+
+def when_text(at: str) -> str:
+    """A stored UTC time as a person reads it: ``2024-05-01 10:22 UTC``."""
+    return f"{at[:10]} {at[11:16]} UTC" if len(at) >= 16 else at
+
+
+@dataclass(frozen=True)
+class AcceptPreview:
+    """What :func:`desktop.core.team.accept_agreed` would do with a rule, before it runs."""
+
+    rule: GoldMethod
+    accept: int
+    already_decided: int
+    left: int
+
+
+def preview_accept(units: Iterable[CodedUnit], rule: GoldMethod) -> AcceptPreview:
+    """Count what accepting by ``rule`` would decide, by accept_agreed's own test."""
+    accept = decided = left = 0
+    for unit in units:
+        if unit.gold is not None:
+            decided += 1
+        elif unit.agreed or (rule is GoldMethod.MAJORITY and unit.majority() is not None):
+            accept += 1
+        else:
+            left += 1
+    return AcceptPreview(rule, accept, decided, left)
+
+
+def describe_accept(summary: AcceptSummary) -> str:
+    """The outcome of a bulk acceptance in one sentence."""
+    return (
+        f"Accepted {summary.accepted:,} {summary.rule} value(s) as gold; "
+        f"{summary.already_decided:,} already had a gold value; "
+        f"{summary.undecided:,} left to adjudicate."
+    )
+
+
+# -- the list -------------------------------------------------------------------------
+
+
+class DisagreementTableModel(QAbstractTableModel):
+    """Disputed units and dimensions (:class:`CodedUnit` rows) with their gold value."""
+
+    UNIT, DIMENSION, VALUES, GOLD = range(4)
+    HEADERS = ("Unit", "Dimension", "Values", "Gold")
+
+    def __init__(self, scheme: Scheme, parent=None):
+        super().__init__(parent)
+        self._scheme = scheme
+        self._rows: list[CodedUnit] = []
+        self._row_of: dict[tuple[str, str], int] = {}
+
+    def set_rows(self, rows: Sequence[CodedUnit]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._row_of = {(u.unit_id, u.dimension): i for i, u in enumerate(self._rows)}
+        self.endResetModel()
+
+    def rows(self) -> list[CodedUnit]:
+        return list(self._rows)
+
+    def unit(self, row: int) -> CodedUnit:
+        return self._rows[row]
+
+    def row_of(self, unit_id: str, dimension: str) -> int | None:
+        return self._row_of.get((unit_id, dimension))
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        unit = self._rows[index.row()]
+        column = index.column()
+        if role == UnitIdRole:
+            return unit.unit_id
+        if role == DimensionRole:
+            return unit.dimension
+        if role == CodedUnitRole:
+            return unit
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.UNIT:
+                return unit.unit_id
+            if column == self.DIMENSION:
+                return self._dimension_label(unit.dimension)
+            if column == self.VALUES:
+                return values_summary(self._scheme, unit)
+            return _key_of(self._scheme, unit.dimension, unit.gold) if unit.gold else "—"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [unit.unit_id, unit.text, ""]
+            for v in unit.values:
+                flag = " (unsure)" if v.unsure else ""
+                note = f" — {v.note}" if v.note else ""
+                shown = value_text(self._scheme, unit.dimension, v.value)
+                lines.append(f"{v.coder}: {shown}{flag}{note}")
+            lines.append(f"gold: {value_text(self._scheme, unit.dimension, unit.gold)}")
+            return "\n".join(lines)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.GOLD:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.GOLD:
+            return QColor(MUTED if unit.gold is None else TEAL)
+        return None
+
+    def _dimension_label(self, dimension: str) -> str:
+        try:
+            return self._scheme.dimension(dimension).label
+        except KeyError:
+            return dimension
+
+    def set_gold(self, row: int, value: str | None) -> None:
+        """The row's gold value changed (the row stays, whatever the filter)."""
+        self._rows[row] = replace(self._rows[row], gold=value)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def next_undecided(self, after: int) -> int | None:
+        """The first row after ``after`` without gold, wrapping round; None if none."""
+        count = len(self._rows)
+        for step in range(1, count + 1):
+            row = (after + step) % count
+            if self._rows[row].gold is None:
+                return row
+        return None
+
+
+class _MiddleElided(QStyledItemDelegate):
+    """Unit ids elided in the middle: the article prefix and the ordinal both stay."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
+# -- the view -------------------------------------------------------------------------
+
+
+def _section(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+def _muted(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("mutedText")
+    label.setWordWrap(True)
+    return label
+
+
+class CoderCard(QFrame):
+    """One coder's value, unsure flag and note on the shown unit and dimension."""
+
+    def __init__(self, coder: str, value: str, unsure: bool, note: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName("coderCard")
+        self.coder = coder
+        self.name = QLabel(coder)
+        self.name.setObjectName("coderName")
+        self.value = QLabel(value)
+        self.value.setObjectName("coderValue")
+        self.value.setFont(scaled_font(1.1, bold=True))
+        self.value.setWordWrap(True)
+        self.unsure = QLabel("Unsure")
+        self.unsure.setObjectName("coderUnsure")
+        self.unsure.setVisible(unsure)
+        self.note = QLabel(html.escape(note) if note else "<i>no note</i>")
+        self.note.setObjectName("coderNote" if note else "mutedText")
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(3)
+        for widget in (self.name, self.value, self.unsure, self.note):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+
+    @property
+    def note_text(self) -> str:
+        return self.note.text() if self.note.objectName() == "coderNote" else ""
+
+
+class AdjudicationView(QWidget):
+    """Every disagreement, each coder's value side by side, and the lead's gold value.
+
+    Parameters
+    ----------
+    db
+        The project's connection (the caller's, used on the UI thread).
+    adjudicator
+        Who decides: stored with every gold value.
+    parent
+        The view is a window of its own (like the agreement view), kept with ``parent``.
+    """
+
+    gold_changed = Signal(object)  # GoldChange
+    accepted = Signal(object)  # AcceptSummary
+
+    def __init__(self, db: store.Database, adjudicator: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.setObjectName("adjudicationView")
+        self.db = db
+        self.adjudicator = adjudicator
+        self.scheme = store.current_scheme(db)
+        path = project_path(db)
+        stem = f" — {path.stem}" if path else ""
+        self.setWindowTitle(f"Adjudication{stem} — Stance Coder")
+        self.setStyleSheet(VIEW_STYLE)
+        self.phase = Phase.EMPTY
+        self._token = 0
+        self._drafts: dict[tuple[str, str], str] = {}
+        self._build()
+        self._watching_focus = False
+        self._fitted = False
+        self.reload()
+
+    # -- building -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self._build_keys()
+        self.accept_unanimous = QPushButton("Accept unanimous…")
+        self.accept_unanimous.setToolTip(
+            "Make the value every coder chose the gold value, where none is decided yet"
+        )
+        self.accept_unanimous.clicked.connect(lambda: self.accept_agreed(GoldMethod.UNANIMOUS))
+        self.accept_majority = QPushButton("Accept majority…")
+        self.accept_majority.setToolTip(
+            "As unanimous, and also where more than half of the coders chose one value"
+        )
+        self.accept_majority.clicked.connect(lambda: self.accept_agreed(GoldMethod.MAJORITY))
+        for button in (self.accept_unanimous, self.accept_majority):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        title = QLabel("Adjudication")
+        title.setFont(scaled_font(1.2, bold=True))
+        who = _muted(f"Adjudicator: {self.adjudicator}")
+        who.setWordWrap(False)
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("acceptSummary")
+        self.summary_label.setWordWrap(True)
+        toolbar = QHBoxLayout()
+        toolbar.setSpacing(10)
+        toolbar.addWidget(title)
+        toolbar.addWidget(who)
+        toolbar.addWidget(self.summary_label, 1)
+        toolbar.addWidget(self.accept_unanimous)
+        toolbar.addWidget(self.accept_majority)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self._build_list())
+        self.splitter.addWidget(self._build_centre())
+        self.gold_panel = self._build_gold_panel()
+        self.splitter.addWidget(self.gold_panel)
+        for pane, stretch in enumerate((0, 1, 0)):
+            self.splitter.setStretchFactor(pane, stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(8)
+        self.keys_hint = _muted(self._keys_hint())
+        self.keys_hint.setTextFormat(Qt.TextFormat.RichText)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.keys_hint)
+        self.resize(1024, 700)
+
+    def _build_keys(self) -> None:
+        self.keys = KeyActions(self, self.scheme)
+        self._handlers: dict[Action, Callable[[], None]] = {
+            Action.CONFIRM: self.next_undecided,
+            Action.NEXT_UNCODED: self.next_undecided,
+            Action.NEXT: lambda: self.move(+1),
+            Action.PREVIOUS: lambda: self.move(-1),
+            Action.FOCUS_NOTE: self.focus_rationale,
+            Action.ZOOM_IN: lambda: self._zoom(+1),
+            Action.ZOOM_OUT: lambda: self._zoom(-1),
+            Action.SHOW_ARTICLE: self._toggle_article,
+        }
+        for action, qaction in self.keys.by_action.items():
+            qaction.setEnabled(action in self._handlers)
+            if action in ADJUDICATION_ACTIONS:
+                qaction.setText(ADJUDICATION_ACTIONS[action])
+        self.keys.action_triggered.connect(self._on_action_triggered)
+        self.keys.category_triggered.connect(self._on_category_chosen)
+
+    def _build_list(self) -> QWidget:
+        self.shown_combo = QComboBox()
+        for shown in Shown:
+            self.shown_combo.addItem(shown.label, shown)
+        self.dimension_combo = QComboBox()
+        self.dimension_combo.addItem("All dimensions", None)
+        for dimension in self.scheme.dimensions:
+            self.dimension_combo.addItem(dimension.label, dimension.id)
+        for combo in (self.shown_combo, self.dimension_combo):
+            combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
+            combo.currentIndexChanged.connect(self._on_filter_changed)
+        self.count_label = _muted()
+        self.model = DisagreementTableModel(self.scheme, self)
+        self.table = view = QTableView()
+        view.setObjectName("disagreementList")
+        view.setModel(self.model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        view.setItemDelegateForColumn(DisagreementTableModel.UNIT, _MiddleElided(view))
+        metrics = view.fontMetrics()
+        widths = {
+            DisagreementTableModel.UNIT: metrics.horizontalAdvance("f7275…-0000") + 12,
+            DisagreementTableModel.DIMENSION: metrics.horizontalAdvance("Dimension") + 16,
+            DisagreementTableModel.GOLD: metrics.horizontalAdvance("Gold") + 16,
+        }
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            view.setColumnWidth(column, width)
+        header.setSectionResizeMode(DisagreementTableModel.VALUES, QHeaderView.ResizeMode.Stretch)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        filters.addWidget(self.shown_combo, 1)
+        filters.addWidget(self.dimension_combo, 1)
+        pane = QWidget()
+        pane.setObjectName("sidebar")
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(0, 0, 6, 0)
+        layout.setSpacing(6)
+        layout.addLayout(filters)
+        layout.addWidget(self.count_label)
+        layout.addWidget(view, 1)
+        return pane
+
+    def _build_centre(self) -> QWidget:
+        self.sentence_view = SentenceView()
+        self.sentence_view.set_zoom(SENTENCE_ZOOM)
+        self.question_label = QLabel()
+        self.question_label.setWordWrap(True)
+        self.cards_box = QWidget()
+        self.cards_layout = QHBoxLayout(self.cards_box)
+        self.cards_layout.setContentsMargins(0, 0, 0, 0)
+        self.cards_layout.setSpacing(8)
+        self.cards: dict[str, CoderCard] = {}
+        self.kept_title = _section("Kept from before curation")
+        self.kept_label = QLabel()
+        self.kept_label.setWordWrap(True)
+        self.kept_label.setTextFormat(Qt.TextFormat.RichText)
+        compare = QWidget()
+        compare_layout = QVBoxLayout(compare)
+        compare_layout.setContentsMargins(0, 0, 0, 0)
+        compare_layout.setSpacing(6)
+        compare_layout.addWidget(self.question_label)
+        compare_layout.addWidget(self.cards_box)
+        compare_layout.addWidget(self.kept_title)
+        compare_layout.addWidget(self.kept_label)
+        compare_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(compare)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        compare.setObjectName("centre")
+        rule = QFrame()
+        rule.setObjectName("rule")
+        rule.setFrameShape(QFrame.Shape.HLine)
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(6)
+        content_layout.addWidget(self.sentence_view, 5)
+        content_layout.addWidget(rule)
+        content_layout.addWidget(_section("Coders"))
+        content_layout.addWidget(scroll, 4)
+        self.empty_label = _muted()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.centre_stack = QStackedWidget()
+        self.centre_stack.addWidget(self.empty_label)
+        self.centre_stack.addWidget(content)
+        centre = QFrame()
+        centre.setObjectName("centre")
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(20, 14, 20, 12)
+        layout.addWidget(self.centre_stack)
+        return centre
+
+    def _build_gold_panel(self) -> QWidget:
+        self.dimension_title = QLabel()
+        self.dimension_title.setObjectName("dimensionTitle")
+        self.dimension_title.setFont(scaled_font(1.05, bold=True))
+        self.dimension_title.setWordWrap(True)
+        self.gold_pages = QStackedWidget()
+        self.gold_buttons: dict[tuple[str, str], CategoryButton] = {}
+        self._page_of: dict[str, QWidget] = {}
+        for dimension in self.scheme.dimensions:
+            page = QWidget()
+            page_layout = QVBoxLayout(page)
+            page_layout.setContentsMargins(0, 0, 0, 0)
+            page_layout.setSpacing(4)
+            for category in dimension.categories:
+                button = CategoryButton(dimension.id, category.code, category.key, category.label)
+                button.clicked.connect(
+                    lambda _=False, d=dimension.id, c=category.code: self._on_category_chosen(d, c)
+                )
+                self.gold_buttons[(dimension.id, category.code)] = button
+                page_layout.addWidget(button)
+            page_layout.addStretch(1)
+            self.gold_pages.addWidget(page)
+            self._page_of[dimension.id] = page
+        self.withdraw_button = QPushButton("Withdraw gold")
+        self.withdraw_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.withdraw_button.setToolTip("Remove the gold value of this unit and dimension")
+        self.withdraw_button.clicked.connect(self._on_withdraw_clicked)
+        self.rationale = QLineEdit()
+        self.rationale.setObjectName("rationaleEdit")
+        self.rationale.setPlaceholderText("Why this value (Enter keeps it)")
+        self.rationale.setClearButtonEnabled(True)
+        self.rationale.textEdited.connect(self._on_rationale_changed)
+        self.rationale.returnPressed.connect(self._on_rationale_done)
+        self.rationale.installEventFilter(self)
+        self.gold_state = QLabel()
+        self.gold_state.setObjectName("goldState")
+        self.gold_state.setWordWrap(True)
+        self.gold_state.setTextFormat(Qt.TextFormat.RichText)
+        self.gold_state.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+        body = QWidget()
+        body.setObjectName("goldPanel")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(12, 0, 12, 8)
+        layout.setSpacing(6)
+        layout.addWidget(_section("Gold value"))
+        layout.addWidget(self.dimension_title)
+        layout.addWidget(self.gold_pages)
+        layout.addWidget(_muted("Rationale   ( / )"))
+        layout.addWidget(self.rationale)
+        layout.addWidget(self.gold_state)
+        layout.addWidget(self.withdraw_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("goldPanel")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        return scroll
+
+    def _keys_hint(self) -> str:
+        """The keys of this window, from the key table (as the coding window's help)."""
+        rows = [
+            ("Keys:  a category key", "sets the gold value and goes on"),
+            *(
+                (" ".join(key_text(k) for k in b.keys), ADJUDICATION_ACTIONS[b.action])
+                for b in KEY_TABLE
+                if b.action in ADJUDICATION_ACTIONS
+            ),
+        ]
+        return "&nbsp;&nbsp;·&nbsp;&nbsp;".join(
+            f'<b><span style="color:{TEAL};">{html.escape(keys)}</span></b>&nbsp;'
+            f"{html.escape(label.lower() if i else label)}"
+            for i, (keys, label) in enumerate(rows)
+        )
+
+    # -- loading and showing --------------------------------------------------------------
+
+    @property
+    def shown(self) -> Shown:
+        return self.shown_combo.currentData()
+
+    @property
+    def dimension_filter(self) -> str | None:
+        return self.dimension_combo.currentData()
+
+    def current_unit(self) -> CodedUnit | None:
+        row = self.table.currentIndex().row()
+        return self.model.unit(row) if 0 <= row < self.model.rowCount() else None
+
+    def reload(self) -> None:
+        """Read the disagreements again, keeping the current row when it is still listed."""
+        keep = self.current_unit()
+        dimension = self.dimension_filter
+        rows = team.list_disagreements(
+            self.db,
+            dimensions=[dimension] if dimension else None,
+            undecided_only=self.shown is Shown.UNDECIDED,
+        )
+        self.model.set_rows(rows)
+        self._update_count()
+        row = self.model.row_of(keep.unit_id, keep.dimension) if keep else None
+        if row is None and rows:
+            row = self.model.next_undecided(-1)
+            row = 0 if row is None else row
+        if row is None:
+            self._show_row(None)
+        else:
+            self.select_row(row)
+
+    def _update_count(self) -> None:
+        rows = self.model.rows()
+        open_rows = sum(1 for u in rows if u.gold is None)
+        noun = "disagreement" if len(rows) == 1 else "disagreements"
+        self.count_label.setText(f"{len(rows):,} {noun} listed, {open_rows:,} without gold")
+
+    def select_row(self, row: int) -> None:
+        """Make ``row`` current and show it (again, if it already was)."""
+        index = self.model.index(row, 0)
+        same = self.table.currentIndex().row() == row
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        if same:  # no currentRowChanged: show it here
+            self._show_row(row)
+
+    @staticmethod
+    def _key(unit: CodedUnit) -> tuple[str, str]:
+        return (unit.unit_id, unit.dimension)
+
+    def _show_row(self, row: int | None) -> None:
+        self._token += 1  # a pending move from an earlier decision no longer applies
+        if row is None:
+            self.phase = Phase.EMPTY
+            self.empty_label.setText(
+                "No disagreements to show."
+                + (
+                    " Every one has a gold value: choose “All disagreements” to review them."
+                    if self.shown is Shown.UNDECIDED
+                    else " Coders agree wherever at least two coded the same unit."
+                )
+            )
+            self.centre_stack.setCurrentIndex(0)
+            self.gold_pages.setEnabled(False)
+            self.rationale.setEnabled(False)
+            self.withdraw_button.setEnabled(False)
+            self.dimension_title.setText("")
+            self.gold_state.setText("")
+            return
+        unit = self.model.unit(row)
+        self.phase = Phase.SHOWING
+        self.centre_stack.setCurrentIndex(1)
+        self.gold_pages.setEnabled(True)
+        self.rationale.setEnabled(True)
+        dimension = self.scheme.dimension(unit.dimension)
+        self._show_sentence(unit)
+        self.question_label.setText(
+            f"<b>{html.escape(dimension.label)}</b> — {html.escape(dimension.question)}"
+        )
+        self._show_cards(unit)
+        self._show_kept(unit)
+        self.dimension_title.setText(dimension.label)
+        self.gold_pages.setCurrentWidget(self._page_of[dimension.id])
+        self._show_gold(unit, dimension)
+
+    def _show_sentence(self, unit: CodedUnit) -> None:
+        shown = store.get_unit(self.db, unit.unit_id)
+        article = store.get_article(self.db, unit.article_id)
+        if self.sentence_view.article_mode:
+            context = store.article_units(self.db, unit.article_id)
+        else:
+            context = queue.context_units(self.db, unit.article_id, unit.paragraph)
+        where = f"sentence {unit.seq:,} · unit {unit.unit_id}"
+        self.sentence_view.show_unit(shown, article, context, where)
+
+    def _show_cards(self, unit: CodedUnit) -> None:
+        while self.cards_layout.count():
+            widget = self.cards_layout.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()  # at once: deletion waits for the event loop
+                widget.deleteLater()
+        self.cards = {}
+        for value in unit.values:
+            card = CoderCard(
+                value.coder,
+                value_text(self.scheme, unit.dimension, value.value),
+                value.unsure,
+                value.note,
+            )
+            self.cards[value.coder] = card
+            self.cards_layout.addWidget(card, 1)
+
+    def _show_kept(self, unit: CodedUnit) -> None:
+        kept = [k for k in curation_labels(self.db, unit.unit_id) if k.dimension == unit.dimension]
+        self.kept_title.setVisible(bool(kept))
+        self.kept_label.setVisible(bool(kept))
+        self.kept_label.setText(self._kept_html(unit.dimension, kept))
+
+    def _kept_html(self, dimension: str, kept: Sequence[KeptLabel]) -> str:
+        lines = []
+        for k in kept:
+            who = "gold" if k.kind == "gold" else k.coder
+            text = k.from_text if len(k.from_text) <= 90 else k.from_text[:89] + "…"
+            value = value_text(self.scheme, dimension, k.value)
+            lines.append(
+                f"<b>{html.escape(who)}</b>: {html.escape(value)}"
+                f' <span style="color:{MUTED};">on {html.escape(k.from_unit)} '
+                f"(“{html.escape(text)}”), {html.escape(when_text(k.at))}</span>"
+            )
+        return "<br>".join(lines)
+
+    def _show_gold(self, unit: CodedUnit, dimension: Dimension) -> None:
+        chosen_by: dict[str, list[str]] = {}
+        for value in unit.values:
+            chosen_by.setdefault(value.value, []).append(value.coder)
+        for category in dimension.categories:
+            button = self.gold_buttons[(dimension.id, category.code)]
+            coders = chosen_by.get(category.code, [])
+            chosen = f"Chosen by {', '.join(coders)}. " if coders else "Chosen by nobody. "
+            button.setToolTip(f"Key {category.key}. {chosen}{category.definition}".strip())
+            button.setProperty("coders", coders)
+            with QSignalBlocker(button):
+                button.setChecked(unit.gold == category.code)
+        gold = team_store.get_gold(self.db, unit.unit_id, unit.dimension)
+        self.withdraw_button.setEnabled(gold is not None)
+        if gold is None:
+            self.gold_state.setText(
+                f'<span style="color:{MUTED};">No gold value yet. Press a key above (or click) '
+                "to decide; the rationale is stored with it.</span>"
+            )
+        else:
+            rationale = (
+                f"<br>“{html.escape(gold['rationale'])}”"
+                if gold["rationale"]
+                else f'<br><span style="color:{MUTED};">no rationale</span>'
+            )
+            self.gold_state.setText(
+                f"<b>{html.escape(value_text(self.scheme, unit.dimension, gold['value']))}</b>"
+                f'<br><span style="color:{MUTED};">{html.escape(gold["method"])} by '
+                f"{html.escape(gold['adjudicator'])}, {html.escape(when_text(gold['decided_at']))}"
+                f"</span>{rationale}"
+            )
+        stored = gold["rationale"] if gold else ""
+        text = self._drafts.get(self._key(unit), stored)
+        if self.rationale.text() != text:
+            with QSignalBlocker(self.rationale):
+                self.rationale.setText(text)
+                self.rationale.setCursorPosition(0)
+
+    # -- deciding -------------------------------------------------------------------------
+
+    def choose(self, dimension: str, code: str | None) -> GoldChange | None:
+        """Set (None: withdraw) the shown row's gold value; then move to the next undecided.
+
+        Returns the change, or None when nothing was written (no row shown, a decision
+        still showing, a key of another dimension, or an error shown to the lead).
+        """
+        unit = self.current_unit()
+        if unit is None or self.phase is not Phase.SHOWING:
+            return None
+        if dimension != unit.dimension:
+            label = self.scheme.dimension(dimension).label
+            here = self.scheme.dimension(unit.dimension).label
+            self.summary_label.setText(f"That key belongs to {label}; this row is about {here}.")
+            return None
+        rationale = self.rationale.text().strip()
+        try:
+            change = team.set_gold(
+                self.db, unit.unit_id, unit.dimension, code, self.adjudicator, rationale
+            )
+        except (StanceError, sqlite3.Error) as error:
+            dialogs.show_error(self, error)
+            return None
+        row = self.model.row_of(unit.unit_id, unit.dimension)
+        self._drafts.pop(self._key(unit), None)
+        self.model.set_gold(row, code)
+        self._update_count()
+        self._show_gold(self.model.unit(row), self.scheme.dimension(unit.dimension))
+        self.gold_changed.emit(change)
+        if code is not None:
+            self.phase = Phase.TRANSITION
+            self._token += 1
+            token = self._token
+            QTimer.singleShot(
+                settings.get(settings.TRANSITION_MS), lambda: self._on_transition_due(token)
+            )
+        return change
+
+    def _on_transition_due(self, token: int) -> None:
+        if token != self._token or self.phase is not Phase.TRANSITION:
+            return
+        self.phase = Phase.SHOWING
+        self.next_undecided()
+
+    def next_undecided(self) -> None:
+        """Go to the next row without gold (wrapping round); say so when there is none."""
+        current = self.table.currentIndex().row()
+        row = self.model.next_undecided(current)
+        if row is None:
+            if self.model.rowCount():
+                self.summary_label.setText("Every disagreement listed has a gold value.")
+            return
+        self.select_row(row)
+
+    def move(self, step: int) -> None:
+        if not self.model.rowCount():
+            return
+        current = self.table.currentIndex().row()
+        self.select_row(max(0, min(self.model.rowCount() - 1, current + step)))
+
+    def save_rationale(self) -> GoldChange | None:
+        """Store the rationale field with the shown row's gold value, if it has one."""
+        unit = self.current_unit()
+        if unit is None or unit.gold is None:
+            return None
+        gold = team_store.get_gold(self.db, unit.unit_id, unit.dimension)
+        text = self.rationale.text().strip()
+        if gold is None or gold["rationale"] == text:
+            return None
+        try:
+            change = team.set_gold(
+                self.db, unit.unit_id, unit.dimension, unit.gold, self.adjudicator, text
+            )
+        except (StanceError, sqlite3.Error) as error:
+            dialogs.show_error(self, error)
+            return None
+        self._drafts.pop(self._key(unit), None)
+        self._show_gold(unit, self.scheme.dimension(unit.dimension))
+        self.gold_changed.emit(change)
+        return change
+
+    def accept_agreed(self, rule: GoldMethod) -> AcceptSummary | None:
+        """Ask with the counts, then accept unanimous (or majority) values as gold."""
+        preview = preview_accept(team.coded_units(self.db), rule)
+        if not preview.accept:
+            self.summary_label.setText(
+                f"Nothing to accept by {rule.value}: {preview.already_decided:,} already "
+                f"decided, {preview.left:,} to adjudicate."
+            )
+            return None
+        what = "every coder chose" if rule is GoldMethod.UNANIMOUS else "most coders chose"
+        text = (
+            f"Make the value {what} the gold value of {preview.accept:,} unit-dimension(s)?\n\n"
+            f"{preview.already_decided:,} already have a gold value and stay as they are; "
+            f"{preview.left:,} are left for you to adjudicate. The gold values are stored "
+            f"as decided by {self.adjudicator} ({rule.value})."
+        )
+        if not team_dialogs.ask_yes_no(
+            self, f"Accept {rule.value} values", text, f"Accept {preview.accept:,}"
+        ):
+            return None
+        try:
+            summary = team.accept_agreed(self.db, self.adjudicator, rule=rule)
+        except (StanceError, sqlite3.Error) as error:
+            dialogs.show_error(self, error)
+            return None
+        self.summary_label.setText(describe_accept(summary))
+        self.reload()
+        self.accepted.emit(summary)
+        return summary
+
+    # -- slots ----------------------------------------------------------------------------
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._show_row(current.row())
+
+    def _on_filter_changed(self, _index: int) -> None:
+        self.reload()
+
+    def _on_action_triggered(self, action: Action) -> None:
+        handler = self._handlers.get(action)
+        if handler is not None:
+            handler()
+
+    def _on_category_chosen(self, dimension: str, code: str) -> None:
+        self.choose(dimension, code)
+
+    def _on_withdraw_clicked(self) -> None:
+        unit = self.current_unit()
+        if unit is not None:
+            self.choose(unit.dimension, None)
+
+    def _on_rationale_changed(self, text: str) -> None:
+        unit = self.current_unit()
+        if unit is not None:
+            self._drafts[self._key(unit)] = text
+
+    def _on_rationale_done(self) -> None:
+        self.save_rationale()
+        self._return_focus()
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        typing = new is self.rationale
+        self.keys.set_typing(typing)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.rationale
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            self._return_focus()
+            return True
+        return super().eventFilter(watched, event)
+
+    # -- small actions --------------------------------------------------------------------
+
+    def focus_rationale(self) -> None:
+        if self.current_unit() is not None:
+            self.rationale.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.rationale.end(False)
+
+    def _return_focus(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _zoom(self, step: int) -> None:
+        self.sentence_view.set_zoom(self.sentence_view.zoom + step)
+
+    def _toggle_article(self) -> None:
+        self.sentence_view.article_mode = not self.sentence_view.article_mode
+        unit = self.current_unit()
+        if unit is not None:
+            self._show_sentence(unit)
+
+    def _fit_panes(self) -> None:
+        """The gold panel as wide as its longest category, the list as its columns need,
+        the centre the rest (measured once polished, when the style sheet's padding counts).
+        """
+        self.ensurePolished()
+        body = self.gold_panel.widget()
+        body.ensurePolished()
+        scrollbar = self.gold_panel.verticalScrollBar().sizeHint().width()
+        # A chosen category is bold: leave room for the widest label in bold too.
+        plain = self.fontMetrics()
+        bold_font = self.font()
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        extra = max(
+            bold.horizontalAdvance(b.text()) - plain.horizontalAdvance(b.text())
+            for b in self.gold_buttons.values()
+        )
+        gold = body.minimumSizeHint().width() + scrollbar + extra
+        self.gold_panel.setMinimumWidth(gold)
+        values = self.table.fontMetrics().horizontalAdvance("ak 1 · bb 2? · cc") + 12
+        columns = (0, 1, 3)
+        listing = sum(self.table.columnWidth(c) for c in columns) + values + scrollbar + 4
+        centre = max(self.splitter.width() - listing - gold, 1)
+        self.splitter.setSizes([listing, centre, gold])
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self._fit_panes()
+        if not self._watching_focus:
+            self._watching_focus = True
+            QApplication.instance().focusChanged.connect(self._on_focus_changed)
+        QTimer.singleShot(0, self._return_focus)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.rationale.hasFocus():
+            self.save_rationale()
+        self._token += 1
+        if self._watching_focus:
+            self._watching_focus = False
+            QApplication.instance().focusChanged.disconnect(self._on_focus_changed)
+        super().closeEvent(event)

@@ -1,0 +1,935 @@
+"""The lead's team dialogs: coder packages, merges, the reliability sample, progress, and
+unlocking comparison.
+
+What each takes, and why:
+
+- :class:`CreatePackageDialog`, :class:`MergeDialog`, :class:`ReliabilitySampleDialog`
+  take the **project path**: their work reads or writes the whole project (a package is
+  a vacuumed copy, a merge reads whole files, a draw inserts every assignment), so it
+  runs on a worker thread with its own connection (:class:`desktop.ui.workers.Task`).
+  Each emits a signal with its result so that the window that opened it can reload.
+- :class:`ProgressDialog` and :func:`unlock_comparison_action` take the caller's
+  **connection**: one grouped read, one setting written, on the UI thread.
+
+Every one also takes ``who`` (the window's coder): it is recorded with draws and merges,
+checked by the unlock (only the lead), and left out of the package dialog's default coder.
+Errors are shown as one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSignalBlocker,
+    QStringListModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import store, team
+from desktop.core.errors import StanceError
+from desktop.core.store import team as team_store
+from desktop.core.team import FileMerge, MergeReport, PackageSummary, ProgressRow
+from desktop.core.team.assign import DEFAULT_SHARE
+from desktop.ui import dialogs
+from desktop.ui.dialogs import PROJECT_FILTER, PROJECT_SUFFIX
+from desktop.ui.export_dialog import CheckListModel, check_list, coder_items
+from desktop.ui.workers import Task
+
+MUTED = "#6a7077"
+TEAL = "#2f6f73"
+AMBER = "#a8650a"
+ERROR = "color: #b3261e;"
+_Index = QModelIndex | QPersistentModelIndex
+_CLOSE = QDialogButtonBox.StandardButton.Close
+
+
+# -- questions and messages (one place, so that tests can answer them) ---------------------
+
+
+def ask_yes_no(parent: QWidget | None, title: str, text: str, yes: str = "Yes") -> bool:
+    """A question with Yes (labelled ``yes``) and No; No is the default answer."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.button(QMessageBox.StandardButton.Yes).setText(yes)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def tell(parent: QWidget | None, title: str, text: str) -> None:
+    """A plain message with one OK button."""
+    QMessageBox.information(parent, title, text)
+
+
+def _busy_bar(parent: QWidget) -> QProgressBar:
+    bar = QProgressBar(parent)
+    bar.setObjectName("progressBar")
+    bar.setTextVisible(False)
+    bar.setRange(0, 0)
+    bar.setFixedHeight(max(4, parent.fontMetrics().height() // 3))
+    bar.hide()
+    return bar
+
+
+def _explanation(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {MUTED};")
+    return label
+
+
+class _TaskDialog(QDialog):
+    """A dialog that runs one piece of work at a time on a worker thread."""
+
+    def __init__(self, project_path: Path, who: str, parent: QWidget | None):
+        super().__init__(parent)
+        self.project_path = Path(project_path)
+        self.who = who
+        self.task: Task | None = None
+        self.error = ""
+        self.busy = _busy_bar(self)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(ERROR)
+        self.error_label.hide()
+        self.finished.connect(self._on_dialog_finished)
+
+    def _run(self, work, on_finished) -> bool:
+        if self.task is not None:
+            return False
+        self._show_error("")
+        self.task = Task(self.project_path, work, readonly=False)
+        self.task.finished.connect(on_finished)
+        self.task.failed.connect(self._on_task_failed)
+        self.task.done.connect(self._on_task_done)
+        self.busy.show()
+        self._update_controls()
+        self.task.start()
+        return True
+
+    def _show_error(self, text: str) -> None:
+        self.error = text
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    def _on_task_failed(self, text: str) -> None:
+        self._show_error(text)
+
+    def _on_task_done(self) -> None:
+        self.task = None
+        self.busy.hide()
+        self._update_controls()
+
+    def _on_dialog_finished(self, _result: int) -> None:
+        if self.task is not None:
+            self.task.wait()
+
+    def _update_controls(self) -> None:  # pragma: no cover - every dialog overrides it
+        pass
+
+
+# -- coder packages -------------------------------------------------------------------------
+
+
+def default_package_path(project_path: Path, coder: str) -> Path:
+    """``study.stance`` and coder ``bb`` -> ``study-bb.stance`` beside the project."""
+    project_path = Path(project_path)
+    return project_path.with_name(f"{project_path.stem}-{coder}{PROJECT_SUFFIX}")
+
+
+def describe_package(summary: PackageSummary) -> str:
+    """What went into a package, for the lead to read before sending it."""
+    return (
+        f"Wrote {Path(summary.path).name} for {summary.coder}: {summary.articles:,} articles, "
+        f"{summary.units:,} units, {summary.labels:,} of {summary.coder}'s labels, "
+        f"{summary.assignments:,} assignments.\n"
+        f"The package contains no other coder's data: {summary.coder} codes blind. "
+        "Merge it back with File › Merge coder files."
+    )
+
+
+class CreatePackageDialog(_TaskDialog):
+    """Write a blind project file for one coder (registering a new coder if typed).
+
+    Parameters
+    ----------
+    project_path
+        The lead's project; packaged on a worker thread with its own connection.
+    who
+        The lead; the coder offered first is another one.
+    """
+
+    created = Signal(object)  # PackageSummary
+
+    def __init__(self, project_path: Path, who: str, parent: QWidget | None = None):
+        super().__init__(project_path, who, parent)
+        self.setWindowTitle(f"Create coder package — {self.project_path.stem}")
+        self.setObjectName("createPackageDialog")
+        self.summary: PackageSummary | None = None
+        self._custom_path = False
+        db = store.open_project(self.project_path, readonly=True)
+        try:
+            self.known_coders = [row["id"] for row in store.list_coders(db)]
+        finally:
+            db.close()
+        self._build()
+        others = [c for c in self.known_coders if c != who]
+        self.coder_box.setCurrentText(others[0] if others else "")
+        self._on_coder_changed(self.coder_box.currentText())
+
+    def _build(self) -> None:
+        self.coder_box = QComboBox()
+        self.coder_box.setEditable(True)
+        self.coder_box.addItems(self.known_coders)
+        self.coder_box.lineEdit().setPlaceholderText("a coder's id, or a new one")
+        self.coder_box.currentTextChanged.connect(self._on_coder_changed)
+        self.coder_note = QLabel()
+        self.coder_note.setStyleSheet(f"color: {MUTED};")
+        self.path_edit = QLineEdit()
+        self.path_edit.textEdited.connect(self._on_path_changed)
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._on_choose_clicked)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path_edit, 1)
+        path_row.addWidget(choose)
+        self.path_note = QLabel()
+        self.path_note.setStyleSheet(f"color: {AMBER};")
+        form = QFormLayout()
+        form.addRow("Coder", self.coder_box)
+        form.addRow("", self.coder_note)
+        form.addRow("Package file", path_row)
+        form.addRow("", self.path_note)
+        self.result_label = QLabel()
+        self.result_label.setObjectName("packageSummary")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(_CLOSE)
+        self.create_button = self.buttons.addButton(
+            "Create package", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self.create)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _explanation(
+                "A package is a project file for one coder: the articles, the scheme, that "
+                "coder's assignments and own labels, and nothing of anybody else. The coder "
+                "codes in it blind; you merge it back when it returns."
+            )
+        )
+        layout.addLayout(form)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.result_label, 1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 96)
+
+    @property
+    def coder(self) -> str:
+        return self.coder_box.currentText().strip()
+
+    @property
+    def output(self) -> Path:
+        return Path(self.path_edit.text().strip()).expanduser()
+
+    def create(self) -> bool:
+        """Start writing the package; False if it cannot start (see the notes shown)."""
+        if not self._can_create():
+            return False
+        coder, output = self.coder, self.output
+        register = coder not in self.known_coders
+
+        def work(db, progress):
+            progress(0, 0)
+            if register:
+                store.ensure_coder(db, coder)
+            return team.create_package(db, coder, output)
+
+        self.result_label.clear()
+        return self._run(work, self._on_package_created)
+
+    def _can_create(self) -> bool:
+        return (
+            self.task is None
+            and bool(self.coder)
+            and bool(self.path_edit.text().strip())
+            and not self.output.exists()
+        )
+
+    def _update_controls(self) -> None:
+        self.create_button.setEnabled(self._can_create())
+        for widget in (self.coder_box, self.path_edit):
+            widget.setEnabled(self.task is None)
+
+    def _on_coder_changed(self, text: str) -> None:
+        coder = text.strip()
+        if not coder:
+            self.coder_note.setText("")
+        elif coder in self.known_coders:
+            self.coder_note.setText("A registered coder.")
+        else:
+            self.coder_note.setText(f"A new coder: {coder} is registered in the project first.")
+        if not self._custom_path and coder:
+            self.path_edit.setText(str(default_package_path(self.project_path, coder)))
+        self._on_path_changed(self.path_edit.text(), custom=self._custom_path)
+
+    def _on_path_changed(self, _text: str, *, custom: bool = True) -> None:
+        self._custom_path = custom
+        exists = bool(self.path_edit.text().strip()) and self.output.exists()
+        just_written = self.summary is not None and Path(self.summary.path) == self.output
+        note = "This file exists; choose a new name." if exists and not just_written else ""
+        self.path_note.setText(note)
+        self._update_controls()
+
+    def _on_choose_clicked(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Package file", self.path_edit.text(), PROJECT_FILTER
+        )
+        if name:
+            path = Path(name)
+            self.path_edit.setText(str(path if path.suffix else path.with_suffix(PROJECT_SUFFIX)))
+            self._on_path_changed(name)
+
+    def _on_package_created(self, summary: PackageSummary) -> None:
+        self.summary = summary
+        if summary.coder not in self.known_coders:
+            self.known_coders.append(summary.coder)
+            self.coder_box.addItem(summary.coder)
+        self.result_label.setText(describe_package(summary))
+        self._on_path_changed(self.path_edit.text(), custom=self._custom_path)
+        self.created.emit(summary)
+
+
+# -- merges ---------------------------------------------------------------------------------
+
+
+def file_merge_lines(f: FileMerge) -> list[tuple[str, str]]:
+    """One file's part of a merge report as ``(kind, sentence)`` pairs.
+
+    ``kind`` is ``file`` (the heading), ``fact``, ``conflict``, ``curated`` or ``note``.
+    """
+    lines = [("file", Path(f.path).name)]
+    if not f.changed:
+        lines.append(("fact", "Nothing new: everything in it is already in the project."))
+        return lines
+    coders = ", ".join(f.coders) or "none"
+    new = f" ({f.coders_new} new)" if f.coders_new else ""
+    lines.append(("fact", f"Coders: {coders}{new}."))
+    remapped = f", {f.labels_remapped} mapped to the current scheme" if f.labels_remapped else ""
+    lines.append(
+        (
+            "fact",
+            f"Labels: {f.labels_new:,} new, {f.labels_updated:,} updated, "
+            f"{f.labels_unchanged:,} unchanged{remapped}; {f.history_added:,} history rows.",
+        )
+    )
+    if f.states_new or f.notes_updated or f.notes_older or f.flags_updated or f.times_updated:
+        older = f", {f.notes_older} older notes not taken" if f.notes_older else ""
+        lines.append(
+            (
+                "fact",
+                f"Notes and flags: {f.states_new:,} new, {f.notes_updated:,} notes "
+                f"updated{older}, {f.flags_updated:,} unsure flags, {f.times_updated:,} "
+                "coding times.",
+            )
+        )
+    if f.assignments_new or f.gold_new or f.gold_updated:
+        lines.append(
+            (
+                "fact",
+                f"Assignments: {f.assignments_new:,} new. Gold labels: {f.gold_new:,} new, "
+                f"{f.gold_updated:,} updated.",
+            )
+        )
+    noun = "conflict" if len(f.conflicts) == 1 else "conflicts"
+    lines.append(("fact", f"{len(f.conflicts)} {noun}."))
+    for c in f.conflicts:
+        lines.append(
+            (
+                "conflict",
+                f"{c.unit_id} ({c.coder}, {c.dimension}): kept {c.kept or 'no value'} from the "
+                f"{c.kept_from} ({c.kept_at[:16].replace('T', ' ')}), not {c.lost or 'no value'} "
+                f"({c.lost_at[:16].replace('T', ' ')}); the other value stays in the history.",
+            )
+        )
+    for n in f.notes_replaced:
+        lines.append(
+            (
+                "note",
+                f"The note of {n['coder']} on {n['unit_id']} was replaced "
+                "(the old text is kept in the merge record).",
+            )
+        )
+    for line in f.curated:
+        lines.append(
+            ("curated", f"Changed by curation since the file was made: {line} — to be coded again.")
+        )
+    return lines
+
+
+def merge_report_lines(report: MergeReport) -> list[tuple[str, str]]:
+    """The whole report in words: a total, then each file (see :func:`file_merge_lines`)."""
+    files = len(report.files)
+    labels = sum(f.labels_new + f.labels_updated for f in report.files)
+    total = (
+        f"Merged {files} file{'s' * (files != 1)}: {labels:,} labels new or updated, "
+        f"{len(report.conflicts)} conflict{'s' * (len(report.conflicts) != 1)}."
+        if report.changed
+        else f"Nothing new in {'these files' if files > 1 else 'this file'}: already merged."
+    )
+    lines = [("total", total)]
+    for f in report.files:
+        lines.extend(file_merge_lines(f))
+    return lines
+
+
+def merge_report_html(report: MergeReport) -> str:
+    colours = {"conflict": AMBER, "curated": AMBER, "note": MUTED}
+    parts = []
+    for kind, text in merge_report_lines(report):
+        escaped = html.escape(text)
+        if kind == "total":
+            parts.append(f'<p style="color:{TEAL};"><b>{escaped}</b></p>')
+        elif kind == "file":
+            parts.append(f'<p style="margin-top:10px; margin-bottom:2px;"><b>{escaped}</b></p>')
+        elif kind == "fact":
+            parts.append(f'<p style="margin:1px 0 1px 14px;">{escaped}</p>')
+        else:
+            label = {"conflict": "Conflict", "curated": "Curated", "note": "Note"}[kind]
+            parts.append(
+                f'<p style="margin:1px 0 1px 14px; color:{colours[kind]};">{label}: {escaped}</p>'
+            )
+    return "".join(parts)
+
+
+class MergeDialog(_TaskDialog):
+    """Merge coder packages or copies of the project back into it, all files or none.
+
+    Parameters
+    ----------
+    project_path
+        The project to merge into; merged on a worker thread with its own connection.
+    who
+        Who merges, recorded with the merge.
+    """
+
+    merged = Signal(object)  # MergeReport
+
+    def __init__(self, project_path: Path, who: str, parent: QWidget | None = None):
+        super().__init__(project_path, who, parent)
+        self.setWindowTitle(f"Merge coder files — {self.project_path.stem}")
+        self.setObjectName("mergeDialog")
+        self.report: MergeReport | None = None
+        self.files = QStringListModel(self)
+        self._build()
+        self._update_controls()
+
+    def _build(self) -> None:
+        self.file_view = QListView()
+        self.file_view.setObjectName("mergeFiles")
+        self.file_view.setModel(self.files)
+        self.file_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.file_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.file_view.setMaximumHeight(self.fontMetrics().height() * 5 + 16)
+        self.add_button = QPushButton("Add files…")
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        side = QVBoxLayout()
+        side.addWidget(self.add_button)
+        side.addWidget(self.remove_button)
+        side.addStretch(1)
+        files = QHBoxLayout()
+        files.addWidget(self.file_view, 1)
+        files.addLayout(side)
+        self.report_view = QTextBrowser()
+        self.report_view.setObjectName("mergeReport")
+        self.report_view.setOpenLinks(False)
+        self.report_view.setPlaceholderText("What came in is listed here after the merge.")
+        self.buttons = QDialogButtonBox(_CLOSE)
+        self.merge_button = self.buttons.addButton("Merge", QDialogButtonBox.ButtonRole.ActionRole)
+        self.merge_button.setDefault(True)
+        self.merge_button.clicked.connect(self.merge)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _explanation(
+                "Coder packages (or copies of this project) coming back. Labels, notes, "
+                "flags, times and assignments are matched by unit; a file from another "
+                "corpus or scheme is refused before anything is written."
+            )
+        )
+        layout.addLayout(files)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.report_view, 1)
+        layout.addWidget(self.buttons)
+        em = self.fontMetrics().averageCharWidth()
+        self.resize(90 * em, 30 * self.fontMetrics().height())
+
+    def paths(self) -> list[Path]:
+        return [Path(p) for p in self.files.stringList()]
+
+    def set_files(self, paths: Sequence[str | Path]) -> None:
+        """List ``paths`` to merge (each once, in order)."""
+        self.files.setStringList(list(dict.fromkeys(str(p) for p in paths)))
+        self._update_controls()
+
+    def merge(self) -> bool:
+        """Start merging the listed files; False if there is nothing to merge."""
+        paths, who = self.paths(), self.who
+        if not paths:
+            return False
+
+        def work(db, progress):
+            progress(0, 0)
+            return team.merge_files(db, paths, who=who)
+
+        self.report_view.clear()
+        return self._run(work, self._on_merged)
+
+    def _update_controls(self) -> None:
+        idle = self.task is None
+        self.merge_button.setEnabled(idle and bool(self.files.stringList()))
+        for button in (self.add_button, self.remove_button):
+            button.setEnabled(idle)
+
+    def _on_add_clicked(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(
+            self, "Coder files to merge", str(self.project_path.parent), PROJECT_FILTER
+        )
+        if names:
+            self.set_files([*self.files.stringList(), *names])
+
+    def _on_remove_clicked(self) -> None:
+        rows = {i.row() for i in self.file_view.selectionModel().selectedRows()}
+        kept = [p for row, p in enumerate(self.files.stringList()) if row not in rows]
+        self.set_files(kept)
+
+    def _on_merged(self, report: MergeReport) -> None:
+        self.report = report
+        self.report_view.setHtml(merge_report_html(report))
+        self.merged.emit(report)
+
+
+# -- the reliability sample ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """What one drawn round holds: units, and assignments per coder and per article."""
+
+    round_id: str
+    kind: str
+    seed: int | None
+    units: int
+    per_coder: dict[str, int] = field(default_factory=dict)
+    per_article: dict[str, int] = field(default_factory=dict)
+
+
+def round_summary(db: store.Database, round_id: str) -> RoundSummary:
+    """Read back a round as drawn (as ``stancecoder sample`` prints it)."""
+    pairs = team_store.round_assignments(db, round_id)
+    details = next(r for r in team_store.list_rounds(db) if r["id"] == round_id)
+    article_of = {unit_id: article for unit_id, _, article in team_store.codable_units(db)}
+    units = list(dict.fromkeys(unit for unit, _ in pairs))
+    return RoundSummary(
+        round_id,
+        details["kind"],
+        details["seed"],
+        len(units),
+        dict(sorted(Counter(coder for _, coder in pairs).items())),
+        dict(Counter(article_of.get(unit, "?") for unit in units)),
+    )
+
+
+def describe_round(summary: RoundSummary) -> str:
+    coders = ", ".join(f"{c} {n}" for c, n in summary.per_coder.items())
+    articles = len(summary.per_article)
+    return (
+        f"{summary.round_id}: {summary.units:,} units from {articles} article"
+        f"{'s' * (articles != 1)} (seed {summary.seed}); per coder: {coders}."
+    )
+
+
+class ReliabilitySampleDialog(_TaskDialog):
+    """Draw the reliability sample (stratified by article, seeded) and split the rest.
+
+    Parameters
+    ----------
+    project_path
+        The project; the draw runs on a worker thread with its own connection.
+    who
+        The lead, recorded with each round.
+    """
+
+    drawn = Signal(object)  # list[RoundSummary]
+
+    def __init__(self, project_path: Path, who: str, parent: QWidget | None = None):
+        super().__init__(project_path, who, parent)
+        self.setWindowTitle(f"Reliability sample — {self.project_path.stem}")
+        self.setObjectName("reliabilitySampleDialog")
+        self.rounds: list[RoundSummary] = []
+        db = store.open_project(self.project_path, readonly=True)
+        try:
+            items = coder_items(db)
+            self.unassigned = len(team_store.codable_units(db, unassigned_only=True))
+        finally:
+            db.close()
+        self.coders = CheckListModel(items, self)
+        # Everyone but the lead who draws, who usually adjudicates rather than codes.
+        others = [coder for coder, _ in items if coder != who]
+        self.coders.set_checked(others if len(others) >= 2 else None)
+        self._k_all = True  # k follows the number of coders until the lead changes it
+        self._build()
+        self._on_coders_changed()
+
+    def _build(self) -> None:
+        self.coder_list = check_list(self.coders, 5, "sampleCoders")
+        self.coders.checks_changed.connect(self._on_coders_changed)
+        self.share_radio = QRadioButton("Share of the unassigned units")
+        self.count_radio = QRadioButton("Number of units")
+        self.share_radio.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.share_radio)
+        group.addButton(self.count_radio)
+        self.share_spin = QSpinBox()
+        self.share_spin.setRange(1, 100)
+        self.share_spin.setValue(round(DEFAULT_SHARE * 100))
+        self.share_spin.setSuffix(" %")
+        self.count_spin = QSpinBox()
+        self.count_spin.setRange(1, max(1, self.unassigned))
+        self.count_spin.setValue(max(1, round(self.unassigned * DEFAULT_SHARE)))
+        self.k_spin = QSpinBox()
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setValue(secrets.randbelow(1_000_000))
+        self.seed_spin.setToolTip(
+            "The same seed on the same project draws the same units; it is stored with the round"
+        )
+        self.split_box = QCheckBox("Then split the remaining units among these coders")
+        self.preview = QLabel()
+        self.preview.setStyleSheet(f"color: {MUTED};")
+        self.preview.setWordWrap(True)
+        for widget in (self.share_spin, self.count_spin):
+            widget.valueChanged.connect(self._on_size_changed)
+        self.k_spin.valueChanged.connect(self._on_k_changed)
+        for radio in (self.share_radio, self.count_radio):
+            radio.toggled.connect(self._on_size_changed)
+        self.split_box.toggled.connect(self._on_size_changed)
+
+        form = QFormLayout()
+        form.addRow("Coders", self.coder_list)
+        size = QGridLayout()
+        size.addWidget(self.share_radio, 0, 0)
+        size.addWidget(self.share_spin, 0, 1)
+        size.addWidget(self.count_radio, 1, 0)
+        size.addWidget(self.count_spin, 1, 1)
+        size.setColumnStretch(2, 1)
+        form.addRow("Sample", size)
+        form.addRow("Coders per unit", self.k_spin)
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("", self.split_box)
+        self.result_label = QLabel()
+        self.result_label.setObjectName("sampleResult")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(_CLOSE)
+        self.draw_button = self.buttons.addButton(
+            "Draw sample", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.draw_button.setDefault(True)
+        self.draw_button.clicked.connect(self.draw)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _explanation(
+                "Units every chosen coder (or k of them) codes, for the agreement figures: "
+                "drawn from the units nobody is assigned yet, in proportion to each "
+                "article's share. The seed makes the draw reproducible."
+            )
+        )
+        layout.addLayout(form)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.result_label, 1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 84)
+
+    def chosen_coders(self) -> list[str]:
+        return self.coders.checked()
+
+    def sample_size(self) -> int:
+        """Units the draw takes, as :func:`~desktop.core.team.draw_reliability_sample` does."""
+        if self.count_radio.isChecked():
+            return min(self.count_spin.value(), self.unassigned)
+        share = self.share_spin.value() / 100
+        return max(1, round(share * self.unassigned)) if self.unassigned else 0
+
+    def draw(self) -> bool:
+        """Draw the sample (and the split) with the chosen options; False if it cannot."""
+        if not self._can_draw():
+            return False
+        coders = self.chosen_coders()
+        options = {
+            "k": self.k_spin.value(),
+            "seed": self.seed_spin.value(),
+            "who": self.who,
+        }
+        if self.count_radio.isChecked():
+            options["count"] = self.count_spin.value()
+        else:
+            options["share"] = self.share_spin.value() / 100
+        split = self.split_box.isChecked()
+
+        def work(db, progress):
+            progress(0, 0)
+            rounds = [team.draw_reliability_sample(db, coders, **options)]
+            if split and team_store.codable_units(db, unassigned_only=True):
+                rounds.append(
+                    team.split_remaining(db, coders, seed=options["seed"], who=options["who"])
+                )
+            unassigned = len(team_store.codable_units(db, unassigned_only=True))
+            return [round_summary(db, r) for r in rounds], unassigned
+
+        self.result_label.clear()
+        return self._run(work, self._on_drawn)
+
+    def _can_draw(self) -> bool:
+        return self.task is None and len(self.chosen_coders()) >= 2 and self.sample_size() > 0
+
+    def _update_controls(self) -> None:
+        self.draw_button.setEnabled(self._can_draw())
+        self.share_spin.setEnabled(self.share_radio.isChecked())
+        self.count_spin.setEnabled(self.count_radio.isChecked())
+
+    def _on_coders_changed(self) -> None:
+        n = len(self.chosen_coders())
+        with QSignalBlocker(self.k_spin):
+            self.k_spin.setRange(2, max(2, n))
+            if self._k_all:
+                self.k_spin.setValue(max(2, n))
+        self._on_size_changed()
+
+    def _on_k_changed(self, value: int) -> None:
+        self._k_all = value == self.k_spin.maximum()
+        self._on_size_changed()
+
+    def _on_size_changed(self, *_args) -> None:
+        n = len(self.chosen_coders())
+        size = self.sample_size()
+        if n < 2:
+            text = "Choose at least two coders."
+        elif not self.unassigned:
+            text = "Every unit is assigned already; nothing is left to draw from."
+        else:
+            k = self.k_spin.value()
+            text = (
+                f"{size:,} of {self.unassigned:,} unassigned units, each coded by {k} of "
+                f"{n} coders ({size * k:,} assignments)."
+            )
+            if self.split_box.isChecked():
+                rest = self.unassigned - size
+                text += f" The other {rest:,} units go to one coder each."
+        self.preview.setText(text)
+        self._update_controls()
+
+    def _on_drawn(self, result: tuple[list[RoundSummary], int]) -> None:
+        self.rounds, self.unassigned = result
+        self.count_spin.setRange(1, max(1, self.unassigned))
+        self.result_label.setText("\n".join(describe_round(r) for r in self.rounds))
+        self._on_size_changed()
+        self.drawn.emit(self.rounds)
+
+
+# -- progress -------------------------------------------------------------------------------
+
+
+class ProgressModel(QAbstractTableModel):
+    """Units assigned and fully coded per coder and round (:class:`ProgressRow`)."""
+
+    HEADERS = ("Coder", "Round", "Kind", "Coded", "Assigned", "Done")
+    _NUMBERS = (3, 4, 5)
+
+    def __init__(self, rows: Sequence[ProgressRow] = (), parent=None):
+        super().__init__(parent)
+        self._rows = list(rows)
+
+    def set_rows(self, rows: Sequence[ProgressRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[ProgressRow]:
+        return list(self._rows)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            share = row.coded / row.assigned if row.assigned else 0.0
+            return (
+                row.coder,
+                row.round_id,
+                row.kind,
+                f"{row.coded:,}",
+                f"{row.assigned:,}",
+                f"{share:.0%}",
+            )[column]
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self._NUMBERS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 5 and row.coded >= row.assigned:
+            return QColor(TEAL)
+        return None
+
+
+class ProgressDialog(QDialog):
+    """Progress of every coder in every round, read from the caller's connection."""
+
+    def __init__(self, db: store.Database, who: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.who = who
+        self.setWindowTitle("Progress per coder and round")
+        self.setObjectName("progressDialog")
+        self.model = ProgressModel(parent=self)
+        self.table = QTableView()
+        self.table.setObjectName("progressTable")
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.empty_label = _explanation(
+            "No assignments yet: draw a reliability sample (Lead › Reliability sample) first."
+        )
+        self.total_label = QLabel()
+        self.buttons = QDialogButtonBox(_CLOSE)
+        refresh = self.buttons.addButton("Refresh", QDialogButtonBox.ButtonRole.ActionRole)
+        refresh.clicked.connect(self.refresh)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.total_label)
+        layout.addWidget(self.buttons)
+        em = self.fontMetrics().averageCharWidth()
+        self.resize(80 * em, 22 * self.fontMetrics().height())
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            rows = team.progress(self.db)
+        except StanceError as error:
+            dialogs.show_error(self, error)
+            return
+        self.model.set_rows(rows)
+        self.empty_label.setVisible(not rows)
+        coded = sum(r.coded for r in rows)
+        assigned = sum(r.assigned for r in rows)
+        self.total_label.setText(f"{coded:,} of {assigned:,} assignments coded" if assigned else "")
+
+
+# -- unlocking comparison -------------------------------------------------------------------
+
+
+def unlock_comparison_action(db: store.Database, who: str, parent: QWidget | None = None) -> bool:
+    """Let the coding window compare coders, after a question; only the lead may.
+
+    Returns True when comparison was unlocked now; otherwise the reason was shown.
+    """
+    title = "Unlock comparison"
+    lead = team.lead(db)
+    if lead is None:
+        tell(
+            parent,
+            title,
+            "No coder is marked as the project's lead, so nobody can unlock comparison yet. "
+            "Mark one with: stancecoder coders PROJECT --lead NAME",
+        )
+        return False
+    if who != lead:
+        tell(
+            parent,
+            title,
+            f"Only the project's lead ({lead}) can unlock comparison; you are coding as {who}.",
+        )
+        return False
+    if team.comparison_unlocked(db):
+        tell(parent, title, "Comparison is already unlocked for this project.")
+        return False
+    if not ask_yes_no(
+        parent,
+        title,
+        "Unlock comparison for the whole project?\n\nFrom now on every coder's window may "
+        "show the other coders' values. Blind coding ends for everyone, and the app cannot "
+        "lock it again. Do this after the reliability sample is coded.",
+        "Unlock comparison",
+    ):
+        return False
+    try:
+        team.unlock_comparison(db, who)
+    except StanceError as error:
+        dialogs.show_error(parent, error)
+        return False
+    return True
