@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from desktop.core.errors import StanceError
 from desktop.core.resources import data_dir
-from desktop.ui import dialogs, settings
-from desktop.ui.main_window import MainWindow, keep_window
+from desktop.ui import dialogs, project_guard, settings
+from desktop.ui.main_window import keep_window
 
 
 def application() -> QApplication:
@@ -67,10 +67,12 @@ def run_app(
         if not coder:
             return 1
     try:
-        window = MainWindow(path, coder, readonly=readonly)
+        window = project_guard.open_window(path, coder, readonly=readonly)
     except (StanceError, sqlite3.Error) as error:
         dialogs.show_error(None, error)
         return 2
+    if window is None:
+        return 1
     settings.put(settings.CODER, coder)
     settings.remember_project(path)
     keep_window(window)

@@ -37,7 +37,7 @@ from desktop.core.keys import Action
 from desktop.core.resources import default_scheme_path
 from desktop.core.scheme import load_scheme
 from desktop.core.session import CodingSession, Phase, Update
-from desktop.ui import dialogs, settings, team_menu
+from desktop.ui import dialogs, project_guard, settings, team_menu
 from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
@@ -492,9 +492,11 @@ class MainWindow(QMainWindow):
         """Replace this window by one on ``path`` (and ``coder``); None if it failed."""
         self._flush_note()
         try:
-            window = MainWindow(path, coder or self.coder)
+            window = project_guard.open_window(path, coder or self.coder, parent=self)
         except (StanceError, sqlite3.Error) as error:
             dialogs.show_error(self, error)
+            return None
+        if window is None:
             return None
         settings.remember_project(Path(path))
         if coder:

@@ -1,0 +1,138 @@
+"""Opening a project in a window safely: the window lock, the backup on opening, warnings
+about risky places, and picking up what other programs wrote meanwhile.
+
+- A project already open in another window (here or on another machine sharing the
+  file) is not opened twice for writing: the user is told who has it and may open it
+  read-only.
+- A verified backup is made in a background thread on opening (at most every 10 minutes,
+  the last 5 kept; see desktop.core.store.backup).
+- Warnings found on opening (a network share, a synced folder) go to the status bar.
+- ``PRAGMA data_version`` is polled; when another program (``stancecoder merge`` or
+  ``import``) committed to the file, the window reloads and shows the new state.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from desktop.core.errors import StanceError
+from desktop.core.store.backup import backup_on_open
+from desktop.core.store.db import data_version, open_warnings
+from desktop.core.store.lock import ProjectLocked, WindowLock, acquire_window_lock
+
+POLL_MS = 2_000
+log = logging.getLogger(__name__)
+
+
+class ProjectGuard(QObject):
+    """Holds a window's lock, polls for outside changes, releases the lock on close."""
+
+    def __init__(self, window, lock: WindowLock | None):
+        super().__init__(window)
+        self.window = window
+        self.lock = lock
+        self._version = data_version(window.db)
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self._on_poll_due)
+        self.timer.start()
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.timer.stop()
+            self.release()
+        return False
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def _on_poll_due(self) -> None:
+        from desktop.ui import team_menu
+
+        try:
+            version = data_version(self.window.db)
+        except sqlite3.Error:
+            return  # the window is closing
+        if version != self._version:
+            self._version = version
+            team_menu.refresh(self.window)
+            self.window.statusBar().showMessage(
+                "The project was changed by another program; showing its new state", 6_000
+            )
+
+
+def _ask_read_only(parent: QWidget | None, error: ProjectLocked) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        "Project already open",
+        f"{error}\n\nOpen it read-only? You can read and search, but not code.",
+        QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Open
+
+
+def _backup_in_background(path: Path) -> None:
+    def run() -> None:
+        try:
+            backup_on_open(path)
+        except (StanceError, sqlite3.Error, OSError) as error:
+            log.warning("no backup of %s was made: %s", path, error)
+
+    threading.Thread(target=run, name="backup-on-open", daemon=True).start()
+
+
+def open_window(path: Path, coder: str, *, readonly: bool = False, parent=None, ask=None):
+    """A MainWindow on ``path`` with its guard, or None when the user declined.
+
+    ``parent`` may be the window this one replaces: if it holds the lock of the same
+    project (switching coder), the lock is handed over instead of refusing ourselves.
+    ``ask(parent, error) -> bool`` decides about read-only when the project is locked
+    (tests pass their own). Errors opening the project are raised as StanceError.
+    """
+    from desktop.ui.main_window import MainWindow
+
+    old = getattr(parent, "guard", None)
+    same = old is not None and Path(parent.project_path).resolve() == Path(path).resolve()
+    if same:
+        old.release()
+    try:
+        window = _open(MainWindow, path, coder, readonly, parent, ask)
+    except BaseException:
+        if same and not parent.readonly:
+            old.lock = acquire_window_lock(path)  # the old window keeps coding
+        raise
+    if window is None and same and not parent.readonly:
+        old.lock = acquire_window_lock(path)
+    return window
+
+
+def _open(window_class, path, coder, readonly, parent, ask):
+    lock = None
+    if not readonly:
+        try:
+            lock = acquire_window_lock(path)
+        except ProjectLocked as error:
+            if not (ask or _ask_read_only)(parent, error):
+                return None
+            readonly = True
+    try:
+        window = window_class(path, coder, readonly=readonly)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    window.guard = ProjectGuard(window, lock)
+    for warning in open_warnings(window.db):
+        window.statusBar().showMessage(warning, 15_000)
+    if not readonly:
+        _backup_in_background(Path(path))
+    return window
