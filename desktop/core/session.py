@@ -159,6 +159,11 @@ class CodingSession:
         return bisect.bisect_left(seqs, unit.seq) + 1, len(seqs)
 
     @property
+    def seqs(self) -> list[int]:
+        """The codable units in order, by seq (the navigation order). Do not modify."""
+        return self._seqs
+
+    @property
     def progress(self) -> tuple[int, int]:
         """``(units fully coded by this coder, codable units)``."""
         return self._coded, len(self._seqs)
@@ -399,7 +404,7 @@ class CodingSession:
 
     def _load_queue(self) -> None:
         self._seqs = store.coded_unit_seqs(self.db)
-        self._coded, _ = queue.coder_progress(self.db, self.coder, self.dimensions)
+        self._coded = queue.coded_count(self.db, self.coder, self.dimensions)
 
     def _start(self, start_seq: int | None) -> None:
         if not self._seqs:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
@@ -66,9 +66,17 @@ class Sidebar(QWidget):
     seq_chosen = Signal(int)
     done = Signal()  # Escape in the search field
 
-    def __init__(self, db: Database, coder: str, dimensions: Sequence[str], parent=None):
+    def __init__(
+        self,
+        db: Database,
+        coder: str,
+        dimensions: Sequence[str],
+        all_seqs: Callable[[], list[int]],
+        parent=None,
+    ):
         super().__init__(parent)
         self.setObjectName("sidebar")
+        self._all_seqs = all_seqs  # the unfiltered list is the session's, not read twice
         self._db = db
         self._coder = coder
         self._dimensions = tuple(dimensions)
@@ -169,9 +177,13 @@ class Sidebar(QWidget):
     def refresh_units(self) -> None:
         """Re-run the filter and the search (the list does not change under the coder)."""
         self._search_timer.stop()
-        seqs = queue.filter_unit_seqs(
-            self._db, self._coder, self.unit_filter, self._dimensions, text=self.search.text()
-        )
+        text = self.search.text().strip()
+        if self.unit_filter is queue.UnitFilter.ALL and not text:
+            seqs = self._all_seqs()
+        else:
+            seqs = queue.filter_unit_seqs(
+                self._db, self._coder, self.unit_filter, self._dimensions, text=text
+            )
         self.units.set_seqs(seqs)
         noun = "sentence" if len(seqs) == 1 else "sentences"
         self.count.setText(f"{len(seqs):,} {noun}")

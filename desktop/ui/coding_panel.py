@@ -117,6 +117,7 @@ class CodingPanel(QScrollArea):
         if self.note.text() != text:
             with QSignalBlocker(self.note):
                 self.note.setText(text)
+                self.note.setCursorPosition(0)  # a long note reads from its start
 
     def set_readonly(self, readonly: bool) -> None:
         for button in self.buttons.values():

@@ -119,7 +119,9 @@ class MainWindow(QMainWindow):
             Action.HELP: lambda: self.help_overlay.toggle(),
         }
 
-        self.sidebar = Sidebar(self.db, self.coder, self.session.dimensions)
+        self.sidebar = Sidebar(
+            self.db, self.coder, self.session.dimensions, lambda: self.session.seqs
+        )
         self.sidebar.article_chosen.connect(self._on_article_chosen)
         self.sidebar.seq_chosen.connect(self._on_seq_chosen)
         self.sidebar.done.connect(self._return_focus)
@@ -410,6 +412,7 @@ class MainWindow(QMainWindow):
 
     def _on_note_done(self) -> None:
         self._flush_note()
+        self.coding_panel.note.setCursorPosition(0)
         self._return_focus()
 
     def _flush_note(self) -> None:

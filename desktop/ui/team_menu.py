@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
-from desktop.core import team
 from desktop.core.errors import StanceError
+from desktop.core.store import team as team_store
 from desktop.ui import dialogs
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def _action(window: QWidget, text: str, slot):
 
 
 def _on_menu_shown(window: MainWindow, menu: QMenu) -> None:
-    lead = team.lead(window.db)
+    lead = team_store.lead(window.db)
     for action in menu.actions():
         if action.text() == "Make me the &lead":
             action.setVisible(lead is None)
@@ -75,8 +75,8 @@ def _on_menu_shown(window: MainWindow, menu: QMenu) -> None:
 
 def may_compare(window: MainWindow) -> bool:
     """Whether this coder may see other coders' labels: the lead, or after the unlock."""
-    lead = team.lead(window.db)
-    if window.coder == lead or team.comparison_unlocked(window.db):
+    lead = team_store.lead(window.db)
+    if window.coder == lead or team_store.comparison_unlocked(window.db):
         return True
     text = NO_LEAD if lead is None else LEAD_ONLY.format(lead=lead, coder=window.coder)
     QMessageBox.information(window, "Blind coding", text)
@@ -163,7 +163,7 @@ def _unlock(window: MainWindow) -> None:
 
 
 def _make_lead(window: MainWindow) -> None:
-    if team.lead(window.db) is not None:
+    if team_store.lead(window.db) is not None:
         return
     answer = QMessageBox.question(
         window,
@@ -174,6 +174,6 @@ def _make_lead(window: MainWindow) -> None:
     if answer != QMessageBox.StandardButton.Yes:
         return
     try:
-        team.set_lead(window.db, window.coder)
+        team_store.set_lead(window.db, window.coder)
     except StanceError as error:
         dialogs.show_error(window, error)

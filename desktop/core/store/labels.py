@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, utc_now, write_transaction
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 USER_ACTIONS = ("set", "clear")
 
@@ -175,6 +177,8 @@ def labels_frame(
             sql += f" AND {column} IN ({', '.join('?' * len(wanted))})"
             params += wanted
     sql += " ORDER BY u.seq, l.coder_id, l.dimension"
+    import pandas as pd  # only here: the window starts without pandas
+
     cursor = db.conn.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)

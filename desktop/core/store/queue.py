@@ -95,19 +95,23 @@ def article_progress(
     return int(row[1]), int(row[0])
 
 
+def coded_count(db: Database, coder: str, dimensions: Sequence[str]) -> int:
+    """How many codable units ``coder`` has labelled in every one of ``dimensions``."""
+    row = db.execute(
+        "SELECT count(*) FROM (SELECT unit_id FROM labels WHERE coder_id = ? "
+        f"AND dimension IN ({_in(dimensions)}) GROUP BY unit_id HAVING count(*) >= ?) c "
+        f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}",
+        [coder, *dimensions, len(dimensions)],
+    ).fetchone()
+    return int(row[0])
+
+
 def coder_progress(db: Database, coder: str, dimensions: Sequence[str]) -> tuple[int, int]:
     """``(coded, total)`` codable units of the whole project for ``coder``."""
     total = db.execute(
         f"SELECT count(*) FROM units u JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}"
     ).fetchone()[0]
-    coded = db.execute(
-        "SELECT count(*) FROM (SELECT l.unit_id FROM labels l "
-        "JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
-        f"WHERE l.coder_id = ? AND l.dimension IN ({_in(dimensions)}) AND {_CODABLE} "
-        "GROUP BY l.unit_id HAVING count(*) >= ?)",
-        [coder, *dimensions, len(dimensions)],
-    ).fetchone()[0]
-    return int(coded), int(total)
+    return coded_count(db, coder, dimensions), int(total)
 
 
 def _like_pattern(text: str) -> str:

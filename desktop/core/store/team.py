@@ -13,11 +13,13 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, get_meta, set_meta, utc_now, write_transaction
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _CODABLE = "u.excluded = 0 AND a.excluded = 0"
 
@@ -400,6 +402,8 @@ def gold_frame(db: Database) -> pd.DataFrame:
         "g.decided_at FROM gold_labels g JOIN units u ON u.id = g.unit_id "
         "ORDER BY u.seq, g.dimension"
     )
+    import pandas as pd  # only here: the window starts without pandas
+
     return pd.DataFrame.from_records(cursor.fetchall(), columns=list(GOLD_COLUMNS))
 
 
