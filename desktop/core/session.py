@@ -23,6 +23,7 @@ from enum import Enum
 
 from desktop.core import store
 from desktop.core.store import Article, Change, Database, Unit, queue
+from desktop.core.store import team as team_store
 
 
 class Phase(Enum):
@@ -403,6 +404,17 @@ class CodingSession:
     # -- internals ----------------------------------------------------------------------
 
     def _load_queue(self) -> None:
+        # A coder with assignments codes those (in project order) unless the lead allows
+        # unassigned work; without assignments (no team workflow) every codable unit.
+        assigned = team_store.assigned_seqs(self.db, self.coder)
+        if assigned and not team_store.allow_unassigned(self.db):
+            self._seqs = assigned
+            self._coded = sum(
+                row[4]
+                for row in team_store.progress_rows(self.db, self.dimensions)
+                if row[0] == self.coder
+            )
+            return
         self._seqs = store.coded_unit_seqs(self.db)
         self._coded = queue.coded_count(self.db, self.coder, self.dimensions)
 
