@@ -12,13 +12,15 @@ with those characters.
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
 from desktop.core.errors import StanceError
-from desktop.core.export.layouts import Filters, Kind, Table
+from desktop.core.export.layouts import Batch, Filters, Kind, Shared, Table, take
 from desktop.core.store import Database
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -87,6 +89,111 @@ def _bool_text(value):
     return "" if value is None else ("true" if value else "false")
 
 
+# The csv module quotes a field holding the delimiter, the quote character or a line
+# break (doubling the quotes inside); values without any of these are written as they
+# are. Whether a lone carriage return is quoted depends on the Python version.
+_SPECIAL = (",", '"', "\n", "\r")
+# Cells formatted at a time: a batch of a wide table (many columns) is written in parts.
+CELLS_AT_A_TIME = 1_000_000
+
+
+class _CsvCells:
+    """The text the csv module writes for each value, made a column at a time.
+
+    As in the csv module, text is its own cell, quoted (quotes doubled) when it holds a
+    comma, a quote or a line feed, and numbers are their ``repr``; anything else (a lone
+    carriage return, other types) goes through the csv module itself, so the output is
+    the csv module's to the byte.
+    """
+
+    def __init__(self, excel: bool):
+        self.excel = excel
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+
+    def one(self, value) -> str:
+        """The csv module's text for ``value`` as a field of a row."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow((value, None))  # not alone: a lone empty field is written ""
+        return self._buffer.getvalue()[:-2]
+
+    def text(self, value: str) -> str:
+        """The cell of a text ``value``."""
+        if "," in value or '"' in value or "\n" in value:
+            return '"' + value.replace('"', '""') + '"'
+        return self.one(value) if "\r" in value else value
+
+    def column(self, values: Sequence, kind: Kind) -> Sequence[str]:
+        """The cells of one column's ``values``."""
+        if kind is Kind.BOOL:
+            values = [_bool_text(v) for v in values]
+        elif self.excel and kind is Kind.TEXT:
+            values = list(map(defuse, values))
+        types = set(map(type, values))
+        if types <= {str, type(None)}:
+            if type(None) in types:
+                values = ["" if v is None else v for v in values]
+            joined = "".join(values)
+            if any(c in joined for c in _SPECIAL):
+                return list(map(self.text, values))
+            return values
+        if types == {float}:
+            return _float_cells(values)
+        if types <= {float, int}:
+            return list(map(repr, values))  # the csv module writes repr(float), str(int)
+        if types <= {float, int, type(None)}:
+            return ["" if v is None else repr(v) for v in values]
+        return list(map(self.one, values))
+
+
+def _float_cells(values: Sequence[float]) -> list[str]:
+    """``repr`` of each float, as the csv module writes it; when values repeat (times
+    rounded to hundredths), each distinct value is formatted once."""
+    if len(set(values[:10_000])) * 2 <= min(len(values), 10_000):
+        distinct = set(values)
+        # 0.0 and -0.0 are one key but two texts.
+        if len(distinct) * 2 <= len(values) and 0.0 not in distinct:
+            text = {v: repr(v) for v in distinct}
+            return list(map(text.__getitem__, values))
+    return list(map(repr, values))
+
+
+def _csv_text(batch: Batch, kinds: list[Kind], cells: _CsvCells) -> str:
+    """The batch's rows as CSV text.
+
+    Shared columns on one index (a unit's cells) are formatted once per distinct entry
+    and joined into one piece, which each of their rows then reuses.
+    """
+    columns = batch.columns()
+    pieces: list[Sequence[str]] = []
+    i = 0
+    while i < len(columns):
+        column = columns[i]
+        if not isinstance(column, Shared):
+            pieces.append(cells.column(column, kinds[i]))
+            i += 1
+            continue
+        end = i + 1
+        while (
+            end < len(columns)
+            and isinstance(columns[end], Shared)
+            and columns[end].index is column.index
+        ):
+            end += 1
+        texts = [cells.column(columns[k].values, kinds[k]) for k in range(i, end)]
+        joined = list(map(",".join, zip(*texts, strict=True))) if end - i > 1 else texts[0]
+        pieces.append(take(joined, column.index))
+        i = end
+    if len(columns) == 1:  # the csv module quotes a row's lone empty field
+        pieces = [['""' if cell == "" else cell for cell in pieces[0]]]
+    width = len(pieces)
+    parts = ([None, ","] * (width - 1) + [None, "\n"]) * len(batch)
+    for j, piece in enumerate(pieces):
+        parts[2 * j :: 2 * width] = piece
+    return "".join(parts)
+
+
 def write_csv(handle: IO[str], table: Table, ctx: WriteContext, *, excel: bool) -> int:
     """Write CSV (RFC 4180 quoting, ``\\n`` line ends, UTF-8).
 
@@ -100,28 +207,25 @@ def write_csv(handle: IO[str], table: Table, ctx: WriteContext, *, excel: bool) 
     """
     if excel:
         handle.write("\ufeff")
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(table.names)
-    bools = [i for i, c in enumerate(table.columns) if c.kind is Kind.BOOL]
-    texts = [i for i, c in enumerate(table.columns) if c.kind is Kind.TEXT] if excel else []
-    convert = bools or texts
+    csv.writer(handle, lineterminator="\n").writerow(table.names)
+    kinds = [c.kind for c in table.columns]
+    cells = _CsvCells(excel)
+    rows_at_a_time = max(1, CELLS_AT_A_TIME // max(1, len(kinds)))
     count = 0
-    for batch in table.batches:
-        if convert:
-            rows = []
-            for row in batch:
-                cells = list(row)
-                for i in bools:
-                    cells[i] = _bool_text(cells[i])
-                for i in texts:
-                    if is_formula_like(cells[i]):
-                        cells[i] = "'" + cells[i]
-                rows.append(cells)
-            writer.writerows(rows)
-        else:
-            writer.writerows(batch)
-        count += len(batch)
-        ctx.advance(len(batch), table.total)
+    writing: Future | None = None
+    # A second thread writes each part (the system call releases the GIL) while the next
+    # one is made; one part at a time, in order.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        for batch in table.batches:
+            for part in batch.slices(rows_at_a_time):
+                text = _csv_text(part, kinds, cells)
+                if writing is not None:
+                    writing.result()
+                writing = thread.submit(handle.write, text)
+            count += len(batch)
+            ctx.advance(len(batch), table.total)
+        if writing is not None:
+            writing.result()
     return count
 
 
@@ -131,7 +235,8 @@ def write_jsonl(handle: IO[str], table: Table, ctx: WriteContext) -> int:
     count = 0
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     for batch in table.batches:
-        handle.write("".join(dumps(dict(zip(names, row, strict=True))) + "\n" for row in batch))
+        rows = batch.rows()
+        handle.write("".join(dumps(dict(zip(names, row, strict=True))) + "\n" for row in rows))
         count += len(batch)
         ctx.advance(len(batch), table.total)
     return count

@@ -1,7 +1,7 @@
 """Layouts: what one row of an export is.
 
 A layout builds a :class:`Table`: typed :class:`Column` descriptions and an iterator of
-row batches (lists of tuples in column order), read from the project with streaming SQL
+row :class:`Batch` es, read from the project with streaming SQL
 (:mod:`desktop.core.store.export_queries`). A format then writes the table; nothing here
 knows about files.
 
@@ -15,14 +15,16 @@ knows about files.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from desktop.core import store
-from desktop.core.errors import UsageError
+from desktop.core.errors import ProjectError, UsageError
 from desktop.core.export.variables import coder_column, value_codes
 from desktop.core.scheme import Scheme
 from desktop.core.store import export_queries as q
@@ -109,6 +111,103 @@ class Filters:
                 raise UsageError(f"no article {', '.join(unknown)} in this project")
 
 
+@dataclass(frozen=True)
+class Shared:
+    """A column whose rows repeat a few values, each held once: row r has
+    ``values[index[r]]``.
+
+    The long layout holds a unit's cells this way (a sentence once per batch, not once
+    per label) and a label's coder, dimension, value and value label (once per category
+    met), so that writers convert each value once. Columns built on one ``index`` object
+    go together (a unit's cells), and writers may treat them as one.
+    """
+
+    values: Sequence
+    index: Sequence[int]
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def expand(self) -> Sequence:
+        """The value on every row."""
+        return take(self.values, self.index)
+
+
+def take(values: Sequence, index: Sequence[int]) -> Sequence:
+    """``values[i]`` for each ``i`` in ``index``."""
+    if len(index) < 2:  # itemgetter of one index gives the value, not a tuple
+        return [values[i] for i in index]
+    return itemgetter(*index)(values)
+
+
+class Batch:
+    """Up to :data:`BATCH_ROWS` rows of a table, held column by column: each column a
+    sequence of the rows' values or a :class:`Shared` column."""
+
+    def __init__(self, columns: list, size: int):
+        self._columns = columns
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def columns(self) -> list:
+        """Every column: a sequence of the rows' values or a :class:`Shared` column."""
+        return self._columns
+
+    def column(self, i: int) -> Sequence:
+        """Column ``i``'s value on every row."""
+        column = self._columns[i]
+        return column.expand() if isinstance(column, Shared) else column
+
+    def rows(self) -> Iterable[tuple]:
+        """The rows, tuples in column order."""
+        return zip(*(self.column(i) for i in range(len(self._columns))), strict=True)
+
+    def slices(self, rows: int) -> Iterator[Batch]:
+        """The batch in consecutive parts of at most ``rows`` rows."""
+        if self.size <= rows:
+            yield self
+            return
+        for start in range(0, self.size, rows):
+            stop = min(start + rows, self.size)
+            cut: dict[int, Sequence[int]] = {}  # shared columns on one index stay on one
+            columns = []
+            for column in self._columns:
+                if isinstance(column, Shared):
+                    if id(column.index) not in cut:
+                        cut[id(column.index)] = column.index[start:stop]
+                    columns.append(Shared(column.values, cut[id(column.index)]))
+                else:
+                    columns.append(column[start:stop])
+            yield Batch(columns, stop - start)
+
+
+class RowBatch(Batch):
+    """A batch built row by row (tuples in column order); columns are made when asked for."""
+
+    def __init__(self, rows: Sequence[tuple], width: int):
+        super().__init__([], len(rows))
+        self._rows = rows
+        self.width = width
+
+    def columns(self) -> list:
+        return [self.column(i) for i in range(self.width)]
+
+    def column(self, i: int) -> Sequence:
+        return list(map(itemgetter(i), self._rows))
+
+    def rows(self) -> Iterable[tuple]:
+        return self._rows
+
+    def slices(self, rows: int) -> Iterator[Batch]:
+        if self.size <= rows:
+            yield self
+            return
+        for start in range(0, self.size, rows):
+            yield RowBatch(self._rows[start : start + rows], self.width)
+
+
 @dataclass
 class Table:
     """What a layout produces: typed columns, row batches and facts for the sidecar."""
@@ -116,7 +215,7 @@ class Table:
     layout: str
     scheme: Scheme
     columns: list[Column]
-    batches: Iterator[list[tuple]]
+    batches: Iterator[Batch]
     total: int
     coders: list[str] = field(default_factory=list)
     notes: dict = field(default_factory=dict)
@@ -136,10 +235,27 @@ class Layout:
     help: str
 
 
-def _batched(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
+def _chunks(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
     iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, BATCH_ROWS)):
-        yield batch
+    while chunk := list(itertools.islice(iterator, BATCH_ROWS)):
+        yield chunk
+
+
+def _exactly(blocks: Iterable[list[tuple]]) -> Iterator[list[tuple]]:
+    """Lists of :data:`BATCH_ROWS` rows (the last one shorter) from lists of any size."""
+    pending: list[tuple] = []
+    for block in blocks:
+        pending += block
+        while len(pending) >= BATCH_ROWS:
+            yield pending[:BATCH_ROWS]
+            del pending[:BATCH_ROWS]
+    if pending:
+        yield pending
+
+
+def _batched(rows: Iterable[tuple], width: int) -> Iterator[Batch]:
+    for chunk in _chunks(rows):
+        yield RowBatch(chunk, width)
 
 
 def _coders(db: store.Database, scheme: Scheme, filters: Filters) -> list[str]:
@@ -165,9 +281,8 @@ def _count_units(db: store.Database, scheme: Scheme, filters: Filters) -> int:
 def units_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
     """One row per coding unit (excluded clutter left out), in project order."""
     rows = (row[1:] for row in q.iter_units(db, filters.articles))
-    return Table(
-        "units", scheme, list(UNIT_COLUMNS), _batched(rows), _count_units(db, scheme, filters)
-    )
+    total = _count_units(db, scheme, filters)
+    return Table("units", scheme, list(UNIT_COLUMNS), _batched(rows, len(UNIT_COLUMNS)), total)
 
 
 # -- codebook ------------------------------------------------------------------------------
@@ -220,7 +335,8 @@ def codebook_rows(scheme: Scheme) -> list[tuple]:
 def codebook_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
     """The scheme as a table: one row per category."""
     rows = codebook_rows(scheme)
-    return Table("codebook", scheme, list(CODEBOOK_COLUMNS), iter([rows]), len(rows))
+    batches = iter([RowBatch(rows, len(CODEBOOK_COLUMNS))])
+    return Table("codebook", scheme, list(CODEBOOK_COLUMNS), batches, len(rows))
 
 
 # -- long ----------------------------------------------------------------------------------
@@ -246,21 +362,90 @@ LONG_COLUMNS = [
 
 def long_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
     """One row per unit x coder x dimension, labels of the scheme's dimensions only."""
-    meaning = {(d.id, c.code): (c.label, c.value) for d in scheme.dimensions for c in d.categories}
-    no_meaning = ("", None)
     dims = scheme.dimension_ids
-
-    def rows() -> Iterator[tuple]:
-        for r in q.iter_long(db, dims, filters.coders, filters.articles):
-            label, numeric = meaning.get((r[10], r[11]), no_meaning)
-            # unit columns, coder, dimension, value, label, numeric, unsure, note, s, at
-            yield (*r[1:7], r[9], r[10], r[11], label, numeric, bool(r[12]), *r[13:16])
-
-    total = _count_labels(db, scheme, filters)
-    outside = q.count_labels_outside(db, dims, filters.coders, filters.articles)
+    total, outside = q.label_counts(db, dims, filters.coders, filters.articles)
     notes = {"labels_outside_scheme": outside} if outside else {}
     coders = _coders(db, scheme, filters)
-    return Table("long", scheme, list(LONG_COLUMNS), _batched(rows()), total, coders, notes)
+    batches = _long_batches(db, scheme, filters)
+    return Table("long", scheme, list(LONG_COLUMNS), batches, total, coders, notes)
+
+
+class _Labels(dict):
+    """``{(coder, dimension's position, value): n}``, with the shared columns coder,
+    dimension, value, value label and value numeric whose entry ``n`` is that label.
+
+    Labels are added as they are met (entries are only ever appended, so the indexes of
+    earlier batches stay valid); a code no longer in the scheme has no label and no
+    number.
+    """
+
+    def __init__(self, scheme: Scheme):
+        super().__init__()
+        self.dimensions = scheme.dimension_ids
+        self.meaning = {
+            (n, c.code): (c.label, c.value)
+            for n, d in enumerate(scheme.dimensions)
+            for c in d.categories
+        }
+        self.columns: tuple[list, ...] = ([], [], [], [], [])
+
+    def __missing__(self, key: tuple[str, int, str]) -> int:
+        coder, position, value = key
+        dimension = self.dimensions[position]
+        label, numeric = self.meaning.get((position, value), ("", None))
+        for column, cell in zip(
+            self.columns, (coder, dimension, value, label, numeric), strict=True
+        ):
+            column.append(cell)
+        n = self[key] = len(self)
+        return n
+
+
+def _long_batches(db: store.Database, scheme: Scheme, filters: Filters) -> Iterator[Batch]:
+    """The long layout's rows, column by column.
+
+    The label stream carries only the label's own cells. A unit's cells (its sentence,
+    the article's title) and the coders' unsure flags and notes are read once per batch
+    for the units it covers, and their rows share them: sending a sentence through
+    SQLite once per label took most of the export's time.
+    """
+    labels = _Labels(scheme)
+    blocks = q.iter_label_blocks(db, scheme.dimension_ids, filters.coders, filters.articles)
+    for chunk in _exactly(blocks):
+        seqs = list(map(itemgetter(0), chunk))
+        unit_seqs = list(dict.fromkeys(seqs))
+        units = q.units_by_seq(db, unit_seqs)
+        if [u[0] for u in units] != unit_seqs:
+            raise ProjectError("the project changed during the export; export again")
+        unit_of_seq = {seq: n for n, seq in enumerate(unit_seqs)}
+        unit_index = list(map(unit_of_seq.__getitem__, seqs))
+        keys = zip(*(map(itemgetter(i), chunk) for i in (1, 2, 3)), strict=True)
+        label_index = list(map(labels.__getitem__, keys))
+        # Entry 0 is the default state (not unsure, no note); few rows have another.
+        unsure, note = [False], [""]
+        state_index = [0] * len(chunk)
+        unit_number = {unit[1]: n for n, unit in enumerate(units)}
+        for unit_id, coder, flag, text in q.notable_states(db, list(unit_number)):
+            n = unit_number[unit_id]
+            first = bisect.bisect_left(unit_index, n)
+            last = bisect.bisect_right(unit_index, n, first)
+            mine = [r for r in range(first, last) if chunk[r][1] == coder]
+            if mine:  # a state without a label of that coder in scope is left out
+                unsure.append(bool(flag))
+                note.append(text)
+                for r in mine:
+                    state_index[r] = len(note) - 1
+        yield Batch(
+            [
+                *(Shared(list(map(itemgetter(i), units)), unit_index) for i in range(1, 7)),
+                *(Shared(column, label_index) for column in labels.columns),
+                Shared(unsure, state_index),
+                Shared(note, state_index),
+                list(map(itemgetter(4), chunk)),
+                list(map(itemgetter(5), chunk)),
+            ],
+            len(chunk),
+        )
 
 
 # -- wide and gold: one row per unit ------------------------------------------------------
@@ -326,7 +511,8 @@ def wide_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
         }
     }
     total = _count_units(db, scheme, filters)
-    return Table("wide", scheme, columns, _batched(rows()), total, coders, notes)
+    batches = _batched(rows(), len(columns))
+    return Table("wide", scheme, columns, batches, total, coders, notes)
 
 
 def gold_value(coded: dict[str, str], decided: tuple | None) -> tuple:
@@ -381,7 +567,8 @@ def gold_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
 
     total = _count_units(db, scheme, filters)
     coders = _coders(db, scheme, filters)
-    return Table("gold", scheme, columns, _batched(rows()), total, coders, {"gold_rule": GOLD_RULE})
+    batches = _batched(rows(), len(columns))
+    return Table("gold", scheme, columns, batches, total, coders, {"gold_rule": GOLD_RULE})
 
 
 LAYOUTS: dict[str, Layout] = {

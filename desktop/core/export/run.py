@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import os
 import sys
@@ -292,6 +293,23 @@ def _write_json(path: Path, data: dict) -> None:
         raise
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """Pause the cyclic garbage collector while rows stream.
+
+    An export makes millions of short-lived row tuples, which set the collector off
+    thousands of times (about 7% of a long export) to find no cycles; reference counting
+    frees them. Whatever cycles appear meanwhile are collected when it resumes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _target(out: str | Path, spec: Format, fmt: str) -> Path | None:
     if str(out) == "-":
         if not spec.text:
@@ -359,16 +377,21 @@ def export(
     if progress is not None:
         progress(0, table.total)
     if target is None:
-        count = spec.write(sys.stdout, table, ctx)
+        with _no_cyclic_gc():
+            count = spec.write(sys.stdout, table, ctx)
         sys.stdout.flush()
         return ExportResult("-", layout, fmt, count, None, table.names)
     tmp = _temporary(target)
     try:
         if spec.text:
-            with tmp.open("x", encoding="utf-8", newline="", buffering=1 << 20) as handle:
+            with (
+                tmp.open("x", encoding="utf-8", newline="", buffering=1 << 20) as handle,
+                _no_cyclic_gc(),
+            ):
                 count = spec.write(handle, table, ctx)
         else:
-            count = spec.write(tmp, table, ctx)
+            with _no_cyclic_gc():
+                count = spec.write(tmp, table, ctx)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -19,12 +19,13 @@ import json
 import math
 import re
 import textwrap
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.core.errors import UsageError
 from desktop.core.export.formats import WriteContext
-from desktop.core.export.layouts import Column, Kind, Table
+from desktop.core.export.layouts import Column, Kind, Shared, Table
 from desktop.core.export.variables import value_codes, variable_names
 
 IN_MEMORY_ROW_LIMIT = 1_000_000
@@ -73,7 +74,12 @@ def _field_metadata(column: Column, table: Table) -> dict[str, str]:
 
 
 def write_parquet(path: Path, table: Table, ctx: WriteContext) -> int:
-    """Write Parquet (zstd) in record batches; returns the number of rows."""
+    """Write Parquet (zstd) in record batches; returns the number of rows.
+
+    The rows' Python values become Arrow arrays here; a second thread expands shared
+    columns, dictionary-encodes, compresses and writes each batch (pyarrow releases the
+    GIL) while the next batch is read from the project.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -87,28 +93,53 @@ def write_parquet(path: Path, table: Table, ctx: WriteContext) -> int:
         for i, c in enumerate(table.columns)
         if c.kind is Kind.CODE and c.dimension
     }
+    encode = [
+        pa.types.is_dictionary(f.type) and i not in scheme_codes for i, f in enumerate(fields)
+    ]
 
-    def array(i: int, values: tuple):
-        kind = fields[i].type
+    def arrow(i: int, values, indices: dict) -> tuple:
+        """``(array, index array or None)``: the column's values, or its shared values
+        and the index that expands them."""
         if i in scheme_codes:
+            values = values.expand() if isinstance(values, Shared) else values
             levels = list(scheme_codes[i])
             extra = sorted({v for v in values if v is not None} - set(levels))
             levels += extra  # codes no longer in the scheme keep their value
             index = {code: n for n, code in enumerate(levels)}
-            indices = pa.array([index.get(v) for v in values], pa.int32())
-            return pa.DictionaryArray.from_arrays(indices, pa.array(levels, pa.string()))
-        if pa.types.is_dictionary(kind):
-            return pa.array(values, pa.string()).dictionary_encode()
-        return pa.array(values, kind)
+            codes = pa.array([index.get(v) for v in values], pa.int32())
+            return pa.DictionaryArray.from_arrays(codes, pa.array(levels, pa.string())), None
+        plain = pa.string() if encode[i] else fields[i].type
+        if not isinstance(values, Shared):
+            return pa.array(values, plain), None
+        key = id(values.index)  # one index array for the columns that share it
+        if key not in indices:
+            indices[key] = pa.array(values.index, pa.int64())
+        return pa.array(values.values, plain), indices[key]
+
+    def write(writer, columns: list[tuple]) -> None:
+        arrays = []
+        for i, (array, index) in enumerate(columns):
+            if index is not None:
+                array = array.take(index)
+            arrays.append(array.dictionary_encode() if encode[i] else array)
+        writer.write_batch(pa.record_batch(arrays, schema=schema))
 
     count = 0
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    writing: Future | None = None
+    with (
+        pq.ParquetWriter(path, schema, compression="zstd") as writer,
+        ThreadPoolExecutor(max_workers=1) as thread,
+    ):
         for batch in table.batches:
-            columns = list(zip(*batch, strict=True))
-            arrays = [array(i, values) for i, values in enumerate(columns)]
-            writer.write_batch(pa.record_batch(arrays, schema=schema))
+            indices: dict = {}
+            columns = [arrow(i, values, indices) for i, values in enumerate(batch.columns())]
+            if writing is not None:
+                writing.result()
+            writing = thread.submit(write, writer, columns)
             count += len(batch)
             ctx.advance(len(batch), table.total)
+        if writing is not None:
+            writing.result()
     return count
 
 
@@ -144,8 +175,8 @@ def _frame(table: Table, ctx: WriteContext, fmt: str):
     for batch in table.batches:
         rows += len(batch)
         _refuse_if_too_long(rows, fmt)
-        for store, values in zip(gathered, zip(*batch, strict=True), strict=True):
-            store.extend(values)
+        for i, store in enumerate(gathered):
+            store.extend(batch.column(i))
         ctx.advance(len(batch), table.total)
     names = variable_names(table.names)
     data: dict = {}

@@ -103,7 +103,7 @@ def _data_sheet(workbook, table: Table, ctx: WriteContext) -> int:
         count += len(batch)
         if count > MAX_ROWS:
             raise UsageError(f"more than {MAX_ROWS:,} rows do not fit in an Excel sheet")
-        for row in batch:
+        for row in batch.rows():
             values = list(row)
             for i in texts:
                 values[i] = cells.text(values[i])
