@@ -11,7 +11,6 @@ def test_a_coder_with_assignments_codes_those_unless_the_lead_allows_more(corpus
     for coder in ("ak", "bm"):
         store.ensure_coder(db, coder)
     team.draw_reliability_sample(db, ["ak", "bm"], share=0.2, seed=11)
-    team.set_allow_unassigned(db, False)
     assigned = team.coder_queue_seqs(db, "ak")
     all_units = store.coded_unit_seqs(db)
     assert 0 < len(assigned) < len(all_units)

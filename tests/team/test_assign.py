@@ -117,10 +117,12 @@ def test_queue_offers_assigned_units_first_and_the_rest_only_if_allowed(study):
         for u, c in team_store.round_assignments(db, round_id)
         if c == "ann_q7"
     )
+    # By default a coder with assignments is kept to them ...
+    assert team.coder_queue_seqs(db, "ann_q7") == assigned
+    # ... and the lead may let coders go on to the rest, assigned units first.
+    assert team.set_allow_unassigned(db, True).changed
     queue = team.coder_queue_seqs(db, "ann_q7")
     assert queue[:5] == assigned and len(queue) == 69
-    assert team.set_allow_unassigned(db, False).changed
-    assert team.coder_queue_seqs(db, "ann_q7") == assigned
 
 
 def test_unknown_coders_and_impossible_sizes_are_refused(study):

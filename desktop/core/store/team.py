@@ -129,14 +129,15 @@ def set_lead(db: Database, coder: str) -> SettingChange:
 
 
 def allow_unassigned(db: Database) -> bool:
-    """Whether coders may code units beyond their assignments (default: yes)."""
-    return get_meta(db, ALLOW_UNASSIGNED, "1") == "1"
+    """Whether coders may code units beyond their assignments (default: no — the issue's
+    "assigned first, then anything else if the lead allows it")."""
+    return get_meta(db, ALLOW_UNASSIGNED, "0") == "1"
 
 
 def set_allow_unassigned(db: Database, allowed: bool) -> SettingChange:
     """Let coders code units beyond their assignments, or keep them to their assignments."""
     with write_transaction(db):
-        old = get_meta(db, ALLOW_UNASSIGNED, "1")
+        old = get_meta(db, ALLOW_UNASSIGNED, "0")
         set_meta(db, ALLOW_UNASSIGNED, "1" if allowed else "0")
     return SettingChange(ALLOW_UNASSIGNED, old, "1" if allowed else "0")
 
