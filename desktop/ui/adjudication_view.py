@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -73,6 +72,7 @@ from desktop.ui import dialogs, settings, team_dialogs
 from desktop.ui.actions import KeyActions
 from desktop.ui.coding_panel import CategoryButton
 from desktop.ui.help_overlay import key_text
+from desktop.ui.models import RowsTableModel
 from desktop.ui.sentence_view import SentenceView, scaled_font
 
 MUTED = "#6a7077"
@@ -197,7 +197,7 @@ def describe_accept(summary: AcceptSummary) -> str:
 # -- the list -------------------------------------------------------------------------
 
 
-class DisagreementTableModel(QAbstractTableModel):
+class DisagreementTableModel(RowsTableModel):
     """Disputed units and dimensions (:class:`CodedUnit` rows) with their gold value."""
 
     UNIT, DIMENSION, VALUES, GOLD = range(4)
@@ -223,17 +223,6 @@ class DisagreementTableModel(QAbstractTableModel):
 
     def row_of(self, unit_id: str, dimension: str) -> int | None:
         return self._row_of.get((unit_id, dimension))
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

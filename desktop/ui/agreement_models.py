@@ -17,6 +17,7 @@ from desktop.core.agreement.html import colour as coefficient_colour
 from desktop.core.agreement.text import fmt, fmt_ci
 from desktop.core.scheme import Scheme
 from desktop.core.team import CodedUnit
+from desktop.ui.models import RowsTableModel
 
 ValueRole = Qt.ItemDataRole.UserRole + 1  # the number behind a cell (float, int or tuple)
 DimensionRole = Qt.ItemDataRole.UserRole + 2
@@ -38,7 +39,7 @@ def value_text(scheme: Scheme, dimension: str, code: str | None) -> str:
 # -- item models ----------------------------------------------------------------------
 
 
-class SummaryModel(QAbstractTableModel):
+class SummaryModel(RowsTableModel):
     """One row per dimension with its headline coefficients (``ValueRole``: numbers)."""
 
     HEADERS = (
@@ -65,17 +66,6 @@ class SummaryModel(QAbstractTableModel):
 
     def dimension_at(self, row: int) -> DimensionAgreement:
         return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     @staticmethod
     def _values(d: DimensionAgreement) -> tuple:
@@ -149,7 +139,7 @@ class SummaryModel(QAbstractTableModel):
         return ""
 
 
-class CoderModel(QAbstractTableModel):
+class CoderModel(RowsTableModel):
     """Per coder of one dimension: units coded, alpha without the coder, majority match."""
 
     HEADERS = ("Coder", "Units", "α without", "Change", "With majority")
@@ -162,17 +152,6 @@ class CoderModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(d.coder_diagnostics) if d else []
         self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -33,6 +33,26 @@ _CACHE_ROWS = 2_000
 _Index = QModelIndex | QPersistentModelIndex
 
 
+class RowsTableModel(QAbstractTableModel):
+    """A read-only table over ``self._rows`` with the column titles in ``HEADERS``.
+
+    Subclasses fill ``_rows`` (with begin/endResetModel) and answer ``data``.
+    """
+
+    HEADERS: tuple[str, ...] = ()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+
 class ArticleTableModel(QAbstractTableModel):
     """Articles with this coder's progress; progress is read per row when first shown."""
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSignalBlocker,
@@ -69,6 +68,7 @@ from desktop.core.team.assign import DEFAULT_SHARE
 from desktop.ui import dialogs
 from desktop.ui.dialogs import PROJECT_FILTER, PROJECT_SUFFIX
 from desktop.ui.export_dialog import CheckListModel, check_list, coder_items
+from desktop.ui.models import RowsTableModel
 from desktop.ui.workers import Task
 
 MUTED = "#6a7077"
@@ -786,7 +786,7 @@ class ReliabilitySampleDialog(_TaskDialog):
 # -- progress -------------------------------------------------------------------------------
 
 
-class ProgressModel(QAbstractTableModel):
+class ProgressModel(RowsTableModel):
     """Units assigned and fully coded per coder and round (:class:`ProgressRow`)."""
 
     HEADERS = ("Coder", "Round", "Kind", "Coded", "Assigned", "Done")
@@ -803,17 +803,6 @@ class ProgressModel(QAbstractTableModel):
 
     def rows(self) -> list[ProgressRow]:
         return list(self._rows)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -64,7 +64,7 @@ class Unit:
     excluded_by: str
 
 
-_UNIT_COLUMNS = "id, seq, article_id, paragraph, sentence, start, end, text, excluded, excluded_by"
+UNIT_COLUMNS = "id, seq, article_id, paragraph, sentence, start, end, text, excluded, excluded_by"
 
 
 def article_id_for(content_hash: str) -> str:
@@ -148,13 +148,13 @@ def add_articles(db: Database, articles: Sequence[NewArticle]) -> list[str]:
         paragraph_rows,
     )
     conn.executemany(
-        f"INSERT INTO units ({_UNIT_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO units ({UNIT_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         unit_rows,
     )
     return ids
 
 
-def _unit(row: Sequence) -> Unit:
+def unit_from_row(row: Sequence) -> Unit:
     return Unit(
         id=row[0],
         seq=row[1],
@@ -170,33 +170,33 @@ def _unit(row: Sequence) -> Unit:
 
 
 def get_unit(db: Database, unit_id: str) -> Unit | None:
-    row = db.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE id = ?", [unit_id]).fetchone()
-    return _unit(row) if row else None
+    row = db.execute(f"SELECT {UNIT_COLUMNS} FROM units WHERE id = ?", [unit_id]).fetchone()
+    return unit_from_row(row) if row else None
 
 
 def get_unit_by_seq(db: Database, seq: int) -> Unit | None:
-    row = db.execute(f"SELECT {_UNIT_COLUMNS} FROM units WHERE seq = ?", [seq]).fetchone()
-    return _unit(row) if row else None
+    row = db.execute(f"SELECT {UNIT_COLUMNS} FROM units WHERE seq = ?", [seq]).fetchone()
+    return unit_from_row(row) if row else None
 
 
 def article_units(db: Database, article_id: str) -> list[Unit]:
     """Every live unit of an article (excluded clutter included, units retired by a
     merge left out), in text order."""
     rows = db.execute(
-        f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? AND retired = 0 "
+        f"SELECT {UNIT_COLUMNS} FROM units WHERE article_id = ? AND retired = 0 "
         "ORDER BY start, seq",
         [article_id],
     )
-    return [_unit(r) for r in rows]
+    return [unit_from_row(r) for r in rows]
 
 
 def paragraph_units(db: Database, article_id: str, paragraph: int) -> list[Unit]:
     rows = db.execute(
-        f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? AND paragraph = ? "
+        f"SELECT {UNIT_COLUMNS} FROM units WHERE article_id = ? AND paragraph = ? "
         "AND retired = 0 ORDER BY start, seq",
         [article_id, paragraph],
     )
-    return [_unit(r) for r in rows]
+    return [unit_from_row(r) for r in rows]
 
 
 def coded_unit_seqs(db: Database, article_ids: Iterable[str] | None = None) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from desktop.core.store.corpus import _UNIT_COLUMNS, Unit, paragraph_units, unit_id_for
+from desktop.core.store.corpus import UNIT_COLUMNS, Unit, paragraph_units, unit_id_for
 from desktop.core.store.db import Database, utc_now
 
 ARTICLE_FIELDS = ("title", "source", "author", "date", "url")
@@ -91,7 +91,7 @@ def make_room_after_seq(db: Database, seq: int) -> int:
 def insert_unit(db: Database, unit: Unit, *, manual: bool = False) -> None:
     """Insert a unit made by curation (its seq must be free: see make_room_after_seq)."""
     db.execute(
-        f"INSERT INTO units ({_UNIT_COLUMNS}, manual, created_at) "
+        f"INSERT INTO units ({UNIT_COLUMNS}, manual, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             unit.id,

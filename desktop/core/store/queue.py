@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from desktop.core.store.corpus import _UNIT_COLUMNS, Unit, _unit
+from desktop.core.store.corpus import UNIT_COLUMNS, Unit, unit_from_row
 from desktop.core.store.db import Database
 
 _CODABLE = "u.excluded = 0 AND a.excluded = 0"
@@ -180,11 +180,11 @@ def context_units(db: Database, article_id: str, paragraph: int, radius: int = 1
     Excluded clutter is included (the window shows it greyed as context).
     """
     rows = db.execute(
-        f"SELECT {_UNIT_COLUMNS} FROM units WHERE article_id = ? AND paragraph BETWEEN ? AND ? "
+        f"SELECT {UNIT_COLUMNS} FROM units WHERE article_id = ? AND paragraph BETWEEN ? AND ? "
         "AND retired = 0 ORDER BY start, seq",
         [article_id, paragraph - radius, paragraph + radius],
     )
-    return [_unit(row) for row in rows]
+    return [unit_from_row(row) for row in rows]
 
 
 def unit_status(db: Database, coder: str, unit_id: str, dimensions: Sequence[str]) -> UnitStatus:
