@@ -7,11 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from desktop.commands import split_list
 from desktop.core.errors import UsageError
-
-
-def _list(text: str | None) -> list[str] | None:
-    return [p.strip() for p in text.split(",") if p.strip()] if text else None
 
 
 def register(sub, parser_class) -> None:
@@ -45,7 +42,7 @@ def agreement_report(db, args: argparse.Namespace):
 
     scheme = store.current_scheme(db)
     labels = store.labels_frame(db)
-    coders = _list(args.coders)
+    coders = split_list(args.coders)
     known = set(labels["coder"]) if len(labels) else set()
     if coders:
         unknown = [c for c in coders if c not in known]
@@ -53,7 +50,7 @@ def agreement_report(db, args: argparse.Namespace):
             raise UsageError(f"no labels by coder {', '.join(unknown)} in {args.project}")
     unit_ids = None
     if args.articles:
-        unit_ids = set(store.unit_ids_of_articles(db, _list(args.articles)))
+        unit_ids = set(store.unit_ids_of_articles(db, split_list(args.articles)))
     if args.reliability_sample:
         sample = set(store.reliability_unit_ids(db))
         if not sample:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from desktop.commands import split_list
 from desktop.core.errors import UsageError
 
 # The format a file name implies when --format is left out.
@@ -21,10 +22,8 @@ _BY_SUFFIX = {
 }
 
 
-def _split_list(text: str | None) -> tuple[str, ...] | None:
-    if not text:
-        return None
-    return tuple(part.strip() for part in text.split(",") if part.strip())
+def _tuple(items: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(items) if items else None
 
 
 def register(sub, parser_class) -> None:
@@ -87,7 +86,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             args.layout,
             fmt,
             args.output,
-            filters=Filters(coders=_split_list(args.coders), articles=_split_list(args.articles)),
+            filters=Filters(
+                coders=_tuple(split_list(args.coders)), articles=_tuple(split_list(args.articles))
+            ),
             progress=_progress_printer() if args.output != "-" else None,
         )
     finally:

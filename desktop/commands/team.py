@@ -10,6 +10,7 @@ import argparse
 import contextlib
 from collections.abc import Callable, Iterator
 
+from desktop.commands import split_list
 from desktop.core.errors import UsageError
 
 
@@ -25,7 +26,7 @@ def _project(path: str) -> Iterator:
 
 
 def _coders(text: str) -> list[str]:
-    coders = [c.strip() for c in text.split(",") if c.strip()]
+    coders = split_list(text)
     if not coders:
         raise UsageError("--coders needs comma-separated coder ids")
     return coders
