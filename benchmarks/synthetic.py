@@ -120,11 +120,12 @@ def ensure_articles(scale: Scale, log: Log = print) -> Path:
     return folder
 
 
-def import_articles(articles: Path, path: Path) -> dict:
+def import_articles(articles: Path, path: Path, workers: int | None = None) -> dict:
     """Create a project at ``path`` and import ``articles`` with the real importer.
 
     Returns the counts and ``seconds``, the time of ``import_paths`` alone (creating the
-    empty project is not part of an import).
+    empty project is not part of an import). ``workers`` as in ``import_paths`` (by
+    default what a user's import uses).
     """
     from desktop.core import store
     from desktop.core.corpus.importer import import_paths
@@ -134,7 +135,7 @@ def import_articles(articles: Path, path: Path) -> dict:
     db = store.create_project(path, load_scheme(default_scheme_path()))
     try:
         start = time.perf_counter()
-        summary = import_paths(db, [articles])
+        summary = import_paths(db, [articles], workers=workers)
         seconds = time.perf_counter() - start
     finally:
         db.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 from benchmarks.harness import Result, rounded
 from benchmarks.segmenters import available_segmenters
 from benchmarks.synthetic import import_articles
+from desktop.core.corpus.parallel import choose_workers
 
 TARGET_RATE = 5_000
 TARGET_RATIO = 0.8
@@ -51,7 +52,8 @@ def measure_import(
     log(f"  {chosen.name} alone on {len(texts):,} paragraphs")
     before, found = _time_segmenter(chosen.segment, texts)
     project = workdir / "imported.stance"
-    log("  import_paths into a new project")
+    workers = choose_workers(sum(f.stat().st_size for f in fixture_articles.glob("*.txt")))
+    log(f"  import_paths into a new project ({workers} segmenting process(es))")
     counts = import_articles(fixture_articles, project)
     import_s = counts.pop("seconds")
     after, _ = _time_segmenter(chosen.segment, texts)
@@ -59,6 +61,11 @@ def measure_import(
     units = counts["codable_units"]
     rate = units / import_s
     ratio = segment_s / import_s
+    # The same import in this process alone: what the import adds to segmenting.
+    log("  import_paths again, segmenting in this process alone")
+    serial_s = import_articles(fixture_articles, workdir / "imported-serial.stance", workers=1)[
+        "seconds"
+    ]
     imported = Result(
         "import_sentences_per_s",
         "import + clean + segment + store of the articles",
@@ -76,14 +83,22 @@ def measure_import(
                 "segmenter_alone_after_s": after,
                 "codable_sentences": units,
                 "articles": counts["articles"],
+                "segmenting_processes": workers,
+                "one_process_import_s": serial_s,
+                "one_process_ratio_to_segmenter": segment_s / serial_s,
             }
         ),
         summary=f"{rate:,.0f} sentences/s ({ratio:.2f} x the segmenter alone: "
-        f"{import_s:.1f} s vs {segment_s:.1f} s)",
+        f"{import_s:.1f} s vs {segment_s:.1f} s; {workers} segmenting processes; "
+        f"in one process {serial_s:.1f} s, {segment_s / serial_s:.2f} x)",
         details={
             "sentences": "codable sentences stored (clutter lines and headlines not counted)",
             "ratio": "time of the chosen segmenter alone on the same lines / time of the import "
             "(mean of a run before and a run after the import)",
+            "segmenting_processes": "worker processes that segment the lines, as a user's "
+            "import of these files chooses (desktop.core.corpus.parallel); 1: none",
+            "one_process": "the same import with workers=1 (everything in this process), "
+            "compared with the same segmenter time: what reading, cleaning and storing add",
         },
     )
     figures = {}

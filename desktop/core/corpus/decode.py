@@ -58,7 +58,11 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         if info.st_size > limit:
             raise _too_large(path, info.st_size, limit)
         with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
+            # Ask for the size the file has (asking for ``limit`` would allocate that
+            # much for every small file), then for the rest of one that grew meanwhile.
+            raw = handle.read(info.st_size + 1)
+            if len(raw) > info.st_size:
+                raw += handle.read(limit + 1 - len(raw))
         if len(raw) > limit:
             raise _too_large(path, len(raw), limit)
         return raw

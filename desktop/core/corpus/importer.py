@@ -7,9 +7,11 @@ as it was.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import re
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +25,9 @@ from desktop.core.corpus.clutter import (
     parse_rules,
     project_rules,
 )
+from desktop.core.corpus.parallel import BATCH_LINES, LineSegmenter, choose_workers
 from desktop.core.corpus.readers import Document, expand_paths, read_documents
-from desktop.core.corpus.segment import sentence_spans
+from desktop.core.corpus.segment import spans_of_lines
 from desktop.core.store import NewArticle, NewParagraph, NewUnit
 
 TITLE_RULE = "title"
@@ -68,8 +71,19 @@ def _clean_unit_text(line: str, start: int, end: int, spans) -> str:
     return _SPACES.sub(" ", "".join(pieces)).strip()
 
 
-def prepare_article(document: Document, rules: ClutterRules) -> NewArticle:
-    """Split a document into paragraphs (one per non-blank line) and sentence units.
+@dataclass
+class _Draft:
+    """An article read and cleaned, waiting for its lines' sentence spans."""
+
+    document: Document
+    article: NewArticle
+    # (line start, line, inline clutter spans) of each non-blank line, in order
+    lines: list[tuple[int, str, list]]
+    masked: list[str]  # the same lines with inline clutter blanked out: what is segmented
+
+
+def _draft_article(document: Document, rules: ClutterRules) -> _Draft:
+    """Split a document into paragraphs (one per non-blank line), ready to segment.
 
     Clutter lines are kept in the text and become excluded paragraphs and units; inline
     clutter tokens are kept in the text but left out of the units' text.
@@ -89,8 +103,8 @@ def prepare_article(document: Document, rules: ClutterRules) -> NewArticle:
         origin=document.origin,
         encoding=document.encoding,
     )
+    draft = _Draft(document, article, [], [])
     offset = 0
-    paragraph = 0
     for index, line in enumerate(lines):
         line_start = offset
         offset += len(line) + 1
@@ -104,7 +118,20 @@ def prepare_article(document: Document, rules: ClutterRules) -> NewArticle:
         masked = line
         for s, e, _ in spans:
             masked = masked[:s] + " " * (e - s) + masked[e:]
-        for sentence, (s, e) in enumerate(sentence_spans(masked)):
+        draft.lines.append((line_start, line, spans))
+        draft.masked.append(masked)
+    return draft
+
+
+def _finish_article(draft: _Draft, line_spans: list[list[tuple[int, int]]]) -> NewArticle:
+    """The article with its sentence units, from the sentence spans of its lines."""
+    article = draft.article
+    for paragraph, ((line_start, line, spans), sentences) in enumerate(
+        zip(draft.lines, line_spans, strict=True)
+    ):
+        stored = article.paragraphs[paragraph]
+        excluded, rule = stored.excluded, stored.excluded_by
+        for sentence, (s, e) in enumerate(sentences):
             unit_text = _clean_unit_text(line, s, e, spans)
             if not unit_text:
                 continue
@@ -119,8 +146,21 @@ def prepare_article(document: Document, rules: ClutterRules) -> NewArticle:
                     excluded_by=rule,
                 )
             )
-        paragraph += 1
     return article
+
+
+def prepare_article(document: Document, rules: ClutterRules) -> NewArticle:
+    """Split a document into paragraphs (one per non-blank line) and sentence units."""
+    draft = _draft_article(document, rules)
+    return _finish_article(draft, spans_of_lines(draft.masked))
+
+
+def _file_sizes(files: list[Path]) -> int:
+    total = 0
+    for path in files:
+        with contextlib.suppress(OSError):  # reading it will say what is wrong, in order
+            total += path.stat().st_size
+    return total
 
 
 def _prepare_all(
@@ -129,27 +169,69 @@ def _prepare_all(
     rules: ClutterRules,
     summary: ImportSummary,
     progress: Progress | None,
+    workers: int | None,
 ) -> list[NewArticle]:
-    """Read and prepare every file; duplicates and notices go into ``summary``."""
+    """Read and prepare every file; duplicates and notices go into ``summary``.
+
+    Files are read and cleaned here, in order, while their lines are segmented in
+    batches (in worker processes for a large import, see :mod:`.parallel`); articles are
+    finished in order as their batch comes back. Progress counts finished files.
+    """
     prepared: list[NewArticle] = []
     seen: dict[str, str] = {}
-    for number, path in enumerate(files, start=1):
-        if progress:
-            progress(number - 1, len(files), str(path))
-        for document in read_documents(path):
-            if document.encoding not in ("utf-8", "utf-8-sig", "ascii"):
-                summary.notices.append(f"{path}: decoded as {document.encoding}")
-            article = prepare_article(document, rules)
-            existing = store.article_id_by_hash(db, article.content_hash) or seen.get(
-                article.content_hash
-            )
-            if existing:
-                summary.duplicates.append((document.origin, existing))
-                continue
+    total = len(files)
+    # Submitted batches, oldest first: (drafts with the number of their file, lines,
+    # pending spans). A batch holds whole articles.
+    queue: deque[tuple[list[tuple[int, _Draft]], list[str], object]] = deque()
+    batch: list[tuple[int, _Draft]] = []
+    batch_lines: list[str] = []
+    finished = 0
+
+    def finish_oldest() -> None:
+        nonlocal finished
+        drafts, lines, pending = queue.popleft()
+        spans = segmenter.result(pending, lines)
+        at = 0
+        for number, draft in drafts:
+            count = len(draft.masked)
+            article = _finish_article(draft, spans[at : at + count])
+            at += count
             if not any(not u.excluded for u in article.units):
-                summary.notices.append(f"{document.origin}: no sentences to code after cleaning")
-            seen[article.content_hash] = article.id
+                summary.notices.append(f"{article.origin}: no sentences to code after cleaning")
             prepared.append(article)
+            finished = max(finished, number - 1)
+        if progress:
+            progress(finished, total, str(files[finished]))
+
+    def send() -> None:
+        nonlocal batch, batch_lines
+        if batch:
+            queue.append((batch, batch_lines, segmenter.submit(batch_lines)))
+            batch, batch_lines = [], []
+
+    with LineSegmenter(choose_workers(_file_sizes(files), workers)) as segmenter:
+        for number, path in enumerate(files, start=1):
+            if progress:
+                progress(finished, total, str(path))
+            for document in read_documents(path):
+                if document.encoding not in ("utf-8", "utf-8-sig", "ascii"):
+                    summary.notices.append(f"{path}: decoded as {document.encoding}")
+                draft = _draft_article(document, rules)
+                digest = draft.article.content_hash
+                existing = store.article_id_by_hash(db, digest) or seen.get(digest)
+                if existing:
+                    summary.duplicates.append((document.origin, existing))
+                    continue
+                seen[digest] = draft.article.id
+                batch.append((number, draft))
+                batch_lines += draft.masked
+                if len(batch_lines) >= BATCH_LINES:
+                    send()
+            while queue and (not segmenter.parallel or queue[0][2].done()):
+                finish_oldest()
+        send()
+        while queue:
+            finish_oldest()
     return prepared
 
 
@@ -161,6 +243,7 @@ def import_paths(
     rules_origin: str = "",
     who: str = "",
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> ImportSummary:
     """Import files and folders into the project, all or nothing.
 
@@ -169,6 +252,9 @@ def import_paths(
     rules_text
         Clutter rules (TOML) to use and to keep as the project's rules from now on, in
         the same transaction; by default the project's own rules.
+    workers
+        Processes that segment the sentences (1: this one alone); by default one per
+        usable core for a large import (see :mod:`desktop.core.corpus.parallel`).
 
     Raises
     ------
@@ -187,7 +273,7 @@ def import_paths(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        prepared = _prepare_all(db, files, rules, summary, progress)
+        prepared = _prepare_all(db, files, rules, summary, progress, workers)
     finally:
         if collecting:
             gc.enable()

@@ -41,3 +41,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             else:
                 spans.append((start, end))
     return spans
+
+
+def spans_of_lines(lines: list[str]) -> list[list[tuple[int, int]]]:
+    """:func:`sentence_spans` of each line, in order (the unit of work of an import's
+    worker processes, so it lives here, in a module that imports nothing heavy)."""
+    return [sentence_spans(line) for line in lines]

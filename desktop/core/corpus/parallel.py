@@ -1,0 +1,118 @@
+"""Sentence segmentation of a large import in worker processes.
+
+Segmentation is four fifths of an import's time and a pure function of each line's
+text, so a large import sends batches of lines to a small pool of processes (one per
+usable core, at most :data:`MAX_WORKERS`) while this process reads the next files, and
+assembles the articles in order as the batches come back. A small import is segmented
+here: starting the workers would cost more than it saves.
+
+The pool is started with the ``spawn`` method, because forking a process that runs Qt's
+threads is unsafe. If the pool cannot start or a worker dies, the batch is segmented in
+this process instead, and so is any batch whose segmentation raised, so that the error
+is the one a serial import gives. The result never depends on the pool.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from desktop.core.corpus.segment import spans_of_lines
+
+#: Below this many bytes of input files an import is segmented in this process
+#: (about a second of segmentation; starting a worker takes about a tenth of that).
+PARALLEL_MIN_BYTES = 2_000_000
+MAX_WORKERS = 4
+#: Lines per batch sent to a worker: large enough that sending them costs little,
+#: small enough that the last batches keep every worker busy.
+BATCH_LINES = 400
+#: Environment variable that fixes the number of worker processes (1: none).
+WORKERS_ENV = "STANCECODER_IMPORT_WORKERS"
+
+Spans = list[list[tuple[int, int]]]
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def choose_workers(total_bytes: int, requested: int | None = None) -> int:
+    """How many processes segment an import of ``total_bytes`` (1: this one alone)."""
+    if requested is None:
+        fixed = os.environ.get(WORKERS_ENV, "").strip()
+        requested = int(fixed) if fixed.isdigit() else None
+    if requested is not None:
+        return max(1, requested)
+    if total_bytes < PARALLEL_MIN_BYTES:
+        return 1
+    return max(1, min(usable_cpus(), MAX_WORKERS))
+
+
+class _Done:
+    """A batch segmented in this process, shaped like a future."""
+
+    def __init__(self, value: Spans) -> None:
+        self.value = value
+
+
+class LineSegmenter:
+    """Segments batches of lines in ``workers`` processes, or here when ``workers`` is 1.
+
+    Use as a context manager: leaving it stops the workers, also when the import is
+    cancelled or fails half way (batches not yet started are dropped).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        if workers > 1:
+            try:
+                self._pool = ProcessPoolExecutor(
+                    workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            except (OSError, ValueError, NotImplementedError):
+                self._pool = None
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, lines: list[str]) -> Future | _Done:
+        if self._pool is not None:
+            try:
+                return self._pool.submit(spans_of_lines, lines)
+            except (BrokenProcessPool, RuntimeError, OSError):
+                self._give_up_pool()
+        return _Done(spans_of_lines(lines))
+
+    def result(self, pending: Future | _Done, lines: list[str]) -> Spans:
+        """The spans of ``lines``, which were submitted as ``pending``."""
+        if isinstance(pending, _Done):
+            return pending.value
+        try:
+            return pending.result()
+        except (BrokenProcessPool, OSError):
+            self._give_up_pool()
+        except Exception:
+            pass  # segmenting here raises it again, as a serial import does
+        return spans_of_lines(lines)
+
+    def _give_up_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> LineSegmenter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
