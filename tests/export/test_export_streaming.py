@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 
 import pytest
@@ -95,23 +96,50 @@ def test_wide_csv_written_in_parts_is_the_same(coded_project, tmp_path, monkeypa
     assert parts.read_bytes() == whole.read_bytes()
 
 
-def test_labels_are_put_in_scheme_order_within_each_unit_and_coder():
-    # (seq, coder, position): fetched in dimension-id order, some groups incomplete.
-    rows = [
-        (1, "a", 1, "v"), (1, "a", 2, "v"), (1, "a", 0, "v"),
-        (1, "b", 2, "v"), (1, "b", 0, "v"),
-        (2, "a", 1, "v"),
-        (2, "b", 0, "v"),
-        (3, "a", 2, "v"), (3, "a", 0, "v"),
+def test_labels_are_put_in_scheme_order_within_each_unit_and_coder(scheme):
+    # The scheme lists stance (0), alliance_trust (1), china_role (2); SQLite gives each
+    # unit's labels by coder and then dimension id: alliance_trust, china_role, stance.
+    assert scheme.dimension_ids == ("stance", "alliance_trust", "china_role")
+    fetched = [
+        (1, "a", "alliance_trust"), (1, "a", "china_role"), (1, "a", "stance"),
+        (1, "b", "china_role"), (1, "b", "stance"),
+        (2, "a", "alliance_trust"),
+        (2, "b", "stance"),
+        (3, "a", "china_role"), (3, "a", "stance"),
     ]  # fmt: skip
-    ordered = q._by_position(rows)
-    assert [(r[0], r[1], r[2]) for r in ordered] == [
-        (1, "a", 0), (1, "a", 1), (1, "a", 2),
-        (1, "b", 0), (1, "b", 2),
-        (2, "a", 1),
-        (2, "b", 0),
-        (3, "a", 0), (3, "a", 2),
+    labels = layouts._Labels(scheme)
+    seqs = [seq for seq, _, _ in fetched]
+    keys = [q.KEY_SEPARATOR.join((dim, "x", coder)) for _, coder, dim in fetched]
+    entries = list(map(labels.__getitem__, keys))
+    order = labels.reordering(seqs, entries)
+    coder, dimension = labels.columns[0], labels.columns[1]
+    ordered = [(seqs[r], coder[entries[r]], dimension[entries[r]]) for r in order]
+    assert ordered == [
+        (1, "a", "stance"), (1, "a", "alliance_trust"), (1, "a", "china_role"),
+        (1, "b", "stance"), (1, "b", "china_role"),
+        (2, "a", "alliance_trust"),
+        (2, "b", "stance"),
+        (3, "a", "stance"), (3, "a", "china_role"),
     ]  # fmt: skip
+    # Rows already in order need no reordering.
+    in_order = [entries[r] for r in order]
+    assert labels.reordering([seqs[r] for r in order], in_order) is None
+
+
+def test_a_coder_id_with_the_key_separator_is_kept_whole(coded_project, tmp_path):
+    from desktop.core import store
+
+    unit = next(iter(store.iter_units_rows(coded_project)))["unit_id"]
+    odd = f"odd{q.KEY_SEPARATOR}coder"
+    store.ensure_coder(coded_project, odd)
+    store.set_label(coded_project, unit, odd, "stance", "pressure")
+    out = tmp_path / "long.jsonl"
+    export(coded_project, "long", "jsonl", out)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    mine = [r for r in rows if r["coder"] == odd]
+    assert [(r["unit_id"], r["dimension"], r["value"]) for r in mine] == [
+        (unit, "stance", "pressure")
+    ]
 
 
 def test_a_state_without_a_label_in_scope_is_left_out(coded_project, tmp_path):

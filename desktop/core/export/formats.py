@@ -130,16 +130,24 @@ class _CsvCells:
             values = [_bool_text(v) for v in values]
         elif self.excel and kind is Kind.TEXT:
             values = list(map(defuse, values))
-        types = set(map(type, values))
+        try:
+            return self._texts(values)  # every value a text: the common case
+        except TypeError:
+            return self._not_all_text(values)
+
+    def _texts(self, values: Sequence[str]) -> Sequence[str]:
+        joined = "".join(values)  # raises TypeError unless every value is a text
+        if any(c in joined for c in _SPECIAL):
+            return list(map(self.text, values))
+        return values
+
+    def _not_all_text(self, values: Sequence) -> Sequence[str]:
+        distinct = set(values)
+        types = set(map(type, distinct))
         if types <= {str, type(None)}:
-            if type(None) in types:
-                values = ["" if v is None else v for v in values]
-            joined = "".join(values)
-            if any(c in joined for c in _SPECIAL):
-                return list(map(self.text, values))
-            return values
+            return self._texts(["" if v is None else v for v in values])
         if types == {float}:
-            return _float_cells(values)
+            return _float_cells(values, distinct)
         if types <= {float, int}:
             return list(map(repr, values))  # the csv module writes repr(float), str(int)
         if types <= {float, int, type(None)}:
@@ -147,15 +155,14 @@ class _CsvCells:
         return list(map(self.one, values))
 
 
-def _float_cells(values: Sequence[float]) -> list[str]:
+def _float_cells(values: Sequence[float], distinct: set[float] | None = None) -> list[str]:
     """``repr`` of each float, as the csv module writes it; when values repeat (times
     rounded to hundredths), each distinct value is formatted once."""
-    if len(set(values[:10_000])) * 2 <= min(len(values), 10_000):
-        distinct = set(values)
-        # 0.0 and -0.0 are one key but two texts.
-        if len(distinct) * 2 <= len(values) and 0.0 not in distinct:
-            text = {v: repr(v) for v in distinct}
-            return list(map(text.__getitem__, values))
+    distinct = set(values) if distinct is None else distinct
+    # 0.0 and -0.0 are one key but two texts.
+    if len(distinct) * 2 <= len(values) and 0.0 not in distinct:
+        text = {v: repr(v) for v in distinct}
+        return list(map(text.__getitem__, values))
     return list(map(repr, values))
 
 

@@ -241,18 +241,6 @@ def _chunks(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
         yield chunk
 
 
-def _exactly(blocks: Iterable[list[tuple]]) -> Iterator[list[tuple]]:
-    """Lists of :data:`BATCH_ROWS` rows (the last one shorter) from lists of any size."""
-    pending: list[tuple] = []
-    for block in blocks:
-        pending += block
-        while len(pending) >= BATCH_ROWS:
-            yield pending[:BATCH_ROWS]
-            del pending[:BATCH_ROWS]
-    if pending:
-        yield pending
-
-
 def _batched(rows: Iterable[tuple], width: int) -> Iterator[Batch]:
     for chunk in _chunks(rows):
         yield RowBatch(chunk, width)
@@ -371,8 +359,9 @@ def long_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
 
 
 class _Labels(dict):
-    """``{(coder, dimension's position, value): n}``, with the shared columns coder,
-    dimension, value, value label and value numeric whose entry ``n`` is that label.
+    """``{label key: n}``, with the shared columns coder, dimension, value, value label
+    and value numeric whose entry ``n`` is that label (keys as
+    :func:`~desktop.core.store.export_queries.iter_label_chunks` gives them).
 
     Labels are added as they are met (entries are only ever appended, so the indexes of
     earlier batches stay valid); a code no longer in the scheme has no label and no
@@ -381,24 +370,93 @@ class _Labels(dict):
 
     def __init__(self, scheme: Scheme):
         super().__init__()
-        self.dimensions = scheme.dimension_ids
+        self.position = {d: n for n, d in enumerate(scheme.dimension_ids)}
         self.meaning = {
-            (n, c.code): (c.label, c.value)
-            for n, d in enumerate(scheme.dimensions)
-            for c in d.categories
+            (d.id, c.code): (c.label, c.value) for d in scheme.dimensions for c in d.categories
         }
         self.columns: tuple[list, ...] = ([], [], [], [], [])
+        self._places: list[tuple[str, int]] = []  # each entry's (coder, dimension position)
+        self._rank = None  # each entry's rank among the places met (numpy), when known
+        self._ranks = 0
 
-    def __missing__(self, key: tuple[str, int, str]) -> int:
-        coder, position, value = key
-        dimension = self.dimensions[position]
-        label, numeric = self.meaning.get((position, value), ("", None))
+    def __missing__(self, key: str) -> int:
+        dimension, value, coder = key.split(q.KEY_SEPARATOR, 2)
+        label, numeric = self.meaning.get((dimension, value), ("", None))
         for column, cell in zip(
             self.columns, (coder, dimension, value, label, numeric), strict=True
         ):
             column.append(cell)
+        self._places.append((coder, self.position[dimension]))
+        self._rank = None
         n = self[key] = len(self)
         return n
+
+    def reordering(self, seqs: Sequence[int], entries: Sequence[int]) -> list[int] | None:
+        """The permutation that puts rows of whole units, fetched in unit, coder and
+        dimension id order, in unit, coder and scheme order; None if they are in it.
+
+        ``seqs`` and ``entries`` are the rows' units and labels (entries of this dict).
+        """
+        import numpy as np
+
+        if len(seqs) < 2:
+            return None
+        if self._rank is None:
+            places = sorted(set(self._places))
+            rank = {place: r for r, place in enumerate(places)}
+            self._rank = np.array([rank[p] for p in self._places], dtype=np.int64)
+            self._ranks = len(places)
+        seq = np.array(seqs, dtype=np.int64)
+        key = (seq - seq[0]) * self._ranks + self._rank[np.array(entries, dtype=np.intp)]
+        if (key[1:] > key[:-1]).all():
+            return None
+        return np.argsort(key, kind="stable").tolist()
+
+
+def _label_columns(
+    db: store.Database, scheme: Scheme, filters: Filters, labels: _Labels
+) -> Iterator[tuple[list[int], list[int], list, list]]:
+    """The labels' own columns ``(seq, label entry, seconds, changed_at)`` in batches of
+    exactly :data:`BATCH_ROWS` rows (the last one fewer), in unit, coder and scheme
+    order.
+
+    Each fetch is put in order and into columns as it comes (a unit's labels once all
+    of them are fetched), so that the only lists as long as a batch are its columns:
+    large temporary lists cost a page fault per 4 KB each time they are made.
+    """
+    columns: tuple[list, ...] = ([], [], [], [])
+    held: list[tuple] = []  # the last unit's labels, which may go on in the next fetch
+
+    def settle(rows: list[tuple]) -> Iterator[tuple[list, ...]]:
+        nonlocal columns
+        seqs, keys, seconds, changed = zip(*rows, strict=True)
+        entries = list(map(labels.__getitem__, keys))
+        parts: Sequence[Sequence] = (seqs, entries, seconds, changed)
+        order = labels.reordering(seqs, entries)
+        if order is not None:
+            parts = [take(part, order) for part in parts]
+        room = BATCH_ROWS - len(columns[0])
+        while len(parts[0]) >= room:
+            for column, part in zip(columns, parts, strict=True):
+                column.extend(part[:room])
+            yield columns
+            columns = ([], [], [], [])
+            parts = [part[room:] for part in parts]
+            room = BATCH_ROWS
+        for column, part in zip(columns, parts, strict=True):
+            column.extend(part)
+
+    for rows in q.iter_label_chunks(db, scheme.dimension_ids, filters.coders, filters.articles):
+        if held:
+            rows = held + rows
+        cut = bisect.bisect_left(rows, rows[-1][0], key=itemgetter(0))
+        held = rows[cut:]
+        if cut:
+            yield from settle(rows[:cut])
+    if held:
+        yield from settle(held)
+    if columns[0]:
+        yield columns
 
 
 def _long_batches(db: store.Database, scheme: Scheme, filters: Filters) -> Iterator[Batch]:
@@ -410,26 +468,23 @@ def _long_batches(db: store.Database, scheme: Scheme, filters: Filters) -> Itera
     SQLite once per label took most of the export's time.
     """
     labels = _Labels(scheme)
-    blocks = q.iter_label_blocks(db, scheme.dimension_ids, filters.coders, filters.articles)
-    for chunk in _exactly(blocks):
-        seqs = list(map(itemgetter(0), chunk))
+    coder_of = labels.columns[0]
+    for seqs, entries, seconds, changed in _label_columns(db, scheme, filters, labels):
         unit_seqs = list(dict.fromkeys(seqs))
         units = q.units_by_seq(db, unit_seqs)
         if [u[0] for u in units] != unit_seqs:
             raise ProjectError("the project changed during the export; export again")
         unit_of_seq = {seq: n for n, seq in enumerate(unit_seqs)}
         unit_index = list(map(unit_of_seq.__getitem__, seqs))
-        keys = zip(*(map(itemgetter(i), chunk) for i in (1, 2, 3)), strict=True)
-        label_index = list(map(labels.__getitem__, keys))
         # Entry 0 is the default state (not unsure, no note); few rows have another.
         unsure, note = [False], [""]
-        state_index = [0] * len(chunk)
+        state_index = [0] * len(seqs)
         unit_number = {unit[1]: n for n, unit in enumerate(units)}
         for unit_id, coder, flag, text in q.notable_states(db, list(unit_number)):
             n = unit_number[unit_id]
             first = bisect.bisect_left(unit_index, n)
             last = bisect.bisect_right(unit_index, n, first)
-            mine = [r for r in range(first, last) if chunk[r][1] == coder]
+            mine = [r for r in range(first, last) if coder_of[entries[r]] == coder]
             if mine:  # a state without a label of that coder in scope is left out
                 unsure.append(bool(flag))
                 note.append(text)
@@ -438,13 +493,13 @@ def _long_batches(db: store.Database, scheme: Scheme, filters: Filters) -> Itera
         yield Batch(
             [
                 *(Shared(list(map(itemgetter(i), units)), unit_index) for i in range(1, 7)),
-                *(Shared(column, label_index) for column in labels.columns),
+                *(Shared(column, entries) for column in labels.columns),
                 Shared(unsure, state_index),
                 Shared(note, state_index),
-                list(map(itemgetter(4), chunk)),
-                list(map(itemgetter(5), chunk)),
+                seconds,
+                changed,
             ],
-            len(chunk),
+            len(seqs),
         )
 
 

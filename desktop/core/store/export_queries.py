@@ -11,10 +11,7 @@ dimension's position in the scheme, so two exports of the same project are ident
 
 from __future__ import annotations
 
-import bisect
-import operator
 from collections.abc import Iterator, Sequence
-from operator import itemgetter
 
 from desktop.core.store.db import Database
 
@@ -258,63 +255,40 @@ def iter_long(
     return _stream(cursor)
 
 
-def iter_label_blocks(
+#: Separates the dimension, value and coder in :func:`iter_label_chunks`' label keys
+#: (dimension ids and category codes never contain it; a coder id, last, may).
+KEY_SEPARATOR = "\x1f"
+
+
+def iter_label_chunks(
     db: Database,
     dimensions: Sequence[str],
     coders: Sequence[str] | None = None,
     articles: Sequence[str] | None = None,
 ) -> Iterator[list[tuple]]:
-    """Current labels in the order of :func:`iter_long`, with the label's own cells only,
-    in blocks of whole units (:func:`units_by_seq` gives the units' cells and
-    :func:`notable_states` the coders' unsure flags and notes, once per unit).
+    """Current labels with the label's own cells only, a fetch at a time, in unit (seq),
+    coder and dimension id order: the labels table's key order, which SQLite reads
+    without sorting (the caller puts each unit's labels in the scheme's order).
+    :func:`units_by_seq` gives the units' cells and :func:`notable_states` the coders'
+    unsure flags and notes, once per unit.
 
     Yields
     ------
     list of tuple
-        ``(seq, coder, position, value, seconds, changed_at)``; ``position`` is the
-        dimension's index in ``dimensions``.
+        ``(seq, key, seconds, changed_at)``; ``key`` is ``dimension, value, coder``
+        joined by :data:`KEY_SEPARATOR`: one text per label instead of three (there are
+        a few dozen distinct keys among millions of labels).
     """
     where, params = _scope(articles, coders, dimensions)
-    position, position_params = _dimension_order(dimensions)
-    # In key order SQLite reads the labels without sorting them; each unit's labels are
-    # put in the scheme's dimension order here (sorting them in SQL, unit by unit, took
-    # longer than reading them).
     cursor = db.conn.execute(
-        f"SELECT u.seq, l.coder_id, {position}, l.value, l.seconds, l.changed_at "
+        "SELECT u.seq, l.dimension || char(31) || l.value || char(31) || l.coder_id, "
+        "l.seconds, l.changed_at "
         "FROM labels l JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
         f"WHERE {where} ORDER BY u.seq, l.coder_id, l.dimension",
-        position_params + params,
+        params,
     )
-    held: list[tuple] = []
     while rows := cursor.fetchmany(CHUNK):
-        rows = held + rows if held else rows
-        # The last unit's labels may go on in the next fetch: hold them back until then.
-        cut = bisect.bisect_left(rows, rows[-1][0], key=itemgetter(0))
-        held = rows[cut:]
-        if cut:
-            yield _by_position(rows[:cut])
-    if held:
-        yield _by_position(held)
-
-
-def _by_position(rows: list[tuple]) -> list[tuple]:
-    """``rows`` in seq and coder order, sorted by position within each seq and coder."""
-    import numpy as np
-
-    n = len(rows)
-    if n < 2:
-        return rows
-    seq = np.fromiter(map(itemgetter(0), rows), np.int64, n)
-    position = np.fromiter(map(itemgetter(2), rows), np.int64, n)
-    coders = list(map(itemgetter(1), rows))
-    starts = np.empty(n, dtype=bool)  # where a new seq and coder begins
-    starts[0] = True
-    starts[1:] = seq[1:] != seq[:-1]
-    starts[1:] |= np.fromiter(map(operator.ne, coders[1:], coders[:-1]), bool, n - 1)
-    key = np.cumsum(starts) * (int(position.max()) + 1) + position
-    if (key[1:] > key[:-1]).all():
-        return rows
-    return list(itemgetter(*np.argsort(key, kind="stable").tolist())(rows))
+        yield rows
 
 
 def units_by_seq(db: Database, seqs: Sequence[int]) -> list[tuple]:
