@@ -6,20 +6,20 @@ usable core, at most :data:`MAX_WORKERS`) while this process reads the next file
 assembles the articles in order as the batches come back. A small import is segmented
 here: starting the workers would cost more than it saves.
 
-The pool is started with the ``spawn`` method, because forking a process that runs Qt's
-threads is unsafe. If the pool cannot start or a worker dies, the batch is segmented in
+The pool is started with the ``spawn`` method (see :mod:`desktop.core.processes`). If
+the pool cannot start or a worker dies, the batch is segmented in
 this process instead, and so is any batch whose segmentation raised, so that the error
 is the one a serial import gives. The result never depends on the pool.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from desktop.core.corpus.segment import spans_of_lines
+from desktop.core.processes import spawn_context, usable_cpus
 
 #: Below this many bytes of input files an import is segmented in this process
 #: (about a second of segmentation; starting a worker takes about a tenth of that).
@@ -32,13 +32,6 @@ BATCH_LINES = 400
 WORKERS_ENV = "STANCECODER_IMPORT_WORKERS"
 
 Spans = list[list[tuple[int, int]]]
-
-
-def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def choose_workers(total_bytes: int, requested: int | None = None) -> int:
@@ -71,9 +64,7 @@ class LineSegmenter:
         self._pool: ProcessPoolExecutor | None = None
         if workers > 1:
             try:
-                self._pool = ProcessPoolExecutor(
-                    workers, mp_context=multiprocessing.get_context("spawn")
-                )
+                self._pool = ProcessPoolExecutor(workers, mp_context=spawn_context())
             except (OSError, ValueError, NotImplementedError):
                 self._pool = None
 
