@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.harness import Result, failed, machine
+from benchmarks.harness import Result, failed, machine, speed_gauge
 from benchmarks.synthetic import (
     CACHE,
     FULL,
@@ -188,7 +188,14 @@ def main(argv: list[str] | None = None) -> int:
     when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     info = machine()
     _log(f"benchmarks, {scale.name} scale, on {info['cpus']} CPUs ({info['cpu_model']})")
+    gauge_start = speed_gauge()
     results, manifest = run(scale, set(args.only) if args.only else None)
+    info["speed_gauge_s"] = {
+        "start": round(gauge_start, 3),
+        "end": round(speed_gauge(), 3),
+        "what": "best of 5 of a fixed piece of plain Python work (benchmarks.harness."
+        "speed_gauge): how fast this shared machine was during the run; lower is faster",
+    }
     document = {
         "mode": scale.name,
         "when": when,
@@ -200,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(markdown_table(results))
     missed = [k for k, r in results.items() if r.met is False]
+    gauge = info["speed_gauge_s"]
     print(
+        f"\nspeed gauge {gauge['start']:.3f} s at the start, {gauge['end']:.3f} s at the end"
         f"\n{scale.name} run in {document['duration_s']} s; results in {out}"
         + (f"; missed: {', '.join(missed)}" if missed else "; every target met")
     )

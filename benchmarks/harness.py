@@ -15,6 +15,7 @@ import resource
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -201,3 +202,22 @@ def machine() -> dict:
         },
         "git": _git_commit(),
     }
+
+
+def speed_gauge(repeats: int = 5) -> float:
+    """Seconds for a fixed piece of plain Python work (best of ``repeats``).
+
+    The machine is shared, and the same commit runs up to twice as slow in one hour as in
+    another; this gauge, taken at the start and the end of a run, says how fast the
+    machine was while the figures were taken (lower is faster).
+    """
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        rows = [(i % 97, f"c{i % 5}", i * 0.5) for i in range(200_000)]
+        index = {row: n for n, row in enumerate(rows)}
+        text = ",".join(map(repr, sorted(rows, key=lambda r: (r[1], r[0]))))
+        if not text or len(index) != len(rows):  # keeps the work from being skipped
+            raise RuntimeError("speed gauge: unexpected result")
+        best = min(best, time.perf_counter() - start)
+    return best
