@@ -9,27 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from export_helpers import FORMULA_NOTE, add_formula_article
 
 from desktop.core import store
 
 SHARED_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 CODERS = ("ann", "bo", "Chloé K")
-FORMULA_ARTICLE = """Spreadsheet traps in the news
-
-=HYPERLINK("http://example.org/x","click here") was pasted into a column about Seoul. \
-@SUM(A1:A3) is what a careless editor typed next. -5 percent is how much trust in the \
-alliance fell. +82 is the country code of South Korea.
-"""
-FORMULA_NOTE = '=HYPERLINK("http://evil.example","open me")'
-
-
-def add_formula_article(db, folder) -> None:
-    """Import the article whose sentences start with = @ - and +."""
-    from desktop.core.corpus.importer import import_paths
-
-    path = folder / "traps.txt"
-    path.write_text(FORMULA_ARTICLE, encoding="utf-8")
-    import_paths(db, [path])
 
 
 def code_project(db) -> None:
@@ -52,7 +37,7 @@ def code_project(db) -> None:
     store.set_note(db, units[1], "bo", 'A note, with "quotes",\nand a second line.')
     store.set_unsure(db, units[1], "bo", True)
     store.set_unsure(db, units[5], "Chloé K", True)
-    # The team workflow's API for gold labels is not there yet: write the row directly.
+    # One adjudicated gold label, written with a fixed decision time.
     with store.write_transaction(db):
         db.execute(
             "INSERT INTO gold_labels (unit_id, dimension, value, method, adjudicator, "

@@ -13,6 +13,25 @@ from pathlib import Path
 
 from desktop.core import store
 
+# The article whose sentences look like spreadsheet formulas (conftest adds it).
+FORMULA_ARTICLE = """Spreadsheet traps in the news
+
+=HYPERLINK("http://example.org/x","click here") was pasted into a column about Seoul. \
+@SUM(A1:A3) is what a careless editor typed next. -5 percent is how much trust in the \
+alliance fell. +82 is the country code of South Korea.
+"""
+FORMULA_NOTE = '=HYPERLINK("http://evil.example","open me")'
+
+
+def add_formula_article(db, folder) -> None:
+    """Import the article whose sentences start with = @ - and +."""
+    from desktop.core.corpus.importer import import_paths
+
+    path = folder / "traps.txt"
+    path.write_text(FORMULA_ARTICLE, encoding="utf-8")
+    import_paths(db, [path])
+
+
 SAFE_CODER = {"ann": "ann", "bo": "bo", "Chloé K": "Chloe_K"}
 UNIT_NAMES = ["unit_id", "article_id", "article_title", "paragraph", "sentence", "text"]
 CODEBOOK_NAMES = """dimension dimension_label level question category label key value

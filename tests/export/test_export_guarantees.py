@@ -7,8 +7,7 @@ import json
 import zipfile
 
 import pytest
-from conftest import add_formula_article
-from export_helpers import read_csv, read_jsonl, read_stats
+from export_helpers import add_formula_article, read_csv, read_jsonl, read_stats
 
 from desktop.cli import main
 from desktop.core import store

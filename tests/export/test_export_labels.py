@@ -6,8 +6,7 @@ import json
 import zipfile
 
 import pytest
-from conftest import FORMULA_NOTE
-from export_helpers import read_stats, read_xlsx
+from export_helpers import FORMULA_NOTE, read_stats, read_xlsx
 
 from desktop.core import store
 from desktop.core.export import export
