@@ -23,22 +23,19 @@ from __future__ import annotations
 
 import html
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from enum import Enum
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSignalBlocker,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QColor, QFontMetrics
+from PySide6.QtGui import QCloseEvent, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -53,7 +50,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -63,27 +59,34 @@ from desktop.core import store, team
 from desktop.core.curation import KeptLabel, curation_labels
 from desktop.core.errors import StanceError
 from desktop.core.keys import KEY_TABLE, Action
-from desktop.core.scheme import Dimension, Scheme
+from desktop.core.scheme import Dimension
 from desktop.core.store import queue
 from desktop.core.store import team as team_store
 from desktop.core.store.db import project_path
 from desktop.core.team import AcceptSummary, CodedUnit, GoldChange, GoldMethod
 from desktop.ui import dialogs, settings, team_dialogs
 from desktop.ui.actions import KeyActions
+from desktop.ui.adjudication_parts import (
+    MUTED,
+    TEAL,
+    VIEW_STYLE,
+    CoderCard,
+    DisagreementTableModel,
+    MiddleElided,
+    Phase,
+    Shown,
+    describe_accept,
+    muted_label,
+    preview_accept,
+    section_label,
+    value_text,
+    when_text,
+)
 from desktop.ui.coding_panel import CategoryButton
 from desktop.ui.help_overlay import key_text
-from desktop.ui.models import RowsTableModel
 from desktop.ui.sentence_view import SentenceView, scaled_font
 
-MUTED = "#6a7077"
-TEAL = "#2f6f73"
-AMBER = "#a8650a"
 SENTENCE_ZOOM = -3  # the sentence a little smaller than in the coding window: more fits
-_Index = QModelIndex | QPersistentModelIndex
-
-UnitIdRole = Qt.ItemDataRole.UserRole + 1
-DimensionRole = Qt.ItemDataRole.UserRole + 2
-CodedUnitRole = Qt.ItemDataRole.UserRole + 3
 
 # The named actions of the key table that work here, with what they do here. Every
 # other entry of the table is disabled in this window (its key does nothing).
@@ -97,242 +100,6 @@ ADJUDICATION_ACTIONS: dict[Action, str] = {
     Action.ZOOM_OUT: "Smaller text",
     Action.SHOW_ARTICLE: "View the whole article",
 }
-
-VIEW_STYLE = f"""
-QFrame#coderCard {{ background: #ffffff; border: 1px solid #d6d6d0; border-radius: 6px; }}
-QFrame#coderCard QLabel {{ border: none; background: transparent; }}
-QLabel#coderName {{ color: {MUTED}; }}
-QLabel#coderValue {{ color: {TEAL}; }}
-QLabel#coderUnsure {{ color: {AMBER}; font-weight: bold; }}
-QLabel#mutedText {{ color: {MUTED}; }}
-QLabel#goldState {{ background: #ffffff; border: 1px solid #e2e2dd; border-radius: 6px;
-    padding: 6px 8px; }}
-QLabel#acceptSummary {{ color: {TEAL}; }}
-#goldPanel {{ background: #f4f4f1; }}
-"""
-
-
-class Shown(Enum):
-    """Which disagreements the list shows."""
-
-    UNDECIDED = "undecided"
-    ALL = "all"
-
-    @property
-    def label(self) -> str:
-        return {Shown.UNDECIDED: "Undecided only", Shown.ALL: "All disagreements"}[self]
-
-
-class Phase(Enum):
-    """The view's state: showing a row, or showing a decision before moving on."""
-
-    EMPTY = "empty"
-    SHOWING = "showing"
-    TRANSITION = "transition"
-
-
-def value_text(scheme: Scheme, dimension: str, code: str | None) -> str:
-    """A category as the coding panel shows it: key and label ("—" for none)."""
-    if code is None:
-        return "—"
-    try:
-        category = scheme.dimension(dimension).category(code)
-    except KeyError:
-        return code
-    return f"{category.key}  {category.label}"
-
-
-def _key_of(scheme: Scheme, dimension: str, code: str) -> str:
-    try:
-        return scheme.dimension(dimension).category(code).key
-    except KeyError:
-        return code
-
-
-def values_summary(scheme: Scheme, unit: CodedUnit) -> str:
-    """Each coder's value as its key, ``?`` when unsure: ``"ak 1 · bb 2? · cc 1"``."""
-    return " · ".join(
-        f"{v.coder} {_key_of(scheme, unit.dimension, v.value)}{'?' if v.unsure else ''}"
-        for v in unit.values
-    )
-
-
-def when_text(at: str) -> str:
-    """A stored UTC time as a person reads it: ``2024-05-01 10:22 UTC``."""
-    return f"{at[:10]} {at[11:16]} UTC" if len(at) >= 16 else at
-
-
-@dataclass(frozen=True)
-class AcceptPreview:
-    """What :func:`desktop.core.team.accept_agreed` would do with a rule, before it runs."""
-
-    rule: GoldMethod
-    accept: int
-    already_decided: int
-    left: int
-
-
-def preview_accept(units: Iterable[CodedUnit], rule: GoldMethod) -> AcceptPreview:
-    """Count what accepting by ``rule`` would decide, by accept_agreed's own test."""
-    accept = decided = left = 0
-    for unit in units:
-        if unit.gold is not None:
-            decided += 1
-        elif unit.agreed or (rule is GoldMethod.MAJORITY and unit.majority() is not None):
-            accept += 1
-        else:
-            left += 1
-    return AcceptPreview(rule, accept, decided, left)
-
-
-def describe_accept(summary: AcceptSummary) -> str:
-    """The outcome of a bulk acceptance in one sentence."""
-    return (
-        f"Accepted {summary.accepted:,} {summary.rule} value(s) as gold; "
-        f"{summary.already_decided:,} already had a gold value; "
-        f"{summary.undecided:,} left to adjudicate."
-    )
-
-
-# -- the list -------------------------------------------------------------------------
-
-
-class DisagreementTableModel(RowsTableModel):
-    """Disputed units and dimensions (:class:`CodedUnit` rows) with their gold value."""
-
-    UNIT, DIMENSION, VALUES, GOLD = range(4)
-    HEADERS = ("Unit", "Dimension", "Values", "Gold")
-
-    def __init__(self, scheme: Scheme, parent=None):
-        super().__init__(parent)
-        self._scheme = scheme
-        self._rows: list[CodedUnit] = []
-        self._row_of: dict[tuple[str, str], int] = {}
-
-    def set_rows(self, rows: Sequence[CodedUnit]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._row_of = {(u.unit_id, u.dimension): i for i, u in enumerate(self._rows)}
-        self.endResetModel()
-
-    def rows(self) -> list[CodedUnit]:
-        return list(self._rows)
-
-    def unit(self, row: int) -> CodedUnit:
-        return self._rows[row]
-
-    def row_of(self, unit_id: str, dimension: str) -> int | None:
-        return self._row_of.get((unit_id, dimension))
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        unit = self._rows[index.row()]
-        column = index.column()
-        if role == UnitIdRole:
-            return unit.unit_id
-        if role == DimensionRole:
-            return unit.dimension
-        if role == CodedUnitRole:
-            return unit
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.UNIT:
-                return unit.unit_id
-            if column == self.DIMENSION:
-                return self._dimension_label(unit.dimension)
-            if column == self.VALUES:
-                return values_summary(self._scheme, unit)
-            return _key_of(self._scheme, unit.dimension, unit.gold) if unit.gold else "—"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [unit.unit_id, unit.text, ""]
-            for v in unit.values:
-                flag = " (unsure)" if v.unsure else ""
-                note = f" — {v.note}" if v.note else ""
-                shown = value_text(self._scheme, unit.dimension, v.value)
-                lines.append(f"{v.coder}: {shown}{flag}{note}")
-            lines.append(f"gold: {value_text(self._scheme, unit.dimension, unit.gold)}")
-            return "\n".join(lines)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.GOLD:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column == self.GOLD:
-            return QColor(MUTED if unit.gold is None else TEAL)
-        return None
-
-    def _dimension_label(self, dimension: str) -> str:
-        try:
-            return self._scheme.dimension(dimension).label
-        except KeyError:
-            return dimension
-
-    def set_gold(self, row: int, value: str | None) -> None:
-        """The row's gold value changed (the row stays, whatever the filter)."""
-        self._rows[row] = replace(self._rows[row], gold=value)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-
-    def next_undecided(self, after: int) -> int | None:
-        """The first row after ``after`` without gold, wrapping round; None if none."""
-        count = len(self._rows)
-        for step in range(1, count + 1):
-            row = (after + step) % count
-            if self._rows[row].gold is None:
-                return row
-        return None
-
-
-class _MiddleElided(QStyledItemDelegate):
-    """Unit ids elided in the middle: the article prefix and the ordinal both stay."""
-
-    def initStyleOption(self, option, index) -> None:
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideMiddle
-
-
-# -- the view -------------------------------------------------------------------------
-
-
-def _section(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("sectionTitle")
-    return label
-
-
-def _muted(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("mutedText")
-    label.setWordWrap(True)
-    return label
-
-
-class CoderCard(QFrame):
-    """One coder's value, unsure flag and note on the shown unit and dimension."""
-
-    def __init__(self, coder: str, value: str, unsure: bool, note: str, parent=None):
-        super().__init__(parent)
-        self.setObjectName("coderCard")
-        self.coder = coder
-        self.name = QLabel(coder)
-        self.name.setObjectName("coderName")
-        self.value = QLabel(value)
-        self.value.setObjectName("coderValue")
-        self.value.setFont(scaled_font(1.1, bold=True))
-        self.value.setWordWrap(True)
-        self.unsure = QLabel("Unsure")
-        self.unsure.setObjectName("coderUnsure")
-        self.unsure.setVisible(unsure)
-        self.note = QLabel(html.escape(note) if note else "<i>no note</i>")
-        self.note.setObjectName("coderNote" if note else "mutedText")
-        self.note.setWordWrap(True)
-        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(3)
-        for widget in (self.name, self.value, self.unsure, self.note):
-            layout.addWidget(widget)
-        layout.addStretch(1)
-
-    @property
-    def note_text(self) -> str:
-        return self.note.text() if self.note.objectName() == "coderNote" else ""
 
 
 class AdjudicationView(QWidget):
@@ -388,7 +155,7 @@ class AdjudicationView(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         title = QLabel("Adjudication")
         title.setFont(scaled_font(1.2, bold=True))
-        who = _muted(f"Adjudicator: {self.adjudicator}")
+        who = muted_label(f"Adjudicator: {self.adjudicator}")
         who.setWordWrap(False)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("acceptSummary")
@@ -412,7 +179,7 @@ class AdjudicationView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(8)
-        self.keys_hint = _muted(self._keys_hint())
+        self.keys_hint = muted_label(self._keys_hint())
         self.keys_hint.setTextFormat(Qt.TextFormat.RichText)
         layout.addLayout(toolbar)
         layout.addWidget(self.splitter, 1)
@@ -453,7 +220,7 @@ class AdjudicationView(QWidget):
             )
             combo.setMinimumContentsLength(12)
             combo.currentIndexChanged.connect(self._on_filter_changed)
-        self.count_label = _muted()
+        self.count_label = muted_label()
         self.model = DisagreementTableModel(self.scheme, self)
         self.table = view = QTableView()
         view.setObjectName("disagreementList")
@@ -469,7 +236,7 @@ class AdjudicationView(QWidget):
         header = view.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        view.setItemDelegateForColumn(DisagreementTableModel.UNIT, _MiddleElided(view))
+        view.setItemDelegateForColumn(DisagreementTableModel.UNIT, MiddleElided(view))
         metrics = view.fontMetrics()
         widths = {
             DisagreementTableModel.UNIT: metrics.horizontalAdvance("f7275…-0000") + 12,
@@ -507,7 +274,7 @@ class AdjudicationView(QWidget):
         self.cards_layout.setContentsMargins(0, 0, 0, 0)
         self.cards_layout.setSpacing(8)
         self.cards: dict[str, CoderCard] = {}
-        self.kept_title = _section("Kept from before curation")
+        self.kept_title = section_label("Kept from before curation")
         self.kept_label = QLabel()
         self.kept_label.setWordWrap(True)
         self.kept_label.setTextFormat(Qt.TextFormat.RichText)
@@ -535,9 +302,9 @@ class AdjudicationView(QWidget):
         content_layout.setSpacing(6)
         content_layout.addWidget(self.sentence_view, 5)
         content_layout.addWidget(rule)
-        content_layout.addWidget(_section("Coders"))
+        content_layout.addWidget(section_label("Coders"))
         content_layout.addWidget(scroll, 4)
-        self.empty_label = _muted()
+        self.empty_label = muted_label()
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.centre_stack = QStackedWidget()
         self.centre_stack.addWidget(self.empty_label)
@@ -594,10 +361,10 @@ class AdjudicationView(QWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(12, 0, 12, 8)
         layout.setSpacing(6)
-        layout.addWidget(_section("Gold value"))
+        layout.addWidget(section_label("Gold value"))
         layout.addWidget(self.dimension_title)
         layout.addWidget(self.gold_pages)
-        layout.addWidget(_muted("Rationale   ( / )"))
+        layout.addWidget(muted_label("Rationale   ( / )"))
         layout.addWidget(self.rationale)
         layout.addWidget(self.gold_state)
         layout.addWidget(self.withdraw_button, 0, Qt.AlignmentFlag.AlignLeft)

@@ -143,20 +143,20 @@ def _curate(window: MainWindow) -> None:
 
 
 def _sample(window: MainWindow) -> None:
-    from desktop.ui.team_dialogs import ReliabilitySampleDialog
+    from desktop.ui.round_dialogs import ReliabilitySampleDialog
 
     ReliabilitySampleDialog(window.project_path, window.coder, window).exec()
     refresh(window)
 
 
 def _progress(window: MainWindow) -> None:
-    from desktop.ui.team_dialogs import ProgressDialog
+    from desktop.ui.round_dialogs import ProgressDialog
 
     ProgressDialog(window.db, window.coder, window).exec()
 
 
 def _unlock(window: MainWindow) -> None:
-    from desktop.ui.team_dialogs import unlock_comparison_action
+    from desktop.ui.round_dialogs import unlock_comparison_action
 
     if unlock_comparison_action(window.db, window.coder, window):
         refresh(window)

@@ -9,13 +9,12 @@ import pytest
 from desktop.core import store, team
 from desktop.core.store import team as team_store
 from desktop.ui import team_dialogs
-from desktop.ui.team_dialogs import (
-    CreatePackageDialog,
-    MergeDialog,
+from desktop.ui.round_dialogs import (
     ProgressDialog,
     ReliabilitySampleDialog,
     unlock_comparison_action,
 )
+from desktop.ui.team_dialogs import CreatePackageDialog, MergeDialog
 
 LEAD = "lead"
 CODERS = ("ak", "bb", "cc")

@@ -1,0 +1,428 @@
+"""The lead's round dialogs: the reliability sample, progress, and unlocking comparison.
+
+What each takes, and why:
+
+- :class:`ReliabilitySampleDialog` takes the **project path**: a draw inserts every
+  assignment, so it runs on a worker thread with its own connection
+  (:class:`desktop.ui.team_dialogs.TaskDialog`). It emits ``drawn`` with the rounds drawn
+  so that the window that opened it can reload.
+- :class:`ProgressDialog` and :func:`unlock_comparison_action` take the caller's
+  **connection**: one grouped read, one setting written, on the UI thread.
+
+Every one also takes ``who`` (the window's coder): it is recorded with draws and checked by
+the unlock (only the lead). Errors are shown as one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QRadioButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import store, team
+from desktop.core.errors import StanceError
+from desktop.core.store import team as team_store
+from desktop.core.team import ProgressRow
+from desktop.core.team.assign import DEFAULT_SHARE
+from desktop.ui import dialogs, team_dialogs
+from desktop.ui.export_dialog import CheckListModel, check_list, coder_items
+from desktop.ui.models import RowsTableModel
+from desktop.ui.team_dialogs import MUTED, TEAL, TaskDialog, explanation
+
+_Index = QModelIndex | QPersistentModelIndex
+_CLOSE = QDialogButtonBox.StandardButton.Close
+
+
+# -- the reliability sample ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """What one drawn round holds: units, and assignments per coder and per article."""
+
+    round_id: str
+    kind: str
+    seed: int | None
+    units: int
+    per_coder: dict[str, int] = field(default_factory=dict)
+    per_article: dict[str, int] = field(default_factory=dict)
+
+
+def round_summary(db: store.Database, round_id: str) -> RoundSummary:
+    """Read back a round as drawn (as ``stancecoder sample`` prints it)."""
+    pairs = team_store.round_assignments(db, round_id)
+    details = next(r for r in team_store.list_rounds(db) if r["id"] == round_id)
+    article_of = {unit_id: article for unit_id, _, article in team_store.codable_units(db)}
+    units = list(dict.fromkeys(unit for unit, _ in pairs))
+    return RoundSummary(
+        round_id,
+        details["kind"],
+        details["seed"],
+        len(units),
+        dict(sorted(Counter(coder for _, coder in pairs).items())),
+        dict(Counter(article_of.get(unit, "?") for unit in units)),
+    )
+
+
+def describe_round(summary: RoundSummary) -> str:
+    coders = ", ".join(f"{c} {n}" for c, n in summary.per_coder.items())
+    articles = len(summary.per_article)
+    return (
+        f"{summary.round_id}: {summary.units:,} units from {articles} article"
+        f"{'s' * (articles != 1)} (seed {summary.seed}); per coder: {coders}."
+    )
+
+
+class ReliabilitySampleDialog(TaskDialog):
+    """Draw the reliability sample (stratified by article, seeded) and split the rest.
+
+    Parameters
+    ----------
+    project_path
+        The project; the draw runs on a worker thread with its own connection.
+    who
+        The lead, recorded with each round.
+    """
+
+    drawn = Signal(object)  # list[RoundSummary]
+
+    def __init__(self, project_path: Path, who: str, parent: QWidget | None = None):
+        super().__init__(project_path, who, parent)
+        self.setWindowTitle(f"Reliability sample — {self.project_path.stem}")
+        self.setObjectName("reliabilitySampleDialog")
+        self.rounds: list[RoundSummary] = []
+        db = store.open_project(self.project_path, readonly=True)
+        try:
+            items = coder_items(db)
+            self.unassigned = len(team_store.codable_units(db, unassigned_only=True))
+        finally:
+            db.close()
+        self.coders = CheckListModel(items, self)
+        # Everyone but the lead who draws, who usually adjudicates rather than codes.
+        others = [coder for coder, _ in items if coder != who]
+        self.coders.set_checked(others if len(others) >= 2 else None)
+        self._k_all = True  # k follows the number of coders until the lead changes it
+        self._build()
+        self._on_coders_changed()
+
+    def _build(self) -> None:
+        self.coder_list = check_list(self.coders, 5, "sampleCoders")
+        self.coders.checks_changed.connect(self._on_coders_changed)
+        self.share_radio = QRadioButton("Share of the unassigned units")
+        self.count_radio = QRadioButton("Number of units")
+        self.share_radio.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.share_radio)
+        group.addButton(self.count_radio)
+        self.share_spin = QSpinBox()
+        self.share_spin.setRange(1, 100)
+        self.share_spin.setValue(round(DEFAULT_SHARE * 100))
+        self.share_spin.setSuffix(" %")
+        self.count_spin = QSpinBox()
+        self.count_spin.setRange(1, max(1, self.unassigned))
+        self.count_spin.setValue(max(1, round(self.unassigned * DEFAULT_SHARE)))
+        self.k_spin = QSpinBox()
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setValue(secrets.randbelow(1_000_000))
+        self.seed_spin.setToolTip(
+            "The same seed on the same project draws the same units; it is stored with the round"
+        )
+        self.split_box = QCheckBox("Then split the remaining units among these coders")
+        self.preview = QLabel()
+        self.preview.setStyleSheet(f"color: {MUTED};")
+        self.preview.setWordWrap(True)
+        for widget in (self.share_spin, self.count_spin):
+            widget.valueChanged.connect(self._on_size_changed)
+        self.k_spin.valueChanged.connect(self._on_k_changed)
+        for radio in (self.share_radio, self.count_radio):
+            radio.toggled.connect(self._on_size_changed)
+        self.split_box.toggled.connect(self._on_size_changed)
+
+        form = QFormLayout()
+        form.addRow("Coders", self.coder_list)
+        size = QGridLayout()
+        size.addWidget(self.share_radio, 0, 0)
+        size.addWidget(self.share_spin, 0, 1)
+        size.addWidget(self.count_radio, 1, 0)
+        size.addWidget(self.count_spin, 1, 1)
+        size.setColumnStretch(2, 1)
+        form.addRow("Sample", size)
+        form.addRow("Coders per unit", self.k_spin)
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("", self.split_box)
+        self.result_label = QLabel()
+        self.result_label.setObjectName("sampleResult")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(_CLOSE)
+        self.draw_button = self.buttons.addButton(
+            "Draw sample", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.draw_button.setDefault(True)
+        self.draw_button.clicked.connect(self.draw)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            explanation(
+                "Units every chosen coder (or k of them) codes, for the agreement figures: "
+                "drawn from the units nobody is assigned yet, in proportion to each "
+                "article's share. The seed makes the draw reproducible."
+            )
+        )
+        layout.addLayout(form)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.result_label, 1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 84)
+
+    def chosen_coders(self) -> list[str]:
+        return self.coders.checked()
+
+    def sample_size(self) -> int:
+        """Units the draw takes, as :func:`~desktop.core.team.draw_reliability_sample` does."""
+        if self.count_radio.isChecked():
+            return min(self.count_spin.value(), self.unassigned)
+        share = self.share_spin.value() / 100
+        return max(1, round(share * self.unassigned)) if self.unassigned else 0
+
+    def draw(self) -> bool:
+        """Draw the sample (and the split) with the chosen options; False if it cannot."""
+        if not self._can_draw():
+            return False
+        coders = self.chosen_coders()
+        options = {
+            "k": self.k_spin.value(),
+            "seed": self.seed_spin.value(),
+            "who": self.who,
+        }
+        if self.count_radio.isChecked():
+            options["count"] = self.count_spin.value()
+        else:
+            options["share"] = self.share_spin.value() / 100
+        split = self.split_box.isChecked()
+
+        def work(db, progress):
+            progress(0, 0)
+            rounds = [team.draw_reliability_sample(db, coders, **options)]
+            if split and team_store.codable_units(db, unassigned_only=True):
+                rounds.append(
+                    team.split_remaining(db, coders, seed=options["seed"], who=options["who"])
+                )
+            unassigned = len(team_store.codable_units(db, unassigned_only=True))
+            return [round_summary(db, r) for r in rounds], unassigned
+
+        self.result_label.clear()
+        return self._run(work, self._on_drawn)
+
+    def _can_draw(self) -> bool:
+        return self.task is None and len(self.chosen_coders()) >= 2 and self.sample_size() > 0
+
+    def _update_controls(self) -> None:
+        self.draw_button.setEnabled(self._can_draw())
+        self.share_spin.setEnabled(self.share_radio.isChecked())
+        self.count_spin.setEnabled(self.count_radio.isChecked())
+
+    def _on_coders_changed(self) -> None:
+        n = len(self.chosen_coders())
+        with QSignalBlocker(self.k_spin):
+            self.k_spin.setRange(2, max(2, n))
+            if self._k_all:
+                self.k_spin.setValue(max(2, n))
+        self._on_size_changed()
+
+    def _on_k_changed(self, value: int) -> None:
+        self._k_all = value == self.k_spin.maximum()
+        self._on_size_changed()
+
+    def _on_size_changed(self, *_args) -> None:
+        n = len(self.chosen_coders())
+        size = self.sample_size()
+        if n < 2:
+            text = "Choose at least two coders."
+        elif not self.unassigned:
+            text = "Every unit is assigned already; nothing is left to draw from."
+        else:
+            k = self.k_spin.value()
+            text = (
+                f"{size:,} of {self.unassigned:,} unassigned units, each coded by {k} of "
+                f"{n} coders ({size * k:,} assignments)."
+            )
+            if self.split_box.isChecked():
+                rest = self.unassigned - size
+                text += f" The other {rest:,} units go to one coder each."
+        self.preview.setText(text)
+        self._update_controls()
+
+    def _on_drawn(self, result: tuple[list[RoundSummary], int]) -> None:
+        self.rounds, self.unassigned = result
+        self.count_spin.setRange(1, max(1, self.unassigned))
+        self.result_label.setText("\n".join(describe_round(r) for r in self.rounds))
+        self._on_size_changed()
+        self.drawn.emit(self.rounds)
+
+
+# -- progress -------------------------------------------------------------------------------
+
+
+class ProgressModel(RowsTableModel):
+    """Units assigned and fully coded per coder and round (:class:`ProgressRow`)."""
+
+    HEADERS = ("Coder", "Round", "Kind", "Coded", "Assigned", "Done")
+    _NUMBERS = (3, 4, 5)
+
+    def __init__(self, rows: Sequence[ProgressRow] = (), parent=None):
+        super().__init__(parent)
+        self._rows = list(rows)
+
+    def set_rows(self, rows: Sequence[ProgressRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[ProgressRow]:
+        return list(self._rows)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            share = row.coded / row.assigned if row.assigned else 0.0
+            return (
+                row.coder,
+                row.round_id,
+                row.kind,
+                f"{row.coded:,}",
+                f"{row.assigned:,}",
+                f"{share:.0%}",
+            )[column]
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self._NUMBERS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 5 and row.coded >= row.assigned:
+            return QColor(TEAL)
+        return None
+
+
+class ProgressDialog(QDialog):
+    """Progress of every coder in every round, read from the caller's connection."""
+
+    def __init__(self, db: store.Database, who: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.who = who
+        self.setWindowTitle("Progress per coder and round")
+        self.setObjectName("progressDialog")
+        self.model = ProgressModel(parent=self)
+        self.table = QTableView()
+        self.table.setObjectName("progressTable")
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.empty_label = explanation(
+            "No assignments yet: draw a reliability sample (Lead › Reliability sample) first."
+        )
+        self.total_label = QLabel()
+        self.buttons = QDialogButtonBox(_CLOSE)
+        refresh = self.buttons.addButton("Refresh", QDialogButtonBox.ButtonRole.ActionRole)
+        refresh.clicked.connect(self.refresh)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.total_label)
+        layout.addWidget(self.buttons)
+        em = self.fontMetrics().averageCharWidth()
+        self.resize(80 * em, 22 * self.fontMetrics().height())
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            rows = team.progress(self.db)
+        except StanceError as error:
+            dialogs.show_error(self, error)
+            return
+        self.model.set_rows(rows)
+        self.empty_label.setVisible(not rows)
+        coded = sum(r.coded for r in rows)
+        assigned = sum(r.assigned for r in rows)
+        self.total_label.setText(f"{coded:,} of {assigned:,} assignments coded" if assigned else "")
+
+
+# -- unlocking comparison -------------------------------------------------------------------
+# The questions go through team_dialogs (team_dialogs.tell, team_dialogs.ask_yes_no): one
+# place, so that tests can answer them.
+
+
+def unlock_comparison_action(db: store.Database, who: str, parent: QWidget | None = None) -> bool:
+    """Let the coding window compare coders, after a question; only the lead may.
+
+    Returns True when comparison was unlocked now; otherwise the reason was shown.
+    """
+    title = "Unlock comparison"
+    lead = team.lead(db)
+    if lead is None:
+        team_dialogs.tell(
+            parent,
+            title,
+            "No coder is marked as the project's lead, so nobody can unlock comparison yet. "
+            "Mark one with: stancecoder coders PROJECT --lead NAME",
+        )
+        return False
+    if who != lead:
+        team_dialogs.tell(
+            parent,
+            title,
+            f"Only the project's lead ({lead}) can unlock comparison; you are coding as {who}.",
+        )
+        return False
+    if team.comparison_unlocked(db):
+        team_dialogs.tell(parent, title, "Comparison is already unlocked for this project.")
+        return False
+    if not team_dialogs.ask_yes_no(
+        parent,
+        title,
+        "Unlock comparison for the whole project?\n\nFrom now on every coder's window may "
+        "show the other coders' values. Blind coding ends for everyone, and the app cannot "
+        "lock it again. Do this after the reliability sample is coded.",
+        "Unlock comparison",
+    ):
+        return False
+    try:
+        team.unlock_comparison(db, who)
+    except StanceError as error:
+        dialogs.show_error(parent, error)
+        return False
+    return True
