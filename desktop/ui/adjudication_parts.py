@@ -3,7 +3,7 @@
 :class:`DisagreementTableModel` holds the disputed units and dimensions (one
 :class:`~desktop.core.team.CodedUnit` per row) with their gold value; :class:`CoderCard`
 shows one coder's value, unsure flag and note. Around them, the small texts the view
-shows (:func:`value_text`, :func:`values_summary`, :func:`when_text`), the preview and
+shows (:func:`values_summary`, :func:`when_text`), the preview and
 outcome of a bulk acceptance (:func:`preview_accept`, :func:`describe_accept`), and the
 view's states (:class:`Shown`, :class:`Phase`) and its style sheet (:data:`VIEW_STYLE`).
 """
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QStyledItemDelegate, QVBoxLayout
 
 from desktop.core.scheme import Scheme
 from desktop.core.team import AcceptSummary, CodedUnit, GoldMethod
+from desktop.ui.agreement_models import value_text
 from desktop.ui.models import RowsTableModel
 from desktop.ui.sentence_view import scaled_font
 
@@ -64,17 +65,6 @@ class Phase(Enum):
     EMPTY = "empty"
     SHOWING = "showing"
     TRANSITION = "transition"
-
-
-def value_text(scheme: Scheme, dimension: str, code: str | None) -> str:
-    """A category as the coding panel shows it: key and label ("—" for none)."""
-    if code is None:
-        return "—"
-    try:
-        category = scheme.dimension(dimension).category(code)
-    except KeyError:
-        return code
-    return f"{category.key}  {category.label}"
 
 
 def _key_of(scheme: Scheme, dimension: str, code: str) -> str:

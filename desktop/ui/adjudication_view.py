@@ -79,9 +79,9 @@ from desktop.ui.adjudication_parts import (
     muted_label,
     preview_accept,
     section_label,
-    value_text,
     when_text,
 )
+from desktop.ui.agreement_models import value_text
 from desktop.ui.coding_panel import CategoryButton
 from desktop.ui.help_overlay import key_text
 from desktop.ui.sentence_view import SentenceView, scaled_font

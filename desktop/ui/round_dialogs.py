@@ -172,17 +172,8 @@ class ReliabilitySampleDialog(TaskDialog):
         form.addRow("Coders per unit", self.k_spin)
         form.addRow("Seed", self.seed_spin)
         form.addRow("", self.split_box)
-        self.result_label = QLabel()
-        self.result_label.setObjectName("sampleResult")
-        self.result_label.setWordWrap(True)
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox(_CLOSE)
-        self.draw_button = self.buttons.addButton(
-            "Draw sample", QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.draw_button.setDefault(True)
-        self.draw_button.clicked.connect(self.draw)
-        self.buttons.rejected.connect(self.reject)
+        self.result_label = self._result_label("sampleResult")
+        self.draw_button = self._action_buttons("Draw sample", self.draw)
         layout = QVBoxLayout(self)
         layout.addWidget(
             explanation(

@@ -108,6 +108,25 @@ class TaskDialog(QDialog):
         self.error_label.hide()
         self.finished.connect(self._on_dialog_finished)
 
+    def _action_buttons(self, text: str, slot) -> QPushButton:
+        """Close and one default action button (``text``, calling ``slot``), as
+        ``self.buttons``; returns the action button."""
+        self.buttons = QDialogButtonBox(_CLOSE)
+        button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
+        button.setDefault(True)
+        button.clicked.connect(slot)
+        self.buttons.rejected.connect(self.reject)
+        return button
+
+    @staticmethod
+    def _result_label(name: str) -> QLabel:
+        """The selectable label that reports what the work did."""
+        label = QLabel()
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
     def _run(self, work, on_finished) -> bool:
         if self.task is not None:
             return False
@@ -213,17 +232,8 @@ class CreatePackageDialog(TaskDialog):
         form.addRow("", self.coder_note)
         form.addRow("Package file", path_row)
         form.addRow("", self.path_note)
-        self.result_label = QLabel()
-        self.result_label.setObjectName("packageSummary")
-        self.result_label.setWordWrap(True)
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox(_CLOSE)
-        self.create_button = self.buttons.addButton(
-            "Create package", QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.create_button.setDefault(True)
-        self.create_button.clicked.connect(self.create)
-        self.buttons.rejected.connect(self.reject)
+        self.result_label = self._result_label("packageSummary")
+        self.create_button = self._action_buttons("Create package", self.create)
         layout = QVBoxLayout(self)
         layout.addWidget(
             explanation(
@@ -461,11 +471,7 @@ class MergeDialog(TaskDialog):
         self.report_view.setObjectName("mergeReport")
         self.report_view.setOpenLinks(False)
         self.report_view.setPlaceholderText("What came in is listed here after the merge.")
-        self.buttons = QDialogButtonBox(_CLOSE)
-        self.merge_button = self.buttons.addButton("Merge", QDialogButtonBox.ButtonRole.ActionRole)
-        self.merge_button.setDefault(True)
-        self.merge_button.clicked.connect(self.merge)
-        self.buttons.rejected.connect(self.reject)
+        self.merge_button = self._action_buttons("Merge", self.merge)
         layout = QVBoxLayout(self)
         layout.addWidget(
             explanation(
