@@ -13,7 +13,8 @@ Run by tests/reliability/test_crash_kill.py, never collected itself.
 
 ``python killable_writer.py import PROJECT FILE``
     Imports FILE with ``import_paths`` (what ``stancecoder import`` calls), printing
-    ``storing`` just before the batch is written and ``done`` after.
+    ``reading`` as it starts, ``storing`` just before the batch is written and ``done``
+    after.
 
 ``python killable_writer.py merge PROJECT PACKAGE``
     Merges a coder package with ``merge_files`` (what ``stancecoder merge`` calls),
@@ -97,6 +98,7 @@ def import_main(project: Path, source: Path) -> None:
         if what == "storing":
             _say("storing")
 
+    _say("reading")
     import_paths(db, [source], progress=progress)
     _say("done")
 

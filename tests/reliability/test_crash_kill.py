@@ -206,7 +206,10 @@ def _kill_writer(
     seen: list[str] = []
     try:
         if moment == "reading":
-            time.sleep(0.8)  # the app is imported, the file is being read and segmented
+            # The import has begun: the file is being read and segmented, which takes
+            # far longer than this (starting the segmenting processes alone does).
+            _, seen = lines.until("reading")
+            time.sleep(0.05)
         else:
             _, seen = lines.until(start)
             if moment == "wal":
@@ -248,6 +251,8 @@ def test_an_import_killed_midway_leaves_the_project_as_before(tmp_path, corpus_p
             outcome = "complete"
         if "done" in seen:
             assert outcome == "complete", moment
+        if moment == "reading":  # killed before its transaction began
+            assert "storing" not in seen, seen
         outcomes.append((moment, outcome, wal_bytes))
     print(outcomes)
     assert outcomes[0][1] == "as before", outcomes
