@@ -210,17 +210,32 @@ class CodingSession:
         shown = self._shown
         before = dict(shown.labels)
         value = None if before.get(dimension) == code else code
-        change = store.set_label(
-            self.db, shown.unit.id, self.coder, dimension, value, seconds=self._seconds()
-        )
+        after = dict(before)
         if value is None:
-            shown.labels.pop(dimension, None)
+            after.pop(dimension, None)
         else:
-            shown.labels[dimension] = value
-        delta = self._completion_delta(before, shown.labels)
+            after[dimension] = value
+        moving_on = value is not None and self.auto_advance and self.is_complete(after)
+        # The key that completes the unit stores the visit's time with the label: one
+        # commit, not a second one when the transition moves on (see finish_transition).
+        visit = self._visit_seconds() if moving_on else 0.0
+        change = store.set_label(
+            self.db,
+            shown.unit.id,
+            self.coder,
+            dimension,
+            value,
+            seconds=self._seconds(),
+            add_seconds=visit,
+        )
+        shown.labels = after
+        delta = self._completion_delta(before, after)
         self._coded += delta
         transition = None
-        if value is not None and self.auto_advance and self.is_complete():
+        if moving_on:
+            shown.seconds += visit
+            shown.visit = 0.0
+            shown.since = None if self._paused else self._clock()
             self._token += 1
             self.phase = Phase.TRANSITIONING
             transition = self._token
@@ -286,6 +301,10 @@ class CodingSession:
         """End the transition numbered ``token`` by moving on (stale tokens do nothing)."""
         if self.phase is not Phase.TRANSITIONING or token != self._token:
             return Update(ignored=True)
+        # The unit's time was stored with the key that completed it; the transition's
+        # own moment is the app's, not the coder's (a key that cancels it keeps it).
+        self._shown.visit = 0.0
+        self._shown.since = None
         return self.move(+1)
 
     def go_to_seq(self, seq: int) -> Update:

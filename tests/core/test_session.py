@@ -185,6 +185,46 @@ def test_time_on_a_sentence_is_recorded_while_the_window_is_active(session, corp
     assert store.unit_state(corpus_project, unit, CODER)["seconds"] == pytest.approx(7)
 
 
+def _commits(db) -> list[str]:
+    """Records the COMMITs of the project's connection (SQLite's own trace)."""
+    seen: list[str] = []
+    db.conn.set_trace_callback(lambda sql: seen.append(sql) if sql == "COMMIT" else None)
+    return seen
+
+
+def test_the_key_that_completes_a_unit_commits_its_time_with_the_label(
+    session, corpus_project, clock
+):
+    unit = session.unit.id
+    clock.now += 3
+    session.press_key("1")
+    session.press_key("Q")
+    clock.now += 4
+    commits = _commits(corpus_project)
+    update = session.press_key("A")  # completes the unit: label and 7 s in one commit
+    assert len(commits) == 1
+    assert store.unit_state(corpus_project, unit, CODER)["seconds"] == pytest.approx(7)
+    clock.now += 0.25  # the transition: the app's moment, not the coder's
+    session.finish_transition(update.transition)
+    corpus_project.conn.set_trace_callback(None)
+    assert len(commits) == 1  # moving on wrote nothing more
+    assert session.unit.id != unit
+    assert store.unit_state(corpus_project, unit, CODER)["seconds"] == pytest.approx(7)
+
+
+def test_a_coder_who_stays_during_the_transition_keeps_the_clock_running(
+    session, corpus_project, clock
+):
+    unit = session.unit.id
+    clock.now += 5
+    code_fully(session)  # stored 5 s
+    clock.now += 1
+    session.stay()  # writing a note, say
+    clock.now += 2
+    session.move(+1)
+    assert store.unit_state(corpus_project, unit, CODER)["seconds"] == pytest.approx(8)
+
+
 def test_a_read_only_session_refuses_every_write(corpus_project, clock):
     store.ensure_coder(corpus_project, CODER)
     s = CodingSession(corpus_project, CODER, readonly=True, clock=clock)

@@ -114,6 +114,7 @@ def set_label(
     value: str | None,
     *,
     seconds: float = 0.0,
+    add_seconds: float = 0.0,
 ) -> Change:
     """Set (or, with ``value=None``, clear) one label, durably, in one transaction.
 
@@ -121,9 +122,12 @@ def set_label(
     ----------
     seconds
         Time the coder had spent on the sentence when choosing the value.
+    add_seconds
+        Time to add to the coder's time on the unit in the same transaction (as
+        :func:`add_time` does), so that the key that completes a unit commits once.
     """
     with write_transaction(db):
-        return _write_label(
+        change = _write_label(
             db,
             unit_id,
             coder,
@@ -132,6 +136,8 @@ def set_label(
             "set" if value is not None else "clear",
             seconds=seconds,
         )
+        _add_seconds(db, unit_id, coder, add_seconds)
+    return change
 
 
 def clear_label(db: Database, unit_id: str, coder: str, dimension: str) -> Change:
@@ -225,13 +231,18 @@ def add_time(db: Database, unit_id: str, coder: str, seconds: float) -> Change:
     if seconds <= 0:
         return Change("time", unit_id, coder)
     with write_transaction(db):
+        _add_seconds(db, unit_id, coder, seconds)
+    return Change("time", unit_id, coder, new=f"{seconds:.3f}")
+
+
+def _add_seconds(db: Database, unit_id: str, coder: str, seconds: float) -> None:
+    if seconds > 0:
         db.execute(
             "INSERT INTO unit_states (unit_id, coder_id, seconds, changed_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (unit_id, coder_id) DO UPDATE "
             "SET seconds = seconds + excluded.seconds",
             [unit_id, coder, float(seconds), utc_now()],
         )
-    return Change("time", unit_id, coder, new=f"{seconds:.3f}")
 
 
 # -- undo and redo ------------------------------------------------------------------------
