@@ -190,11 +190,16 @@ class Sidebar(QWidget):
 
     def show_current(self, article_id: str | None, seq: int | None) -> None:
         """Mark the shown unit's article and, if listed, the unit itself."""
-        self.articles.set_current(article_id)
         row = self.articles.row_of(article_id) if article_id else None
-        if row is not None:
-            self.article_view.selectRow(row)
-            self.article_view.scrollTo(self.articles.index(row, 0))
+        if (
+            row is None
+            or article_id != self.articles.current
+            or not self.article_view.selectionModel().isRowSelected(row)
+        ):  # the next sentence of the same article leaves the article list as it is
+            self.articles.set_current(article_id)
+            if row is not None:
+                self.article_view.selectRow(row)
+                self.article_view.scrollTo(self.articles.index(row, 0))
         unit_row = self.units.row_of_seq(seq) if seq is not None else None
         if unit_row is None:
             self.unit_view.clearSelection()

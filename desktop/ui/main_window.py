@@ -388,10 +388,18 @@ class MainWindow(QMainWindow):
         self._handlers[action]()
 
     def _on_category_chosen(self, dimension: str, code: str) -> None:
+        was = self._chosen
+        self._chosen = (dimension, code)  # so that the card drawn after the write shows it
         update = self._perform(self.session.choose, dimension, code)
-        if update is not None and update.changes and not update.moved:
-            self._chosen = (dimension, code) if update.changes[0].new is not None else None
-            self._render_card()
+        if update is None or update.moved:
+            return
+        if not update.changes:
+            self._chosen = was
+        elif update.changes[0].new is None:
+            self._chosen = None
+        else:
+            return
+        self._render_card()
 
     def _on_category_hovered(self, dimension: str, code: str) -> None:
         self._hovered = (dimension, code) if dimension else None

@@ -30,6 +30,15 @@ UnitIdRole = Qt.ItemDataRole.UserRole + 4
 StatusRole = Qt.ItemDataRole.UserRole + 5  # queue.UnitStatus
 
 _CACHE_ROWS = 2_000
+# A row of the sentence list shows one line, elided to the column's width; eliding
+# shapes the whole text first, so a long sentence is cut to what a wide sidebar shows.
+_SHOWN_CHARS = 240
+
+
+def _shown_text(text: str) -> str:
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -120,6 +129,11 @@ class ArticleTableModel(QAbstractTableModel):
 
     def row_of(self, article_id: str) -> int | None:
         return self._row_of.get(article_id)
+
+    @property
+    def current(self) -> str | None:
+        """The article of the shown unit (drawn in bold)."""
+        return self._current
 
     def set_current(self, article_id: str | None) -> None:
         rows = [self._row_of.get(a) for a in (self._current, article_id)]
@@ -213,7 +227,7 @@ class UnitListModel(QAbstractListModel):
             return seq
         unit, status = self._row(seq)
         if role == Qt.ItemDataRole.DisplayRole:
-            return unit.text
+            return _shown_text(unit.text)
         if role == UnitIdRole:
             return unit.id
         if role == StatusRole:

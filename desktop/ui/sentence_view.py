@@ -122,7 +122,7 @@ class SentenceView(QWidget):
         self._title.setText(html.escape(title))
         facts = [article.source, article.date] if article else []
         self._meta.setText(" · ".join([*(f for f in facts if f), where]))
-        self._body.setHtml(render_units(units, unit))
+        set_html_steadily(self._body, render_units(units, unit))
         self._scroll_to_current()
 
     def _current_fragments(self) -> list:
@@ -185,6 +185,23 @@ class SentenceView(QWidget):
         return "".join(fragment.text() for fragment in self._current_fragments())
 
 
+def set_html_steadily(browser: QTextBrowser, text: str) -> None:
+    """``browser.setHtml(text)``, laying the text out once instead of up to three times.
+
+    ``setHtml`` empties the document first: a scroll bar shown as needed hides for the
+    empty document and shows again for the new one, and each change of the viewport's
+    width lays the whole text out again. A shown scroll bar is held on while the text is
+    replaced, so that it changes at most once, when the new text no longer needs it.
+    """
+    if not browser.verticalScrollBar().isVisibleTo(browser):
+        browser.setHtml(text)
+        return
+    policy = browser.verticalScrollBarPolicy()
+    browser.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+    browser.setHtml(text)
+    browser.setVerticalScrollBarPolicy(policy)
+
+
 def _fragments(block):
     iterator = block.begin()
     while not iterator.atEnd():
@@ -203,7 +220,19 @@ class DefinitionCard(QTextBrowser):
         self.setOpenLinks(False)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._html: str | None = None
         self.set_zoom(0)
+
+    def _put(self, text: str) -> None:
+        """Show ``text`` unless it is already shown (a key press asks for the card up to
+        three times, and laying out rich text again costs half a millisecond)."""
+        if text != self._html:
+            set_html_steadily(self, text)
+            self._html = text
+
+    def clear(self) -> None:
+        super().clear()
+        self._html = None
 
     def set_zoom(self, steps: int) -> None:
         font = scaled_font(1.05 * ZOOM_STEP ** (steps / 2))
@@ -213,7 +242,7 @@ class DefinitionCard(QTextBrowser):
     def show_category(self, dimension: Dimension, category: Category, chosen: bool) -> None:
         state = "chosen" if chosen else "definition"
         examples = "".join(f"<li>{html.escape(e)}</li>" for e in category.examples)
-        self.setHtml(
+        self._put(
             f'<p style="color:{CONTEXT};">{html.escape(dimension.label)} · {state}</p>'
             f'<p><b><span style="color:#2f6f73;">{html.escape(category.key)}</span>'
             f"&nbsp;&nbsp;{html.escape(category.label)}</b></p>"
@@ -234,13 +263,13 @@ class DefinitionCard(QTextBrowser):
             f"{html.escape(c.definition)}</p>"
             for c in dimension.categories
         )
-        self.setHtml(
+        self._put(
             f'<p style="color:{CONTEXT};">{html.escape(dimension.label)} · still open</p>'
             f"<p><b>{html.escape(dimension.question or dimension.label)}</b></p>{rows}"
         )
 
     def show_done(self) -> None:
-        self.setHtml(
+        self._put(
             f'<p style="color:{CONTEXT};">Every dimension has a value. Enter or Space moves '
             "on; hover a category to read its definition.</p>"
         )

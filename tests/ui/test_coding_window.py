@@ -236,3 +236,79 @@ def test_a_read_only_window_writes_nothing(press, open_window, project_path):
     assert "read-only" in window.windowTitle()
     assert store.label_history(window.db) == []
     assert window.session.position == (2, 69)
+
+
+def test_the_article_list_keeps_marking_the_shown_article_as_sentences_go_by(
+    qtbot, press, open_window
+):
+    window = open_window()
+    articles, view = window.sidebar.articles, window.sidebar.article_view
+    first = window.session.unit.article_id
+    code_run(qtbot, press, window)  # three sentences of the same article
+    assert window.session.unit.article_id == first
+    assert articles.current == first
+    assert view.selectionModel().isRowSelected(articles.row_of(first))
+    view.clearSelection()  # as a click elsewhere in the list might leave it
+    press(window, "right")
+    assert view.selectionModel().isRowSelected(articles.row_of(first))
+    rect = view.visualRect(articles.index(1, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    other = window.session.unit.article_id
+    assert other != first
+    assert articles.current == other
+    assert view.selectionModel().isRowSelected(articles.row_of(other))
+    assert not view.selectionModel().isRowSelected(articles.row_of(first))
+
+
+def test_the_sentence_list_cuts_a_very_long_sentence_and_its_tooltip_keeps_it_whole(
+    open_window,
+):
+    from desktop.ui.models import _SHOWN_CHARS, _shown_text
+
+    long = "word " * 200
+    assert len(_shown_text(long)) == _SHOWN_CHARS
+    assert _shown_text(long).endswith("…")
+    assert _shown_text("A short sentence.") == "A short sentence."
+    window = open_window()
+    units = window.sidebar.units
+    index = units.index(0, 0)
+    text = store.get_unit_by_seq(window.db, units.seqs()[0]).text
+    assert units.data(index, Qt.ItemDataRole.DisplayRole) == _shown_text(text)
+    assert units.data(index, Qt.ItemDataRole.ToolTipRole).startswith(text)
+
+
+def test_new_text_in_a_scrolled_view_is_laid_out_without_the_scroll_bar_flickering(qtbot):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QTextBrowser
+
+    from desktop.ui.sentence_view import set_html_steadily
+
+    browser = QTextBrowser()
+    qtbot.addWidget(browser)
+    browser.resize(300, 120)
+    browser.show()
+    qtbot.waitExposed(browser)
+    long = "<p>" + "A sentence that wraps over many lines of the view. " * 30 + "</p>"
+    browser.setHtml(long)
+    bar = browser.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.isVisibleTo(browser))
+
+    resizes = []
+
+    class Resizes(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Resize:
+                resizes.append(event.size().width())
+            return False
+
+    watcher = Resizes()
+    browser.viewport().installEventFilter(watcher)
+    set_html_steadily(browser, long.replace("sentence", "clause"))
+    assert "clause" in browser.toPlainText()
+    assert bar.isVisibleTo(browser)
+    assert resizes == []  # laid out once, at the width it keeps
+    set_html_steadily(browser, "<p>Short.</p>")
+    assert browser.toPlainText() == "Short."
+    assert not bar.isVisibleTo(browser)  # a text that fits still loses the scroll bar
+    assert browser.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
+    assert len(resizes) == 1
