@@ -52,11 +52,23 @@ class ProgressDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+# No character of the list's font is drawn narrower than this (an "i" is about 3 px).
+_NARROWEST_CHAR_PX = 2
+
+
 class OneLineDelegate(QStyledItemDelegate):
     """Rows as wide as the list, so long sentences end in "…" instead of a scroll bar."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         return QSize(1, super().sizeHint(option, index).height() + 4)
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        """Cut the text to what the row can show before Qt elides it: eliding lays out
+        the whole text, and every row is drawn again when the list scrolls."""
+        super().initStyleOption(option, index)
+        room = option.rect.width() // _NARROWEST_CHAR_PX + 1
+        if option.rect.width() > 0 and len(option.text) > room:
+            option.text = option.text[:room] + "…"
 
 
 class Sidebar(QWidget):
@@ -207,6 +219,26 @@ class Sidebar(QWidget):
             index = self.units.index(unit_row, 0)
             self.unit_view.setCurrentIndex(index)
             self.unit_view.scrollTo(index)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._opaque_lists()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._opaque_lists()
+
+    def _opaque_lists(self) -> None:
+        """Fill the lists' backgrounds from their palette (the style sheet's colour).
+
+        An opaque list scrolls by moving what is drawn and drawing only the rows that
+        come into view; with the style sheet drawing its background, every row was
+        drawn again at each step, once per sentence while coding. Polishing resets it,
+        so it is set once the lists are polished.
+        """
+        for view in (self.article_view, self.unit_view):
+            view.viewport().setAutoFillBackground(True)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -312,3 +312,51 @@ def test_new_text_in_a_scrolled_view_is_laid_out_without_the_scroll_bar_flickeri
     assert not bar.isVisibleTo(browser)  # a text that fits still loses the scroll bar
     assert browser.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
     assert len(resizes) == 1
+
+
+def test_the_sentence_list_scrolls_by_drawing_only_the_rows_that_come_into_view(qtbot, open_window):
+    from PySide6.QtCore import QEvent, QObject
+
+    window = open_window(size=(1000, 560))
+    view = window.sidebar.unit_view
+    viewport = view.viewport()
+    assert viewport.autoFillBackground()  # set again after the style sheet's polish
+    assert window.sidebar.article_view.viewport().autoFillBackground()
+    painted = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                painted.append(event.region().boundingRect().height())
+            return False
+
+    watcher = Paints()
+    viewport.installEventFilter(watcher)
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > 0  # 69 sentences do not fit
+    bar.setValue(bar.value() + 1)
+    qtbot.waitUntil(lambda: bool(painted))
+    row = view.rowHeight(0)
+    assert max(painted) <= 2 * row < viewport.height()
+
+
+def test_the_sentence_list_cuts_text_to_what_a_row_can_show(open_window):
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    window = open_window()
+    units = window.sidebar.units
+    delegate = window.sidebar.unit_view.itemDelegate()
+    for row in range(units.rowCount()):
+        index = units.index(row, 0)
+        text = units.data(index, Qt.ItemDataRole.DisplayRole)
+        if len(text) > 60:
+            break
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 100, 20)
+    delegate.initStyleOption(option, index)
+    assert option.text == text[:51] + "…"  # 100 px hold at most 50 characters of 2 px
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 4000, 20)
+    delegate.initStyleOption(option, index)
+    assert option.text == text
