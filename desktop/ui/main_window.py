@@ -37,6 +37,7 @@ from desktop.core.keys import Action
 from desktop.core.resources import default_scheme_path
 from desktop.core.scheme import load_scheme
 from desktop.core.session import CodingSession, Phase, Update
+from desktop.core.store.checkpoints import BackgroundCheckpoints
 from desktop.ui import dialogs, project_guard, settings, team_menu
 from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
@@ -85,6 +86,9 @@ class MainWindow(QMainWindow):
             self.db.close()
             raise
         self.scheme = self.session.scheme
+        # Commits of this window never checkpoint the WAL (a fifth of a second, now and
+        # then, in the middle of a key press); a thread does it every few seconds.
+        self._checkpoints = None if readonly else BackgroundCheckpoints(self.db)
         self._closed = False
         self._hovered: tuple[str, str] | None = None
         self._chosen: tuple[str, str] | None = None  # the last category chosen, for the card
@@ -600,6 +604,8 @@ class MainWindow(QMainWindow):
             settings.put(settings.WINDOW_GEOMETRY, self.saveGeometry())
             settings.put(settings.SPLITTER_STATE, self.splitter.saveState())
             QApplication.instance().focusChanged.disconnect(self._on_focus_changed)
+            if self._checkpoints is not None:
+                self._checkpoints.stop()
             self.db.close()
             if self in _OPEN_WINDOWS:
                 QTimer.singleShot(0, lambda: _OPEN_WINDOWS.remove(self))

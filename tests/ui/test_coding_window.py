@@ -360,3 +360,15 @@ def test_the_sentence_list_cuts_text_to_what_a_row_can_show(open_window):
     option.rect = QRect(0, 0, 4000, 20)
     delegate.initStyleOption(option, index)
     assert option.text == text
+
+
+def test_the_window_leaves_checkpoints_to_a_thread_and_stops_it_on_closing(open_window):
+    from desktop.core.store import checkpoints
+
+    window = open_window()
+    background = window._checkpoints
+    assert background.running
+    assert checkpoints.autocheckpoint(window.db) == 0
+    window.close()
+    assert not background.running
+    assert open_window(readonly=True)._checkpoints is None  # a read-only window writes nothing
