@@ -86,8 +86,8 @@ class MainWindow(QMainWindow):
             self.db.close()
             raise
         self.scheme = self.session.scheme
-        # Commits of this window never checkpoint the WAL (a fifth of a second, now and
-        # then, in the middle of a key press); a thread does it every few seconds.
+        # Commits of this window never checkpoint the WAL (up to a quarter of a second,
+        # now and then, in the middle of a key press); a thread does it when they pause.
         self._checkpoints = None if readonly else BackgroundCheckpoints(self.db)
         self._closed = False
         self._hovered: tuple[str, str] | None = None

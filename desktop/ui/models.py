@@ -30,14 +30,6 @@ UnitIdRole = Qt.ItemDataRole.UserRole + 4
 StatusRole = Qt.ItemDataRole.UserRole + 5  # queue.UnitStatus
 
 _CACHE_ROWS = 2_000
-# A row of the sentence list shows one line, elided to the column's width; eliding
-# shapes the whole text first, so a long sentence is cut to what a wide sidebar shows.
-_SHOWN_CHARS = 240
-
-
-def _shown_text(text: str) -> str:
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
-
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -227,7 +219,7 @@ class UnitListModel(QAbstractListModel):
             return seq
         unit, status = self._row(seq)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _shown_text(unit.text)
+            return unit.text
         if role == UnitIdRole:
             return unit.id
         if role == StatusRole:
