@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtGui import QColor, QFont, QTextCursor
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.core.scheme import Category, Dimension
@@ -36,8 +36,12 @@ def scaled_font(scale: float, *, bold: bool = False) -> QFont:
     return font
 
 
+def _anchor(unit: Unit) -> str:
+    return f"unit-{unit.id}"
+
+
 def _unit_html(unit: Unit, current_id: str, colour: str) -> str:
-    text = html.escape(unit.text)
+    text = f'<a name="{html.escape(_anchor(unit))}"></a>{html.escape(unit.text)}'
     if unit.id == current_id:
         return f'<span style="background-color:{HIGHLIGHT}; color:{TEXT};">{text}</span>'
     if unit.excluded:
@@ -84,6 +88,8 @@ class SentenceView(QWidget):
         # No keyboard focus: arrows, Space and letters must reach the window's shortcuts.
         self._body.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._body.document().setUndoRedoEnabled(False)  # recolouring is not an edit to undo
+        self._shown: tuple | None = None  # what render_units last drew, and for which unit
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -122,8 +128,67 @@ class SentenceView(QWidget):
         self._title.setText(html.escape(title))
         facts = [article.source, article.date] if article else []
         self._meta.setText(" · ".join([*(f for f in facts if f), where]))
-        set_html_steadily(self._body, render_units(units, unit))
+        shown = tuple((u.id, u.paragraph, u.excluded, u.text) for u in units)
+        if not self._move_highlight(shown, unit):
+            set_html_steadily(self._body, render_units(units, unit))
+            self._shown = (shown, unit)
         self._scroll_to_current()
+
+    def _move_highlight(self, shown: tuple, unit: Unit) -> bool:
+        """Move the highlight to ``unit`` in the text already shown, when only that
+        changes (the next sentence of the same paragraph): two sentences change colour
+        instead of the whole text being parsed and laid out again. False when the text
+        must be rendered anew."""
+        if self._shown is None:
+            return False
+        before_shown, before = self._shown
+        if (
+            shown != before_shown
+            or unit.paragraph != before.paragraph
+            or unit.excluded
+            or before.excluded
+        ):
+            return False
+        if unit.id == before.id:
+            return True
+        start = self._anchor_position(_anchor(unit))
+        old = self._current_fragments()
+        if start is None or not old:
+            return False
+        cursor = QTextCursor(self._body.document())
+        cursor.beginEditBlock()
+        for fragment in old:  # back to a neighbour's format, as render_units writes it
+            _recolour(cursor, fragment, None, NEIGHBOUR)
+        for fragment in self._fragments_from(start):
+            _recolour(cursor, fragment, HIGHLIGHT, TEXT)
+        cursor.endEditBlock()
+        self._shown = (shown, unit)
+        return True
+
+    def _anchor_position(self, name: str) -> int | None:
+        block = self._body.document().begin()
+        while block.isValid():
+            for fragment in _fragments(block):
+                if name in fragment.charFormat().anchorNames():
+                    return fragment.position()
+            block = block.next()
+        return None
+
+    def _fragments_from(self, start: int) -> list:
+        """The fragments of the sentence whose anchor is at ``start``: up to the next
+        sentence's anchor or a change of colour (the space between two sentences)."""
+        block = self._body.document().findBlock(start)
+        found = []
+        colour = None
+        for fragment in _fragments(block):
+            if fragment.position() < start:
+                continue
+            fmt = fragment.charFormat()
+            if found and (fmt.anchorNames() or fmt.foreground().color().name() != colour):
+                break
+            colour = fmt.foreground().color().name()
+            found.append(fragment)
+        return found
 
     def _current_fragments(self) -> list:
         found = []
@@ -173,6 +238,7 @@ class SentenceView(QWidget):
         self._scroll_to_current()
 
     def show_empty(self, message: str) -> None:
+        self._shown = None
         self._title.setText("Nothing to code yet")
         self._meta.setText("")
         self._body.setHtml(f'<p style="color:{CONTEXT};">{html.escape(message)}</p>')
@@ -200,6 +266,20 @@ def set_html_steadily(browser: QTextBrowser, text: str) -> None:
     browser.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
     browser.setHtml(text)
     browser.setVerticalScrollBarPolicy(policy)
+
+
+def _recolour(cursor: QTextCursor, fragment, background: str | None, colour: str) -> None:
+    """Give one fragment a background (None: none) and a text colour, keeping the rest of
+    its format (the anchor that marks where its sentence starts)."""
+    fmt = fragment.charFormat()
+    if background is None:
+        fmt.clearBackground()
+    else:
+        fmt.setBackground(QColor(background))
+    fmt.setForeground(QColor(colour))
+    cursor.setPosition(fragment.position())
+    cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
+    cursor.setCharFormat(fmt)
 
 
 def _fragments(block):

@@ -356,3 +356,68 @@ def test_the_window_leaves_checkpoints_to_a_thread_and_stops_it_on_closing(open_
     window.close()
     assert not background.running
     assert open_window(readonly=True)._checkpoints is None  # a read-only window writes nothing
+
+
+def _runs(view) -> list[tuple]:
+    """The body's text as runs of (text, background, colour, italic): what is drawn."""
+    from PySide6.QtGui import QTextFormat
+
+    runs: list[tuple] = []
+    block = view._body.document().begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            fmt = fragment.charFormat()
+            painted = fmt.hasProperty(QTextFormat.Property.BackgroundBrush)
+            background = fmt.background().color().name() if painted else None
+            key = (background, fmt.foreground().color().name(), fmt.fontItalic())
+            if runs and runs[-1][1:] == key:
+                runs[-1] = (runs[-1][0] + fragment.text(), *key)
+            else:
+                runs.append((fragment.text(), *key))
+            iterator += 1
+        runs.append(("\n", None, "", False))
+        block = block.next()
+    return runs
+
+
+def test_the_next_sentence_of_a_paragraph_is_highlighted_in_place_exactly_as_drawn_anew(
+    qtbot, corpus_project
+):
+    from desktop.core.store import queue as units_queue
+    from desktop.ui.sentence_view import SentenceView
+
+    codable = [
+        store.get_unit_by_seq(corpus_project, s) for s in store.coded_unit_seqs(corpus_project)
+    ]
+    first = next(
+        u
+        for u, v, w in zip(codable, codable[1:], codable[2:], strict=False)
+        if u.paragraph == v.paragraph == w.paragraph
+        and u.article_id == v.article_id == w.article_id
+    )
+    article = store.get_article(corpus_project, first.article_id)
+    context = units_queue.context_units(corpus_project, first.article_id, first.paragraph)
+    paragraph = [u for u in context if u.paragraph == first.paragraph and not u.excluded]
+    view = SentenceView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    layouts = []
+    view._body.setHtml = lambda text: (
+        layouts.append(text),
+        type(view._body).setHtml(view._body, text),
+    )
+    view.show_unit(paragraph[0], article, context, "here")
+    assert len(layouts) == 1
+    for unit in paragraph[1:3]:
+        view.show_unit(unit, article, context, "here")
+        assert len(layouts) == 1  # recoloured in place, not laid out again
+        fresh = SentenceView()
+        qtbot.addWidget(fresh)
+        fresh.show_unit(unit, article, context, "here")
+        assert _runs(view) == _runs(fresh)
+        assert view.current_text() == unit.text
+    view.show_unit(paragraph[0], article, context[:-1], "here")  # other units: drawn anew
+    assert len(layouts) == 2
