@@ -159,7 +159,8 @@ class ComparisonDialog(QDialog):
         dimension = scheme.dimension(unit.dimension)
         self.setWindowTitle(f"Compare coders — sentence {unit.seq}, {dimension.label}")
         self.setObjectName("comparisonDialog")
-        title = QLabel(html.escape(article.title if article and article.title else "(untitled)"))
+        title = QLabel(article.title if article and article.title else "(untitled)")
+        title.setTextFormat(Qt.TextFormat.PlainText)  # a title is text, not markup
         title.setObjectName("articleTitle")
         title.setFont(scaled_font(1.1, bold=True))
         title.setWordWrap(True)

@@ -78,9 +78,11 @@ class SentenceView(QWidget):
         self._title = QLabel()
         self._title.setObjectName("articleTitle")
         self._title.setWordWrap(True)
+        self._title.setTextFormat(Qt.TextFormat.PlainText)  # titles are text, not markup
         self._meta = QLabel()
         self._meta.setObjectName("articleMeta")
         self._meta.setWordWrap(True)
+        self._meta.setTextFormat(Qt.TextFormat.PlainText)
         self._body = QTextBrowser()
         self._body.setObjectName("sentenceBody")
         self._body.setOpenLinks(False)
@@ -125,7 +127,7 @@ class SentenceView(QWidget):
     ) -> None:
         """Show ``unit`` among ``units`` (its paragraph's neighbours or the whole article)."""
         title = article.title if article and article.title else "(untitled article)"
-        self._title.setText(html.escape(title))
+        self._title.setText(title)
         facts = [article.source, article.date] if article else []
         self._meta.setText(" · ".join([*(f for f in facts if f), where]))
         shown = tuple((u.id, u.paragraph, u.excluded, u.text) for u in units)

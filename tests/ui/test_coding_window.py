@@ -421,3 +421,21 @@ def test_the_next_sentence_of_a_paragraph_is_highlighted_in_place_exactly_as_dra
         assert view.current_text() == unit.text
     view.show_unit(paragraph[0], article, context[:-1], "here")  # other units: drawn anew
     assert len(layouts) == 2
+
+
+def test_an_article_title_is_shown_as_written_not_as_markup(qtbot, corpus_project):
+    import dataclasses
+
+    from desktop.core.store import queue as units_queue
+    from desktop.ui.sentence_view import SentenceView
+
+    unit = store.get_unit_by_seq(corpus_project, store.coded_unit_seqs(corpus_project)[0])
+    article = store.get_article(corpus_project, unit.article_id)
+    title = "Seoul's talks <b>gamble</b> & the alliance"
+    context = units_queue.context_units(corpus_project, unit.article_id, unit.paragraph)
+    view = SentenceView()
+    qtbot.addWidget(view)
+    view.show_unit(unit, dataclasses.replace(article, title=title), context, "here")
+    label = view._title
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert label.text() == title  # drawn as these characters, not "Seoul&#x27;s"
