@@ -79,7 +79,7 @@ def _wait(condition, seconds: float = 10.0) -> bool:
 
 
 def test_the_thread_waits_for_the_commits_to_pause(corpus_project):
-    background = BackgroundCheckpoints(corpus_project, quiet_s=2.0, poll_s=0.01)
+    background = BackgroundCheckpoints(corpus_project, quiet_s=3.0, poll_s=0.01)
     _code(corpus_project, 60)  # a commit every few milliseconds
     assert background.runs == 0
     assert _wait(lambda: background.runs == 1)
