@@ -439,3 +439,15 @@ def test_an_article_title_is_shown_as_written_not_as_markup(qtbot, corpus_projec
     label = view._title
     assert label.textFormat() == Qt.TextFormat.PlainText
     assert label.text() == title  # drawn as these characters, not "Seoul&#x27;s"
+
+
+def test_the_saved_mark_stays_fresh_while_coding_and_fades_after(qtbot, press, open_window):
+    window = open_window()
+    label = window.saved_label
+    press(window, "1")
+    assert label.property("fresh") is True
+    first = label.text()
+    press(window, "q")
+    assert label.property("fresh") is True
+    assert label.text().startswith("✓ Saved") and first.startswith("✓ Saved")
+    qtbot.waitUntil(lambda: label.property("fresh") is False, timeout=10_000)
