@@ -30,7 +30,6 @@ UnitIdRole = Qt.ItemDataRole.UserRole + 4
 StatusRole = Qt.ItemDataRole.UserRole + 5  # queue.UnitStatus
 
 _CACHE_ROWS = 2_000
-
 _Index = QModelIndex | QPersistentModelIndex
 
 

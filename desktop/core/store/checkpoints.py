@@ -50,8 +50,7 @@ def checkpoint_passive(conn: sqlite3.Connection) -> tuple[int, int, int]:
     tuple
         ``(busy, frames in the WAL, frames checkpointed)`` as SQLite reports them.
     """
-    busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    return busy, frames, done
+    return tuple(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
 
 
 class BackgroundCheckpoints:
