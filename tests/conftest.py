@@ -20,8 +20,18 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("STANCECODER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
+DEMO_CORPUS = REPO / "resources" / "demo"
+
+
 @pytest.fixture
 def corpus_dir() -> Path:
+    """Our own five demo op-eds (resources/demo): every clone has them."""
+    return DEMO_CORPUS
+
+
+@pytest.fixture
+def sample_corpus_dir() -> Path:
+    """The two third-party sample op-eds of ../shared/corpus, for tests whose subject they are."""
     if not SHARED_CORPUS.is_dir():
         pytest.skip(NO_CORPUS)
     return SHARED_CORPUS
@@ -47,10 +57,19 @@ def empty_project(tmp_path, scheme):
 
 @pytest.fixture
 def corpus_project(empty_project, corpus_dir):
-    """A project holding the two sample articles of ../shared/corpus."""
+    """A project holding the five demo articles (resources/demo)."""
     from desktop.core.corpus.importer import import_paths
 
     import_paths(empty_project, [corpus_dir])
+    return empty_project
+
+
+@pytest.fixture
+def sample_corpus_project(empty_project, sample_corpus_dir):
+    """A project holding the two third-party sample op-eds of ../shared/corpus."""
+    from desktop.core.corpus.importer import import_paths
+
+    import_paths(empty_project, [sample_corpus_dir])
     return empty_project
 
 

@@ -24,13 +24,14 @@ def test_new_import_info_export_round(tmp_path, corpus_dir, capsys):
     assert main(["new", str(project)]) == 0
     assert main(["import", str(project), str(corpus_dir)]) == 0
     out = capsys.readouterr().out
-    assert "Imported 2 article(s), 69 sentences to code" in out
-    assert "1 photo credit" in out and "6 navigation" in out
+    # The five demo articles: 127 sentences to code (counted in tests/core/test_import.py).
+    assert "Imported 5 " in out and "127 sentences to code" in out
+    assert "5 photo credit" in out and "8 navigation" in out
     assert main(["import", str(project), str(corpus_dir)]) == 0
-    assert "2 already present" in capsys.readouterr().out
+    assert "5 already present" in capsys.readouterr().out
     assert main(["info", str(project), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert (info["articles"], info["units"], info["labels"]) == (2, 69, 0)
+    assert (info["articles"], info["units"], info["labels"]) == (5, 127, 0)
     assert info["scheme"]["id"] == "korea_alliance"
 
     out_csv = tmp_path / "units.csv"
@@ -40,7 +41,7 @@ def test_new_import_info_export_round(tmp_path, corpus_dir, capsys):
     )
     with out_csv.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 69
+    assert len(rows) == 127
     assert list(rows[0]) == [
         "unit_id",
         "article_id",
@@ -50,7 +51,7 @@ def test_new_import_info_export_round(tmp_path, corpus_dir, capsys):
         "text",
     ]
     meta = json.loads((tmp_path / "units.csv.meta.json").read_text())
-    assert meta["rows"] == 69 and meta["scheme"]["id"] == "korea_alliance"
+    assert meta["rows"] == 127 and meta["scheme"]["id"] == "korea_alliance"
 
 
 def test_export_to_stdout_as_jsonl(corpus_project, tmp_path, capsys):
@@ -71,7 +72,7 @@ def test_export_to_stdout_as_jsonl(corpus_project, tmp_path, capsys):
         == 0
     )
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert len(records) == 69
+    assert len(records) == 127  # the demo articles' sentences
     assert {"unit_id", "article_id", "article_title", "paragraph", "sentence", "text"} <= set(
         records[0]
     )

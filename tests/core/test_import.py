@@ -16,8 +16,8 @@ def unit_texts(db, *, excluded=False):
     return [r[0] for r in rows]
 
 
-def test_sample_articles_become_the_sentences_a_reader_would_cut(corpus_project):
-    db = corpus_project
+def test_sample_articles_become_the_sentences_a_reader_would_cut(sample_corpus_project):
+    db = sample_corpus_project
     coded = unit_texts(db)
     # Counted by hand from ../shared/corpus: 25 sentences in the Paal op-ed and 44 in the
     # Sneider op-ed once the furniture is left out.
@@ -50,8 +50,8 @@ def test_sample_articles_become_the_sentences_a_reader_would_cut(corpus_project)
         assert t[-1] in '.?!”"', t
 
 
-def test_clutter_is_kept_as_context_but_never_coded(corpus_project):
-    db = corpus_project
+def test_clutter_is_kept_as_context_but_never_coded(sample_corpus_project):
+    db = sample_corpus_project
     coded = " ".join(unit_texts(db))
     for clutter in (
         "Getty Images",
@@ -83,9 +83,39 @@ def test_clutter_is_kept_as_context_but_never_coded(corpus_project):
             ) or unit.text in text[unit.start : unit.end].replace("{mosads}", "")
 
 
-def test_ad_placeholder_inside_a_paragraph_is_not_in_the_unit(corpus_project):
-    (text,) = [t for t in unit_texts(corpus_project) if t.startswith("Senior Chinese officials")]
+def test_ad_placeholder_inside_a_paragraph_is_not_in_the_unit(sample_corpus_project):
+    (text,) = [
+        t for t in unit_texts(sample_corpus_project) if t.startswith("Senior Chinese officials")
+    ]
     assert "{" not in text
+
+
+def test_demo_articles_become_the_sentences_a_reader_would_cut(corpus_project):
+    """Our own five demo op-eds (resources/demo), cut by hand: 28, 24, 23, 25 and 27
+    sentences; titles, credits, author boxes, navigation, tags, comment notices and
+    republication footers are kept as context and never coded."""
+    db = corpus_project
+    counts = [
+        sum(not u.excluded for u in store.article_units(db, a.id)) for a in store.list_articles(db)
+    ]
+    assert counts == [28, 24, 23, 25, 27]
+    coded = unit_texts(db)
+    assert "Critics call this naive." in coded
+    assert "Perhaps." in coded
+    assert any(t.startswith("Retired Lt. Gen. Robert A. Haskell, once the No. 2") for t in coded)
+    assert any(t.startswith("(The U.S. Treasury has sanctioned") for t in coded)
+    rules = dict(db.execute("SELECT text, excluded_by FROM units WHERE excluded = 1").fetchall())
+    assert rules["Getty Images"] == "photo credit"
+    assert rules["Photo: AP/Lin Meihua"] == "photo credit"
+    assert rules["Mary K. Lindqvist"] == "author box"
+    assert rules["More >"] == "author box"
+    assert rules["Load more"] == "navigation"
+    assert rules["The comments section for this article has been closed."] == "comments notice"
+    assert rules["This article was originally published in the Pacific Ledger."] == (
+        "republication footer"
+    )
+    assert rules["Beijing plays both sides of the Korean standoff"] == "title"
+    assert not any("{mosads}" in t for t in coded)
 
 
 def test_offsets_point_into_the_article_text(corpus_project):
@@ -101,7 +131,7 @@ def test_reimporting_the_same_article_adds_nothing(corpus_project, corpus_dir, t
     before = dump(tmp_path / "project.stance")
     summary = import_paths(corpus_project, [corpus_dir])
     assert summary.added == []
-    assert len(summary.duplicates) == 2
+    assert len(summary.duplicates) == len(list(corpus_dir.glob("*.txt"))) == 5
     after = dump(tmp_path / "project.stance")
     assert [r for r in after if "change_log" not in r] == [
         r for r in before if "change_log" not in r

@@ -1,6 +1,6 @@
 """A large import segments its sentences in worker processes: the same project, or nothing.
 
-The sample articles of ../shared/corpus are imported many times over (each copy made
+The demo articles (resources/demo) are imported many times over (each copy made
 distinct by a numbered last line, so none is a duplicate) to give the pool several
 batches to do; a worker killed mid-import and a cancelled import are real too.
 """
@@ -21,12 +21,13 @@ from desktop.core.corpus.parallel import LineSegmenter, choose_workers
 from desktop.core.corpus.segment import spans_of_lines
 from desktop.core.errors import InputError
 
-COPIES = 40
+COPIES = 24
+DEMO_ARTICLES = 5
 
 
 @pytest.fixture
 def many_articles(corpus_dir, tmp_path):
-    """COPIES distinct copies of each sample article: several batches of lines."""
+    """COPIES distinct copies of each demo article: several batches of lines."""
     folder = tmp_path / "many"
     folder.mkdir()
     for source in sorted(corpus_dir.glob("*.txt")):
@@ -71,9 +72,9 @@ def test_workers_store_exactly_what_one_process_stores(many_articles, tmp_path, 
         1 for f in many_articles.glob("*.txt") for line in f.read_text("utf-8").split("\n") if line
     )
     assert lines > 3 * parallel.BATCH_LINES  # the pool had several batches
-    assert len(rows[1]["articles"]) == 2 * COPIES
-    # 25 + 44 coded sentences per pair of sample articles (test_import), one more per copy
-    assert summaries[1].units == COPIES * (25 + 44 + 2)
+    assert len(rows[1]["articles"]) == DEMO_ARTICLES * COPIES
+    # 127 coded sentences in the five demo articles (test_import), one more per copy
+    assert summaries[1].units == COPIES * (127 + DEMO_ARTICLES)
     assert rows[2] == rows[1]
     assert summaries[2].added == summaries[1].added
     assert summaries[2].excluded_lines == summaries[1].excluded_lines
@@ -139,7 +140,7 @@ def test_progress_counts_files_up_to_the_total(many_articles, empty_project):
     import_paths(
         empty_project, [many_articles], workers=2, progress=lambda d, t, w: seen.append((d, t))
     )
-    total = 2 * COPIES
+    total = DEMO_ARTICLES * COPIES
     assert all(t == total for _, t in seen)
     done = [d for d, _ in seen]
     assert done == sorted(done)  # never goes back

@@ -40,24 +40,26 @@ def reopen(path):
     return store.open_project(path)
 
 
-def test_units_lists_an_article_with_ids_and_states(cli, closed, sneider):
-    code, out, _ = cli("units", closed, "--article", sneider)
+def test_units_lists_an_article_with_ids_and_states(cli, closed, beijing):
+    code, out, _ = cli("units", closed, "--article", beijing)
     assert code == 0
-    assert f"{sneider}-0002  excluded (photo credit)" in out
-    assert f"{sneider}-0003  code" in out and "57 units: 44 to code, 13 excluded" in out
-    code, out, _ = cli("units", closed, "--article", sneider, "--json")
+    assert f"{beijing}-0002  excluded (photo credit)" in out
+    # resources/demo/03_beijing_plays_both_sides.txt: a title, a credit, 23 sentences in
+    # ten paragraphs, four navigation lines and a tag list.
+    assert f"{beijing}-0003  code" in out and "30 units: 23 to code, 7 excluded" in out
+    code, out, _ = cli("units", closed, "--article", beijing, "--json")
     (layout,) = json.loads(out)
     assert layout["paragraphs"][1]["units"][0]["excluded_by"] == "photo credit"
 
 
-def test_units_merge_split_exclude_include(cli, closed, paal):
-    code, out, _ = cli("units", "merge", closed, f"{paal}-0009", f"{paal}-0010", "--who", "lead")
-    assert code == 0 and f"Merged {paal}-0010 into {paal}-0009" in out
-    code, out, _ = cli("units", "split", closed, f"{paal}-0009", "--at", "40")
-    assert code == 0 and f"is now {paal}-0030" in out
-    code, out, _ = cli("units", "exclude", "--paragraph", closed, f"{paal}-0001")
-    assert code == 0 and f"Excluded 3 unit(s): {paal}-0001 {paal}-0002 {paal}-0003" in out
-    code, out, _ = cli("units", "include", closed, f"{paal}-0002", f"{paal}-0004")
+def test_units_merge_split_exclude_include(cli, closed, seoul):
+    code, out, _ = cli("units", "merge", closed, f"{seoul}-0015", f"{seoul}-0016", "--who", "lead")
+    assert code == 0 and f"Merged {seoul}-0016 into {seoul}-0015" in out
+    code, out, _ = cli("units", "split", closed, f"{seoul}-0015", "--at", "40")
+    assert code == 0 and f"is now {seoul}-0034" in out  # the op-ed has 33 units
+    code, out, _ = cli("units", "exclude", "--paragraph", closed, f"{seoul}-0003")
+    assert code == 0 and f"Excluded 3 unit(s): {seoul}-0003 {seoul}-0004 {seoul}-0005" in out
+    code, out, _ = cli("units", "include", closed, f"{seoul}-0004", f"{seoul}-0002")
     assert code == 0 and "Included 2 unit(s)" in out
     db = reopen(closed)
     actions = [(e["action"], e["who"]) for e in store.change_log(db)[-4:]]
@@ -70,40 +72,40 @@ def test_units_merge_split_exclude_include(cli, closed, paal):
     ]
 
 
-def test_coded_units_need_confirm_on_the_command_line(cli, closed, paal, dump):
+def test_coded_units_need_confirm_on_the_command_line(cli, closed, seoul, dump):
     db = reopen(closed)
-    store.set_label(db, f"{paal}-0007", "ak", "stance", "pressure")
+    store.set_label(db, f"{seoul}-0007", "ak", "stance", "pressure")
     db.close()
     snapshot = dump(closed)
-    code, out, err = cli("units", "merge", closed, f"{paal}-0007", f"{paal}-0008")
+    code, out, err = cli("units", "merge", closed, f"{seoul}-0007", f"{seoul}-0008")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "ak 1" in err and "add --confirm" in err
     assert dump(closed) == snapshot
-    code, out, _ = cli("units", "merge", closed, f"{paal}-0007", f"{paal}-0008", "--confirm")
-    assert code == 0 and f"ak is asked to code {paal}-0007 again" in out
+    code, out, _ = cli("units", "merge", closed, f"{seoul}-0007", f"{seoul}-0008", "--confirm")
+    assert code == 0 and f"ak is asked to code {seoul}-0007 again" in out
 
 
-def test_usage_errors_are_one_line(cli, closed, paal):
-    code, _, err = cli("units", "split", closed, f"{paal}-0007")
+def test_usage_errors_are_one_line(cli, closed, seoul):
+    code, _, err = cli("units", "split", closed, f"{seoul}-0007")
     assert code == 2 and "--at" in err and err.count("\n") == 1
-    code, _, err = cli("units", "merge", closed, f"{paal}-0001", f"{paal}-0003")
+    code, _, err = cli("units", "merge", closed, f"{seoul}-0003", f"{seoul}-0005")
     assert code == 2 and "not neighbours" in err
-    code, _, err = cli("articles", "edit", closed, paal)
+    code, _, err = cli("articles", "edit", closed, seoul)
     assert code == 2 and "say what to change" in err
 
 
-def test_articles_edit_exclude_include(cli, closed, paal):
-    code, out, _ = cli("articles", "edit", closed, paal, "--title", "Korea talks")
-    assert code == 0 and f"Updated article {paal}" in out
-    assert cli("articles", "exclude", closed, paal)[0] == 0
+def test_articles_edit_exclude_include(cli, closed, seoul):
+    code, out, _ = cli("articles", "edit", closed, seoul, "--title", "Korea talks")
+    assert code == 0 and f"Updated article {seoul}" in out
+    assert cli("articles", "exclude", closed, seoul)[0] == 0
     code, out, _ = cli("articles", closed)
     assert "Korea talks  (excluded)" in out
-    assert cli("articles", "include", closed, paal)[0] == 0
+    assert cli("articles", "include", closed, seoul)[0] == 0
     code, out, _ = cli("articles", closed, "--json")
-    assert not next(a for a in json.loads(out) if a["id"] == paal)["excluded"]
+    assert not next(a for a in json.loads(out) if a["id"] == seoul)["excluded"]
 
 
-def test_rules_add_preview_and_reapply(cli, closed, sneider, tmp_path, dump):
+def test_rules_add_preview_and_reapply(cli, closed, seoul, beijing, tmp_path, dump):
     rules = tmp_path / "rules.toml"
     rules.write_text('[[line]]\nname = "photo credit"\npattern = "getty images"\n')
     code, out, _ = cli("rules", "load", closed, rules)
@@ -117,8 +119,9 @@ def test_rules_add_preview_and_reapply(cli, closed, sneider, tmp_path, dump):
     assert cli("rules", "add", closed, "Most Popular", "--name", "popular")[0] == 0
     code, out, _ = cli("rules", "reapply", closed)
     assert code == 0 and "Changed" in out
-    code, out, _ = cli("units", closed, "--article", sneider)
-    assert f"{sneider}-0055  excluded (popular)" in out
-    assert f"{sneider}-0002  excluded (photo credit)" in out
+    code, out, _ = cli("units", closed, "--article", beijing)
+    assert f"{beijing}-0028  excluded (popular)" in out
+    code, out, _ = cli("units", closed, "--article", seoul)
+    assert f"{seoul}-0002  excluded (photo credit)" in out  # "Getty Images"
     code, out, _ = cli("rules", closed)
     assert out.splitlines() == ["photo credit: getty images", r"popular: Most\s+Popular"]

@@ -15,28 +15,28 @@ def package_time(path) -> str:
         db.close()
 
 
-def test_fates_of_units_after_merge_split_and_exclusion(project, paal):
+def test_fates_of_units_after_merge_split_and_exclusion(project, seoul):
     db, _ = project
-    a, b, c = f"{paal}-0012", f"{paal}-0013", f"{paal}-0015"
+    a, b, c = f"{seoul}-0012", f"{seoul}-0013", f"{seoul}-0015"
     curation.merge_units(db, a, b)
-    curation.merge_units(db, f"{paal}-0011", a)  # a is retired in turn: follow the chain
+    curation.merge_units(db, f"{seoul}-0011", a)  # a is retired in turn: follow the chain
     new = curation.split_unit(db, c, 30).new_units[0]
-    curation.exclude_units(db, [f"{paal}-0020"])
+    curation.exclude_units(db, [f"{seoul}-0020"])
     fates = {unit: curation.unit_fate(db, unit) for unit in (a, b, c, new)}
-    assert str(fates[a]) == f"merged into {paal}-0011"
-    assert str(fates[b]) == f"merged into {paal}-0011"  # not into a, which is gone too
+    assert str(fates[a]) == f"merged into {seoul}-0011"
+    assert str(fates[b]) == f"merged into {seoul}-0011"  # not into a, which is gone too
     assert fates[c].kind is FateKind.SPLIT and fates[c].lands
     assert fates[new].events == ("split_off",)
-    assert curation.unit_fate(db, f"{paal}-0020").kind is FateKind.EXCLUDED
-    assert curation.unit_fate(db, f"{paal}-0001").kind is FateKind.UNCHANGED
+    assert curation.unit_fate(db, f"{seoul}-0020").kind is FateKind.EXCLUDED
+    assert curation.unit_fate(db, f"{seoul}-0003").kind is FateKind.UNCHANGED
     assert curation.unit_fate(db, "f00-0001").kind is FateKind.UNKNOWN
     later = store.utc_now()
     assert curation.unit_fate(db, c, since=later).kind is FateKind.UNCHANGED
 
 
-def test_a_package_made_before_a_curation_step_lands_and_is_reported(project, paal, tmp_path):
+def test_a_package_made_before_a_curation_step_lands_and_is_reported(project, seoul, tmp_path):
     db, _ = project
-    a, b, c, other = (f"{paal}-{n:04d}" for n in (12, 13, 15, 20))
+    a, b, c, other = (f"{seoul}-{n:04d}" for n in (12, 13, 15, 20))
     path = tmp_path / "ak.stance"
     team.create_package(db, "ak", path)
     package = store.open_project(path)
@@ -72,15 +72,15 @@ def test_a_package_made_before_a_curation_step_lands_and_is_reported(project, pa
     assert store.change_log(db)[-1]["action"] == "reconcile_package"
 
 
-def test_a_package_made_after_the_step_reports_nothing(project, paal, tmp_path):
+def test_a_package_made_after_the_step_reports_nothing(project, seoul, tmp_path):
     db, _ = project
-    curation.merge_units(db, f"{paal}-0012", f"{paal}-0013")
+    curation.merge_units(db, f"{seoul}-0012", f"{seoul}-0013")
     path = tmp_path / "ak.stance"
     team.create_package(db, "ak", path)
     since = package_time(path)
     package = store.open_project(path)
-    store.set_label(package, f"{paal}-0012", "ak", "stance", "pressure")
+    store.set_label(package, f"{seoul}-0012", "ak", "stance", "pressure")
     package.close()
     team.merge_files(db, [path])
-    assert curation.reconcile_package_labels(db, [(f"{paal}-0012", "ak")], since=since) == []
+    assert curation.reconcile_package_labels(db, [(f"{seoul}-0012", "ak")], since=since) == []
     assert curation.units_needing_recoding(db, "ak") == []

@@ -25,8 +25,9 @@ def codable(db) -> list[str]:
 
 
 @pytest.fixture
-def no_navigation(project, sneider):
-    """``(db, path)`` with the navigation lines (6 in the Sneider article) switched to coded."""
+def no_navigation(project):
+    """``(db, path)`` with the 8 navigation lines (4 in the Beijing analysis, 4 in the
+    conditional-deal op-ed) switched to coded."""
     db, path = project
     curation.set_project_rules(db, without_rule("navigation"))
     curation.reapply_rules(db)
@@ -41,7 +42,7 @@ def test_re_applying_the_rules_of_the_import_changes_nothing(project):
     assert curation.curation_log(db) == []
 
 
-def test_a_rule_change_is_previewed_then_applied(project, sneider, dump):
+def test_a_rule_change_is_previewed_then_applied(project, beijing, conditional, dump):
     db, path = project
     curation.set_project_rules(db, without_rule("navigation"), who="lead")
     snapshot = dump(path)
@@ -50,11 +51,12 @@ def test_a_rule_change_is_previewed_then_applied(project, sneider, dump):
 
     assert dump(path) == snapshot
     assert [(c.article_id, c.paragraph) for c in preview.changes] == [
-        (sneider, p) for p in range(19, 25)
+        *((beijing, p) for p in range(11, 15)),
+        *((conditional, p) for p in range(11, 15)),
     ]
     first = preview.changes[0]
     assert (first.line, first.excluded_before, first.rule_before) == (
-        "More International News",
+        "More World News",
         True,
         "navigation",
     )
@@ -68,9 +70,9 @@ def test_a_rule_change_is_previewed_then_applied(project, sneider, dump):
     assert curation.unit_fate(db, preview.units[0]).events == ("included",)
 
 
-def test_re_applying_refuses_to_exclude_coded_units_unless_confirmed(no_navigation, sneider, dump):
+def test_re_applying_refuses_to_exclude_coded_units_unless_confirmed(no_navigation, beijing, dump):
     db, path = no_navigation
-    more = f"{sneider}-0052"
+    more = f"{beijing}-0026"  # "More World News"
     store.set_label(db, more, "ak", "stance", "none")
     curation.set_project_rules(db, clutter_rules_path().read_text(encoding="utf-8"))
     preview = curation.reapply_rules(db, preview=True)
@@ -81,39 +83,41 @@ def test_re_applying_refuses_to_exclude_coded_units_unless_confirmed(no_navigati
     assert dump(path) == snapshot
 
     curation.reapply_rules(db, confirm=True)
-    layout = curation.article_layout(db, sneider)
-    assert [p.excluded_by for p in layout.paragraphs[19:25]] == ["navigation"] * 6
+    layout = curation.article_layout(db, beijing)
+    assert [p.excluded_by for p in layout.paragraphs[11:15]] == ["navigation"] * 4
     assert store.unit_labels(db, more, "ak") == {"stance": "none"}
 
 
-def test_a_rule_from_a_line_is_previewed_added_and_applied(no_navigation, sneider, dump):
+def test_a_rule_from_a_line_is_previewed_added_and_applied(no_navigation, conditional, dump):
     db, path = no_navigation
     snapshot = dump(path)
 
-    proposal = curation.add_rule_from_line(db, "  See all Video ", "see all video", preview=True)
+    proposal = curation.add_rule_from_line(
+        db, "  See all Opinion ", "see all opinion", preview=True
+    )
 
     assert dump(path) == snapshot
-    assert proposal.pattern == r"See\s+all\s+Video"
-    # Only the line that is exactly like it; "See all Hill.TV See all Video" is not.
+    assert proposal.pattern == r"See\s+all\s+Opinion"
+    # Only the line that is exactly like it; "See all" and "See All" are not.
     assert [(c.paragraph, c.line, c.rule_after) for c in proposal.changes] == [
-        (24, "See all Video", "see all video")
+        (11, "See all Opinion", "see all opinion")
     ]
 
-    added = curation.add_rule_from_line(db, "See all Video", "see all video", who="lead")
+    added = curation.add_rule_from_line(db, "See all Opinion", "see all opinion", who="lead")
     assert added.result.changed and added.changes == proposal.changes
-    assert f"{sneider}-0057" in codable(db)  # adding a rule changes no unit
-    assert 'name = "see all video"' in curation.project_rules_text(db)
+    assert f"{conditional}-0031" in codable(db)  # adding a rule changes no unit
+    assert 'name = "see all opinion"' in curation.project_rules_text(db)
     assert store.change_log(db)[-1]["details"]["would_change"] == 1
 
     curation.reapply_rules(db)
-    assert f"{sneider}-0057" not in codable(db)
-    line = curation.article_layout(db, sneider).paragraphs[24]
-    assert (line.excluded, line.excluded_by) == (True, "see all video")
+    assert f"{conditional}-0031" not in codable(db)
+    line = curation.article_layout(db, conditional).paragraphs[11]
+    assert (line.excluded, line.excluded_by) == (True, "see all opinion")
 
 
-def test_the_rules_leave_lines_the_lead_decided_by_hand(project, sneider):
+def test_the_rules_leave_lines_the_lead_decided_by_hand(project, seoul):
     db, _ = project
-    curation.include_units(db, [f"{sneider}-0002"])  # "Getty Images", back in by hand
+    curation.include_units(db, [f"{seoul}-0002"])  # "Getty Images", back in by hand
     assert curation.reapply_rules(db, preview=True).changes == ()
     curation.add_rule_from_line(db, "Getty Images", "getty")
     assert curation.reapply_rules(db, preview=True).changes == ()

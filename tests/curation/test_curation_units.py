@@ -1,4 +1,4 @@
-"""Merge, split, exclude and include units on the real sample articles."""
+"""Merge, split, exclude and include units on the demo articles (see tests/curation/conftest)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import pytest
 from desktop.core import curation, store
 from desktop.core.curation import ConfirmationRequired, FateKind
 from desktop.core.errors import UsageError
+
+# The Seoul op-ed has 33 units (tests/curation/conftest.py): a split adds 34, then 35.
+SEOUL_UNITS = 33
 
 
 def all_unit_ids(db) -> list[str]:
@@ -34,24 +37,24 @@ def last_log(db) -> dict:
 # -- exclude and include -------------------------------------------------------------------
 
 
-def test_the_getty_images_line_toggles_in_and_out(project, sneider, dump):
+def test_the_getty_images_line_toggles_in_and_out(project, seoul, dump):
     db, path = project
-    getty = u(sneider, 2)
-    layout = curation.article_layout(db, sneider)
+    getty = u(seoul, 2)
+    layout = curation.article_layout(db, seoul)
     line = layout.paragraphs[1]
     assert line.text == "Getty Images" and line.excluded and line.excluded_by == "photo credit"
     assert [x.id for x in line.units] == [getty]
     before = codable_ids(db)
 
-    result = curation.toggle_paragraph(db, sneider, 1, who="lead")
+    result = curation.toggle_paragraph(db, seoul, 1, who="lead")
     assert result.units == (getty,) and result.changed
     assert getty in codable_ids(db) and len(codable_ids(db)) == len(before) + 1
-    line = curation.article_layout(db, sneider).paragraphs[1]
+    line = curation.article_layout(db, seoul).paragraphs[1]
     assert not line.excluded and line.units[0].manual and not line.units[0].excluded
     assert last_log(db)["action"] == "include_units" and last_log(db)["who"] == "lead"
 
-    curation.toggle_paragraph(db, sneider, 1, who="lead")
-    line = curation.article_layout(db, sneider).paragraphs[1]
+    curation.toggle_paragraph(db, seoul, 1, who="lead")
+    line = curation.article_layout(db, seoul).paragraphs[1]
     assert line.excluded and line.excluded_by == curation.MANUAL_REASON
     assert codable_ids(db) == before
     assert [e["action"] for e in curation.curation_log(db)] == ["include_units", "exclude_units"]
@@ -61,25 +64,25 @@ def test_the_getty_images_line_toggles_in_and_out(project, sneider, dump):
     assert dump(path) == snapshot
 
 
-def test_exclude_and_include_a_single_unit_keeps_the_paragraph_flag_true(project, paal):
+def test_exclude_and_include_a_single_unit_keeps_the_paragraph_flag_true(project, seoul):
     db, _ = project
-    curation.exclude_units(db, [u(paal, 2)])
-    paragraph = curation.article_layout(db, paal).paragraphs[0]
+    curation.exclude_units(db, [u(seoul, 4)])
+    paragraph = curation.article_layout(db, seoul).paragraphs[2]
     assert [x.excluded for x in paragraph.units] == [False, True, False]
     assert not paragraph.excluded
-    curation.exclude_units(db, [u(paal, 1), u(paal, 3)])
-    assert curation.article_layout(db, paal).paragraphs[0].excluded
-    curation.include_units(db, [u(paal, 1), u(paal, 2), u(paal, 3)])
-    assert not curation.article_layout(db, paal).paragraphs[0].excluded
+    curation.exclude_units(db, [u(seoul, 3), u(seoul, 5)])
+    assert curation.article_layout(db, seoul).paragraphs[2].excluded
+    curation.include_units(db, [u(seoul, 3), u(seoul, 4), u(seoul, 5)])
+    assert not curation.article_layout(db, seoul).paragraphs[2].excluded
 
 
-def test_excluding_a_coded_unit_needs_confirmation_and_keeps_its_labels(project, paal, dump):
+def test_excluding_a_coded_unit_needs_confirmation_and_keeps_its_labels(project, seoul, dump):
     db, path = project
-    unit = u(paal, 7)
+    unit = u(seoul, 7)
     store.set_label(db, unit, "ak", "stance", "pressure")
     snapshot = dump(path)
     with pytest.raises(ConfirmationRequired, match=f"{unit}.*ak 1") as refused:
-        curation.exclude_units(db, [unit, u(paal, 8)])
+        curation.exclude_units(db, [unit, u(seoul, 8)])
     assert refused.value.coded == {unit: {"ak": 1}}
     assert dump(path) == snapshot
 
@@ -102,10 +105,10 @@ def test_unknown_units_are_refused_without_a_change(project, dump):
 # -- merge ---------------------------------------------------------------------------------
 
 
-def test_merging_uncoded_neighbours_is_free_and_keeps_every_other_id(project, paal):
+def test_merging_uncoded_neighbours_is_free_and_keeps_every_other_id(project, seoul):
     db, _ = project
     ids, order = all_unit_ids(db), seqs(db)
-    a, b = u(paal, 9), u(paal, 10)
+    a, b = u(seoul, 15), u(seoul, 16)
     text_a, text_b = store.get_unit(db, a).text, store.get_unit(db, b).text
 
     result = curation.merge_units(db, b, a, who="lead")  # either order: the earlier stays
@@ -113,21 +116,21 @@ def test_merging_uncoded_neighbours_is_free_and_keeps_every_other_id(project, pa
     assert (result.units, result.retired_units, result.kept_labels) == ((a,), (b,), 0)
     merged = store.get_unit(db, a)
     assert merged.text == f"{text_a} {text_b}"
-    assert store.article_text(db, paal)[merged.start : merged.end].startswith(text_a)
-    assert merged.end == store.get_unit(db, u(paal, 10)).end
+    assert store.article_text(db, seoul)[merged.start : merged.end].startswith(text_a)
+    assert merged.end == store.get_unit(db, u(seoul, 16)).end
     assert all_unit_ids(db) == ids  # the retired unit stays in the file
     assert seqs(db) == order
     assert b not in codable_ids(db) and a in codable_ids(db)
-    paragraph = curation.article_layout(db, paal).paragraphs[5]
-    assert [(x.id, x.sentence) for x in paragraph.units] == [(a, 0), (u(paal, 11), 1)]
+    paragraph = curation.article_layout(db, seoul).paragraphs[5]
+    assert [(x.id, x.sentence) for x in paragraph.units] == [(a, 0), (u(seoul, 17), 1)]
     entry = last_log(db)
     assert (entry["action"], entry["who"]) == ("merge_units", "lead")
     assert entry["details"]["retired"] == b
 
 
-def test_a_retired_unit_can_never_come_back_or_change(project, paal, dump):
+def test_a_retired_unit_can_never_come_back_or_change(project, seoul, dump):
     db, path = project
-    a, b = u(paal, 9), u(paal, 10)
+    a, b = u(seoul, 15), u(seoul, 16)
     curation.merge_units(db, a, b)
     snapshot = dump(path)
     for step in (
@@ -142,34 +145,37 @@ def test_a_retired_unit_can_never_come_back_or_change(project, paal, dump):
     assert curation.unit_fate(db, b).kind is FateKind.MERGED_INTO
 
 
-def test_merges_of_non_neighbours_or_mixed_units_are_refused(project, paal, sneider, dump):
+def test_merges_of_non_neighbours_or_mixed_units_are_refused(project, seoul, beijing, dump):
     db, path = project
     snapshot = dump(path)
     with pytest.raises(UsageError, match="not neighbours"):
-        curation.merge_units(db, u(paal, 1), u(paal, 3))
+        curation.merge_units(db, u(seoul, 3), u(seoul, 5))
     with pytest.raises(UsageError, match="different articles"):
-        curation.merge_units(db, u(paal, 28), u(sneider, 3))
+        curation.merge_units(db, u(seoul, 30), u(beijing, 3))
     with pytest.raises(UsageError, match="is excluded"):
-        curation.merge_units(db, u(paal, 3), u(paal, 4))
+        curation.merge_units(db, u(seoul, 30), u(seoul, 31))
     with pytest.raises(UsageError, match="with itself"):
-        curation.merge_units(db, u(paal, 3), u(paal, 3))
+        curation.merge_units(db, u(seoul, 3), u(seoul, 3))
     assert dump(path) == snapshot
 
 
-def test_merging_across_a_paragraph_break(project, paal):
+def test_merging_across_a_paragraph_break(project, seoul):
     db, _ = project
-    curation.merge_units(db, u(paal, 8), u(paal, 9))
-    merged = store.get_unit(db, u(paal, 8))
-    assert merged.paragraph == 4 and merged.end == 1592
-    assert [x.id for x in curation.article_layout(db, paal).paragraphs[5].units] == [
-        u(paal, 10),
-        u(paal, 11),
+    end_of_next = store.get_unit(db, u(seoul, 15)).end
+    curation.merge_units(db, u(seoul, 14), u(seoul, 15))
+    merged = store.get_unit(db, u(seoul, 14))
+    assert merged.paragraph == 4 and merged.end == end_of_next
+    text = store.article_text(db, seoul)[merged.start : merged.end]
+    assert text.startswith("(She has advised") and text.endswith("the headlines suggest.")
+    assert [x.id for x in curation.article_layout(db, seoul).paragraphs[5].units] == [
+        u(seoul, 16),
+        u(seoul, 17),
     ]
 
 
-def test_merging_coded_units_keeps_both_units_labels_for_adjudication(project, paal, dump):
+def test_merging_coded_units_keeps_both_units_labels_for_adjudication(project, seoul, dump):
     db, path = project
-    a, b = u(paal, 12), u(paal, 13)
+    a, b = u(seoul, 18), u(seoul, 19)
     store.set_label(db, a, "ak", "stance", "pressure")
     store.set_label(db, b, "ak", "stance", "engagement")
     store.set_label(db, b, "bb", "china_role", "obstructive")
@@ -194,7 +200,7 @@ def test_merging_coded_units_keeps_both_units_labels_for_adjudication(project, p
     assert {k.from_text for k in kept if k.from_unit == b} == {store.get_unit(db, b).text}
     for coder in ("ak", "bb"):
         assert curation.units_needing_recoding(db, coder) == [a]
-    layout_unit = curation.article_layout(db, paal).paragraphs[6].units[0]
+    layout_unit = curation.article_layout(db, seoul).paragraphs[6].units[0]
     assert (layout_unit.needs_recoding, layout_unit.kept_labels) == (("ak", "bb"), 3)
     # The retired unit's labels leave agreement and exports with it.
     assert set(store.labels_frame(db)["unit_id"]) == {a}
@@ -206,21 +212,21 @@ def test_merging_coded_units_keeps_both_units_labels_for_adjudication(project, p
 # -- split ---------------------------------------------------------------------------------
 
 
-def test_splitting_an_uncoded_unit_adds_a_new_id_right_after_it(project, paal):
+def test_splitting_an_uncoded_unit_adds_a_new_id_right_after_it(project, seoul):
     db, _ = project
     ids, order = all_unit_ids(db), seqs(db)
-    unit = store.get_unit(db, u(paal, 10))
-    at = unit.text.index("his key")
+    unit = store.get_unit(db, u(seoul, 16))
+    at = unit.text.index("and the allies")
     result = curation.split_unit(db, unit.id, at, who="lead")
 
-    new_id = u(paal, 30)  # one past the article's highest ordinal (29)
+    new_id = u(seoul, SEOUL_UNITS + 1)  # one past the article's highest ordinal
     assert result.new_units == (new_id,)
     assert all_unit_ids(db) == sorted([*ids, new_id])
     head, tail = store.get_unit(db, unit.id), store.get_unit(db, new_id)
     assert head.text == unit.text[:at].strip() and tail.text == unit.text[at:]
-    text = store.article_text(db, paal)
+    text = store.article_text(db, seoul)
     assert text[head.start : head.end] == head.text and text[tail.start : tail.end] == tail.text
-    assert (tail.paragraph, tail.sentence, store.get_unit(db, u(paal, 11)).sentence) == (5, 2, 3)
+    assert (tail.paragraph, tail.sentence, store.get_unit(db, u(seoul, 17)).sentence) == (5, 2, 3)
     # seq keeps text order: the new unit comes right after, every later unit moves by one.
     now = seqs(db)
     assert now[new_id] == order[unit.id] + 1
@@ -229,22 +235,23 @@ def test_splitting_an_uncoded_unit_adds_a_new_id_right_after_it(project, paal):
     assert last_log(db)["details"]["new_unit"] == new_id
 
 
-def test_a_split_id_is_never_reused_even_after_a_merge_retires_it(project, paal):
+def test_a_split_id_is_never_reused_even_after_a_merge_retires_it(project, seoul):
     db, _ = project
-    first = curation.split_unit(db, u(paal, 1), 10).new_units[0]
-    curation.merge_units(db, u(paal, 1), first)
-    assert curation.split_unit(db, u(paal, 1), 10).new_units[0] == u(paal, 31)
+    first = curation.split_unit(db, u(seoul, 3), 10).new_units[0]
+    assert first == u(seoul, SEOUL_UNITS + 1)
+    curation.merge_units(db, u(seoul, 3), first)
+    assert curation.split_unit(db, u(seoul, 3), 10).new_units[0] == u(seoul, SEOUL_UNITS + 2)
 
 
-def test_split_and_merge_back_inside_text_with_inline_clutter(project, sneider):
+def test_split_and_merge_back_inside_text_with_inline_clutter(project, seoul):
     db, _ = project
-    unit = store.get_unit(db, u(sneider, 8))  # its line starts with "{mosads}"
-    text = store.article_text(db, sneider)
+    unit = store.get_unit(db, u(seoul, 10))  # its line starts with "{mosads}"
+    text = store.article_text(db, seoul)
     assert text[unit.start - 8 : unit.start] == "{mosads}"
-    at = unit.text.index("presumably")
+    at = unit.text.index("not sentimental")
     new_id = curation.split_unit(db, unit.id, at).new_units[0]
     tail = store.get_unit(db, new_id)
-    assert text[tail.start : tail.end] == tail.text and tail.text.startswith("presumably")
+    assert text[tail.start : tail.end] == tail.text and tail.text.startswith("not sentimental")
     # Split inside a word and merge back: the text comes back exactly.
     curation.merge_units(db, unit.id, new_id)
     assert store.get_unit(db, unit.id).text == unit.text
@@ -253,9 +260,9 @@ def test_split_and_merge_back_inside_text_with_inline_clutter(project, sneider):
     assert store.get_unit(db, unit.id) == unit
 
 
-def test_split_positions_that_leave_an_empty_part_are_refused(project, paal, dump):
+def test_split_positions_that_leave_an_empty_part_are_refused(project, seoul, dump):
     db, path = project
-    unit = store.get_unit(db, u(paal, 11))
+    unit = store.get_unit(db, u(seoul, 11))
     snapshot = dump(path)
     for at in (0, len(unit.text), -3, 999):
         with pytest.raises(UsageError, match="cannot split"):
@@ -263,9 +270,9 @@ def test_split_positions_that_leave_an_empty_part_are_refused(project, paal, dum
     assert dump(path) == snapshot
 
 
-def test_splitting_a_coded_unit_keeps_labels_on_the_first_part(project, paal, dump):
+def test_splitting_a_coded_unit_keeps_labels_on_the_first_part(project, seoul, dump):
     db, path = project
-    unit = store.get_unit(db, u(paal, 15))
+    unit = store.get_unit(db, u(seoul, 15))
     store.set_label(db, unit.id, "ak", "stance", "mixed")
     store.set_label(db, unit.id, "ak", "alliance_trust", "strained")
     db.execute("INSERT INTO rounds (id, kind, created_at) VALUES ('r1', 'split', '2026-01-01')")
@@ -294,13 +301,13 @@ def test_splitting_a_coded_unit_keeps_labels_on_the_first_part(project, paal, du
     assert curation.units_needing_recoding(db, "ak") == []
 
 
-def test_every_step_is_in_the_change_log_and_changes_after_coding_are_listed(project, paal):
+def test_every_step_is_in_the_change_log_and_changes_after_coding_are_listed(project, seoul):
     db, _ = project
-    curation.exclude_units(db, [u(paal, 1)])  # before coding began
+    curation.exclude_units(db, [u(seoul, 3)])  # before coding began
     assert curation.changes_after_coding(db) == []
-    store.set_label(db, u(paal, 9), "ak", "stance", "pressure")
-    curation.split_unit(db, u(paal, 9), 20, confirm=True)
-    curation.merge_units(db, u(paal, 2), u(paal, 3))
+    store.set_label(db, u(seoul, 9), "ak", "stance", "pressure")
+    curation.split_unit(db, u(seoul, 9), 20, confirm=True)
+    curation.merge_units(db, u(seoul, 4), u(seoul, 5))
     actions = [e["action"] for e in curation.curation_log(db)]
     assert actions == ["exclude_units", "split_unit", "merge_units"]
     assert [e["action"] for e in curation.changes_after_coding(db)] == [

@@ -1,4 +1,4 @@
-"""A coded project for export tests: the sample corpus plus an article whose sentences
+"""A coded project for export tests: the demo articles plus an article whose sentences
 look like spreadsheet formulas, three coders who agree and disagree, notes, unsure
 flags and one adjudicated gold label."""
 
@@ -13,7 +13,7 @@ from export_helpers import FORMULA_NOTE, add_formula_article
 
 from desktop.core import store
 
-SHARED_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+DEMO_CORPUS = Path(__file__).resolve().parents[2] / "resources" / "demo"
 CODERS = ("ann", "bo", "Chloé K")
 
 
@@ -58,13 +58,11 @@ def coded_template(tmp_path_factory) -> Path:
     from desktop.core.resources import default_scheme_path
     from desktop.core.scheme import load_scheme
 
-    if not SHARED_CORPUS.is_dir():
-        pytest.skip("../shared/corpus is not present")
     folder = tmp_path_factory.mktemp("coded")
     path = folder / "template.stance"
     db = store.create_project(path, load_scheme(default_scheme_path()))
     try:
-        import_paths(db, [SHARED_CORPUS])
+        import_paths(db, [DEMO_CORPUS])
         add_formula_article(db, folder)
         code_project(db)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

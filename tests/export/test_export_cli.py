@@ -70,5 +70,5 @@ def test_gold_to_standard_output_as_jsonl(project_path, capsys):
     argv = ["export", str(project_path), "--layout", "gold", "--format", "jsonl", "-o", "-"]
     assert main(argv) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert len(rows) == 73
+    assert len(rows) == 131  # 127 demo sentences and 4 of the formula article
     assert (rows[0]["stance"], rows[0]["stance_source"]) == ("mixed", "adjudicated")

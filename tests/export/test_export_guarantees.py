@@ -64,11 +64,11 @@ def test_sidecar_describes_the_export(coded_project, tmp_path):
     assert meta["app_version"] and meta["exported_at"].endswith("Z")
     assert meta["filters"] == {"coders": ["ann", "bo"], "articles": None}
     assert meta["coders"] == ["ann", "bo"]
-    assert meta["counts"] == {"articles": 3, "units": 73, "labels": 186, "coders": 2}
-    assert meta["rows"] == 73
+    assert meta["counts"] == {"articles": 6, "units": 131, "labels": 186, "coders": 2}
+    assert meta["rows"] == 131
     assert "strict majority" in meta["gold_rule"]
     assert [c["name"] for c in meta["columns"]][:2] == ["unit_id", "article_id"]
-    assert "73 rows" in meta["description"] and "limited to coders ann, bo" in meta["description"]
+    assert "131 rows" in meta["description"] and "limited to coders ann, bo" in meta["description"]
 
 
 def test_long_csv_round_trips_through_import_labels(coded_project, tmp_path, corpus_dir, scheme):
@@ -107,8 +107,8 @@ def test_batches_are_bounded_and_progress_is_reported(coded_project, tmp_path, m
         assert [d for d, _ in calls] == sorted(d for d, _ in calls) and len(calls) > 3
     # Streamed in batches of 7, the files still hold every row, in order.
     names, rows = read_csv(tmp_path / "x.csv")
-    assert len(rows) == 73 and names[-1] == "china_role_n_coders"
-    assert len(read_jsonl(tmp_path / "x.jsonl")[1]) == 73
+    assert len(rows) == 131 and names[-1] == "china_role_n_coders"
+    assert len(read_jsonl(tmp_path / "x.jsonl")[1]) == 131
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx", "sav", "qdpx"])
@@ -159,22 +159,23 @@ def test_unknown_coders_or_articles_are_refused(coded_project, tmp_path, filters
 
 
 def test_formats_with_row_limits_refuse_before_writing(coded_project, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "MAX_ROWS", 100)
+    # 276 label rows in the long layout, 131 unit rows in the wide one.
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 200)
     with pytest.raises(UsageError, match="do not fit in an Excel sheet"):
         export(coded_project, "long", "xlsx", tmp_path / "x.xlsx")
-    monkeypatch.setattr(tabular, "IN_MEMORY_ROW_LIMIT", 100)
+    monkeypatch.setattr(tabular, "IN_MEMORY_ROW_LIMIT", 200)
     with pytest.raises(UsageError, match="use --format csv or parquet"):
         export(coded_project, "long", "dta", tmp_path / "x.dta")
     assert not [p for p in tmp_path.iterdir() if p.name.lstrip(".").startswith("x.")]
     # Wide has one row per unit and fits.
-    assert export(coded_project, "wide", "dta", tmp_path / "w.dta").rows == 73
+    assert export(coded_project, "wide", "dta", tmp_path / "w.dta").rows == 131
 
 
 def test_an_uncoded_project_exports_every_pair(corpus_project, tmp_path):
     for layout, fmt in PAIRS:
         out = tmp_path / f"{layout}-{fmt}{FORMATS[fmt].suffix}"
         rows = export(corpus_project, layout, fmt, out).rows
-        assert rows == {"long": 0, "codebook": 12}.get(layout, 69), (layout, fmt)
+        assert rows == {"long": 0, "codebook": 12}.get(layout, 127), (layout, fmt)
     assert read_csv(tmp_path / "long-csv.csv") == (
         ["unit_id", "article_id", "article_title", "paragraph", "sentence", "text", "coder",
          "dimension", "value", "value_label", "value_numeric", "unsure", "note", "seconds",

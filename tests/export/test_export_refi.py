@@ -72,7 +72,7 @@ def test_qdpx_project_holds_texts_codebook_and_codings_by_coder(coded_project, t
     notes = {n.get("guid"): n for n in root.find(f"{P}Notes")}
 
     sources = root.findall(f"{P}Sources/{P}TextSource")
-    assert len(sources) == len(store.list_articles(coded_project)) == 3
+    assert len(sources) == len(store.list_articles(coded_project)) == 6  # 5 demo + formula
     texts = {
         a.id: store.article_text(coded_project, a.id) for a in store.list_articles(coded_project)
     }

@@ -197,5 +197,5 @@ def test_the_window_codes_on_while_the_command_line_imports(tmp_path, corpus_pro
     assert "Imported 50 article(s)" in out
     assert coded > 10
     assert dbmod.data_version(window) != version
-    assert store.counts(window)["articles"] == 2 + 50
+    assert store.counts(window)["articles"] == 5 + 50  # the demo articles and the new ones
     assert len(store.labels_frame(window, coders=["ra"])) == min(coded, len(units))

@@ -34,9 +34,12 @@ def test_reliability_sample_is_stratified_and_assigned_to_every_coder(study):
     round_id = team.draw_reliability_sample(db, THREE, share=0.2, seed=7)
     pairs = team_store.round_assignments(db, round_id)
     units = sorted({u for u, _ in pairs})
-    assert len(units) == round(0.2 * 69) == 14
-    assert Counter(article_of(db, u) for u in units) == {"f72753e21f99": 5, "183a85b33d7b": 9}
-    assert Counter(c for _, c in pairs) == dict.fromkeys(THREE, 14)
+    # The demo articles have 28, 24, 23, 25 and 27 sentences (127): 25 = round(0.2 * 127),
+    # by largest remainder 5.51, 4.72, 4.53, 4.92, 5.31 -> 5 each.
+    assert len(units) == round(0.2 * 127) == 25
+    articles = [a.id for a in store.list_articles(db)]
+    assert Counter(article_of(db, u) for u in units) == dict.fromkeys(articles, 5)
+    assert Counter(c for _, c in pairs) == dict.fromkeys(THREE, 25)
     (info,) = team_store.list_rounds(db)
     assert (info["kind"], info["seed"], info["details"]["k"]) == ("reliability", 7, 3)
 
@@ -70,11 +73,11 @@ def test_split_shares_the_rest_evenly_and_per_article(study):
     sample = team.draw_reliability_sample(db, THREE, share=0.2, seed=3)
     split = team.split_remaining(db, THREE, seed=3)
     pairs = team_store.round_assignments(db, split)
-    assert len(pairs) == 69 - 14
+    assert len(pairs) == 127 - 25
     assert not {u for u, _ in pairs} & {u for u, _ in team_store.round_assignments(db, sample)}
     totals = Counter(c for _, c in pairs)
     assert max(totals.values()) - min(totals.values()) <= 1
-    for article in ("f72753e21f99", "183a85b33d7b"):
+    for article in (a.id for a in store.list_articles(db)):
         per = Counter(c for u, c in pairs if article_of(db, u) == article)
         assert max(per.values()) - min(per.values()) <= 1
     with pytest.raises(UsageError, match="already assigned"):
@@ -122,15 +125,15 @@ def test_queue_offers_assigned_units_first_and_the_rest_only_if_allowed(study):
     # ... and the lead may let coders go on to the rest, assigned units first.
     assert team.set_allow_unassigned(db, True).changed
     queue = team.coder_queue_seqs(db, "ann_q7")
-    assert queue[:5] == assigned and len(queue) == 69
+    assert queue[:5] == assigned and len(queue) == 127
 
 
 def test_unknown_coders_and_impossible_sizes_are_refused(study):
     db, _ = study
     with pytest.raises(UsageError, match=r"unknown coder.*zed"):
         team.draw_reliability_sample(db, ["ann_q7", "zed"], seed=1)
-    with pytest.raises(UsageError, match="cannot draw 70 units: 69"):
-        team.draw_reliability_sample(db, THREE, count=70, seed=1)
+    with pytest.raises(UsageError, match="cannot draw 128 units: 127"):
+        team.draw_reliability_sample(db, THREE, count=128, seed=1)
     with pytest.raises(UsageError, match="k must be between 2 and the number of coders"):
         team.draw_reliability_sample(db, THREE, k=4, seed=1)
     assert team_store.list_rounds(db) == []

@@ -147,7 +147,7 @@ def test_a_file_from_another_corpus_is_refused(packaged, tmp_path, scheme, corpu
     conn.commit()
     conn.close()
     with pytest.raises(
-        team.MergeRefused, match=r"comes from another corpus \(article f72753e21f99"
+        team.MergeRefused, match=r"comes from another corpus \(article 67a4d418c32f"
     ):
         team.merge_files(db, [changed])
     assert dump(path) == before

@@ -38,9 +38,10 @@ def coded_study(study):
 def test_a_package_holds_the_corpus_scheme_and_one_coders_data(coded_study, tmp_path):
     db, path = coded_study
     summary = team.create_package(db, "ann_q7", tmp_path / "ann.stance")
+    # The five demo articles hold 159 units, excluded lines included (33+31+30+31+34).
     for table in ("articles", "paragraphs", "units", "schemes"):  # same ids, seqs, texts
         assert table_rows(tmp_path / "ann.stance")[table] == table_rows(path)[table]
-    assert (summary.articles, summary.units, summary.labels, summary.history) == (2, 86, 1, 3)
+    assert (summary.articles, summary.units, summary.labels, summary.history) == (5, 159, 1, 3)
     package = store.open_project(summary.path)
     try:
         assert store.list_coders(package) == [

@@ -1,4 +1,4 @@
-"""The lead's agreement view on a real project (../shared/corpus) coded by three coders."""
+"""The lead's agreement view on a real project (the demo articles) coded by three coders."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ def test_another_coder_sees_none_of_the_first_coders_labels(press, open_window):
     assert second.session.unit.id == unit
     assert not any(b.isChecked() for b in second.coding_panel.buttons.values())
     assert not second.coding_panel.unsure.isChecked()
-    assert second.session.progress == (0, 69)
+    assert second.session.progress == (0, 127)
     assert store.unit_labels(second.db, unit, "ak") == {"stance": "pressure"}
 
 
@@ -58,9 +58,9 @@ def test_importing_into_an_empty_project_shows_the_articles(qtbot, tmp_path, sch
     assert window.session.unit is None
     assert "Nothing to code" in window.sentence_view._title.text()
     window.import_paths([corpus_dir], quiet=True)
-    assert window.session.position == (1, 69)
-    assert window.sidebar.articles.rowCount() == 2
-    assert window.sidebar.units.rowCount() == 69
+    assert window.session.position == (1, 127)
+    assert window.sidebar.articles.rowCount() == 5
+    assert window.sidebar.units.rowCount() == 127  # the demo articles' sentences
 
 
 def test_the_mouse_codes_too_and_hovering_shows_the_definition(qtbot, open_window):

@@ -1,4 +1,4 @@
-"""The lead's article view on a real project built from ../shared/corpus, offscreen.
+"""The lead's article view on a real project of the demo articles (resources/demo), offscreen.
 
 Modal dialogs are answered from a timer while they run, as a lead would answer them, so
 the real dialogs are exercised; error boxes are recorded instead of shown.
@@ -96,42 +96,52 @@ def answered(seen, dialog_type) -> None:
         raise failures[0]
 
 
-def show_sneider(view, db):
-    view.show_article(article_id(db, "sneider"))
+# The second demo article, resources/demo/02_pressure_is_working.txt: a two-sentence title,
+# a photo credit, an author box of three lines, 24 sentences to code, a republication footer.
+PRESSURE = "02_pressure_is_working"
+CREDIT = "Photo: Reuters/Kenji Halvorsen"
+LEDE = "The North Korean regime did not suddenly discover"
+SECOND = "It came to the table because sanctions are biting."
+# The second of the four sentences of its seventh paragraph.
+INNER = "South Korean officials have floated"
+
+
+def show_pressure(view, db):
+    view.show_article(article_id(db, PRESSURE))
     return view.shown
 
 
-def test_the_view_lists_both_sample_articles_with_their_counts(view, db):
+def test_the_view_lists_the_demo_articles_with_their_counts(view, db):
     model = view.articles
-    assert model.rowCount() == 2
+    assert model.rowCount() == 5
     titles = [model.index(row, model.TITLE).data() for row in range(2)]
     assert titles == [
-        "hill paal korea talks",
-        "Navigating the challenges of alliance management in Korea",
+        "Seoul's talks gamble is worth taking",
+        "Maximum pressure is working. Don't let up now.",
     ]
-    assert [model.index(1, c).data() for c in (model.TO_CODE, model.EXCLUDED)] == [44, 13]
+    assert [model.index(1, c).data() for c in (model.TO_CODE, model.EXCLUDED)] == [24, 7]
     assert view.table.isColumnHidden(model.SOURCE)  # no article has a source yet
-    assert view.article_id == article_id(db, "paal")
+    assert view.article_id == article_id(db, "01_seoul")
     view.table.selectRow(1)
-    assert view.article_id == article_id(db, "sneider")
-    assert "44 sentences to code, 13 excluded" in view.meta.text()
+    assert view.article_id == article_id(db, PRESSURE)
+    assert "24 sentences to code, 7 excluded" in view.meta.text()
 
 
-def test_the_getty_images_line_is_shown_excluded_and_names_photo_credit(view, db):
-    layout = show_sneider(view, db)
-    getty = next(p for p in layout.paragraphs if p.text == "Getty Images")
-    assert getty.excluded and getty.excluded_by == "photo credit"
-    assert view.text.paragraph_text(getty.idx).split() == ["Getty", "Images", "photo", "credit"]
-    unit_format = view.text.unit_format(getty.units[0].id)
+def test_the_photo_credit_line_is_shown_excluded_and_names_photo_credit(view, db):
+    layout = show_pressure(view, db)
+    credit = next(p for p in layout.paragraphs if p.text == CREDIT)
+    assert credit.excluded and credit.excluded_by == "photo credit"
+    assert view.text.paragraph_text(credit.idx).split() == [*CREDIT.split(), "photo", "credit"]
+    unit_format = view.text.unit_format(credit.units[0].id)
     assert unit_format.fontItalic()
-    coded = find_unit(layout, "dangerous moment")
+    coded = find_unit(layout, LEDE)
     assert not view.text.unit_format(coded.id).fontItalic()
     assert "photo" not in view.text.paragraph_text(coded.paragraph)
 
 
 def test_a_paragraph_goes_out_and_back_in_with_the_mouse_and_the_keys(qtbot, view, db):
-    layout = show_sneider(view, db)
-    getty = find_unit(layout, "Getty Images")
+    layout = show_pressure(view, db)
+    getty = find_unit(layout, CREDIT)
     view.activateWindow()
     qtbot.waitUntil(view.isActiveWindow)
     qtbot.mouseClick(
@@ -152,7 +162,7 @@ def test_a_paragraph_goes_out_and_back_in_with_the_mouse_and_the_keys(qtbot, vie
     assert not line.excluded and not line.units[0].excluded and line.units[0].manual
     assert "photo credit" not in view.text.paragraph_text(getty.paragraph)
     assert view.action(Command.TOGGLE_PARAGRAPH).text() == "Exclude paragraph"
-    assert view.articles.index(1, view.articles.TO_CODE).data() == 45
+    assert view.articles.index(1, view.articles.TO_CODE).data() == 25
 
     qtbot.keyClick(view.text, Qt.Key.Key_E, CTRL)
     stored = curation.article_layout(db, view.article_id)
@@ -162,29 +172,29 @@ def test_a_paragraph_goes_out_and_back_in_with_the_mouse_and_the_keys(qtbot, vie
 
 
 def test_one_sentence_can_be_excluded_alone_and_included_again(view, db):
-    layout = show_sneider(view, db)
-    unit = find_unit(layout, "For Moon, this is not surprising.")
+    layout = show_pressure(view, db)
+    unit = find_unit(layout, INNER)
     view.select_unit(unit.id)
     view.action(Command.TOGGLE_UNIT).trigger()
     after = curation.article_layout(db, view.article_id)
-    assert find_unit(after, "For Moon").excluded
+    assert find_unit(after, INNER).excluded
     paragraph = next(p for p in after.paragraphs if p.idx == unit.paragraph)
-    assert [u.excluded for u in paragraph.units] == [False, True, False, False, False]
+    assert [u.excluded for u in paragraph.units] == [False, True, False, False]
     assert "excluded by hand" in view.text.paragraph_text(unit.paragraph)
     assert view.action(Command.TOGGLE_UNIT).text() == "Include sentence"
     view.action(Command.TOGGLE_UNIT).trigger()
-    assert not find_unit(curation.article_layout(db, view.article_id), "For Moon").excluded
+    assert not find_unit(curation.article_layout(db, view.article_id), INNER).excluded
 
 
 def test_merge_with_next_then_split_at_a_chosen_position(view, db):
-    layout = show_sneider(view, db)
-    first = find_unit(layout, "We are at a dangerous moment")
-    second = find_unit(layout, "The immediate threat")
+    layout = show_pressure(view, db)
+    first = find_unit(layout, LEDE)
+    second = find_unit(layout, SECOND)
     view.select_unit(first.id)
     view.action(Command.MERGE_NEXT).trigger()
     merged = curation.article_layout(db, view.article_id)
     assert second.id not in {u.id for u in merged.units}
-    assert find_unit(merged, "dangerous moment").text == f"{first.text} {second.text}"
+    assert find_unit(merged, LEDE).text == f"{first.text} {second.text}"
     assert view.selected_unit.id == first.id
 
     def split_after_first_sentence(dialog: SplitDialog) -> None:
@@ -197,15 +207,15 @@ def test_merge_with_next_then_split_at_a_chosen_position(view, db):
     view.action(Command.SPLIT).trigger()
     answered(seen, SplitDialog)
     split = curation.article_layout(db, view.article_id)
-    assert find_unit(split, "dangerous moment").text == first.text
-    tail = find_unit(split, "The immediate threat")
+    assert find_unit(split, LEDE).text == first.text
+    tail = find_unit(split, SECOND)
     assert tail.text == second.text and tail.id not in (first.id, second.id)
     assert "Split" in view.notice.text()
 
 
 def test_changing_a_coded_sentence_asks_first_and_keeps_its_labels(view, db):
-    layout = show_sneider(view, db)
-    first = find_unit(layout, "We are at a dangerous moment")
+    layout = show_pressure(view, db)
+    first = find_unit(layout, LEDE)
     store.set_label(db, first.id, "ak", "stance", "pressure")
     view.refresh()
     asked = []
@@ -221,15 +231,15 @@ def test_changing_a_coded_sentence_asks_first_and_keeps_its_labels(view, db):
     assert question.coded == {first.id: {"ak": 1}}
     assert "ak" in confirmation_text(question, consequence)
     assert "labels are kept" in confirmation_text(question, consequence)
-    merged = find_unit(curation.article_layout(db, view.article_id), "dangerous moment")
+    merged = find_unit(curation.article_layout(db, view.article_id), LEDE)
     assert merged.needs_recoding == ("ak",) and merged.kept_labels == 1
     assert store.unit_labels(db, first.id, "ak") == {"stance": "pressure"}
     assert "ak will code it again" in view.notice.text()
 
 
 def test_saying_no_to_the_question_changes_nothing(view, db, project_path, dump):
-    layout = show_sneider(view, db)
-    first = find_unit(layout, "We are at a dangerous moment")
+    layout = show_pressure(view, db)
+    first = find_unit(layout, LEDE)
     store.set_label(db, first.id, "ak", "stance", "pressure")
     before = dump(project_path)
     view.confirm = lambda _question, _consequence: False
@@ -241,8 +251,8 @@ def test_saying_no_to_the_question_changes_nothing(view, db, project_path, dump)
 
 
 def test_the_confirmation_box_names_the_coders_and_yes_goes_ahead(view, db):
-    layout = show_sneider(view, db)
-    unit = find_unit(layout, "For Moon, this is not surprising.")
+    layout = show_pressure(view, db)
+    unit = find_unit(layout, INNER)
     store.set_label(db, unit.id, "ak", "stance", "mixed")
     view.confirm = view._ask
     view.select_unit(unit.id)
@@ -255,7 +265,7 @@ def test_the_confirmation_box_names_the_coders_and_yes_goes_ahead(view, db):
     seen = answer(QMessageBox, say_yes)
     view.action(Command.TOGGLE_UNIT).trigger()
     answered(seen, QMessageBox)
-    assert find_unit(curation.article_layout(db, view.article_id), "For Moon").excluded
+    assert find_unit(curation.article_layout(db, view.article_id), INNER).excluded
     assert store.unit_labels(db, unit.id, "ak") == {"stance": "mixed"}
 
 
@@ -275,11 +285,11 @@ def test_the_split_point_follows_clicks_in_text_with_wide_characters(qtbot):
 
 
 def test_article_details_are_edited_and_stored(view, db):
-    show_sneider(view, db)
+    show_pressure(view, db)
 
     def fill_in(dialog: ArticleDetailsDialog) -> None:
-        dialog.fields["source"].setText("The Hill")
-        dialog.fields["author"].setText("Daniel Sneider")
+        dialog.fields["source"].setText("Pacific Ledger")
+        dialog.fields["author"].setText("Mary K. Lindqvist")
         dialog.fields["date"].setText("2018-01-08")
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
@@ -288,16 +298,16 @@ def test_article_details_are_edited_and_stored(view, db):
     answered(seen, ArticleDetailsDialog)
     article = store.get_article(db, view.article_id)
     assert (article.source, article.author, article.date) == (
-        "The Hill",
-        "Daniel Sneider",
+        "Pacific Ledger",
+        "Mary K. Lindqvist",
         "2018-01-08",
     )
-    assert "The Hill · Daniel Sneider · 2018-01-08" in view.meta.text()
+    assert "Pacific Ledger · Mary K. Lindqvist · 2018-01-08" in view.meta.text()
     assert not view.table.isColumnHidden(view.articles.SOURCE)
 
 
 def test_a_whole_article_is_excluded_greyed_and_included_again(view, db):
-    show_sneider(view, db)
+    show_pressure(view, db)
     view.action(Command.TOGGLE_ARTICLE).trigger()
     assert store.get_article(db, view.article_id).excluded
     assert view.banner.isVisibleTo(view)
@@ -309,8 +319,8 @@ def test_a_whole_article_is_excluded_greyed_and_included_again(view, db):
 
 
 def test_a_rule_from_a_line_is_previewed_and_applied_only_when_confirmed(view, db):
-    layout = show_sneider(view, db)
-    lede = find_unit(layout, "We are at a dangerous moment")
+    layout = show_pressure(view, db)
+    lede = find_unit(layout, LEDE)
     paragraph = next(p for p in layout.paragraphs if p.idx == lede.paragraph)
     view.select_unit(lede.id)
 
@@ -362,8 +372,8 @@ def test_reapplying_the_rules_on_a_fresh_import_previews_nothing(view, db, proje
 
 
 def test_a_refused_step_is_a_one_line_message(view, db, errors):
-    layout = show_sneider(view, db)
-    view.select_unit(find_unit(layout, "Getty Images").id)
+    layout = show_pressure(view, db)
+    view.select_unit(find_unit(layout, "More >").id)
     view.action(Command.MERGE_NEXT).trigger()  # an excluded line with a coded sentence
     (error,) = errors
     assert isinstance(error, StanceError) and not isinstance(error, ConfirmationRequired)

@@ -80,9 +80,9 @@ LABELS = CODED_UNITS * len(CODERS) * 3  # units x coders x dimensions
     [
         ("long", "csv", LABELS),
         ("long", "dta", LABELS),
-        ("wide", "parquet", 69),
-        ("gold", "xlsx", 69),
-        ("units", "jsonl", 69),
+        ("wide", "parquet", 127),  # a row per demo sentence
+        ("gold", "xlsx", 127),
+        ("units", "jsonl", 127),
         ("codebook", "csv-excel", None),
     ],
 )

@@ -165,7 +165,7 @@ def test_the_reliability_sample_is_reproducible_with_its_seed(qtbot, team_projec
         dialog.split_box.setChecked(True)
         rounds = run(qtbot, dialog, dialog.draw, dialog.drawn)
         assert [r.kind for r in rounds] == ["reliability", "split"]
-        assert rounds[0].units == round(0.2 * 69)
+        assert rounds[0].units == round(0.2 * 127)  # of the demo sentences
         assert sum(rounds[0].per_coder.values()) == 2 * rounds[0].units
         assert "seed 4242" in dialog.result_label.text()
         db = store.open_project(project, readonly=True)
