@@ -11,7 +11,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
-NO_CORPUS = "../shared/corpus is not present (a newcomer's clone); CI always has it"
+NO_CORPUS = (
+    "this test is about the two third-party sample op-eds of ../shared/corpus, "
+    "which a newcomer's clone does not have (CI always has them)"
+)
 
 
 @pytest.fixture(autouse=True)
