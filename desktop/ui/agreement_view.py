@@ -123,7 +123,12 @@ def compute_view(
         filters.append(f"Only the {len(unit_ids):,} units of the reliability sample.")
     labels = filter_labels(store.labels_frame(db), coders=coders, unit_ids=unit_ids)
     report = compute_agreement(
-        labels, scheme, coders=coders, bootstrap=bootstrap, seed=DEFAULT_SEED
+        labels,
+        scheme,
+        coders=coders,
+        bootstrap=bootstrap,
+        seed=DEFAULT_SEED,
+        articles=store.unit_articles(db),
     )
     report.notes.extend(curation_notes(db))
     disagreements = list_disagreements(db, coders=coders)
@@ -532,7 +537,11 @@ class AgreementView(QWidget):
             self.detail_title.setText("Compute, then choose a dimension in the table above.")
             self.category_label.setText("")
             return
-        kappa = "unweighted" if d.level == "nominal" else "linear weights"
+        kappa = (
+            "unweighted"
+            if d.level == "nominal"
+            else f"linear weights by {d.pairs[0].weights_by if d.pairs else 'rank'}"
+        )
         self.detail_title.setText(f"{d.label}  ·  {d.level}  ·  κ with {kappa}")
         rows = "".join(
             f"<tr><td>{html.escape(c.label)}</td>"

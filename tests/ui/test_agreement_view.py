@@ -71,7 +71,12 @@ def direct_report(path, coders=None, unit_ids=None, bootstrap=1000):
     try:
         labels = filter_labels(store.labels_frame(db), coders=coders, unit_ids=unit_ids)
         return compute_agreement(
-            labels, store.current_scheme(db), coders=coders, bootstrap=bootstrap, seed=DEFAULT_SEED
+            labels,
+            store.current_scheme(db),
+            coders=coders,
+            bootstrap=bootstrap,
+            seed=DEFAULT_SEED,
+            articles=store.unit_articles(db),
         )
     finally:
         db.close()
