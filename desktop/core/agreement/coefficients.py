@@ -82,8 +82,10 @@ def fleiss_kappa(counts: np.ndarray, n_coders: int, codes: tuple[str, ...] | lis
     # kappa = 1 - D_o / D_e with the disagreements computed directly, not as 1 - p_e,
     # which would lose the digits that matter when p_e is close to 1.
     d_o = float((n_coders * n_coders - row_sums(full * full)).mean()) / (n_coders * (n_coders - 1))
-    p_j = totals / (units * n_coders)
-    d_e = float((p_j * (1.0 - p_j)).sum())
+    # sum_j p_j (1 - p_j) from the integer totals: 1 - p_j in floating point would lose
+    # the digits of a rare category.
+    grand = float(units * n_coders)
+    d_e = float((totals * (grand - totals)).sum()) / (grand * grand)
     return Estimate(1.0 - d_o / d_e, "", units)
 
 

@@ -313,13 +313,20 @@ def dimension_section(d: DimensionAgreement) -> str:
             "and AC1 count it as a category. The nominal alpha over all categories is "
             f"{escape(fmt(d.alpha_nominal_all))}.</p>"
         )
+    basis = (
+        f"Fleiss' kappa rests on {d.fleiss_units:,} units coded by every coder; percent "
+        f"agreement and AC1 on {d.units:,} units coded by two or more, AC1's category "
+        f"shares on {d.gwet_ac1_pi_units:,} units with at least one value."
+    )
     if d.bootstrap_resamples and not d.alpha_reason:
-        parts.append(
-            f'<p class="note">95% CI from {d.bootstrap_usable:,} usable of '
-            f"{d.bootstrap_resamples:,} bootstrap resamples of {escape(d.bootstrap_method)}"
+        basis = (
+            f"95% CI from {d.bootstrap_usable:,} usable of {d.bootstrap_resamples:,} "
+            f"bootstrap resamples of {d.bootstrap_method}"
             + (f" ({d.bootstrap_clusters:,} articles)" if d.bootstrap_clusters else "")
-            + f"; Fleiss' kappa rests on {d.fleiss_units:,} units coded by every coder.</p>"
+            + ". "
+            + basis
         )
+    parts.append(f'<p class="note">{escape(basis)}</p>')
     if d.alpha_ci95_warning:
         parts.append(
             f'<p class="reason">Warning on the 95% CI (marked !): '
