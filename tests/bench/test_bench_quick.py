@@ -25,6 +25,7 @@ KEYS = (
     "open_rss_mb",
     "agreement_s",
     "bootstrap_s",
+    "agreement_ci_coverage",
     "export_s",
 )
 

@@ -6,6 +6,7 @@ import math
 import re
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.core import store, team
 from desktop.core.agreement import compute_agreement, filter_labels
@@ -219,3 +220,31 @@ def test_everything_fits_a_1024_by_700_window(qtbot, view):
     assert not view.summary_view.verticalScrollBar().isVisible()
     for chart in (view.heatmap, view.coincidence, view.drift):
         assert chart.width() >= 250 and chart.height() >= 160
+
+
+def test_summary_flags_a_thin_interval_and_says_how_many_resamples_counted(qtbot):
+    # Issue 18, points 4 and 5: 30 pairable units (fewer than 100) get the warning mark
+    # and its reason in the tooltip, with the usable resamples out of those drawn.
+    import pandas as pd
+
+    from desktop.core.resources import default_scheme_path
+    from desktop.core.scheme import load_scheme
+
+    rows = [
+        (f"u{i}", coder, "china_role", ("constructive", "obstructive", "mixed")[i % 3])
+        for i in range(30)
+        for coder in ("ana", "ben")
+    ]
+    rows[1] = ("u0", "ben", "china_role", "mixed")
+    labels = pd.DataFrame(rows, columns=["unit_id", "coder", "dimension", "value"])
+    report = compute_agreement(labels, load_scheme(default_scheme_path()), bootstrap=200)
+    model = SummaryModel()
+    model.set_report(report)
+    row = [d.id for d in report.dimensions].index("china_role")
+    d = report.dimensions[row]
+    assert d.alpha_units == 30 and d.alpha_ci95_warning.startswith("only 30 pairable units")
+    ci = model.index(row, 3)
+    assert model.data(ci).endswith(" !")
+    tip = model.data(ci, Qt.ItemDataRole.ToolTipRole)
+    assert f"{d.bootstrap_usable:,} of 200 bootstrap resamples of units usable" in tip
+    assert d.alpha_ci95_warning in tip

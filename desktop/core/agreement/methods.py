@@ -50,12 +50,10 @@ def _interval(d: DimensionAgreement) -> str:
         if d.bootstrap_resamples and d.alpha_ci95_reason:
             return f" (no confidence interval: {d.alpha_ci95_reason})"
         return ""
-    what = d.bootstrap_method
-    if d.bootstrap_clusters:
-        what += f", {_plural(d.bootstrap_clusters, 'articles')}"
+    where = f"; {_plural(d.bootstrap_clusters, 'articles')}" if d.bootstrap_clusters else ""
     return (
         f", 95% CI [{apa(low)}, {apa(high)}] ({d.bootstrap_usable:,} of "
-        f"{d.bootstrap_resamples:,} bootstrap resamples of {what} usable)"
+        f"{d.bootstrap_resamples:,} bootstrap resamples of {d.bootstrap_method} usable{where})"
     )
 
 
