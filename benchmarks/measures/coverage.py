@@ -17,8 +17,9 @@ True alpha
     sampling error (< .002) is far below the widths being judged.
 Reported
     Coverage of the unit bootstrap for independent sentences at 20, 50, 100 and 200
-    pairable units (also for a population with a rare category, 90/10); coverage of the unit bootstrap and of the article (cluster)
-    bootstrap for clustered sentences at 10, 20, 30, 60 and 120 articles. Replications
+    pairable units (also for a population with a rare category, 90/10); coverage of
+    the unit bootstrap and of the article (cluster) bootstrap for clustered sentences
+    at 10, 20, 30, 60 and 120 articles. Replications
     whose interval is withheld (too few usable resamples) are counted apart. The binomial
     standard error of a coverage near .95 from 400 replications is about .011.
 """
