@@ -192,6 +192,23 @@ class _Level:
         return linear_weights(positions)
 
 
+def level_counts(data: DimensionLabels) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Value counts of a dimension at its level, with the categories' values and codes.
+
+    At the ordinal, interval and ratio levels the not-applicable categories are left out
+    (missing), as for alpha.
+
+    Returns
+    -------
+    counts : ndarray of int64, shape (N, K)
+    values : ndarray, shape (K,)
+    names : tuple of str, length K
+    """
+    level = _Level(data.dimension)
+    counts = value_counts(level.codes(data.codes), len(level.names))
+    return counts, level.values, level.names
+
+
 def _main_reason(
     data: DimensionLabels, level: _Level, units: int, counts_level: np.ndarray, reason: str
 ) -> str:
