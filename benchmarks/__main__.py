@@ -67,6 +67,12 @@ KEYS: dict[str, tuple[str, str, str]] = {
         "share of intervals holding the true alpha",
         ">= .95 - 3 binomial SE (.917 at 400 replications) at 100 units and 30 articles",
     ),
+    "planner_s": ("sample-size planner, 3 dimensions x 2,000 pairable units", "s", "<= 2"),
+    "planner_enough_share": (
+        "share of samples at the planner's 'enough' size whose lower bound clears the target",
+        "share of replications",
+        ">= .75 for each population",
+    ),
     "export_s": (
         "long layout to CSV and to Parquet",
         "s (slowest format)",
@@ -118,7 +124,7 @@ class Run:
 
 def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], dict]:
     """Build or reuse the fixture, run every measure; the results and the fixture manifest."""
-    from benchmarks.measures import agreement, corpus, coverage, export, storage, window
+    from benchmarks.measures import agreement, corpus, coverage, export, planner, storage, window
 
     bench = Run(scale, only)
     try:
@@ -141,6 +147,11 @@ def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], 
         bench.measure(
             ("agreement_ci_coverage",),
             lambda: coverage.measure_coverage(400 if scale.name == "full" else 20),
+        )
+        bench.measure(("planner_s",), planner.measure_planner_speed)
+        bench.measure(
+            ("planner_enough_share",),
+            lambda: planner.measure_enough_share(100 if scale.name == "full" else 6),
         )
         bench.measure(
             ("label_commit_ms",), lambda: storage.measure_label_commit(copy, scale.commits)

@@ -26,6 +26,8 @@ KEYS = (
     "agreement_s",
     "bootstrap_s",
     "agreement_ci_coverage",
+    "planner_s",
+    "planner_enough_share",
     "export_s",
 )
 

@@ -248,3 +248,24 @@ def test_summary_flags_a_thin_interval_and_says_how_many_resamples_counted(qtbot
     tip = model.data(ci, Qt.ItemDataRole.ToolTipRole)
     assert f"{d.bootstrap_usable:,} of 200 bootstrap resamples of units usable" in tip
     assert d.alpha_ci95_warning in tip
+
+
+def test_each_dimension_shows_the_planners_answer(qtbot, view, coded_path):
+    # Issue 21: the view says, per dimension, what the planner (the same function as
+    # `stancecoder plan`) says about the sample size.
+    from desktop.core.agreement.planner import plan_agreement, plan_summary
+
+    computed(qtbot, view)
+    db = store.open_project(coded_path, readonly=True)
+    try:
+        expected = {
+            p.dimension: p for p in plan_agreement(store.labels_frame(db), store.current_scheme(db))
+        }
+    finally:
+        db.close()
+    for row in range(view.summary.rowCount()):
+        view.summary_view.selectRow(row)
+        d = view.current_dimension()
+        assert view.plan_label.text() == plan_summary(expected[d.id])
+        assert view.plan_label.text().startswith("Sample size: ")
+        assert view.plan_label.toolTip() == expected[d.id].reason

@@ -169,6 +169,7 @@ def _lower_bound_power(
     flat: np.ndarray,
     p: np.ndarray,
     m: int,
+    n: int,
     level: str,
     values: np.ndarray,
     target: float,
@@ -176,16 +177,26 @@ def _lower_bound_power(
     rng: np.random.Generator,
     resamples: int,
 ) -> float:
-    """Share of samples of ``m`` units whose percentile interval's lower bound clears."""
+    """Share of future samples of ``m`` units whose interval's lower bound clears.
+
+    Two stages, so that the uncertainty of the data coded so far counts too: each
+    future sample is drawn from a bootstrap copy of the coded units (``n`` of them,
+    the pattern frequencies ``p * n``). The interval of a sample of ``m`` units reaches
+    below its alpha by the spread of one-stage samples of ``m`` units.
+    """
     k = values.size
-    weights = rng.multinomial(m, p, size=resamples).astype(float)
-    alphas = alpha_from_coincidences((weights @ flat).reshape(resamples, k, k), level, values)
+    one_stage = rng.multinomial(m, p, size=resamples).astype(float)
+    alphas = alpha_from_coincidences((one_stage @ flat).reshape(resamples, k, k), level, values)
     alphas = alphas[~np.isnan(alphas)]
     if alphas.size < resamples // 2:
         return 0.0
     tail = (1.0 - confidence) / 2.0
     spread = float(np.median(alphas) - np.quantile(alphas, tail))
-    return float(np.mean(alphas - spread >= target))
+    copies = rng.multinomial(n, p, size=resamples) / n
+    future = rng.multinomial(m, copies).astype(float)
+    predicted = alpha_from_coincidences((future @ flat).reshape(resamples, k, k), level, values)
+    predicted = np.where(np.isnan(predicted), -np.inf, predicted)
+    return float(np.mean(predicted - spread >= target))
 
 
 def units_needed(
@@ -234,7 +245,9 @@ def units_needed(
     p = frequency / n
 
     def clears(m: int) -> bool:
-        power_m = _lower_bound_power(flat, p, m, level, values, target, confidence, rng, resamples)
+        power_m = _lower_bound_power(
+            flat, p, m, n, level, values, target, confidence, rng, resamples
+        )
         return power_m >= power
 
     if clears(n):
@@ -403,5 +416,39 @@ def proposed_sample_size(plans: Sequence[DimensionPlan]) -> int | None:
     The data's figure where there is one, Krippendorff's rule for the target otherwise.
     """
     sizes = [p.needed_target if p.needed_target is not None else p.rule_target for p in plans]
+    sizes = [s for s in sizes if s is not None]
+    return max(sizes) if sizes else None
+
+
+def plan_summary(plan: DimensionPlan) -> str:
+    """One short line for a view: "93 more doubly-coded units needed", "enough", ..."""
+    if plan.status is PlanStatus.ENOUGH:
+        return f"Sample size: enough ({plan.units:,} pairable units)"
+    if plan.status is PlanStatus.MORE and plan.more_needed is not None:
+        return f"Sample size: {plan.more_needed:,} more doubly-coded units needed"
+    if plan.status is PlanStatus.NO_DATA and plan.rule_target is not None:
+        return f"Sample size: about {plan.rule_target:,} units (Krippendorff's rule)"
+    if plan.status is PlanStatus.NO_DATA:
+        return "Sample size: no doubly-coded units yet"
+    return "Sample size: more units cannot lift alpha to the target"
+
+
+def rule_sample_size(
+    scheme: Scheme, coders: int = 2, *, target: float = TARGET, confidence: float = CONFIDENCE
+) -> int | None:
+    """Krippendorff's rule before any coding: equal shares of each dimension's categories.
+
+    The largest minimum over the dimensions (the not-applicable categories left out on
+    ordinal, interval and ratio dimensions, as alpha leaves them out), for ``coders``
+    coders per unit.
+    """
+    sizes = []
+    for dimension in scheme.dimensions:
+        categories = dimension.categories
+        if dimension.level != "nominal":
+            categories = [c for c in categories if not c.not_applicable]
+        if len(categories) >= 2:
+            share = 1.0 / len(categories)
+            sizes.append(krippendorff_minimum_units(target, share, 1.0 - confidence, coders))
     sizes = [s for s in sizes if s is not None]
     return max(sizes) if sizes else None
