@@ -69,7 +69,7 @@ KEYS: dict[str, tuple[str, str, str]] = {
     ),
     "planner_s": ("sample-size planner, 3 dimensions x 2,000 pairable units", "s", "<= 2"),
     "planner_enough_share": (
-        "share of samples at the planner's 'enough' size whose lower bound clears the target",
+        "share of projects coded to the planner's size whose lower bound clears the target",
         "share of replications",
         ">= .75 for each population",
     ),

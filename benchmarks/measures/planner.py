@@ -6,12 +6,13 @@ planner_s
     2,000 pairable units each (two coders; nominal, ordinal and interval, alphas near
     the target so that the search runs in full). Median of :data:`REPEATS` runs.
 planner_enough_share
-    Does "enough" hold? A population of independent sentences with a known alpha (about
-    .84, target .80). Each replication codes units in batches of 50 and asks the planner
-    after each batch, until it says "enough"; then a fresh sample of that many units is
-    drawn from the population and the report's interval computed (the engine's
-    bootstrap, 1,000 resamples). The share of replications whose lower bound clears the
-    target must be at least .75 (the planner aims at .80).
+    Does the planned size hold? Populations of independent sentences with a known alpha
+    (about .84 and .87, target .80). Each replication codes a pilot of 100 units and
+    asks the planner; when it answers "N more units needed" (or "enough"), the project
+    codes those N more units and computes the report's interval over all of them (the
+    engine's bootstrap, 1,000 resamples). The share of such projects whose lower bound
+    clears the target must be at least .75 (the planner aims at .80); pilots whose alpha
+    is at or below the target ("cannot") are counted apart.
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ from benchmarks.harness import Result
 
 REPEATS = 5
 TARGET = 0.8
-BATCH = 50
+PILOT = 100
 ERRORS = (0.085, 0.07)  # guess rates: true alpha about .84 and .87
-MAX_CODED = 3000
 
 
 def _counts(rng: np.random.Generator, n: int, k: int, error: float) -> np.ndarray:
@@ -113,7 +113,7 @@ def measure_enough_share(replications: int) -> Result:
 def _enough_share(replications: int, error: float) -> Result:
     from desktop.core.agreement.alpha import alpha_from_coincidences, coincidence_matrix
     from desktop.core.agreement.bootstrap import bootstrap_alpha
-    from desktop.core.agreement.planner import plan_dimension
+    from desktop.core.agreement.planner import PlanStatus, plan_dimension
 
     k = 4
     values = np.arange(k, dtype=float)
@@ -121,29 +121,25 @@ def _enough_share(replications: int, error: float) -> Result:
     rng = np.random.default_rng(21)
     big = _counts(rng, 400_000, k, error)
     truth = float(alpha_from_coincidences(coincidence_matrix(big), "nominal", values))
-    cleared = stopped = never = 0
+    cleared = planned = cannot = 0
     sizes = []
     for _ in range(replications):
-        coded = np.zeros((0, k), dtype=np.int64)
-        enough = False
-        while coded.shape[0] < MAX_CODED and not enough:
-            coded = np.vstack([coded, _counts(rng, BATCH, k, error)])
-            plan = plan_dimension(coded, "nominal", values, names, dimension="d", rng=rng)
-            enough = plan.status.value == "enough"
-        if not enough:
-            never += 1
+        pilot = _counts(rng, PILOT, k, error)
+        plan = plan_dimension(pilot, "nominal", values, names, dimension="d", rng=rng)
+        if plan.status not in (PlanStatus.ENOUGH, PlanStatus.MORE):
+            cannot += 1
             continue
-        stopped += 1
-        n = coded.shape[0]
-        sizes.append(n)
-        # A fresh project of the same size: does its reported interval clear the target?
-        fresh = _counts(rng, n, k, error)
-        interval = bootstrap_alpha(fresh, "nominal", values, resamples=1000, rng=rng)
+        planned += 1
+        sizes.append(plan.needed_target)
+        # Code the units the planner asked for; the report's interval covers them all.
+        more = _counts(rng, plan.more_needed, k, error)
+        coded = np.vstack([pilot, more])
+        interval = bootstrap_alpha(coded, "nominal", values, resamples=1000, rng=rng)
         cleared += bool(interval.low >= TARGET)
-    share = cleared / stopped if stopped else float("nan")
+    share = cleared / planned if planned else float("nan")
     return Result(
         "planner_enough_share",
-        "share of samples at the planner's 'enough' size whose lower bound clears the target",
+        "share of projects coded to the planner's size whose lower bound clears the target",
         share,
         "share of replications",
         ">= .75",
@@ -151,19 +147,19 @@ def _enough_share(replications: int, error: float) -> Result:
         {
             "share": share,
             "true_alpha": truth,
-            "median_enough_units": float(np.median(sizes)) if sizes else float("nan"),
+            "median_planned_units": float(np.median(sizes)) if sizes else float("nan"),
         },
         {
             "replications": replications,
-            "stopped": stopped,
-            "never_enough": never,
-            "batch": BATCH,
-            "max_coded": MAX_CODED,
+            "planned": planned,
+            "pilot_said_cannot": cannot,
+            "pilot_units": PILOT,
             "target": TARGET,
         },
         summary=(
-            f"{share:.3f} of {stopped} samples at the 'enough' size cleared {TARGET} (true "
-            f"alpha {truth:.3f}, median 'enough' at {np.median(sizes) if sizes else 0:.0f} units)"
+            f"{share:.3f} of {planned} projects coded to the planned size cleared {TARGET} "
+            f"(true alpha {truth:.3f}, median plan {np.median(sizes) if sizes else 0:.0f} "
+            f"units, {cannot} pilots said it cannot)"
         ),
     )
 

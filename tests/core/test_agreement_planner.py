@@ -96,3 +96,21 @@ def test_plan_agreement_reads_long_labels_and_proposes_a_size():
     assert proposed_sample_size(list(plans.values())) >= stance.rule_target
     with pytest.raises(ValueError, match="target must be between 0 and 1"):
         plan_agreement(labels, SCHEME, target=1.2)
+
+
+def test_an_alpha_just_above_the_target_is_too_close_to_promise_from_few_units():
+    # 40 units with alpha just above .8: the bootstrap copies of these units fall below
+    # .8 too often for any sample size to promise the lower bound in 80% of samples.
+    from desktop.core.agreement.planner import plan_summary
+
+    for seed in range(40):
+        counts = synthetic_counts(40, 4, 0.1, seed=seed)
+        plan = plan_dimension(
+            counts, "nominal", np.arange(4.0), "abcd", dimension="d", rng=np.random.default_rng(0)
+        )
+        if 0.8 < plan.alpha < 0.83:
+            break
+    assert 0.8 < plan.alpha < 0.83
+    assert plan.status is PlanStatus.CANNOT and plan.needed_target is None
+    assert "too close to it" in plan.reason
+    assert plan_summary(plan).startswith("Sample size: alpha is too close to the target")

@@ -104,6 +104,7 @@ class DimensionPlan:
     needed_lower: int | None
     status: PlanStatus
     reason: str
+    target: float = TARGET
 
     @property
     def more_needed(self) -> int | None:
@@ -328,7 +329,12 @@ def plan_dimension(
         )
     elif needed_target is None:
         status = PlanStatus.CANNOT
-        reason = f"more than {MAX_UNITS:,} units would be needed"
+        reason = (
+            f"alpha so far ({alpha:.3f}) is above the target {target:.3f} but too close to "
+            f"it: the {units:,} units coded so far cannot promise, at any sample size, that "
+            f"the lower bound clears it in {POWER:.0%} of samples; code more units and plan "
+            "again"
+        )
     elif needed_target <= units:
         status = PlanStatus.ENOUGH
         reason = (
@@ -356,6 +362,7 @@ def plan_dimension(
         needed_lower=needed_lower,
         status=status,
         reason=reason,
+        target=target,
     )
 
 
@@ -430,6 +437,8 @@ def plan_summary(plan: DimensionPlan) -> str:
         return f"Sample size: about {plan.rule_target:,} units (Krippendorff's rule)"
     if plan.status is PlanStatus.NO_DATA:
         return "Sample size: no doubly-coded units yet"
+    if not math.isnan(plan.alpha) and plan.alpha > plan.target:
+        return "Sample size: alpha is too close to the target to plan yet; code more"
     return "Sample size: more units cannot lift alpha to the target"
 
 
