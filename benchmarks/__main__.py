@@ -62,6 +62,17 @@ KEYS: dict[str, tuple[str, str, str]] = {
         "<= 2 x (labels read + bare krippendorff.alpha)",
     ),
     "bootstrap_s": ("1,000-resample alpha bootstrap, one dimension", "s", "<= 2"),
+    "agreement_ci_coverage": (
+        "coverage of the 95% bootstrap interval of alpha, by simulation",
+        "share of intervals holding the true alpha",
+        ">= .95 - 3 binomial SE (.917 at 400 replications) at 100 units and 30 articles",
+    ),
+    "planner_s": ("sample-size planner, 3 dimensions x 2,000 pairable units", "s", "<= 2"),
+    "planner_enough_share": (
+        "share of projects coded to the planner's size whose lower bound clears the target",
+        "share of replications",
+        ">= .75 for each population",
+    ),
     "export_s": (
         "long layout to CSV and to Parquet",
         "s (slowest format)",
@@ -113,7 +124,7 @@ class Run:
 
 def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], dict]:
     """Build or reuse the fixture, run every measure; the results and the fixture manifest."""
-    from benchmarks.measures import agreement, corpus, export, storage, window
+    from benchmarks.measures import agreement, corpus, coverage, export, planner, storage, window
 
     bench = Run(scale, only)
     try:
@@ -132,6 +143,15 @@ def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], 
         bench.measure(
             ("bootstrap_s",),
             lambda: agreement.measure_bootstrap(fixture.project, scale.bootstrap_resamples),
+        )
+        bench.measure(
+            ("agreement_ci_coverage",),
+            lambda: coverage.measure_coverage(400 if scale.name == "full" else 20),
+        )
+        bench.measure(("planner_s",), planner.measure_planner_speed)
+        bench.measure(
+            ("planner_enough_share",),
+            lambda: planner.measure_enough_share(100 if scale.name == "full" else 6),
         )
         bench.measure(
             ("label_commit_ms",), lambda: storage.measure_label_commit(copy, scale.commits)

@@ -26,6 +26,13 @@ def register(sub, parser_class) -> None:
         "--reliability-sample", action="store_true", help="only the units of the reliability sample"
     )
     p.add_argument("--no-drift", action="store_true", help="skip agreement over time")
+    p.add_argument(
+        "--resample",
+        default="articles",
+        choices=("articles", "units"),
+        help="what the bootstrap resamples: whole articles (default; the sentences of an "
+        "article are not independent) or single units",
+    )
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser("import-labels", help="import labels from a long CSV")
@@ -69,6 +76,8 @@ def agreement_report(db, args: argparse.Namespace):
         bootstrap=max(0, args.bootstrap),
         seed=DEFAULT_SEED if args.seed is None else args.seed,
         drift=not args.no_drift,
+        articles=store.unit_articles(db),
+        resample=getattr(args, "resample", "articles"),
     )
     report.notes.extend(curation_notes(db))
     return report

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from desktop.core.agreement import DimensionAgreement
-from desktop.core.agreement.html import colour as coefficient_colour
+from desktop.core.agreement.html import kappa_colour
 from desktop.core.agreement.results import DriftPoint
 from desktop.core.agreement.text import fmt
 from desktop.core.scheme import Scheme
@@ -123,7 +123,10 @@ class _Grid(_Chart):
 
 
 class PairHeatmap(_Grid):
-    """Coder x coder: Cohen's kappa of each pair, red-amber-green as in the HTML report."""
+    """Coder x coder: Cohen's kappa of each pair, white to blue as in the HTML report.
+
+    Not alpha's red-amber-green: the .667 and .8 thresholds are for alpha, not kappa.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -151,7 +154,7 @@ class PairHeatmap(_Grid):
             return
         self._paint_grid(
             painter,
-            lambda i, j: "#f0f0ec" if i == j else coefficient_colour(self.kappa(i, j)),
+            lambda i, j: "#f0f0ec" if i == j else kappa_colour(self.kappa(i, j)),
             lambda i, j: "" if i == j else fmt(self.kappa(i, j), 2),
         )
 
@@ -160,7 +163,7 @@ class PairHeatmap(_Grid):
         if cell is None or cell[0] == cell[1]:
             return ""
         p = self._pairs[(self._labels[cell[0]], self._labels[cell[1]])]
-        kind = "κ" if p.weights == "none" else f"{p.weights} weighted κ"
+        kind = "κ" if p.weights == "none" else f"κ weighted {p.weights}ly by {p.weights_by}"
         tip = (
             f"{p.coders[0]} and {p.coders[1]}: {p.units:,} shared units, "
             f"{fmt(p.percent_agreement)} agreement, {kind} {fmt(p.cohen_kappa)}"

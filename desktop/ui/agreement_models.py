@@ -107,7 +107,7 @@ class SummaryModel(RowsTableModel):
             if column in (0, 1):
                 return value
             if column == 3:
-                return fmt_ci(*value)
+                return fmt_ci(*value) + (" !" if d.alpha_ci95_warning else "")
             if column in (5, 6):
                 return f"{value:,}"
             return fmt(value)
@@ -127,7 +127,13 @@ class SummaryModel(RowsTableModel):
             return f"{d.id}: {len(d.coders)} coders ({', '.join(d.coders)})"
         if column == 3 and d.p_alpha_below:
             below = ", ".join(f"α < {t:g}: {p:.3f}" for t, p in d.p_alpha_below.items())
-            return f"Share of bootstrap resamples with {below}"
+            tip = (
+                f"{d.bootstrap_usable:,} of {d.bootstrap_resamples:,} bootstrap resamples of "
+                f"{d.bootstrap_method} usable. Share of usable resamples with {below}"
+            )
+            if d.alpha_ci95_warning:
+                tip += f"\nWarning: {d.alpha_ci95_warning}"
+            return tip
         if column == 5:
             return (
                 f"{d.alpha_units:,} units with two or more values at the {d.level} level; "
@@ -136,6 +142,12 @@ class SummaryModel(RowsTableModel):
             )
         if column == 8:
             return f"Over the {d.fleiss_units:,} units coded by every coder"
+        if column == 9:
+            return (
+                f"Percent agreement over {d.gwet_ac1_units:,} units with two or more values; "
+                f"category shares over {d.gwet_ac1_pi_units:,} units with one or more "
+                "(Gwet, 2014)"
+            )
         return ""
 
 

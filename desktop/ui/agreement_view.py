@@ -17,7 +17,7 @@ import contextlib
 import html
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -58,6 +58,7 @@ from desktop.core.agreement import (
     render_html,
 )
 from desktop.core.agreement.compute import DEFAULT_SEED
+from desktop.core.agreement.planner import DimensionPlan, plan_agreement, plan_summary
 from desktop.core.agreement.text import fmt
 from desktop.core.errors import StanceError, UsageError
 from desktop.core.scheme import Scheme
@@ -99,6 +100,7 @@ class AgreementResult:
     coders: tuple[str, ...] | None
     reliability_only: bool
     filters: list[str]
+    plans: dict[str, DimensionPlan] = field(default_factory=dict)
 
 
 def compute_view(
@@ -123,13 +125,19 @@ def compute_view(
         filters.append(f"Only the {len(unit_ids):,} units of the reliability sample.")
     labels = filter_labels(store.labels_frame(db), coders=coders, unit_ids=unit_ids)
     report = compute_agreement(
-        labels, scheme, coders=coders, bootstrap=bootstrap, seed=DEFAULT_SEED
+        labels,
+        scheme,
+        coders=coders,
+        bootstrap=bootstrap,
+        seed=DEFAULT_SEED,
+        articles=store.unit_articles(db),
     )
     report.notes.extend(curation_notes(db))
+    plans = {p.dimension: p for p in plan_agreement(labels, scheme, coders=coders)}
     disagreements = list_disagreements(db, coders=coders)
     if unit_ids is not None:
         disagreements = [u for u in disagreements if u.unit_id in unit_ids]
-    return AgreementResult(report, scheme, disagreements, coders, reliability_only, filters)
+    return AgreementResult(report, scheme, disagreements, coders, reliability_only, filters, plans)
 
 
 def default_report_path(project_path: Path) -> Path:
@@ -357,7 +365,11 @@ class AgreementView(QWidget):
         detail = QWidget()
         grid = QGridLayout(detail)
         grid.setContentsMargins(8, 8, 8, 8)
-        grid.addWidget(self.detail_title, 0, 0, 1, 3)
+        self.plan_label = QLabel()
+        self.plan_label.setObjectName("samplePlan")
+        self.plan_label.setWordWrap(True)
+        grid.addWidget(self.detail_title, 0, 0, 1, 2)
+        grid.addWidget(self.plan_label, 0, 2)
         grid.addWidget(_section("Coder pairs (Cohen's κ)"), 1, 0)
         grid.addWidget(_section("Coincidences"), 1, 1)
         grid.addLayout(drift_head, 1, 2)
@@ -531,8 +543,16 @@ class AgreementView(QWidget):
         if d is None:
             self.detail_title.setText("Compute, then choose a dimension in the table above.")
             self.category_label.setText("")
+            self.plan_label.setText("")
             return
-        kappa = "unweighted" if d.level == "nominal" else "linear weights"
+        kappa = (
+            "unweighted"
+            if d.level == "nominal"
+            else f"linear weights by {d.pairs[0].weights_by if d.pairs else 'rank'}"
+        )
+        plan = self.result.plans.get(d.id) if self.result else None
+        self.plan_label.setText(plan_summary(plan) if plan else "")
+        self.plan_label.setToolTip(plan.reason if plan else "")
         self.detail_title.setText(f"{d.label}  ·  {d.level}  ·  κ with {kappa}")
         rows = "".join(
             f"<tr><td>{html.escape(c.label)}</td>"

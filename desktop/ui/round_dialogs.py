@@ -31,8 +31,10 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QRadioButton,
     QSpinBox,
     QTableView,
@@ -41,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import store, team
+from desktop.core.agreement.planner import rule_sample_size
 from desktop.core.errors import StanceError
 from desktop.core.store import team as team_store
 from desktop.core.team import ProgressRow
@@ -116,6 +119,7 @@ class ReliabilitySampleDialog(TaskDialog):
         try:
             items = coder_items(db)
             self.unassigned = len(team_store.codable_units(db, unassigned_only=True))
+            self.scheme = store.current_scheme(db)
         finally:
             db.close()
         self.coders = CheckListModel(items, self)
@@ -149,6 +153,12 @@ class ReliabilitySampleDialog(TaskDialog):
         self.seed_spin.setToolTip(
             "The same seed on the same project draws the same units; it is stored with the round"
         )
+        self.plan_label = QLabel()
+        self.plan_label.setObjectName("samplePlan")
+        self.plan_label.setWordWrap(True)
+        self.plan_button = QPushButton()
+        self.plan_button.setObjectName("usePlannedSize")
+        self.plan_button.clicked.connect(self._on_use_planned_size)
         self.split_box = QCheckBox("Then split the remaining units among these coders")
         self.preview = QLabel()
         self.preview.setStyleSheet(f"color: {MUTED};")
@@ -169,6 +179,10 @@ class ReliabilitySampleDialog(TaskDialog):
         size.addWidget(self.count_spin, 1, 1)
         size.setColumnStretch(2, 1)
         form.addRow("Sample", size)
+        planned = QHBoxLayout()
+        planned.addWidget(self.plan_label, 1)
+        planned.addWidget(self.plan_button)
+        form.addRow("Planner", planned)
         form.addRow("Coders per unit", self.k_spin)
         form.addRow("Seed", self.seed_spin)
         form.addRow("", self.split_box)
@@ -245,11 +259,34 @@ class ReliabilitySampleDialog(TaskDialog):
                 self.k_spin.setValue(max(2, n))
         self._on_size_changed()
 
+    def planned_size(self) -> int | None:
+        """Krippendorff's rule for alpha .800 at p = .05, equal shares, k coders."""
+        return rule_sample_size(self.scheme, max(2, self.k_spin.value()))
+
+    def _show_planned_size(self) -> None:
+        size = self.planned_size()
+        self.plan_button.setEnabled(bool(size) and self.unassigned > 0)
+        self.plan_button.setText(f"Use {size:,}" if size else "Use")
+        self.plan_label.setText(
+            f"{size:,} units for alpha .800 at p = .05 (Krippendorff's rule, equal category "
+            f"shares, {self.k_spin.value()} coders per unit); plan again from the first "
+            "labels with stancecoder plan or the agreement view"
+            if size
+            else "the scheme has no dimension with two categories"
+        )
+
+    def _on_use_planned_size(self) -> None:
+        size = self.planned_size()
+        if size:
+            self.count_radio.setChecked(True)
+            self.count_spin.setValue(min(size, self.unassigned))
+
     def _on_k_changed(self, value: int) -> None:
         self._k_all = value == self.k_spin.maximum()
         self._on_size_changed()
 
     def _on_size_changed(self, *_args) -> None:
+        self._show_planned_size()
         n = len(self.chosen_coders())
         size = self.sample_size()
         if n < 2:

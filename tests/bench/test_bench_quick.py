@@ -25,6 +25,9 @@ KEYS = (
     "open_rss_mb",
     "agreement_s",
     "bootstrap_s",
+    "agreement_ci_coverage",
+    "planner_s",
+    "planner_enough_share",
     "export_s",
 )
 

@@ -132,4 +132,59 @@ def test_resamples_without_variation_are_counted_as_undefined():
         counts, "nominal", np.arange(2.0), resamples=2000, rng=np.random.default_rng(9)
     )
     assert 0.28 < result.undefined / 2000 < 0.39
-    assert result.low == result.high == 1.0
+    assert result.usable == 2000 - result.undefined
+    # A third of the resamples has no alpha: they could hold a whole tail, so no interval.
+    assert math.isnan(result.low) and math.isnan(result.high)
+    assert f"only {result.usable:,} of 2,000 resamples had a defined alpha" in result.reason
+    assert all(math.isnan(p) for p in result.p_below.values())
+
+
+def test_two_units_in_perfect_agreement_give_no_interval_and_say_how_many_resamples_counted():
+    # The case: two units in perfect agreement, one on 'a' and one on 'b'. A
+    # resample of two units holds one category with probability 1/2 (computed by hand:
+    # (1/2)^2 + (1/2)^2), so about 500 of 1,000 resamples are undefined.
+    counts = np.array([[2, 0], [0, 2]])
+    result = bootstrap_alpha(
+        counts, "nominal", np.arange(2.0), resamples=1000, rng=np.random.default_rng(5)
+    )
+    assert 440 < result.undefined < 560
+    assert result.usable == 1000 - result.undefined
+    assert math.isnan(result.low) and "had a defined alpha" in result.reason
+
+
+def test_a_few_undefined_resamples_keep_the_interval_and_are_counted():
+    # 60 units, 2 coders, one unit of 'b' among 'a': 1,000 resamples, (59/60)^60 = 36.5%
+    # of them would have no 'b'. With 12 units of 'b' of 60, (48/60)^60 ~ 1.5e-6: none.
+    counts = np.array([[2, 0]] * 44 + [[1, 1]] * 4 + [[0, 2]] * 12)
+    result = bootstrap_alpha(
+        counts, "nominal", np.arange(2.0), resamples=1000, rng=np.random.default_rng(6)
+    )
+    assert result.undefined == 0 and result.usable == 1000
+    assert result.low < result.high
+
+
+def test_resampling_articles_adds_each_article_whole():
+    # Two articles: the first of units agreeing on 'a' and 'b', the second of units
+    # that disagree. Resampling articles draws (2, 0), (1, 1) or (0, 2) copies of them,
+    # so every resampled alpha is krippendorff's alpha of one of those three data sets.
+    counts = np.array([[2, 0], [0, 2], [1, 1], [1, 1], [2, 0]])
+    clusters = np.array([0, 0, 1, 1, 1])
+    result = bootstrap_alpha(
+        counts,
+        "nominal",
+        np.arange(2.0),
+        resamples=400,
+        rng=np.random.default_rng(8),
+        clusters=clusters,
+    )
+    assert result.method == "articles" and result.clusters == 2
+    first = krippendorff.alpha(np.array([[0, 1] * 2, [0, 1] * 2]), level_of_measurement="nominal")
+    second = krippendorff.alpha(
+        np.array([[0, 0, 0] * 2, [1, 1, 0] * 2]), level_of_measurement="nominal"
+    )
+    both = krippendorff.alpha(
+        np.array([[0, 1, 0, 0, 0], [0, 1, 1, 1, 0]]), level_of_measurement="nominal"
+    )
+    seen = set(np.round(result.alphas, 9).tolist())
+    assert seen <= {round(first, 9), round(second, 9), round(both, 9)}
+    assert len(seen) == 3

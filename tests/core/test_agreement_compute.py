@@ -211,7 +211,12 @@ def test_perfect_agreement_with_variation_gives_one():
     )
     assert trust.alpha == 1.0 and trust.alpha_nominal_all == 1.0
     assert trust.fleiss_kappa == 1.0 and trust.gwet_ac1 == 1.0
-    assert trust.alpha_ci95 == (1.0, 1.0)
+    # Two pairable units at the ordinal level ('none' is missing): half the resamples
+    # hold one category and have no alpha, so no interval is given, and the report
+    # says how many resamples were usable (issue 18, point 4).
+    assert math.isnan(trust.alpha_ci95[0]) and "had a defined alpha" in trust.alpha_ci95_reason
+    assert trust.bootstrap_usable < 0.7 * trust.bootstrap_resamples
+    assert trust.bootstrap_resamples == 1000
 
 
 def test_units_without_two_coders_are_not_counted():

@@ -136,11 +136,18 @@ def test_methods_paragraph_reads_like_a_paper(report, html):
     text = methods_paragraph(report)
     expected = (
         f"Krippendorff's alpha (ordinal) for stance was {apa(stance.alpha)}, 95% CI "
-        f"[{apa(stance.alpha_ci95[0])}, {apa(stance.alpha_ci95[1])}] (300 bootstrap resamples "
-        f"of units), based on {stance.alpha_units:,} sentences coded by 3 coders"
+        f"[{apa(stance.alpha_ci95[0])}, {apa(stance.alpha_ci95[1])}] ({stance.bootstrap_usable} "
+        f"of 300 bootstrap resamples of units usable), based on the {stance.alpha_units:,} "
+        "sentences with two or more applicable values"
     )
     assert expected in text
     assert "'none' (not applicable) was treated as missing" in text
+    # Issue 18, point 7: what the supplementary coefficients count, said in words.
+    assert "The first three count every category, not-applicable ones included" in text
+    assert "by rank on ordinal, by value on interval and ratio dimensions" in text
+    assert "The share of usable bootstrap resamples whose alpha fell below .8, q" in text
+    assert "probability" not in text
+    assert f"Fleiss' kappa rests on the {stance.fleiss_units:,} sentences" in text
     assert "KALPHA" in text
     assert expected.replace("'", "&#x27;") in html
 

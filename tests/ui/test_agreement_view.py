@@ -6,6 +6,7 @@ import math
 import re
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.core import store, team
 from desktop.core.agreement import compute_agreement, filter_labels
@@ -71,7 +72,12 @@ def direct_report(path, coders=None, unit_ids=None, bootstrap=1000):
     try:
         labels = filter_labels(store.labels_frame(db), coders=coders, unit_ids=unit_ids)
         return compute_agreement(
-            labels, store.current_scheme(db), coders=coders, bootstrap=bootstrap, seed=DEFAULT_SEED
+            labels,
+            store.current_scheme(db),
+            coders=coders,
+            bootstrap=bootstrap,
+            seed=DEFAULT_SEED,
+            articles=store.unit_articles(db),
         )
     finally:
         db.close()
@@ -214,3 +220,52 @@ def test_everything_fits_a_1024_by_700_window(qtbot, view):
     assert not view.summary_view.verticalScrollBar().isVisible()
     for chart in (view.heatmap, view.coincidence, view.drift):
         assert chart.width() >= 250 and chart.height() >= 160
+
+
+def test_summary_flags_a_thin_interval_and_says_how_many_resamples_counted(qtbot):
+    # Issue 18, points 4 and 5: 30 pairable units (fewer than 100) get the warning mark
+    # and its reason in the tooltip, with the usable resamples out of those drawn.
+    import pandas as pd
+
+    from desktop.core.resources import default_scheme_path
+    from desktop.core.scheme import load_scheme
+
+    rows = [
+        (f"u{i}", coder, "china_role", ("constructive", "obstructive", "mixed")[i % 3])
+        for i in range(30)
+        for coder in ("ana", "ben")
+    ]
+    rows[1] = ("u0", "ben", "china_role", "mixed")
+    labels = pd.DataFrame(rows, columns=["unit_id", "coder", "dimension", "value"])
+    report = compute_agreement(labels, load_scheme(default_scheme_path()), bootstrap=200)
+    model = SummaryModel()
+    model.set_report(report)
+    row = [d.id for d in report.dimensions].index("china_role")
+    d = report.dimensions[row]
+    assert d.alpha_units == 30 and d.alpha_ci95_warning.startswith("only 30 pairable units")
+    ci = model.index(row, 3)
+    assert model.data(ci).endswith(" !")
+    tip = model.data(ci, Qt.ItemDataRole.ToolTipRole)
+    assert f"{d.bootstrap_usable:,} of 200 bootstrap resamples of units usable" in tip
+    assert d.alpha_ci95_warning in tip
+
+
+def test_each_dimension_shows_the_planners_answer(qtbot, view, coded_path):
+    # Issue 21: the view says, per dimension, what the planner (the same function as
+    # `stancecoder plan`) says about the sample size.
+    from desktop.core.agreement.planner import plan_agreement, plan_summary
+
+    computed(qtbot, view)
+    db = store.open_project(coded_path, readonly=True)
+    try:
+        expected = {
+            p.dimension: p for p in plan_agreement(store.labels_frame(db), store.current_scheme(db))
+        }
+    finally:
+        db.close()
+    for row in range(view.summary.rowCount()):
+        view.summary_view.selectRow(row)
+        d = view.current_dimension()
+        assert view.plan_label.text() == plan_summary(expected[d.id])
+        assert view.plan_label.text().startswith("Sample size: ")
+        assert view.plan_label.toolTip() == expected[d.id].reason

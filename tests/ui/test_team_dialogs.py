@@ -231,3 +231,22 @@ def test_without_a_lead_nobody_unlocks(monkeypatch, tmp_path, scheme):
         assert not team.comparison_unlocked(db)
     finally:
         db.close()
+
+
+def test_the_sample_dialog_proposes_krippendorffs_size_and_uses_it(qtbot, team_project):
+    # Issue 21: the planner's proposal. korea_alliance's nominal china_role has four
+    # categories, the largest need: Krippendorff's rule with p_c = .25 (139 units for two
+    # coders, his printed table), times k/2 for k coders in ATLAS.ti's reading.
+    from desktop.core.agreement.planner import krippendorff_minimum_units
+
+    path, _ = team_project
+    dialog = ReliabilitySampleDialog(path, LEAD)
+    qtbot.addWidget(dialog)
+    dialog.k_spin.setValue(2)
+    assert dialog.planned_size() == 139
+    assert dialog.plan_button.text() == "Use 139"
+    dialog.k_spin.setValue(3)
+    assert dialog.planned_size() == krippendorff_minimum_units(0.8, 0.25, 0.05, coders=3)
+    dialog.plan_button.click()
+    assert dialog.count_radio.isChecked()
+    assert dialog.count_spin.value() == min(dialog.planned_size(), dialog.unassigned) == 69

@@ -1,4 +1,4 @@
-"""Bootstrap confidence interval for Krippendorff's alpha, resampling units.
+"""Bootstrap confidence interval for Krippendorff's alpha, resampling units or articles.
 
 What this bootstrap is
 ----------------------
@@ -9,6 +9,22 @@ disagreement D_o and the expected disagreement D_e (and, at the ordinal level, t
 distances, which depend on the marginals). The interval is the 2.5th and 97.5th
 percentile of the resampled alphas, and ``q`` is the share of resampled alphas below a
 minimum (Hayes & Krippendorff, 2007, report the same ``q``).
+
+Resampling articles (clusters)
+------------------------------
+The sentences of one article share its topic, writer and difficulty, so they are not
+independent draws. When the units come from a sample of articles, :func:`bootstrap_alpha`
+given ``clusters`` resamples whole articles with replacement (each article's pairable
+units together, Davison & Hinkley, 1997, section 3.8) and adds up their coincidences;
+the interval then reflects the variation between articles, which the unit bootstrap
+misses (benchmarks/measures/coverage.py measures both).
+
+Resamples without a defined alpha
+---------------------------------
+A resample whose values all fall in one category has no alpha. The interval and the
+shares ``q`` rest on the *usable* resamples only, and are withheld when fewer than
+:data:`MIN_USABLE_SHARE` of the resamples (or fewer than :data:`MIN_USABLE`) are usable:
+the undefined ones could then hold a whole tail of the distribution.
 
 How it differs from KALPHA
 --------------------------
@@ -37,7 +53,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from desktop.core.agreement.alpha import alpha_from_coincidences, row_sums, unit_coincidences
+from desktop.core.agreement.alpha import (
+    alpha_from_coincidences,
+    grouped_coincidences,
+    row_sums,
+    unit_coincidences,
+)
 
 METHOD = "units"
 METHOD_DESCRIPTION = (
@@ -46,8 +67,17 @@ METHOD_DESCRIPTION = (
     "interval (Hayes & Krippendorff's KALPHA instead resamples pairs of values with the "
     "expected disagreement held fixed)"
 )
+CLUSTER_METHOD = "articles"
+CLUSTER_METHOD_DESCRIPTION = (
+    "nonparametric cluster bootstrap of articles: articles resampled with replacement, "
+    "each with all its pairable units, observed and expected disagreement recomputed from "
+    "each resampled coincidence matrix, percentile interval (Hayes & Krippendorff's KALPHA "
+    "instead resamples pairs of values with the expected disagreement held fixed)"
+)
 THRESHOLDS = (0.8, 0.667)
 CONFIDENCE = 0.95
+MIN_USABLE_SHARE = 0.975
+MIN_USABLE = 40
 
 
 @dataclass(frozen=True)
@@ -71,6 +101,10 @@ class BootstrapResult:
         Why the interval is missing; empty otherwise.
     alphas
         The resampled alphas, shape (resamples,), kept for plots and tests.
+    method
+        ``"units"`` or ``"articles"``: what was resampled.
+    clusters
+        Number of articles resampled (0 when units were resampled).
     """
 
     low: float
@@ -81,6 +115,13 @@ class BootstrapResult:
     mean: float = float("nan")
     reason: str = ""
     alphas: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+    method: str = METHOD
+    clusters: int = 0
+
+    @property
+    def usable(self) -> int:
+        """Resamples with a defined alpha: the base of the interval and of ``q``."""
+        return max(0, self.resamples - self.undefined) if self.alphas.size else 0
 
 
 def missing_bootstrap(reason: str, resamples: int = 0) -> BootstrapResult:
@@ -138,8 +179,9 @@ def bootstrap_alpha(
     rng: np.random.Generator,
     thresholds: tuple[float, ...] = THRESHOLDS,
     confidence: float = CONFIDENCE,
+    clusters: np.ndarray | None = None,
 ) -> BootstrapResult:
-    """Bootstrap alpha by resampling units (see the module docstring).
+    """Bootstrap alpha by resampling units or articles (see the module docstring).
 
     Parameters
     ----------
@@ -155,18 +197,106 @@ def bootstrap_alpha(
         Minimum alphas for which to report the share of resamples below.
     confidence : float
         Coverage of the percentile interval.
+    clusters : ndarray of int, shape (N,), optional
+        Article (cluster) of each unit; when given, whole articles are resampled. When
+        the pairable units all come from one article, units are resampled instead and
+        the result's ``method`` says so.
 
     Returns
     -------
     BootstrapResult
+        The interval and shares rest on the usable resamples; both are ``nan`` with a
+        reason when too few are usable (see :data:`MIN_USABLE_SHARE`).
     """
     counts = np.asarray(counts, dtype=np.int64)
-    counts = counts[row_sums(counts) >= 2]
+    pairable = row_sums(counts) >= 2
+    counts = counts[pairable]
     n_units = counts.shape[0]
     if resamples <= 0:
         return missing_bootstrap("no bootstrap was requested")
     if n_units == 0:
         return missing_bootstrap("there are no pairable units to resample", resamples)
+    groups, n_groups = None, 0
+    if clusters is not None:
+        _, groups = np.unique(np.asarray(clusters)[pairable], return_inverse=True)
+        groups = groups.reshape(-1)
+        n_groups = int(groups.max()) + 1
+    if n_groups >= 2:
+        alphas = _cluster_alphas(counts, groups, n_groups, level, values, resamples, rng)
+        method, n_clusters = CLUSTER_METHOD, n_groups
+    else:
+        # One article cannot be resampled: its units are (the caller says so).
+        alphas = _unit_alphas(counts, level, values, resamples, rng)
+        method, n_clusters = METHOD, 0
+    return summarize(alphas, thresholds, confidence, method=method, clusters=n_clusters)
+
+
+def summarize(
+    alphas: np.ndarray,
+    thresholds: tuple[float, ...] = THRESHOLDS,
+    confidence: float = CONFIDENCE,
+    *,
+    method: str = METHOD,
+    clusters: int = 0,
+) -> BootstrapResult:
+    """Percentile interval and shares below ``thresholds`` of resampled alphas.
+
+    Parameters
+    ----------
+    alphas : ndarray, shape (R,)
+        Resampled alphas, ``nan`` where undefined.
+
+    Returns
+    -------
+    BootstrapResult
+        Without an interval (``nan``, with the reason) when fewer than
+        ``MIN_USABLE_SHARE`` of the resamples, or fewer than ``MIN_USABLE``, are usable.
+    """
+    alphas = np.asarray(alphas, dtype=float)
+    resamples = alphas.size
+    defined = alphas[~np.isnan(alphas)]
+    undefined = resamples - defined.size
+    usable_needed = max(MIN_USABLE, int(np.ceil(MIN_USABLE_SHARE * resamples)))
+    if defined.size < usable_needed:
+        if defined.size == 0:
+            why = f"alpha was undefined in every one of the {resamples:,} resamples"
+        else:
+            why = (
+                f"only {defined.size:,} of {resamples:,} resamples had a defined alpha "
+                f"(the others had all values in one category); an interval needs "
+                f"{usable_needed:,} or more, since the undefined resamples could hold a "
+                "whole tail of the distribution"
+            )
+        result = missing_bootstrap(why, resamples)
+        mean = float(defined.mean()) if defined.size else float("nan")
+        return replace(
+            result,
+            undefined=int(undefined),
+            alphas=alphas,
+            mean=mean,
+            method=method,
+            clusters=clusters,
+        )
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(defined, [tail, 1.0 - tail])
+    return BootstrapResult(
+        low=float(low),
+        high=float(high),
+        p_below={t: float(np.mean(defined < t)) for t in thresholds},
+        resamples=resamples,
+        undefined=int(undefined),
+        mean=float(defined.mean()),
+        alphas=alphas,
+        method=method,
+        clusters=clusters,
+    )
+
+
+def _unit_alphas(
+    counts: np.ndarray, level: str, values: np.ndarray, resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Alphas of ``resamples`` resamples of the pairable units in ``counts``."""
+    n_units = counts.shape[0]
     patterns, frequency, inverse = count_patterns(counts)
     per_pattern = unit_coincidences(patterns)
     k = counts.shape[1]
@@ -190,19 +320,27 @@ def bootstrap_alpha(
             weights = np.bincount(rows, minlength=size * len(patterns)).reshape(size, -1)
             o = (weights.astype(float) @ flat).reshape(size, k, k)
             alphas[start : start + size] = alpha_from_coincidences(o, level, values)
-    defined = alphas[~np.isnan(alphas)]
-    undefined = resamples - defined.size
-    if defined.size == 0:
-        result = missing_bootstrap("alpha was undefined in every resample", resamples)
-        return replace(result, undefined=int(undefined), alphas=alphas)
-    tail = (1.0 - confidence) / 2.0
-    low, high = np.quantile(defined, [tail, 1.0 - tail])
-    return BootstrapResult(
-        low=float(low),
-        high=float(high),
-        p_below={t: float(np.mean(defined < t)) for t in thresholds},
-        resamples=resamples,
-        undefined=int(undefined),
-        mean=float(defined.mean()),
-        alphas=alphas,
-    )
+    return alphas
+
+
+def _cluster_alphas(
+    counts: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    level: str,
+    values: np.ndarray,
+    resamples: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Alphas of ``resamples`` resamples of whole articles (``groups`` of the units)."""
+    k = counts.shape[1]
+    flat = grouped_coincidences(counts, groups, n_groups).reshape(n_groups, k * k)
+    alphas = np.empty(resamples)
+    p = np.full(n_groups, 1.0 / n_groups)
+    chunk = max(1, 4_000_000 // n_groups)
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
+        weights = rng.multinomial(n_groups, p, size=size).astype(float)
+        o = (weights @ flat).reshape(size, k, k)
+        alphas[start : start + size] = alpha_from_coincidences(o, level, values)
+    return alphas

@@ -74,12 +74,19 @@ def fleiss_kappa(counts: np.ndarray, n_coders: int, codes: tuple[str, ...] | lis
     units = full.shape[0]
     if units == 0:
         return _undefined(f"no unit was coded by all {n_coders} coders")
-    p_i = (row_sums(full * full) - n_coders) / (n_coders * (n_coders - 1))
-    p_j = column_sums(full) / (units * n_coders)
-    p_e = float((p_j**2).sum())
-    if np.isclose(p_e, 1.0):
-        return _undefined(_one_category(codes, p_j > 0), units)
-    return Estimate(float((p_i.mean() - p_e) / (1.0 - p_e)), "", units)
+    totals = column_sums(full)
+    # Chance agreement is 1 exactly when one category holds every value: an exact test
+    # on the counts, so that 99,999 units of one category and one of another stay defined.
+    if np.count_nonzero(totals) < 2:
+        return _undefined(_one_category(codes, totals > 0), units)
+    # kappa = 1 - D_o / D_e with the disagreements computed directly, not as 1 - p_e,
+    # which would lose the digits that matter when p_e is close to 1.
+    d_o = float((n_coders * n_coders - row_sums(full * full)).mean()) / (n_coders * (n_coders - 1))
+    # sum_j p_j (1 - p_j) from the integer totals: 1 - p_j in floating point would lose
+    # the digits of a rare category.
+    grand = float(units * n_coders)
+    d_e = float((totals * (grand - totals)).sum()) / (grand * grand)
+    return Estimate(1.0 - d_o / d_e, "", units)
 
 
 def gwet_ac1(counts: np.ndarray, n_categories: int | None = None) -> Estimate:
@@ -153,12 +160,16 @@ def cohen_kappa(
     w = np.eye(k) if weights is None else np.asarray(weights, dtype=float)
     p = table / table.sum()
     rows, cols = p.sum(axis=1), p.sum(axis=0)
-    p_o = float((w * p).sum())
-    p_e = float((w * np.outer(rows, cols)).sum())
-    if np.isclose(p_e, 1.0):
+    # Chance agreement is 1 exactly when every pair of categories the two coders used has
+    # weight 1 (one category, unweighted): tested on the table, not with a tolerance.
+    disagree = 1.0 - w
+    if not np.any((disagree != 0) & np.outer(rows > 0, cols > 0)):
         names = codes or [str(i) for i in range(k)]
         return _undefined(_one_category(names, (rows + cols) > 0), units)
-    return Estimate((p_o - p_e) / (1.0 - p_e), "", units)
+    # 1 - D_o / D_e, as scikit-learn's cohen_kappa_score: no cancellation near p_e = 1.
+    d_o = float((disagree * p).sum())
+    d_e = float((disagree * np.outer(rows, cols)).sum())
+    return Estimate(1.0 - d_o / d_e, "", units)
 
 
 def pair_table(first: np.ndarray, second: np.ndarray, n_categories: int) -> np.ndarray:

@@ -8,12 +8,18 @@ Percent agreement, Fleiss' kappa, Gwet's AC1, the coincidence matrix, the per-ca
 alphas and the majority agreement are nominal and count every category. Cohen's kappa of
 a pair is unweighted on nominal dimensions and linearly weighted (by rank on ordinal,
 by value on interval and ratio dimensions) over applicable categories on the others.
+
+Gwet's AC1 follows Gwet (2014) and irrCAC's ``gwet.ac1.raw``: percent agreement over the
+units with two or more values, category shares pi_k over every unit with at least one.
+
+The bootstrap resamples articles (clusters of units) when the caller says which article
+each unit belongs to, and units otherwise; see :mod:`desktop.core.agreement.bootstrap`.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,7 +33,14 @@ from desktop.core.agreement.alpha import (
     row_sums,
     value_counts,
 )
-from desktop.core.agreement.bootstrap import bootstrap_alpha, missing_bootstrap
+from desktop.core.agreement.bootstrap import (
+    CLUSTER_METHOD,
+    CLUSTER_METHOD_DESCRIPTION,
+    METHOD,
+    METHOD_DESCRIPTION,
+    bootstrap_alpha,
+    missing_bootstrap,
+)
 from desktop.core.agreement.coefficients import (
     NAN,
     Estimate,
@@ -56,6 +69,11 @@ from desktop.core.scheme import Dimension, Scheme
 DEFAULT_SEED = 20261122
 DEFAULT_RESAMPLES = 1000
 BATCH_SIZE = 100
+RESAMPLE_CHOICES = ("auto", METHOD, CLUSTER_METHOD)
+# Below these the percentile interval is too narrow: its coverage, measured by
+# benchmarks/measures/coverage.py, falls short of the nominal 95%.
+MIN_PAIRABLE_UNITS = 100
+MIN_ARTICLES = 30
 _DAY_NS = 86_400 * 1_000_000_000
 
 
@@ -67,6 +85,8 @@ def compute_agreement(
     bootstrap: int = DEFAULT_RESAMPLES,
     seed: int = DEFAULT_SEED,
     drift: bool = True,
+    articles: Mapping[str, str] | None = None,
+    resample: str = "auto",
 ) -> AgreementReport:
     """Inter-coder agreement on every dimension of ``scheme``.
 
@@ -86,11 +106,27 @@ def compute_agreement(
         so that its interval does not depend on the other dimensions.
     drift : bool
         Compute alpha per ISO week and per batch of 100 units in order of coding time.
+    articles : mapping of str to str, optional
+        The article of each unit id; needed to resample articles.
+    resample : {"auto", "units", "articles"}
+        What the bootstrap resamples; ``"auto"`` resamples articles when ``articles`` is
+        given (the units come from a sample of articles) and units otherwise.
 
     Returns
     -------
     AgreementReport
+
+    Raises
+    ------
+    ValueError
+        If ``resample`` is unknown, or is ``"articles"`` without ``articles``.
     """
+    if resample not in RESAMPLE_CHOICES:
+        raise ValueError(f"resample must be one of {', '.join(RESAMPLE_CHOICES)}, not {resample!r}")
+    if resample == "auto":
+        resample = METHOD if articles is None else CLUSTER_METHOD
+    if resample == CLUSTER_METHOD and articles is None:
+        raise ValueError("resampling articles needs the article of each unit")
     prepared = prepare_labels(labels, scheme, coders=coders, times=drift)
     notes = list(prepared.notes)
     if drift and not prepared.has_times:
@@ -101,15 +137,26 @@ def compute_agreement(
             bootstrap=bootstrap,
             seed=seed,
             drift=drift and prepared.has_times,
+            clusters=(
+                _article_index(prepared.dimensions[d.id].unit_ids, articles)
+                if resample == CLUSTER_METHOD
+                else None
+            ),
         )
         for d in scheme.dimensions
     ]
+    description = CLUSTER_METHOD_DESCRIPTION if resample == CLUSTER_METHOD else METHOD_DESCRIPTION
     return AgreementReport(
         scheme_id=scheme.id,
         scheme_title=scheme.title,
         scheme_version=scheme.version,
         coders=prepared.coders,
-        bootstrap=BootstrapSettings(resamples=max(0, int(bootstrap)), seed=int(seed)),
+        bootstrap=BootstrapSettings(
+            resamples=max(0, int(bootstrap)),
+            seed=int(seed),
+            method=resample,
+            description=description,
+        ),
         dimensions=dimensions,
         notes=notes,
     )
@@ -143,6 +190,23 @@ class _Level:
     def weights(self) -> np.ndarray:
         positions = np.arange(len(self.names)) if self.level == "ordinal" else self.values
         return linear_weights(positions)
+
+
+def level_counts(data: DimensionLabels) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Value counts of a dimension at its level, with the categories' values and codes.
+
+    At the ordinal, interval and ratio levels the not-applicable categories are left out
+    (missing), as for alpha.
+
+    Returns
+    -------
+    counts : ndarray of int64, shape (N, K)
+    values : ndarray, shape (K,)
+    names : tuple of str, length K
+    """
+    level = _Level(data.dimension)
+    counts = value_counts(level.codes(data.codes), len(level.names))
+    return counts, level.values, level.names
 
 
 def _main_reason(
@@ -179,8 +243,47 @@ def _with_one_removed(codes: np.ndarray, counts: np.ndarray, row: int) -> np.nda
     return out
 
 
+def _article_index(unit_ids: np.ndarray, articles: Mapping[str, str]) -> np.ndarray:
+    """Article number of each unit; a unit of unknown article is an article of its own."""
+    keys = [articles.get(u, f"\x00unit:{u}") for u in unit_ids.tolist()]
+    return pd.factorize(pd.Series(keys, dtype=object))[0] if keys else np.zeros(0, np.int64)
+
+
+def interval_warning(units: int, method: str, clusters: int) -> str:
+    """Why the interval of alpha may be too narrow, or "" (see :data:`MIN_PAIRABLE_UNITS`).
+
+    Parameters
+    ----------
+    units : int
+        Pairable units alpha rests on.
+    method : {"units", "articles"}
+        What the bootstrap resampled.
+    clusters : int
+        Articles resampled (``method == "articles"``).
+    """
+    warnings = []
+    if 0 < units < MIN_PAIRABLE_UNITS:
+        warnings.append(
+            f"only {units:,} pairable units: below {MIN_PAIRABLE_UNITS} the bootstrap "
+            "interval is too narrow (its 95% intervals hold the true alpha less often than "
+            "95% of the time in simulation), so take it as a rough guide"
+        )
+    if method == CLUSTER_METHOD and 0 < clusters < MIN_ARTICLES:
+        warnings.append(
+            f"the pairable units come from only {clusters:,} article"
+            f"{'s' if clusters != 1 else ''}: with fewer than {MIN_ARTICLES} articles the "
+            "interval from resampling articles is too narrow in simulation"
+        )
+    return "; ".join(warnings)
+
+
 def dimension_agreement(
-    data: DimensionLabels, *, bootstrap: int, seed: int, drift: bool
+    data: DimensionLabels,
+    *,
+    bootstrap: int,
+    seed: int,
+    drift: bool,
+    clusters: np.ndarray | None = None,
 ) -> DimensionAgreement:
     """Every agreement figure of one dimension (see the module docstring for the scope).
 
@@ -193,6 +296,8 @@ def dimension_agreement(
     seed : int
     drift : bool
         Compute alpha per week and per batch of units.
+    clusters : ndarray of int, shape (N,), optional
+        Article of each unit (column of ``data.codes``): resample articles, not units.
     """
     dimension = data.dimension
     names = dimension.codes
@@ -222,15 +327,32 @@ def dimension_agreement(
     else:
         rng = np.random.default_rng([seed, zlib.crc32(dimension.id.encode())])
         boot = bootstrap_alpha(
-            counts_level, dimension.level, level.values, resamples=bootstrap, rng=rng
+            counts_level,
+            dimension.level,
+            level.values,
+            resamples=bootstrap,
+            rng=rng,
+            clusters=clusters,
         )
+    warning = ""
+    if bootstrap > 0 and not np.isnan(main.alpha):
+        warning = interval_warning(main.units, boot.method, boot.clusters)
+        if clusters is not None and boot.method == METHOD:
+            one = (
+                "every pairable unit comes from one article, so units were resampled and "
+                "the interval leaves out the variation between articles"
+            )
+            warning = f"{one}; {warning}" if warning else one
 
     pa = percent_agreement(counts_all[multi])
     fleiss = fleiss_kappa(counts_all, len(data.coders), names)
-    ac1 = gwet_ac1(counts_all[multi], k)
+    # Gwet (2014): the shares pi_k come from every unit with at least one value.
+    ac1 = gwet_ac1(counts_all, k)
+    ac1_pi_units = int(np.count_nonzero(row_sums(counts_all) >= 1))
     if len(data.coders) < 2:
         why = _main_reason(data, level, units, counts_all, "")
         pa = ac1 = fleiss = Estimate(NAN, why, 0)
+        ac1_pi_units = 0
 
     pairs = _pairs(data, level, codes_all, codes_level, k)
     per_category = _per_category(dimension, nominal.coincidences)
@@ -269,6 +391,13 @@ def dimension_agreement(
         coder_diagnostics=diagnostics,
         drift=drift_result,
         notes=list(data.notes),
+        bootstrap_resamples=boot.resamples,
+        bootstrap_usable=boot.usable,
+        bootstrap_method=boot.method,
+        bootstrap_clusters=boot.clusters,
+        alpha_ci95_warning=warning,
+        gwet_ac1_units=ac1.units,
+        gwet_ac1_pi_units=ac1_pi_units,
     )
 
 
@@ -288,6 +417,15 @@ def _pairs(
             else:
                 level_table = pair_table(codes_level[i], codes_level[j], len(level.names))
                 kappa = cohen_kappa(level_table, weights, level.names)
+                if shared and not level_table.sum():
+                    missing = ", ".join(f"'{c}'" for c in level.missing)
+                    kappa = Estimate(
+                        NAN,
+                        f"the two coders share {shared:,} unit{'s' if shared != 1 else ''}, "
+                        "but on none did both choose an applicable category "
+                        f"({missing} is missing at the {level.level} level)",
+                        0,
+                    )
             pairs.append(
                 PairAgreement(
                     coders=(data.coders[i], data.coders[j]),
@@ -297,6 +435,7 @@ def _pairs(
                     cohen_kappa_reason=kappa.reason,
                     kappa_units=kappa.units,
                     weights="none" if nominal else "linear",
+                    weights_by="" if nominal else ("rank" if level.level == "ordinal" else "value"),
                 )
             )
     return tuple(pairs)

@@ -49,6 +49,20 @@ def colour(value: float) -> str:
     return "#{:02x}{:02x}{:02x}".format(*_STOPS[-1][1])
 
 
+def kappa_colour(value: float) -> str:
+    """Fill colour of a Cohen's kappa: white at 0 or below to blue at 1 (grey when undefined).
+
+    A plain sequential scale: alpha's .667 and .8 thresholds are Krippendorff's for alpha
+    and are not applied to kappa.
+    """
+    if math.isnan(value):
+        return _UNDEFINED
+    t = min(max(value, 0.0), 1.0)
+    low, high = (247, 251, 255), (33, 102, 172)
+    rgb = (round(a + (b - a) * t) for a, b in zip(low, high, strict=True))
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
 def _cell(text: str, *, cls: str = "", style: str = "", title: str = "") -> str:
     attrs = ""
     if cls or text == MISSING:
@@ -108,7 +122,11 @@ def pair_heatmap(d: DimensionAgreement) -> str:
                 )
                 continue
             p = lookup[(name, other)]
-            kind = "kappa" if p.weights == "none" else f"{p.weights} weighted kappa"
+            kind = (
+                "kappa"
+                if p.weights == "none"
+                else f"kappa weighted {p.weights}ly by {p.weights_by}"
+            )
             tip = (
                 f"{name} and {other}: {p.units} shared units, percent agreement "
                 f"{fmt(p.percent_agreement)}, {kind} {fmt(p.cohen_kappa)}"
@@ -119,7 +137,7 @@ def pair_heatmap(d: DimensionAgreement) -> str:
             parts.append(
                 f"<g><title>{escape(tip)}</title>"
                 f'<rect x="{x0}" y="{y0}" width="{cell - 2}" height="{cell - 2}" '
-                f'fill="{colour(p.cohen_kappa)}"/>'
+                f'fill="{kappa_colour(p.cohen_kappa)}"/>'
                 f'<text x="{x0 + (cell - 2) / 2}" y="{y0 + cell / 2 + 2}" '
                 f'text-anchor="middle">{escape(text)}</text></g>'
             )
@@ -264,7 +282,11 @@ def _pairs_table(d: DimensionAgreement) -> str:
     if not d.pairs:
         return ""
     weights = d.pairs[0].weights
-    kappa = "Cohen's kappa" if weights == "none" else f"Cohen's kappa ({weights} weights)"
+    kappa = (
+        "Cohen's kappa"
+        if weights == "none"
+        else f"Cohen's kappa ({weights} weights by {d.pairs[0].weights_by})"
+    )
     rows = [
         [
             f"{p.coders[0]} / {p.coders[1]}",
@@ -286,9 +308,29 @@ def dimension_section(d: DimensionAgreement) -> str:
     if d.missing_categories:
         missing = ", ".join(d.missing_categories)
         parts.append(
-            f'<p class="note">Not applicable, treated as missing in the {escape(d.level)} alpha: '
-            f"{escape(missing)}. The nominal alpha over all categories is "
+            f'<p class="note">Not applicable, treated as missing in the {escape(d.level)} alpha '
+            f"and in the weighted kappa: {escape(missing)}. Percent agreement, Fleiss' kappa "
+            "and AC1 count it as a category. The nominal alpha over all categories is "
             f"{escape(fmt(d.alpha_nominal_all))}.</p>"
+        )
+    basis = (
+        f"Fleiss' kappa rests on {d.fleiss_units:,} units coded by every coder; percent "
+        f"agreement and AC1 on {d.units:,} units coded by two or more, AC1's category "
+        f"shares on {d.gwet_ac1_pi_units:,} units with at least one value."
+    )
+    if d.bootstrap_resamples and not d.alpha_reason:
+        basis = (
+            f"95% CI from {d.bootstrap_usable:,} usable of {d.bootstrap_resamples:,} "
+            f"bootstrap resamples of {d.bootstrap_method}"
+            + (f" ({d.bootstrap_clusters:,} articles)" if d.bootstrap_clusters else "")
+            + ". "
+            + basis
+        )
+    parts.append(f'<p class="note">{escape(basis)}</p>')
+    if d.alpha_ci95_warning:
+        parts.append(
+            f'<p class="reason">Warning on the 95% CI (marked !): '
+            f"{escape(d.alpha_ci95_warning)}.</p>"
         )
     for name, why in reasons(d):
         parts.append(f'<p class="reason">{escape(name)} is undefined: {escape(why)}</p>')
@@ -299,7 +341,8 @@ def dimension_section(d: DimensionAgreement) -> str:
         parts.append(
             '<h3>Coder pairs</h3><div class="charts"><figure>'
             + heatmap
-            + "<figcaption>Cohen's kappa of each pair (hover for units and percent agreement)."
+            + "<figcaption>Cohen's kappa of each pair, white (0 or below) to blue (1); "
+            + "hover for units and percent agreement."
             + "</figcaption></figure><div>"
             + _pairs_table(d)
             + "</div></div>"

@@ -45,6 +45,7 @@ class PairAgreement:
     cohen_kappa_reason: str
     kappa_units: int
     weights: str
+    weights_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,16 @@ class DimensionAgreement:
         Units coded by every coder in ``coders``, the base of Fleiss' kappa.
     coincidence
         Coincidence matrix over all categories, in scheme order.
+    bootstrap_resamples, bootstrap_usable
+        Resamples drawn, and those with a defined alpha (the base of the interval and of
+        ``p_alpha_below``).
+    bootstrap_method, bootstrap_clusters
+        ``"units"`` or ``"articles"``, and the number of articles resampled.
+    alpha_ci95_warning
+        Why the interval may be too narrow (few pairable units or articles), or "".
+    gwet_ac1_units, gwet_ac1_pi_units
+        Units of AC1's percent agreement (two or more values) and of its category
+        shares pi_k (one or more values, Gwet 2014).
     """
 
     id: str
@@ -162,6 +173,13 @@ class DimensionAgreement:
     coder_diagnostics: tuple[CoderDiagnostics, ...]
     drift: Drift | None
     notes: list[str] = field(default_factory=list)
+    bootstrap_resamples: int = 0
+    bootstrap_usable: int = 0
+    bootstrap_method: str = METHOD
+    bootstrap_clusters: int = 0
+    alpha_ci95_warning: str = ""
+    gwet_ac1_units: int = 0
+    gwet_ac1_pi_units: int = 0
 
     def to_json_dict(self) -> dict:
         """This dimension's results as JSON-ready values (``nan`` as ``None``)."""
@@ -179,6 +197,11 @@ class DimensionAgreement:
                 "p_alpha_below": {f"{t:g}": p for t, p in self.p_alpha_below.items()},
                 "bootstrap_mean": self.bootstrap_mean,
                 "bootstrap_undefined": self.bootstrap_undefined,
+                "bootstrap_resamples": self.bootstrap_resamples,
+                "bootstrap_usable": self.bootstrap_usable,
+                "bootstrap_method": self.bootstrap_method,
+                "bootstrap_clusters": self.bootstrap_clusters,
+                "alpha_ci95_warning": self.alpha_ci95_warning,
                 "missing_categories": list(self.missing_categories),
                 "units": self.units,
                 "alpha_units": self.alpha_units,
@@ -191,6 +214,8 @@ class DimensionAgreement:
                 "fleiss_units": self.fleiss_units,
                 "gwet_ac1": self.gwet_ac1,
                 "gwet_ac1_reason": self.gwet_ac1_reason,
+                "gwet_ac1_units": self.gwet_ac1_units,
+                "gwet_ac1_pi_units": self.gwet_ac1_pi_units,
                 "pairs": [
                     {
                         "coders": list(p.coders),
@@ -200,6 +225,7 @@ class DimensionAgreement:
                         "cohen_kappa_reason": p.cohen_kappa_reason,
                         "kappa_units": p.kappa_units,
                         "weights": p.weights,
+                        "weights_by": p.weights_by,
                     }
                     for p in self.pairs
                 ],

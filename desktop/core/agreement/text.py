@@ -18,7 +18,9 @@ def fmt(value: float | None, digits: int = 3) -> str:
     """A coefficient with ``digits`` decimals, or ``n/a`` when undefined."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
-    return f"{value:.{digits}f}"
+    text = f"{value:.{digits}f}"
+    # A tiny negative number (rounding noise, or a real -0.0004) reads as 0, never "-0.000".
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def fmt_ci(low: float, high: float, digits: int = 3) -> str:
@@ -29,12 +31,22 @@ def fmt_ci(low: float, high: float, digits: int = 3) -> str:
 
 
 def fmt_share(value: float, resamples: int) -> str:
-    """A bootstrap share q; a share of zero reads as the bound ``<1/resamples``."""
+    """A bootstrap share q; a share of zero reads as the bound ``<1/resamples``.
+
+    ``resamples`` is the number of usable resamples, the base of the share.
+    """
     if math.isnan(value):
         return MISSING
     if value == 0 and resamples > 0:
         return f"<{1 / resamples:.3f}"
     return f"{value:.3f}"
+
+
+def fmt_usable(d: DimensionAgreement) -> str:
+    """Usable resamples of the interval out of those drawn: ``980/1,000``; ``n/a`` if none."""
+    if not d.bootstrap_resamples or d.alpha_reason:
+        return MISSING
+    return f"{d.bootstrap_usable:,}/{d.bootstrap_resamples:,}"
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
@@ -59,27 +71,33 @@ def summary_rows(report: AgreementReport) -> tuple[list[str], list[list[str]]]:
         "level",
         "alpha",
         "95% CI",
+        "usable/resamples",
         "q(<0.8)",
         "q(<0.667)",
         "alpha all",
         "% agree",
         "Fleiss",
+        "Fleiss units",
         "AC1",
         "units",
         "values",
         "coders",
     ]
-    resamples = report.bootstrap.resamples
     rows = [
         [
             d.id,
             d.level,
             fmt(d.alpha),
-            fmt_ci(*d.alpha_ci95),
-            *(fmt_share(d.p_alpha_below.get(t, math.nan), resamples) for t in (0.8, 0.667)),
+            fmt_ci(*d.alpha_ci95) + (" !" if d.alpha_ci95_warning else ""),
+            fmt_usable(d),
+            *(
+                fmt_share(d.p_alpha_below.get(t, math.nan), d.bootstrap_usable)
+                for t in (0.8, 0.667)
+            ),
             fmt(d.alpha_nominal_all),
             fmt(d.percent_agreement),
             fmt(d.fleiss_kappa),
+            str(d.fleiss_units),
             fmt(d.gwet_ac1),
             str(d.alpha_units),
             str(d.pairable_values),
@@ -108,7 +126,12 @@ def format_dimension(d: DimensionAgreement) -> list[str]:
     lines = [f"{d.id} ({d.level}): {d.label}"]
     if d.missing_categories:
         missing = ", ".join(d.missing_categories)
-        lines.append(f"  not applicable, missing in alpha: {missing}")
+        lines.append(
+            f"  not applicable, missing in alpha and in weighted kappa: {missing}; "
+            "percent agreement, Fleiss' kappa and AC1 count it as a category"
+        )
+    if d.alpha_ci95_warning:
+        lines.append(f"  warning (95% CI, marked !): {d.alpha_ci95_warning}")
     for name, why in reasons(d):
         lines.append(f"  {name} undefined: {why}")
     if d.pairs:
@@ -123,7 +146,7 @@ def format_dimension(d: DimensionAgreement) -> list[str]:
             ]
             for p in d.pairs
         ]
-        kappa = "kappa" if weights == "none" else f"kappa ({weights})"
+        kappa = "kappa" if weights == "none" else f"kappa ({weights} by {d.pairs[0].weights_by})"
         lines += [
             "  " + row
             for row in _table(
@@ -166,7 +189,7 @@ def format_table(report: AgreementReport) -> str:
     """
     boot = report.bootstrap
     if boot.resamples:
-        how = f"bootstrap: {boot.resamples:,} resamples of units, seed {boot.seed}"
+        how = f"bootstrap: {boot.resamples:,} resamples of {boot.method}, seed {boot.seed}"
     else:
         how = "no bootstrap"
     scheme = f"{report.scheme_title} ({report.scheme_id} {report.scheme_version})"
@@ -177,6 +200,11 @@ def format_table(report: AgreementReport) -> str:
     ]
     headers, rows = summary_rows(report)
     lines += _table(headers, rows, set(range(2, len(headers))))
+    lines.append(
+        "q: share of the usable bootstrap resamples whose alpha is below the threshold; "
+        "units, values: pairable units (two or more values at the dimension's level) and "
+        "their values"
+    )
     for d in report.dimensions:
         lines += ["", *format_dimension(d)]
     for note in report.notes:

@@ -21,6 +21,7 @@ from desktop.core.store.corpus import (
     list_articles,
     paragraph_units,
     reliability_unit_ids,
+    unit_articles,
     unit_ids_of_articles,
 )
 from desktop.core.store.db import (
@@ -95,6 +96,7 @@ __all__ = [
     "set_note",
     "set_unsure",
     "undo",
+    "unit_articles",
     "unit_ids_of_articles",
     "unit_labels",
     "unit_state",

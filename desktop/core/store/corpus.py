@@ -328,6 +328,11 @@ def unit_ids_of_articles(db: Database, article_ids: Iterable[str]) -> list[str]:
     return [r[0] for r in rows]
 
 
+def unit_articles(db: Database) -> dict[str, str]:
+    """The article id of every unit, by unit id (for resampling articles in the bootstrap)."""
+    return dict(db.execute("SELECT id, article_id FROM units").fetchall())
+
+
 def reliability_unit_ids(db: Database) -> list[str]:
     """The units of the reliability sample (assigned with reliability = 1)."""
     rows = db.execute("SELECT DISTINCT unit_id FROM assignments WHERE reliability = 1")
