@@ -7,8 +7,10 @@ import csv
 import io
 import json
 import math
+import re
 import zipfile
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from desktop.core import store
@@ -93,7 +95,8 @@ def expected(db, layout: str) -> tuple[list[str], list[list], dict[str, str]]:
                     c = d.category(label["value"])
                     rows.append(
                         [*_unit_cells(u), coder, d.id, c.code, c.label, c.value,
-                         state["unsure"], state["note"], label["seconds"], label["changed_at"]]
+                         state["unsure"], state["note"], label["seconds"] or None,
+                         label["changed_at"]]
                     )  # fmt: skip
         return list(LONG_NAMES), rows, {}
     if layout == "wide":
@@ -155,10 +158,22 @@ def expected(db, layout: str) -> tuple[list[str], list[list], dict[str, str]]:
 # -- normalising ---------------------------------------------------------------------------
 
 
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
 def norm(value):
-    """One representation for every reader: None for missing, float for numbers."""
+    """One representation for every reader: None for missing, float for numbers, times
+    as UTC text to the millisecond (Stata keeps milliseconds)."""
     if value is None:
         return None
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        # To the nearest millisecond: SPSS reads a time back within a microsecond.
+        value = value + timedelta(microseconds=500)
+        return value.isoformat(timespec="milliseconds")
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()  # numpy scalar
     if isinstance(value, bool):
@@ -225,8 +240,7 @@ def read_stats(path: Path):
     import pyreadstat
 
     reader = pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta
-    kwargs = {"user_missing": True} if path.suffix == ".sav" else {}
-    frame, meta = reader(str(path), **kwargs)
+    frame, meta = reader(str(path), user_missing=True)
     return list(frame.columns), frame.values.tolist(), meta
 
 

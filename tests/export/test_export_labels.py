@@ -21,11 +21,12 @@ def test_statistics_files_carry_variable_and_value_labels(coded_project, tmp_pat
     assert labels["stance"] == "Engagement vs. pressure: gold value"
     assert labels["text"] == "Text of the sentence"
     # Ordinal: the category's value; "no stance" (not applicable) gets -1.
+    # In Stata, not applicable is the extended missing value .a, labelled.
     assert meta.variable_value_labels["stance"] == {
         1: "Pressure",
         2: "Pressure and engagement",
         3: "Engagement",
-        -1: "No stance",
+        (-1 if suffix == ".sav" else "a"): "No stance",
     }
     # Nominal: 1..k in the scheme's order, "no role" kept as a category.
     assert meta.variable_value_labels["china_role"] == {

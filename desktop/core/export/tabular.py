@@ -26,7 +26,7 @@ from pathlib import Path
 from desktop.core.errors import UsageError
 from desktop.core.export.formats import WriteContext
 from desktop.core.export.layouts import Column, Kind, Shared, Table
-from desktop.core.export.variables import value_codes, variable_names
+from desktop.core.export.variables import MAX_NAME, value_codes, variable_names
 
 IN_MEMORY_ROW_LIMIT = 1_000_000
 STATA_LABEL_MAX = 80
@@ -157,14 +157,65 @@ def _refuse_if_too_long(rows: int, fmt: str) -> None:
         )
 
 
+def cut_label(text: str, limit: int, size=len) -> str:
+    """``text`` shortened to ``limit`` (as measured by ``size``) at a word, with "…".
+
+    Parameters
+    ----------
+    size
+        How a text is measured: ``len`` (characters, Stata) or UTF-8 bytes (SPSS).
+    """
+    if size(text) <= limit:
+        return text
+    words = text.split(" ")
+    while len(words) > 1:
+        words.pop()
+        shorter = " ".join(words).rstrip(" ,;:.-(") + "…"
+        if size(shorter) <= limit:
+            return shorter
+    shorter = text
+    while shorter and size(shorter + "…") > limit:
+        shorter = shorter[:-1]
+    return shorter + "…"
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _times(values: list, ctx: WriteContext):
+    """ISO 8601 UTC texts as naive UTC datetime64 (unreadable or empty: missing)."""
+    import pandas as pd
+
+    times = pd.to_datetime(
+        pd.Series(values, dtype=object), utc=True, errors="coerce", format="ISO8601"
+    )
+    bad = int(times.isna().sum()) - sum(1 for v in values if not v)
+    if bad:
+        ctx.facts["times_not_readable"] = ctx.facts.get("times_not_readable", 0) + bad
+    # Stata keeps milliseconds: round to them (SPSS's seconds as a double hold them too).
+    return times.dt.tz_localize(None).dt.round("ms").astype("datetime64[ms]")
+
+
+def _stata_tags(missing: tuple[int, ...]) -> dict[int, str]:
+    """Stata's extended missing values for not-applicable codes: .a, .b, ..."""
+    return {code: chr(ord("a") + n) for n, code in enumerate(missing[:26])}
+
+
 def _frame(table: Table, ctx: WriteContext, fmt: str):
     """The table as a pandas DataFrame ready for pyreadstat, with its labels.
+
+    Category codes are numbers with value labels; a not-applicable code is user-missing
+    in SPSS and Stata's extended missing value ``.a`` (``.b``...) in Stata, labelled
+    there too. Times are date-time variables, codes, flags and counts have integer
+    display formats.
 
     Returns
     -------
     tuple
-        ``(frame, variable labels, value labels, user-missing codes, names)``, all keyed
-        by the valid variable names; ``names`` maps each column to its variable name.
+        ``(frame, variable labels, value labels, missing codes, display formats,
+        names)``, keyed by the valid variable names; ``names`` maps each column to its
+        variable name; the missing codes are SPSS codes for sav and Stata tags for dta.
     """
     import numpy as np
     import pandas as pd
@@ -178,21 +229,43 @@ def _frame(table: Table, ctx: WriteContext, fmt: str):
         for i, store in enumerate(gathered):
             store.extend(batch.column(i))
         ctx.advance(len(batch), table.total)
-    names = variable_names(table.names)
+    labelled = [c.name for c in table.columns if c.kind is Kind.BOOL or _is_code(c)]
+    limits = {}
+    if fmt == "dta" and labelled:
+        # pyreadstat names a value-label set after its variable plus a running number.
+        digits = len(str(len(labelled) - 1))
+        limits = {name: MAX_NAME - digits for name in labelled}
+    names = variable_names(table.names, limits)
+    integer = "%8.0g" if fmt == "dta" else "F8.0"
     data: dict = {}
     labels: dict[str, str] = {}
     value_labels: dict[str, dict] = {}
-    missing: dict[str, tuple[int, ...]] = {}
+    missing: dict[str, tuple] = {}
+    formats: dict[str, str] = {}
+    stata_missing: dict[str, dict[str, str]] = {}
     unknown = 0
     for column, values in zip(table.columns, gathered, strict=True):
         name = names[column.name]
         labels[name] = column.label
-        if column.kind is Kind.CODE and column.dimension:
+        if _is_code(column):
             codes = value_codes(table.scheme.dimension(column.dimension))
             numbers = [codes.codes.get(v, math.nan) if v is not None else math.nan for v in values]
             unknown += sum(1 for v in values if v is not None and v not in codes.codes)
+            value_labels[name] = dict(codes.labels)
+            formats[name] = integer
+            if fmt == "dta" and codes.missing:
+                tags = _stata_tags(codes.missing)
+                for code, tag in tags.items():
+                    value_labels[name][tag] = value_labels[name].pop(code)
+                category = {number: c for c, number in codes.codes.items()}
+                stata_missing[name] = {category[code]: "." + tag for code, tag in tags.items()}
+                missing[name] = tuple(tags.values())
+                # Numbers all floats: pyreadstat takes a column of mixed int and float
+                # for something else and writes its missing values as 0.
+                cells = [tags[n] if n in tags else float(n) for n in numbers]
+                data[name] = pd.Series(cells, dtype=object)
+                continue
             data[name] = np.array(numbers, dtype="float64")
-            value_labels[name] = codes.labels
             if codes.missing:
                 missing[name] = codes.missing
         elif column.kind is Kind.BOOL:
@@ -200,20 +273,32 @@ def _frame(table: Table, ctx: WriteContext, fmt: str):
                 [math.nan if v is None else float(v) for v in values], dtype="float64"
             )
             value_labels[name] = dict(_YES_NO)
+            formats[name] = integer
+        elif column.kind is Kind.TIME:
+            data[name] = _times(values, ctx)
         elif column.kind is Kind.INT and None not in values:
             data[name] = np.array(values, dtype="int64")
+            formats[name] = integer
         elif column.kind in (Kind.INT, Kind.FLOAT):
             data[name] = np.array([math.nan if v is None else v for v in values], dtype="float64")
+            if column.kind is Kind.INT:
+                formats[name] = integer
         else:
             data[name] = pd.Series(["" if v is None else v for v in values], dtype=object)
         values.clear()
     if unknown:
         ctx.facts["codes_not_in_scheme"] = unknown
+    if stata_missing:
+        ctx.facts["stata_extended_missing"] = stata_missing
     renamed = {old: new for old, new in names.items() if old != new}
     if renamed:
         ctx.facts["renamed_variables"] = renamed
     frame = pd.DataFrame(data, index=pd.RangeIndex(rows))
-    return frame, labels, value_labels, missing, names
+    return frame, labels, value_labels, missing, formats, names
+
+
+def _is_code(column: Column) -> bool:
+    return column.kind is Kind.CODE and bool(column.dimension)
 
 
 def _measure(column: Column, table: Table) -> str:
@@ -229,11 +314,19 @@ def _file_label(table: Table, limit: int) -> str:
     return f"{table.scheme.title} ({table.layout})"[:limit]
 
 
+def _cut_labels(labels: dict[str, str], limit: int, size, ctx: WriteContext) -> dict:
+    cut = {k: cut_label(v, limit, size) for k, v in labels.items()}
+    shortened = {k: labels[k] for k in cut if cut[k] != labels[k]}
+    if shortened:
+        ctx.facts["shortened_variable_labels"] = shortened
+    return cut
+
+
 def write_sav(path: Path, table: Table, ctx: WriteContext) -> int:
     """Write an SPSS .sav file with variable labels, value labels and user-missing codes."""
     import pyreadstat
 
-    frame, labels, value_labels, missing, names = _frame(table, ctx, "sav")
+    frame, labels, value_labels, missing, formats, names = _frame(table, ctx, "sav")
     measures = {names[c.name]: _measure(c, table) for c in table.columns}
     note_text = (
         f"Exported by Stance Coder from scheme {table.scheme.id} {table.scheme.version}, "
@@ -246,11 +339,12 @@ def write_sav(path: Path, table: Table, ctx: WriteContext) -> int:
         frame,
         str(path),
         file_label=_file_label(table, 64),
-        column_labels={k: v[:SPSS_LABEL_MAX] for k, v in labels.items()},
+        column_labels=_cut_labels(labels, SPSS_LABEL_MAX, _utf8_size, ctx),
         note=textwrap.wrap(note_text, 80),
         variable_value_labels=value_labels,
         missing_ranges={k: _spss_missing(v) for k, v in missing.items()},
         variable_measure=measures,
+        variable_format=formats,
     )
     _stamp_sav(path, stamp_time(ctx.data_as_of))
     return len(frame)
@@ -264,17 +358,20 @@ def _spss_missing(codes: tuple[int, ...]) -> list:
 
 
 def write_dta(path: Path, table: Table, ctx: WriteContext) -> int:
-    """Write a Stata .dta file (format 118, Stata 14 and later) with labels."""
+    """Write a Stata .dta file (format 118, Stata 14 and later) with labels; a
+    not-applicable category is the extended missing value ``.a``, labelled."""
     import pyreadstat
 
-    frame, labels, value_labels, _missing, _names = _frame(table, ctx, "dta")
+    frame, labels, value_labels, missing, formats, _names = _frame(table, ctx, "dta")
     pyreadstat.write_dta(
         frame,
         str(path),
-        file_label=_file_label(table, STATA_LABEL_MAX),
-        column_labels={k: v[:STATA_LABEL_MAX] for k, v in labels.items()},
+        file_label=cut_label(_file_label(table, 10_000), STATA_LABEL_MAX),
+        column_labels=_cut_labels(labels, STATA_LABEL_MAX, len, ctx),
         version=14,
         variable_value_labels=value_labels,
+        missing_user_values={k: list(v) for k, v in missing.items()},
+        variable_format=formats,
     )
     _stamp_dta(path, stamp_time(ctx.data_as_of))
     return len(frame)
