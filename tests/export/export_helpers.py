@@ -222,7 +222,19 @@ def read_parquet(path: Path) -> tuple[list[str], list[list]]:
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
-    return table.column_names, [list(r.values()) for r in table.to_pylist()]
+    names, rows = table.column_names, [list(r.values()) for r in table.to_pylist()]
+    # An ordinal column's not-applicable value is null beside a true flag: put it back.
+    for field in table.schema:
+        meta = field.metadata or {}
+        if b"flag_of" not in meta:
+            continue
+        flag, of = names.index(field.name), names.index(meta[b"flag_of"].decode())
+        code = meta[b"not_applicable_code"].decode()
+        for row in rows:
+            assert row[flag] is None or (row[flag] == (row[of] is None))
+            row[of] = code if row[flag] else row[of]
+    keep = [i for i, f in enumerate(table.schema) if b"flag_of" not in (f.metadata or {})]
+    return [names[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
 def read_xlsx(path: Path, sheet: str = "data") -> tuple[list[str], list[list]]:

@@ -85,7 +85,11 @@ def test_parquet_columns_are_typed_with_categories_in_scheme_order(coded_project
     assert schema.field("stance_n_coders").type == pa.int64()
     assert pa.types.is_dictionary(schema.field("stance").type)
     levels = table.column("stance").chunk(0).dictionary.to_pylist()
-    assert levels == ["pressure", "mixed", "engagement", "none"]
+    # Ordinal: an ordered dictionary on the scale; "none" (not applicable) is null
+    # beside a true stance_not_applicable flag.
+    assert levels == ["pressure", "mixed", "engagement"]
+    assert schema.field("stance").type.ordered
+    assert schema.field("stance_not_applicable").type == pa.bool_()
     field_meta = schema.field("stance").metadata
     assert field_meta[b"label"] == b"Engagement vs. pressure: gold value"
     assert json.loads(field_meta[b"value_labels"])["none"] == "No stance"

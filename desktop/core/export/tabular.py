@@ -45,7 +45,7 @@ def stamp_time(data_as_of: str) -> datetime:
 # -- Parquet -------------------------------------------------------------------------------
 
 
-def _arrow_type(column: Column):
+def _arrow_type(column: Column, scale: tuple | None = None):
     import pyarrow as pa
 
     if column.kind is Kind.INT:
@@ -54,9 +54,34 @@ def _arrow_type(column: Column):
         return pa.float64()
     if column.kind is Kind.BOOL:
         return pa.bool_()
+    if column.kind is Kind.TIME:
+        return pa.timestamp("us", tz="UTC")
     if column.kind is Kind.CODE or column.repeats:
-        return pa.dictionary(pa.int32(), pa.string())
+        return pa.dictionary(pa.int32(), pa.string(), ordered=scale is not None)
     return pa.string()
+
+
+def scale_levels(table: Table, column: Column) -> tuple[list[str], set[str]] | None:
+    """For a category column of an ordinal (or interval, ratio) dimension: its scored
+    codes in scale order and its not-applicable codes; None for other columns.
+
+    In Parquet such a column is an ordered dictionary of the scored codes, so that
+    ``df.stance > "pressure"`` compares on the scale; a not-applicable value is null there
+    and true in the ``<column>_not_applicable`` column beside it.
+    """
+    if column.kind is not Kind.CODE or not column.dimension:
+        return None
+    dimension = table.scheme.dimension(column.dimension)
+    if not dimension.is_quantitative:
+        return None
+    scored = [c for c in dimension.categories if not c.not_applicable and c.value is not None]
+    if len(scored) != len([c for c in dimension.categories if not c.not_applicable]):
+        return None
+    na = {c.code for c in dimension.categories if c.not_applicable}
+    if len(na) > 1:  # a flag could not say which: keep the scheme's codes as they are
+        return None
+    order = [c.code for c in sorted(scored, key=lambda c: c.value)]
+    return order, na
 
 
 def _field_metadata(column: Column, table: Table) -> dict[str, str]:
@@ -81,20 +106,39 @@ def write_parquet(path: Path, table: Table, ctx: WriteContext) -> int:
     GIL) while the next batch is read from the project.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    fields = [
-        pa.field(c.name, _arrow_type(c), metadata=_field_metadata(c, table)) for c in table.columns
-    ]
+    scales = {i: scale_levels(table, c) for i, c in enumerate(table.columns)}
+    scales = {i: v for i, v in scales.items() if v is not None}
+    fields = []
+    flagged: dict[int, int] = {}  # column -> its not-applicable flag's field
+    for i, c in enumerate(table.columns):
+        fields.append(
+            pa.field(c.name, _arrow_type(c, scales.get(i)), metadata=_field_metadata(c, table))
+        )
+        if i in scales and scales[i][1]:
+            flagged[i] = len(fields)
+            label = f"{c.label}: not applicable (the value is null then)"
+            (code,) = scales[i][1]
+            about = {"label": label, "not_applicable_code": code, "flag_of": c.name}
+            fields.append(pa.field(f"{c.name}_not_applicable", pa.bool_(), metadata=about))
+    if flagged:
+        ctx.facts["parquet_not_applicable_columns"] = [fields[f].name for f in flagged.values()]
     meta = json.dumps(ctx.meta, ensure_ascii=False, sort_keys=True)
-    schema = pa.schema(fields, metadata={"stancecoder": meta})
+    schema = pa.schema(fields, metadata={"stancecoder": meta, **_pandas_metadata(fields)})
     scheme_codes = {
         i: list(table.scheme.dimension(c.dimension).codes)
         for i, c in enumerate(table.columns)
         if c.kind is Kind.CODE and c.dimension
     }
+    kinds = [c.kind for c in table.columns]
+    # Each column's field (a flag field follows its category column).
+    positions = [i + sum(1 for c in flagged if c < i) for i in range(len(table.columns))]
+    types = [fields[positions[i]].type for i in range(len(table.columns))]
     encode = [
-        pa.types.is_dictionary(f.type) and i not in scheme_codes for i, f in enumerate(fields)
+        pa.types.is_dictionary(types[i]) and i not in scheme_codes
+        for i in range(len(table.columns))
     ]
 
     def arrow(i: int, values, indices: dict) -> tuple:
@@ -102,13 +146,27 @@ def write_parquet(path: Path, table: Table, ctx: WriteContext) -> int:
         and the index that expands them."""
         if i in scheme_codes:
             values = values.expand() if isinstance(values, Shared) else values
-            levels = list(scheme_codes[i])
-            extra = sorted({v for v in values if v is not None} - set(levels))
+            if i in scales:
+                order, na = scales[i]
+                levels = list(order)
+            else:
+                na, levels = set(), list(scheme_codes[i])
+            known = set(levels) | na
+            extra = sorted({v for v in values if v is not None} - known)
             levels += extra  # codes no longer in the scheme keep their value
             index = {code: n for n, code in enumerate(levels)}
             codes = pa.array([index.get(v) for v in values], pa.int32())
-            return pa.DictionaryArray.from_arrays(codes, pa.array(levels, pa.string())), None
-        plain = pa.string() if encode[i] else fields[i].type
+            array = pa.DictionaryArray.from_arrays(
+                codes, pa.array(levels, pa.string()), ordered=i in scales
+            )
+            if i in flagged:
+                flag = pa.array([None if v is None else v in na for v in values], pa.bool_())
+                return (array, flag), None
+            return array, None
+        if kinds[i] is Kind.TIME:
+            values = values.expand() if isinstance(values, Shared) else values
+            return pc.cast(pa.array(values, pa.string()), types[i]), None
+        plain = pa.string() if encode[i] else types[i]
         if not isinstance(values, Shared):
             return pa.array(values, plain), None
         key = id(values.index)  # one index array for the columns that share it
@@ -121,7 +179,10 @@ def write_parquet(path: Path, table: Table, ctx: WriteContext) -> int:
         for i, (array, index) in enumerate(columns):
             if index is not None:
                 array = array.take(index)
-            arrays.append(array.dictionary_encode() if encode[i] else array)
+            if isinstance(array, tuple):
+                arrays.extend(array)
+            else:
+                arrays.append(array.dictionary_encode() if encode[i] else array)
         writer.write_batch(pa.record_batch(arrays, schema=schema))
 
     count = 0
@@ -141,6 +202,24 @@ def write_parquet(path: Path, table: Table, ctx: WriteContext) -> int:
         if writing is not None:
             writing.result()
     return count
+
+
+def _pandas_metadata(fields) -> dict[str, str]:
+    """pandas' schema metadata, so that pandas reads flags with empty cells as its
+    nullable boolean and not as objects (other columns as Arrow's types say)."""
+    columns = [
+        {
+            "name": f.name,
+            "field_name": f.name,
+            "pandas_type": "bool" if str(f.type) == "bool" else "object",
+            "numpy_type": "boolean" if str(f.type) == "bool" else "object",
+            "metadata": None,
+        }
+        for f in fields
+        if str(f.type) == "bool"
+    ]
+    meta = {"index_columns": [], "column_indexes": [], "columns": columns}
+    return {"pandas": json.dumps(meta)}
 
 
 # -- SPSS and Stata ------------------------------------------------------------------------
