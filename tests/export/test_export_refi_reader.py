@@ -73,7 +73,11 @@ def read_qdpx(path: Path) -> Refi:
         for code in root.iter(f"{P}Code"):
             about = code.find(f"{P}Description")
             codable = code.get("isCodable", "true") == "true"
-            codes[code.get("guid")] = (code.get("name"), about.text if about is not None else "", codable)
+            codes[code.get("guid")] = (
+                code.get("name"),
+                about.text if about is not None else "",
+                codable,
+            )
             for child in code.findall(f"{P}Code"):
                 parent_of[child.get("guid")] = code.get("guid")
         codings, notes, referred = [], [], {}
@@ -91,7 +95,15 @@ def read_qdpx(path: Path) -> Refi:
                     category = _described(about, "Code")
                     key = (name, source.get("guid"), start, end, owner)
                     codings.append(
-                        Coding(owner, dimension, category, name, source.get("name"), text[start:end], key)
+                        Coding(
+                            owner,
+                            dimension,
+                            category,
+                            name,
+                            source.get("name"),
+                            text[start:end],
+                            key,
+                        )
                     )
             for ref in source.findall(f"{P}NoteRef"):
                 referred[ref.get("targetGUID")] = text
@@ -186,7 +198,9 @@ def test_the_qdc_codebook_has_the_same_unique_names(client_db, tmp_path):
 _ANY = st.text(st.characters(codec="utf-8"), min_size=1, max_size=40)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(title=_ANY, note=_ANY)
 def test_any_characters_in_titles_and_notes_give_well_formed_files(
     client_templates, tmp_path_factory, title, note

@@ -35,11 +35,18 @@ def _flush(path: Path) -> int:
 
 
 def _rows_of_stats_file(fmt: str, path: Path) -> int | None:
+    """The rows the header declares, once the last of them (first column only) reads:
+    a file cut short keeps a whole header."""
     import pyreadstat
 
     reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
     _frame, meta = reader(str(path), metadataonly=True)
-    return meta.number_rows
+    rows = meta.number_rows
+    if rows:
+        last, _ = reader(str(path), row_offset=rows - 1, row_limit=1, usecols=meta.column_names[:1])
+        if len(last) != 1:
+            raise ExportFailed("its last row does not read back")
+    return rows
 
 
 def _zip_entries(path: Path) -> zipfile.ZipFile:
