@@ -83,6 +83,7 @@ def test_a_full_disk_keeps_the_previous_export_and_says_so_in_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1, err
     assert str(out) in err[0] and "the previous file is kept" in err[0]
+    assert "disk full while writing" in err[0]
     assert out.read_bytes() == good
     assert out.with_name(out.name + ".meta.json").read_bytes() == side
     assert _leftovers(small_disk) == []

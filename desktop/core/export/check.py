@@ -134,6 +134,17 @@ def write_failure(exc: BaseException, target: Path) -> ExportFailed:
             cause = exc.strerror or str(exc)
         return ExportFailed(f"not written: {cause}; the previous file is kept", target)
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return ExportFailed(
-        f"not written: {exc.__class__.__name__}: {text}; the previous file is kept", target
-    )
+    cause = f"{exc.__class__.__name__}: {text}"
+    if _disk_full(target):  # ReadStat says only "Unable to write data"
+        cause = f"disk full while writing ({cause})"
+    return ExportFailed(f"not written: {cause}; the previous file is kept", target)
+
+
+def _disk_full(target: Path) -> bool:
+    """Whether the folder of ``target`` has (almost) no room left."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(target.parent).free < 64 * 1024
+    except OSError:
+        return False

@@ -110,7 +110,8 @@ FORMATS: dict[str, Format] = {
         ".parquet",
         "Parquet: typed columns, categories as dictionaries, labels in metadata",
         _TABLE_LAYOUTS,
-        carries="types, category levels in scheme order, labels in field metadata",
+        carries="types, times with time zone, ordinal codes as ordered categories (not "
+        "applicable: null plus a _not_applicable flag), labels in field metadata",
     ),
     "xlsx": Format(
         xlsx.write_xlsx,
@@ -135,7 +136,8 @@ FORMATS: dict[str, Format] = {
         _DATA_LAYOUTS,
         why_not="the codebook travels inside Stata files as value labels; "
         "export it as csv, xlsx or qdc",
-        carries="numeric codes with value labels, variable labels",
+        carries="numeric codes with value labels, not applicable as labelled .a, "
+        "variable labels, date-times",
     ),
     "qdpx": Format(
         refi.write_qdpx,
@@ -144,7 +146,8 @@ FORMATS: dict[str, Format] = {
         frozenset({"long"}),
         why_not="a REFI-QDA project holds each coder's codings; use --layout long "
         "(or --layout codebook --format qdc)",
-        carries="article texts, codebook, one coding per label with its coder, notes",
+        carries="article texts, codebook with unique names, a selection per coder and "
+        "sentence with one coding per label, notes as text annotations",
     ),
     "qdc": Format(
         refi.write_qdc,
