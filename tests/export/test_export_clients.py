@@ -66,6 +66,7 @@ def test_not_applicable_is_a_labelled_extended_missing_value_in_stata(client_db,
     assert (frame["stance__ann"] == "a").sum() == values.count("none")
     sidecar = _sidecar(tmp_path / "wide.dta")
     assert sidecar["stata_extended_missing"]["stance__ann"] == {"none": ".a"}
+    assert sidecar["value_codes"]["stance"]["stata_missing"] == {"none": ".a"}
 
 
 def test_names_and_value_label_sets_always_fit(client_templates, tmp_path):

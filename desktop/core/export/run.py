@@ -278,6 +278,13 @@ def _meta(db: store.Database, table: Table, fmt: str, filters: Filters) -> dict:
         meta["gold_rule"] = GOLD_RULE
     if fmt in ("sav", "dta") or table.layout == "codebook":
         meta["value_codes"] = {d.id: value_codes(d).as_dict() for d in scheme.dimensions}
+    if fmt == "dta":  # Stata has no user-missing codes: extended missing values instead
+        for d in scheme.dimensions:
+            codes = meta["value_codes"][d.id]
+            tags = {code: "." + chr(ord("a") + n) for n, code in enumerate(codes["user_missing"])}
+            if tags:
+                category = {number: c for c, number in codes["codes"].items()}
+                codes["stata_missing"] = {category[n]: tag for n, tag in tags.items()}
     meta.update({k: v for k, v in table.notes.items() if k != "gold_rule"})
     return meta
 
