@@ -1,16 +1,22 @@
 """Typed binary formats: Parquet (streamed), SPSS .sav and Stata .dta (whole tables).
 
 Parquet is written in record batches of :data:`~desktop.core.export.layouts.BATCH_ROWS`
-rows, so memory stays bounded. Category-code columns are dictionary-encoded with the
-scheme's codes in the scheme's order (R reads them as factors with ordered levels,
-pandas as categoricals); every field carries its label, and the schema carries the
+rows, so memory stays bounded. Category-code columns are dictionaries: an ordinal (or
+interval, ratio) dimension's codes are an *ordered* dictionary in scale order, with a
+not-applicable value null and flagged in a ``<column>_not_applicable`` column beside it
+(:func:`scale_levels`); a nominal dimension's codes keep the scheme's order, unordered.
+Times are timestamps with time zone (UTC), flags booleans that pandas reads as its
+nullable ``boolean``; every field carries its label, and the schema carries the
 sidecar's content.
 
 pyreadstat writes a whole data frame at once, so sav and dta exports are refused above
 :data:`IN_MEMORY_ROW_LIMIT` rows. Category columns are numbers with value labels (see
-:mod:`desktop.core.export.variables`), booleans are 0/1 labelled no/yes, names are made
-valid (and the renaming recorded in the sidecar). ReadStat stamps the file with the
-clock; the stamp is replaced by the project's last change, so exports are reproducible.
+:mod:`desktop.core.export.variables`); not applicable is user-missing in SPSS and the
+extended missing value ``.a`` (labelled) in Stata; booleans are 0/1 labelled no/yes;
+codes, flags and counts have integer display formats and times are date-time variables;
+names are made valid (Stata's value-label set names too) and variable labels cut at a
+word, both recorded in the sidecar. ReadStat stamps the file with the clock; the stamp
+is replaced by the project's last change, so exports are reproducible.
 """
 
 from __future__ import annotations
