@@ -331,3 +331,13 @@ def test_scheme_check_warns_when_labels_repeat(tmp_path, capsys):
 
     assert main(["scheme", "check", str(default_scheme_path())]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_times_round_to_the_nearest_millisecond_halves_up(client_db, tmp_path):
+    import pandas as pd
+
+    with store.write_transaction(client_db):
+        client_db.execute("UPDATE labels SET changed_at = '2024-05-01T10:00:00.122500Z'")
+    export(client_db, "long", "dta", tmp_path / "long.dta")
+    times = set(pd.read_stata(tmp_path / "long.dta")["changed_at"])
+    assert times == {pd.Timestamp("2024-05-01 10:00:00.123")}

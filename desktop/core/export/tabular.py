@@ -278,8 +278,12 @@ def _times(values: list, ctx: WriteContext):
     bad = int(times.isna().sum()) - sum(1 for v in values if not v)
     if bad:
         ctx.facts["times_not_readable"] = ctx.facts.get("times_not_readable", 0) + bad
-    # Stata keeps milliseconds: round to them (SPSS's seconds as a double hold them too).
-    return times.dt.tz_localize(None).dt.round("ms").astype("datetime64[ms]")
+    # Stata keeps milliseconds: round to the nearest, halves up (pandas' round would take
+    # halves to even); SPSS's seconds as a double hold milliseconds exactly enough.
+    naive = times.dt.tz_localize(None).astype("datetime64[us]")
+    micros = naive.astype("int64")
+    rounded = ((micros + 500) // 1000).astype("int64").astype("datetime64[ms]")
+    return rounded.where(naive.notna())
 
 
 def _stata_tags(missing: tuple[int, ...]) -> dict[int, str]:
