@@ -70,19 +70,14 @@ def _excluded_units(db: store.Database) -> set[str]:
     }
 
 
-#: The header of a ``long`` export, which a ``csv-excel`` export starts with after its BOM.
-_LONG_EXPORT_HEADER = (
-    "unit_id,article_id,article_title,paragraph,sentence,text,coder,dimension,value,"
-    "value_label,value_numeric,unsure,note,seconds,changed_at"
-)
-
-
 def _is_excel_export(decoded) -> bool:
     """True for a ``csv-excel`` long export: a UTF-8 byte order mark, then the long
     layout's header. Its text cells that started with a formula character carry a
     quote added by the export (see :mod:`desktop.core.export.formats`)."""
+    from desktop.core.export.layouts import LONG_COLUMNS
+
     first = decoded.text.split("\n", 1)[0].rstrip("\r")
-    return decoded.encoding == "utf-8-sig" and first == _LONG_EXPORT_HEADER
+    return decoded.encoding == "utf-8-sig" and first == ",".join(c.name for c in LONG_COLUMNS)
 
 
 def _undo_formula_guard(value: str) -> str:
