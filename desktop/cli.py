@@ -131,6 +131,10 @@ def cmd_scheme_check(args: argparse.Namespace) -> int:
     for d in scheme.dimensions:
         keys = " ".join(f"{c.key}={c.code}" for c in d.categories)
         print(f"  {d.id} ({d.level}): {keys}")
+    from desktop.core.scheme import repeated_labels
+
+    for warning in repeated_labels(scheme):  # valid, but merged by programs keyed by name
+        print(f"{args.file}: warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -3,8 +3,10 @@
 Columns: ``unit_id, coder, dimension, value`` (value = the category code), and optionally
 ``changed_at, seconds, unsure, note`` so that a long export imports back unchanged. Other
 columns (article_title, text, value_label, ...) are ignored. The file is checked whole
-before anything is written; any unknown unit, dimension or category refuses the whole
-file with the offending line numbers.
+before anything is written; any unknown or excluded unit, unknown dimension or category
+refuses the whole file with the offending line numbers. A ``csv-excel`` long export
+(byte order mark and the long header) has its formula guard undone: a cell the export
+prefixed with "'" reads as it was stored.
 """
 
 from __future__ import annotations
@@ -56,6 +58,37 @@ def _lines(numbers: list[int]) -> str:
     return f"line{'s' if len(numbers) > 1 else ''} {shown}{more}"
 
 
+def _excluded_units(db: store.Database) -> set[str]:
+    """Units no export, count or agreement includes: excluded sentences and the
+    sentences of excluded articles."""
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT u.id FROM units u JOIN articles a ON a.id = u.article_id "
+            "WHERE u.excluded != 0 OR a.excluded != 0"
+        )
+    }
+
+
+def _is_excel_export(decoded) -> bool:
+    """True for a ``csv-excel`` long export: a UTF-8 byte order mark, then the long
+    layout's header. Its text cells that started with a formula character carry a
+    quote added by the export (see :mod:`desktop.core.export.formats`)."""
+    from desktop.core.export.layouts import LONG_COLUMNS
+
+    first = decoded.text.split("\n", 1)[0].rstrip("\r")
+    return decoded.encoding == "utf-8-sig" and first == ",".join(c.name for c in LONG_COLUMNS)
+
+
+def _undo_formula_guard(value: str) -> str:
+    """A cell as it was before ``csv-excel`` prefixed a formula-like text with "'"."""
+    from desktop.core.export.formats import is_formula_like
+
+    if value.startswith("'") and is_formula_like(value[1:]):
+        return value[1:]
+    return value
+
+
 def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
     """Read and check a labels CSV against the project's units and scheme.
 
@@ -81,6 +114,8 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
     scheme = store.current_scheme(db)
     codes = {d.id: set(d.codes) for d in scheme.dimensions}
     units = {r[0] for r in db.execute("SELECT id FROM units")}
+    excluded = _excluded_units(db)
+    guarded = _is_excel_export(decoded)
     problems: dict[str, list[int]] = {}
     rows: list[_Row] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -94,6 +129,8 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
             if None in record:
                 problem("more fields than the header", line)
                 continue
+            if guarded:
+                record = {k: _undo_formula_guard(v or "") for k, v in record.items()}
             get = {k: (v or "").strip() for k, v in record.items()}
             if not any(get.values()):
                 continue
@@ -103,6 +140,8 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
                 continue
             if unit not in units:
                 problem("unknown unit", line)
+            elif unit in excluded:
+                problem("a unit that is excluded (no export or count includes it)", line)
             if dim not in codes:
                 problem("unknown dimension", line)
             elif value not in codes[dim]:

@@ -364,3 +364,25 @@ def read_scheme_file(path: str | Path) -> str:
 def load_scheme(path: str | Path) -> Scheme:
     """Read and validate the scheme at ``path``."""
     return parse_scheme(read_scheme_file(path), path)
+
+
+def repeated_labels(scheme: Scheme) -> list[str]:
+    """Warnings for labels that repeat across the scheme (dimension and category labels
+    compared without regard to case).
+
+    The scheme is valid; but programs that key codes by name merge such codes (QualCoder
+    imports two "Mixed" categories as one code), so exports name them with their
+    dimension, and a reader of the data may confuse them.
+    """
+    where: dict[str, list[str]] = {}
+    for d in scheme.dimensions:
+        where.setdefault(d.label.casefold(), []).append(f"dimension '{d.id}'")
+        for c in d.categories:
+            where.setdefault(c.label.casefold(), []).append(f"'{d.id}.{c.code}'")
+    labels = {d.label.casefold(): d.label for d in scheme.dimensions}
+    labels.update({c.label.casefold(): c.label for d in scheme.dimensions for c in d.categories})
+    return [
+        one_line(f"the label '{labels[key]}' is used by {', '.join(places)}")
+        for key, places in where.items()
+        if len(places) > 1
+    ]

@@ -86,3 +86,30 @@ def project_path(coded_project, tmp_path):
     """The coded project's file, closed (for the command line)."""
     coded_project.close()
     return tmp_path / "project.stance"
+
+
+# -- projects for reading exports in other programs (repository data only) ----------------
+
+
+@pytest.fixture(scope="session")
+def client_templates(tmp_path_factory) -> dict[str, Path]:
+    """The client-reading projects (see ``client_project``), built once per session:
+    ``default`` (the default scheme) and ``long`` (32-character dimension id, repeated
+    labels)."""
+    import client_project
+
+    folder = tmp_path_factory.mktemp("clients")
+    return {
+        "default": client_project.build(folder / "default.stance"),
+        "long": client_project.build(folder / "long.stance", long_ids=True),
+    }
+
+
+@pytest.fixture(params=["default", "long"])
+def client_db(request, client_templates, tmp_path):
+    """A fresh copy of a client-reading project, open; both schemes."""
+    path = tmp_path / "client.stance"
+    shutil.copyfile(client_templates[request.param], path)
+    db = store.open_project(path)
+    yield db
+    db.close()

@@ -7,8 +7,10 @@ import csv
 import io
 import json
 import math
+import re
 import zipfile
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from desktop.core import store
@@ -93,7 +95,8 @@ def expected(db, layout: str) -> tuple[list[str], list[list], dict[str, str]]:
                     c = d.category(label["value"])
                     rows.append(
                         [*_unit_cells(u), coder, d.id, c.code, c.label, c.value,
-                         state["unsure"], state["note"], label["seconds"], label["changed_at"]]
+                         state["unsure"], state["note"], label["seconds"] or None,
+                         label["changed_at"]]
                     )  # fmt: skip
         return list(LONG_NAMES), rows, {}
     if layout == "wide":
@@ -155,10 +158,22 @@ def expected(db, layout: str) -> tuple[list[str], list[list], dict[str, str]]:
 # -- normalising ---------------------------------------------------------------------------
 
 
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
 def norm(value):
-    """One representation for every reader: None for missing, float for numbers."""
+    """One representation for every reader: None for missing, float for numbers, times
+    as UTC text to the millisecond (Stata keeps milliseconds)."""
     if value is None:
         return None
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        # To the nearest millisecond: SPSS reads a time back within a microsecond.
+        value = value + timedelta(microseconds=500)
+        return value.isoformat(timespec="milliseconds")
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()  # numpy scalar
     if isinstance(value, bool):
@@ -207,7 +222,19 @@ def read_parquet(path: Path) -> tuple[list[str], list[list]]:
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
-    return table.column_names, [list(r.values()) for r in table.to_pylist()]
+    names, rows = table.column_names, [list(r.values()) for r in table.to_pylist()]
+    # An ordinal column's not-applicable value is null beside a true flag: put it back.
+    for field in table.schema:
+        meta = field.metadata or {}
+        if b"flag_of" not in meta:
+            continue
+        flag, of = names.index(field.name), names.index(meta[b"flag_of"].decode())
+        code = meta[b"not_applicable_code"].decode()
+        for row in rows:
+            assert row[flag] is None or (row[flag] == (row[of] is None))
+            row[of] = code if row[flag] else row[of]
+    keep = [i for i, f in enumerate(table.schema) if b"flag_of" not in (f.metadata or {})]
+    return [names[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
 def read_xlsx(path: Path, sheet: str = "data") -> tuple[list[str], list[list]]:
@@ -225,8 +252,7 @@ def read_stats(path: Path):
     import pyreadstat
 
     reader = pyreadstat.read_sav if path.suffix == ".sav" else pyreadstat.read_dta
-    kwargs = {"user_missing": True} if path.suffix == ".sav" else {}
-    frame, meta = reader(str(path), **kwargs)
+    frame, meta = reader(str(path), user_missing=True)
     return list(frame.columns), frame.values.tolist(), meta
 
 

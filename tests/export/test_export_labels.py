@@ -21,11 +21,12 @@ def test_statistics_files_carry_variable_and_value_labels(coded_project, tmp_pat
     assert labels["stance"] == "Engagement vs. pressure: gold value"
     assert labels["text"] == "Text of the sentence"
     # Ordinal: the category's value; "no stance" (not applicable) gets -1.
+    # In Stata, not applicable is the extended missing value .a, labelled.
     assert meta.variable_value_labels["stance"] == {
         1: "Pressure",
         2: "Pressure and engagement",
         3: "Engagement",
-        -1: "No stance",
+        (-1 if suffix == ".sav" else "a"): "No stance",
     }
     # Nominal: 1..k in the scheme's order, "no role" kept as a category.
     assert meta.variable_value_labels["china_role"] == {
@@ -84,7 +85,11 @@ def test_parquet_columns_are_typed_with_categories_in_scheme_order(coded_project
     assert schema.field("stance_n_coders").type == pa.int64()
     assert pa.types.is_dictionary(schema.field("stance").type)
     levels = table.column("stance").chunk(0).dictionary.to_pylist()
-    assert levels == ["pressure", "mixed", "engagement", "none"]
+    # Ordinal: an ordered dictionary on the scale; "none" (not applicable) is null
+    # beside a true stance_not_applicable flag.
+    assert levels == ["pressure", "mixed", "engagement"]
+    assert schema.field("stance").type.ordered
+    assert schema.field("stance_not_applicable").type == pa.bool_()
     field_meta = schema.field("stance").metadata
     assert field_meta[b"label"] == b"Engagement vs. pressure: gold value"
     assert json.loads(field_meta[b"value_labels"])["none"] == "No stance"

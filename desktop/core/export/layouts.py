@@ -50,6 +50,7 @@ class Kind(enum.Enum):
     FLOAT = "number"
     BOOL = "boolean"
     CODE = "category"  # a category code of one dimension (value labels in sav/dta)
+    TIME = "datetime"  # an ISO 8601 UTC time as the project stores it ("...Z")
 
 
 @dataclass(frozen=True)
@@ -343,8 +344,13 @@ LONG_COLUMNS = [
     Column("value_numeric", Kind.FLOAT, "Category value on the scale (empty: none)"),
     Column("unsure", Kind.BOOL, "Coder marked the unit unsure"),
     Column("note", Kind.TEXT, "Coder's note on the unit"),
-    Column("seconds", Kind.FLOAT, "Seconds on the unit when the value was chosen"),
-    Column("changed_at", Kind.TEXT, "When the value was chosen (UTC)"),
+    Column(
+        "seconds",
+        Kind.FLOAT,
+        "Seconds on the unit when the value was chosen (empty: unknown, as for labels "
+        "imported without times)",
+    ),
+    Column("changed_at", Kind.TIME, "When the value was chosen (UTC)"),
 ]
 
 

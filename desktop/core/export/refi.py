@@ -4,12 +4,20 @@ our work.
 - ``.qdc``: the codebook (``urn:QDA-XML:codebook:1.0``). One non-codable code per
   dimension (its label; the question, level and id in the description) holding one
   codable code per category (its label; definition, examples, code, key and value in the
-  description).
+  description). Names are unique across the codebook (:func:`code_names`), as QualCoder
+  merges codes of the same name.
 - ``.qdpx``: a zip holding ``project.qde`` (``urn:QDA-XML:project:1.0``) and the article
   texts as ``sources/<guid>.txt``. One ``User`` per coder, the codebook, one
-  ``TextSource`` per article and one ``PlainTextSelection`` per coded sentence, holding
-  one ``Coding`` per label with the coder as ``creatingUser``; coders' notes become
-  ``Note`` elements referenced from the selection.
+  ``TextSource`` per article and, per coded sentence, one ``PlainTextSelection`` per
+  coder with the coder as its ``creatingUser`` (QualCoder, ATLAS.ti and MAXQDA take a
+  coding's owner from its selection), holding one ``Coding`` per label. A coder's note
+  on a sentence is a ``Note`` under ``Notes`` with its text (``PlainTextContent``) and
+  span (``PlainTextSelection``), referred to by a ``NoteRef`` in the article's
+  ``TextSource``: the standard's text annotation, which QualCoder imports as one.
+
+Characters that XML cannot hold (most control characters, U+FFFE, U+FFFF) are dropped
+from names, descriptions and notes; the article files keep the text as it is, so that
+positions stay right.
 
 Positions are offsets in Unicode characters into the article's text, the end exclusive.
 Every guid is a UUID 5 of the project id (codes: of the scheme id) and the thing it
@@ -25,8 +33,10 @@ version was used (in the project's description).
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 import zipfile
+from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -43,6 +53,16 @@ _ROOT = uuid.uuid5(uuid.NAMESPACE_URL, "https://stancecoder.invalid/refi-qda")
 # One colour per dimension (categories share it), from a palette safe for colour blindness.
 _PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 _DECLARATION = b'<?xml version="1.0" encoding="utf-8"?>\n'
+# Characters XML 1.0 cannot hold at all (not even escaped): C0 controls other than tab,
+# line feed and carriage return, surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str | None) -> str:
+    """``text`` without the characters XML cannot hold (the article files keep them)."""
+    if not text:
+        return text or ""
+    return _NOT_XML.sub("", text)
 
 
 def guid(*parts: str) -> str:
@@ -74,37 +94,67 @@ def _describe_category(category) -> str:
     return "\n".join(lines)
 
 
+def code_names(scheme: Scheme) -> dict[tuple[str, str | None], str]:
+    """A name for every code, unique across the whole codebook (QualCoder merges codes
+    and categories of the same name): ``{(dimension, category or None): name}``.
+
+    A dimension is named by its label and a category by its label; a label that
+    repeats gets its dimension's label in brackets ("Mixed (China's role)"), and a name
+    that still repeats gets the ids ("Mixed [china_role.mixed]").
+    """
+    first: dict[tuple[str, str | None], str] = {}
+    for d in scheme.dimensions:
+        first[(d.id, None)] = xml_text(d.label).strip() or d.id
+        for c in d.categories:
+            first[(d.id, c.code)] = xml_text(c.label).strip() or c.code
+    seen = Counter(name.casefold() for name in first.values())
+    second = {}
+    for (dim, code), name in first.items():
+        if code is not None and seen[name.casefold()] > 1:
+            name = f"{name} ({first[(dim, None)]})"
+        second[(dim, code)] = name
+    seen = Counter(name.casefold() for name in second.values())
+    names = {}
+    for (dim, code), name in second.items():
+        if seen[name.casefold()] > 1:
+            name = f"{name} [{dim}.{code}]" if code is not None else f"{name} [{dim}]"
+        names[(dim, code)] = name
+    return names
+
+
 def codes_element(scheme: Scheme) -> ET.Element:
-    """The ``Codes`` element: a code per dimension, a child code per category.
+    """The ``Codes`` element: a code per dimension, a child code per category, every
+    name unique (:func:`code_names`).
 
     The project and codebook schemas give ``Code`` the same shape as used here.
     """
+    names = code_names(scheme)
     codes = ET.Element("Codes")
     for i, d in enumerate(scheme.dimensions):
         color = _PALETTE[i % len(_PALETTE)]
         parent = ET.SubElement(
             codes,
             "Code",
-            {"guid": code_guid(scheme, d.id), "name": d.label, "isCodable": "false"},
+            {"guid": code_guid(scheme, d.id), "name": names[(d.id, None)], "isCodable": "false"},
         )
         parent.set("color", color)
         about = [d.question] if d.question else []
         about.append(f"Dimension: {d.id}; level: {d.level}")
         if d.description:
             about.append(d.description)
-        ET.SubElement(parent, "Description").text = "\n".join(about)
+        ET.SubElement(parent, "Description").text = xml_text("\n".join(about))
         for c in d.categories:
             child = ET.SubElement(
                 parent,
                 "Code",
                 {
                     "guid": code_guid(scheme, d.id, c.code),
-                    "name": c.label,
+                    "name": names[(d.id, c.code)],
                     "isCodable": "true",
                     "color": color,
                 },
             )
-            ET.SubElement(child, "Description").text = _describe_category(c)
+            ET.SubElement(child, "Description").text = xml_text(_describe_category(c))
     return codes
 
 
@@ -139,6 +189,7 @@ class _Project:
         self.known = {(d.id, c.code) for d in self.scheme.dimensions for c in d.categories}
         self.codings = 0
         self.skipped = 0
+        self.pending_notes: list[ET.Element] = []
 
     def user(self, coder: str) -> str:
         return guid(self.pid, "coder", coder)
@@ -149,11 +200,22 @@ class _Project:
     def note(self, unit_id: str, coder: str) -> str:
         return guid(self.pid, "note", unit_id, coder)
 
+    def user_names(self) -> dict[str, str]:
+        """Each coder's name in ``<Users>``: the coder's name, or the id; unique (the
+        importing program shows codings under it)."""
+        names = q.coder_names(self.ctx.db)
+        shown = {c: xml_text(names.get(c) or c).strip() or c for c in self.coders}
+        repeats = Counter(name.casefold() for name in shown.values())
+        return {
+            c: f"{name} ({c})" if repeats[name.casefold()] > 1 and name != c else name
+            for c, name in shown.items()
+        }
+
     def head(self) -> bytes:
         when = stamp_time(self.ctx.data_as_of).strftime("%Y-%m-%dT%H:%M:%SZ")
         attrs = {
             "xmlns": PROJECT_NS,
-            "name": self.ctx.project_name,
+            "name": xml_text(self.ctx.project_name),
             "origin": f"Stance Coder {__version__}",
             "creationDateTime": when,
             "modifiedDateTime": when,
@@ -161,14 +223,11 @@ class _Project:
         empty = ET.tostring(ET.Element("Project", attrs), encoding="unicode")
         start = empty.removesuffix(" />") + ">"  # an empty element's tag, left open
         out = _DECLARATION + start.encode("utf-8") + b"\n"
-        names = q.coder_names(self.ctx.db)
         if self.coders:
             users = ET.Element("Users")
-            for coder in self.coders:
+            for coder, name in self.user_names().items():
                 ET.SubElement(
-                    users,
-                    "User",
-                    {"guid": self.user(coder), "name": names.get(coder, coder), "id": coder},
+                    users, "User", {"guid": self.user(coder), "name": name, "id": xml_text(coder)}
                 )
             out += _chunk(users, 1)
         book = ET.Element("CodeBook")
@@ -182,7 +241,7 @@ class _Project:
             _dated(
                 {
                     "guid": self.source(article_id),
-                    "name": title or article_id,
+                    "name": xml_text(title) or article_id,
                     "plainTextPath": f"internal://{self.source(article_id)}.txt",
                 },
                 imported_at,
@@ -193,31 +252,48 @@ class _Project:
         ]
         if url:
             about.append(f"URL: {url}")
-        ET.SubElement(source, "Description").text = "\n".join(about)
+        ET.SubElement(source, "Description").text = xml_text("\n".join(about))
         dims = self.scheme.dimension_ids
         rows = q.iter_long(self.ctx.db, dims, self.filters.coders, [article_id])
-        for unit_id, group in itertools.groupby(rows, key=lambda r: r[1]):
-            self.selection(source, unit_id, list(group))
+        note_refs = []
+        for (unit_id, coder), group in itertools.groupby(rows, key=lambda r: (r[1], r[9])):
+            note_refs += self.selection(source, unit_id, coder, list(group))
+        # Notes hang off the source (REFI-QDA's text annotations, as QualCoder, ATLAS.ti
+        # and MAXQDA read them): a NoteRef here, the Note with its span under <Notes>.
+        for target in note_refs:
+            ET.SubElement(source, "NoteRef", {"targetGUID": target})
         return source
 
-    def selection(self, source: ET.Element, unit_id: str, rows: list[tuple]) -> None:
+    def selection(self, source: ET.Element, unit_id: str, coder: str, rows: list) -> list[str]:
+        """One coder's codings of one unit: a ``PlainTextSelection`` owned by the coder
+        (readers take the owner from the selection). Returns the note GUIDs to refer to."""
         first = rows[0]
+        start, end, note = str(first[7]), str(first[8]), first[13]
+        codings = [r for r in rows if (r[10], r[11]) in self.known]
+        self.skipped += len(rows) - len(codings)
+        refs = []
+        if note:
+            self.pending_notes.append(self.note_element(unit_id, coder, note, rows, start, end))
+            refs.append(self.note(unit_id, coder))
+        if not codings:
+            return refs
+        when = max(r[15] or "" for r in codings)
         selection = ET.SubElement(
             source,
             "PlainTextSelection",
-            {
-                "guid": guid(self.pid, "unit", unit_id),
-                "name": unit_id,
-                "startPosition": str(first[7]),
-                "endPosition": str(first[8]),
-            },
+            _dated(
+                {
+                    "guid": guid(self.pid, "unit", unit_id, coder),
+                    "name": unit_id,
+                    "startPosition": start,
+                    "endPosition": end,
+                    "creatingUser": self.user(coder),
+                },
+                when,
+            ),
         )
-        noted = []
-        for r in rows:
-            coder, dimension, value, note, changed_at = r[9], r[10], r[11], r[13], r[15]
-            if (dimension, value) not in self.known:
-                self.skipped += 1
-                continue
+        for r in codings:
+            dimension, value, changed_at = r[10], r[11], r[15]
             coding = ET.SubElement(
                 selection,
                 "Coding",
@@ -232,34 +308,42 @@ class _Project:
             target = code_guid(self.scheme, dimension, value)
             ET.SubElement(coding, "CodeRef", {"targetGUID": target})
             self.codings += 1
-            if note and coder not in noted:
-                noted.append(coder)
-        for coder in noted:
-            ET.SubElement(selection, "NoteRef", {"targetGUID": self.note(unit_id, coder)})
+        return refs
+
+    def note_element(self, unit_id, coder, text, rows, start, end) -> ET.Element:
+        """A coder's note on a unit: its text and the span it is about."""
+        when = max(r[15] or "" for r in rows)
+        user = self.user(coder)
+        attrs = {"guid": self.note(unit_id, coder), "name": xml_text(f"{coder} on {unit_id}")}
+        attrs.update({"creatingUser": user, "modifyingUser": user})
+        if when:
+            attrs.update({"creationDateTime": when, "modifiedDateTime": when})
+        note = ET.Element("Note", attrs)
+        clean = xml_text(text)
+        if clean != text:
+            self.ctx.facts["notes_with_characters_xml_cannot_hold"] = (
+                self.ctx.facts.get("notes_with_characters_xml_cannot_hold", 0) + 1
+            )
+        ET.SubElement(note, "PlainTextContent").text = clean
+        ET.SubElement(
+            note,
+            "PlainTextSelection",
+            {
+                "guid": guid(self.pid, "note span", unit_id, coder),
+                "startPosition": start,
+                "endPosition": end,
+                "creatingUser": user,
+            },
+        )
+        return note
 
     def notes(self) -> ET.Element | None:
-        rows = q.iter_notes(
-            self.ctx.db,
-            self.scheme.dimension_ids,
-            self.filters.coders,
-            self.filters.articles,
-        )
+        """The ``Notes`` element of every note met so far (None when there is none)."""
+        if not self.pending_notes:
+            return None
         notes = ET.Element("Notes")
-        for unit_id, coder, text, changed_at in rows:
-            note = ET.SubElement(
-                notes,
-                "Note",
-                _dated(
-                    {
-                        "guid": self.note(unit_id, coder),
-                        "name": f"{coder} on {unit_id}",
-                        "creatingUser": self.user(coder),
-                    },
-                    changed_at,
-                ),
-            )
-            ET.SubElement(note, "PlainTextContent").text = text
-        return notes if len(notes) else None
+        notes.extend(self.pending_notes)
+        return notes
 
 
 def _entry(name: str, when) -> zipfile.ZipInfo:

@@ -19,6 +19,7 @@ import functools
 import gc
 import json
 import os
+import sqlite3
 import sys
 import uuid
 from collections.abc import Callable
@@ -27,8 +28,9 @@ from pathlib import Path
 
 from desktop import __version__
 from desktop.core import store
-from desktop.core.errors import UsageError
+from desktop.core.errors import StanceError, UsageError
 from desktop.core.export import formats, refi, tabular, xlsx
+from desktop.core.export.check import ExportFailed, verify, write_failure
 from desktop.core.export.formats import ExportCancelled, WriteContext
 from desktop.core.export.layouts import GOLD_RULE, LAYOUTS, Filters, Table
 from desktop.core.export.variables import value_codes
@@ -39,6 +41,7 @@ __all__ = [
     "FORMATS",
     "LAYOUTS",
     "ExportCancelled",
+    "ExportFailed",
     "ExportResult",
     "Format",
     "default_export_path",
@@ -107,7 +110,8 @@ FORMATS: dict[str, Format] = {
         ".parquet",
         "Parquet: typed columns, categories as dictionaries, labels in metadata",
         _TABLE_LAYOUTS,
-        carries="types, category levels in scheme order, labels in field metadata",
+        carries="types, times with time zone, ordinal codes as ordered categories (not "
+        "applicable: null plus a _not_applicable flag), labels in field metadata",
     ),
     "xlsx": Format(
         xlsx.write_xlsx,
@@ -132,7 +136,8 @@ FORMATS: dict[str, Format] = {
         _DATA_LAYOUTS,
         why_not="the codebook travels inside Stata files as value labels; "
         "export it as csv, xlsx or qdc",
-        carries="numeric codes with value labels, variable labels",
+        carries="numeric codes with value labels, not applicable as labelled .a, "
+        "variable labels, date-times",
     ),
     "qdpx": Format(
         refi.write_qdpx,
@@ -141,7 +146,8 @@ FORMATS: dict[str, Format] = {
         frozenset({"long"}),
         why_not="a REFI-QDA project holds each coder's codings; use --layout long "
         "(or --layout codebook --format qdc)",
-        carries="article texts, codebook, one coding per label with its coder, notes",
+        carries="article texts, codebook with unique names, a selection per coder and "
+        "sentence with one coding per label, notes as text annotations",
     ),
     "qdc": Format(
         refi.write_qdc,
@@ -272,6 +278,13 @@ def _meta(db: store.Database, table: Table, fmt: str, filters: Filters) -> dict:
         meta["gold_rule"] = GOLD_RULE
     if fmt in ("sav", "dta") or table.layout == "codebook":
         meta["value_codes"] = {d.id: value_codes(d).as_dict() for d in scheme.dimensions}
+    if fmt == "dta":  # Stata has no user-missing codes: extended missing values instead
+        for d in scheme.dimensions:
+            codes = meta["value_codes"][d.id]
+            tags = {code: "." + chr(ord("a") + n) for n, code in enumerate(codes["user_missing"])}
+            if tags:
+                category = {number: c for c, number in codes["codes"].items()}
+                codes["stata_missing"] = {category[n]: tag for n, tag in tags.items()}
     meta.update({k: v for k, v in table.notes.items() if k != "gold_rule"})
     return meta
 
@@ -282,15 +295,22 @@ def _temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.partial")
 
 
-def _write_json(path: Path, data: dict) -> None:
+def _write_json_temporary(path: Path, data: dict) -> Path:
+    """Write ``data`` as JSON under a temporary name beside ``path``, flushed to disk and
+    read back; returns the temporary file (the caller renames it)."""
     tmp = _temporary(path)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     try:
         with tmp.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if tmp.read_text(encoding="utf-8") != text:
+            raise ExportFailed("the sidecar read back differs from what was written", path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp
 
 
 @contextlib.contextmanager
@@ -382,25 +402,36 @@ def export(
         sys.stdout.flush()
         return ExportResult("-", layout, fmt, count, None, table.names)
     tmp = _temporary(target)
+    side_tmp: Path | None = None
     try:
-        if spec.text:
-            with (
-                tmp.open("x", encoding="utf-8", newline="", buffering=1 << 20) as handle,
-                _no_cyclic_gc(),
-            ):
-                count = spec.write(handle, table, ctx)
-        else:
-            with _no_cyclic_gc():
-                count = spec.write(tmp, table, ctx)
+        try:
+            if spec.text:
+                with (
+                    tmp.open("x", encoding="utf-8", newline="", buffering=1 << 20) as handle,
+                    _no_cyclic_gc(),
+                ):
+                    count = spec.write(handle, table, ctx)
+            else:
+                with _no_cyclic_gc():
+                    count = spec.write(tmp, table, ctx)
+            verify(fmt, tmp, count, target)
+            sidecar = {"exported_at": store.utc_now(), "file": target.name, **meta, "rows": count}
+            sidecar.update(ctx.facts)
+            if layout in _DATA_LAYOUTS:
+                sidecar["description"] = _paragraph(sidecar)
+            side = sidecar_path(target)
+            side_tmp = _write_json_temporary(side, sidecar)
+        except (StanceError, sqlite3.Error):
+            raise
+        except Exception as exc:  # a writer's own error (full disk, ReadstatError): one line
+            raise write_failure(exc, target) from exc
+        # Both files are complete and checked: only now are the old ones replaced.
         os.replace(tmp, target)
+        os.replace(side_tmp, side)
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        for leftover in (tmp, side_tmp):
+            if leftover is not None:
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
         raise
-    sidecar = {"exported_at": store.utc_now(), "file": target.name, **meta, "rows": count}
-    sidecar.update(ctx.facts)
-    if layout in _DATA_LAYOUTS:
-        sidecar["description"] = _paragraph(sidecar)
-    side = sidecar_path(target)
-    _write_json(side, sidecar)
     return ExportResult(str(target), layout, fmt, count, str(side), table.names)

@@ -92,32 +92,42 @@ def safe_identifier(text: str, fallback: str = "v") -> str:
     return cleaned or fallback
 
 
-def _fit(name: str, used: set[str]) -> str:
-    """Make ``name`` valid and unique among ``used`` (compared case-insensitively)."""
+def _fit(name: str, used: set[str], limit: int | None = MAX_NAME) -> str:
+    """Make ``name`` valid and unique among ``used`` (compared case-insensitively), at
+    most ``limit`` characters long (None: any length)."""
     name = safe_identifier(name)
     if not name[0].isalpha():
         name = "v" + name
     if name.lower() in _RESERVED:
         name += "_"
-    candidate = name[:MAX_NAME]
+    room = len(name) if limit is None else limit
+    candidate = name[:room]
     n = 1
     while candidate.lower() in used:
         n += 1
         suffix = f"_{n}"
-        candidate = name[: MAX_NAME - len(suffix)] + suffix
+        candidate = name[: max(1, room - len(suffix))] + suffix
     used.add(candidate.lower())
     return candidate
 
 
-def variable_names(names: Iterable[str]) -> dict[str, str]:
+def variable_names(names: Iterable[str], limits: dict[str, int] | None = None) -> dict[str, str]:
     """Valid SPSS/Stata names for ``names``, in order: ``{original: valid}``.
 
-    A name that is already valid and unique is kept as it is.
+    A name that is already valid, unique and short enough is kept as it is.
+    ``limits`` gives a shorter limit than :data:`MAX_NAME` for some names (Stata names a
+    variable's value-label set after the variable plus a number, and that name has the
+    same limit).
     """
     used: set[str] = set()
-    return {name: _fit(name, used) for name in names}
+    limits = limits or {}
+    return {name: _fit(name, used, limits.get(name, MAX_NAME)) for name in names}
 
 
 def coder_column(dimension_id: str, coder: str, used: set[str]) -> str:
-    """The wide layout's column for one dimension and coder: ``<dimension>__<coder>``."""
-    return _fit(f"{dimension_id}__{safe_identifier(coder, 'coder')}", used)
+    """The wide layout's column for one dimension and coder: ``<dimension>__<coder>``.
+
+    Not shortened: formats without a name limit keep it whole; SPSS and Stata files
+    shorten it and the sidecar maps each shortened name back.
+    """
+    return _fit(f"{dimension_id}__{safe_identifier(coder, 'coder')}", used, None)

@@ -3,7 +3,8 @@
 Written with openpyxl's write-only mode (rows stream to disk). Text that starts with
 ``=``, ``+``, ``-`` or ``@`` is stored as a quoted string (``quotePrefix``), so Excel
 shows it as text and never runs it, while the cell keeps its exact content. Characters
-that XML cannot hold (control characters other than tab and line breaks) are dropped and
+that XML cannot hold (control characters other than tab and line breaks, U+FFFE and
+U+FFFF) are dropped and
 cells longer than Excel's 32,767 characters are cut; both are counted in the sidecar.
 The zip entries and document properties carry the project's last change as their time,
 so two exports of an unchanged project are identical.
@@ -34,7 +35,8 @@ NUMERIC_RULE = (
     "value, and a not-applicable category a negative code (user-missing in SPSS); nominal "
     "dimensions use 1..k in the scheme's order."
 )
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+# What XML 1.0 cannot hold: C0 controls but tab and line breaks, surrogates, U+FFFE/FFFF.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
@@ -70,6 +72,8 @@ class _Cells:
     def bold(self, value):
         from openpyxl.styles import Font
 
+        if isinstance(value, str):
+            value = _ILLEGAL.sub("", value)
         cell = self.make(self.sheet, value=value)
         cell.font = Font(bold=True)
         return cell
@@ -169,7 +173,7 @@ def write_xlsx(path: Path, table: Table, ctx: WriteContext) -> int:
     when = stamp_time(ctx.data_as_of).replace(tzinfo=None)
     workbook.properties.creator = "Stance Coder"
     workbook.properties.created = when
-    workbook.properties.title = f"{table.scheme.title} ({table.layout})"
+    workbook.properties.title = _ILLEGAL.sub("", f"{table.scheme.title} ({table.layout})")
     try:
         count = _data_sheet(workbook, table, ctx)
         _codebook_sheet(workbook, table)

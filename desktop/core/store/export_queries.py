@@ -238,14 +238,15 @@ def iter_long(
     ------
     tuple
         ``(seq, unit_id, article_id, article_title, paragraph, sentence, text, start,
-        end, coder, dimension, value, unsure, note, seconds, changed_at)``
+        end, coder, dimension, value, unsure, note, seconds, changed_at)``; seconds
+        is None where unknown (stored as 0, as for labels imported without times)
     """
     where, params = _scope(articles, coders, dimensions)
     order, order_params = _dimension_order(dimensions)
     cursor = db.conn.execute(
         "SELECT u.seq, u.id, u.article_id, a.title, u.paragraph, u.sentence, u.text, "
         "u.start, u.end, l.coder_id, l.dimension, l.value, coalesce(s.unsure, 0), "
-        "coalesce(s.note, ''), l.seconds, l.changed_at "
+        "coalesce(s.note, ''), nullif(l.seconds, 0), l.changed_at "
         "FROM labels l JOIN units u ON u.id = l.unit_id "
         "JOIN articles a ON a.id = u.article_id "
         "LEFT JOIN unit_states s ON s.unit_id = l.unit_id AND s.coder_id = l.coder_id "
@@ -277,12 +278,13 @@ def iter_label_chunks(
     list of tuple
         ``(seq, key, seconds, changed_at)``; ``key`` is ``dimension, value, coder``
         joined by :data:`KEY_SEPARATOR`: one text per label instead of three (there are
-        a few dozen distinct keys among millions of labels).
+        a few dozen distinct keys among millions of labels). Seconds are None where
+        unknown (stored as 0).
     """
     where, params = _scope(articles, coders, dimensions)
     cursor = db.conn.execute(
         "SELECT u.seq, l.dimension || char(31) || l.value || char(31) || l.coder_id, "
-        "l.seconds, l.changed_at "
+        "nullif(l.seconds, 0), l.changed_at "
         "FROM labels l JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
         f"WHERE {where} ORDER BY u.seq, l.coder_id, l.dimension",
         params,
