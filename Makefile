@@ -55,6 +55,7 @@ $(DIST_STAMP): $(STAMP)
 dist: $(DIST_STAMP)
 	$(BIN)/python packaging/build.py
 
-# Unpack the newest bundle in a temporary folder and try it as a user would (Xvfb :23).
+# Unpack the newest bundle in a temporary folder and try it as a user would (Xvfb :23);
+# screenshots of the window in build/dist-check/.
 dist-check: $(STAMP)
-	$(BIN)/python packaging/dist_check.py --display :23
+	$(BIN)/python packaging/dist_check.py --display :23 --shots build/dist-check
