@@ -433,11 +433,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="stancecoder-dist-check-") as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
-        folder = unpack(archive, tmp / "unpacked")
+        # A folder name with a space and a non-ASCII letter, as in "C:\Users\Zoë Kim".
+        folder = unpack(archive, tmp / "Zoë Kim" / "Downloads")
         unpacked_s = time.perf_counter() - start
         work = tmp / "work"
         work.mkdir()
-        env = clean_env(tmp / "home")
+        env = clean_env(tmp / "Zoë Kim" / "home")
         shots = Path(args.shots) if args.shots else tmp
         shots.mkdir(parents=True, exist_ok=True)
         packed = archive.stat().st_size / 1e6 if archive.is_file() else 0
