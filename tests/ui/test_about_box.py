@@ -76,3 +76,38 @@ def test_bundle_entry_passes_version_to_the_command_line(tmp_path):
     assert result.returncode == 0
     assert result.stdout.splitlines()[0] == f"stancecoder {__version__}"
     assert result.stdout.splitlines()[1].startswith("Data folder: ")
+
+
+def test_program_named_stancecoder_is_the_command_line(demo_project, monkeypatch, capsys):
+    from desktop import launcher
+
+    folder = demo_project.parent
+    monkeypatch.setattr(sys, "executable", str(folder / "StanceCoder-0.1.0" / "stancecoder"))
+    monkeypatch.setattr(sys, "argv", ["stancecoder", "info", str(demo_project)])
+    assert launcher.bundle_main() == 0
+    assert "Articles  5" in capsys.readouterr().out
+
+
+def test_window_program_passes_version_to_the_command_line(tmp_path, monkeypatch, capsys):
+    from desktop import launcher
+
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "Stance Coder.exe"))
+    monkeypatch.setattr(sys, "argv", ["Stance Coder.exe", "--version"])
+    with pytest.raises(SystemExit) as exit_:
+        launcher.bundle_main()
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith(f"stancecoder {__version__}\n")
+
+
+def test_window_program_with_an_unknown_option_is_one_line_and_exit_2(
+    tmp_path, monkeypatch, capsys
+):
+    from desktop import launcher
+
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "Stance Coder"))
+    monkeypatch.setattr(sys, "argv", ["Stance Coder", "--frobnicate"])
+    with pytest.raises(SystemExit) as exit_:
+        launcher.bundle_main()
+    assert exit_.value.code == 2
+    error = capsys.readouterr().err
+    assert error == "stancecoder: error: unrecognized arguments: --frobnicate (see --help)\n"
