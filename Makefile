@@ -41,3 +41,21 @@ wheel: $(STAMP)
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .ruff_cache
+
+# -- The desktop bundle (docs/packaging.md): not part of `make test` ----------------------
+DIST_STAMP := $(VENV)/.installed-dist
+
+.PHONY: dist dist-check
+
+$(DIST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dist]'
+	touch $(DIST_STAMP)
+
+# A one-folder bundle for this operating system, packed in dist/ (Linux: a tar.gz).
+dist: $(DIST_STAMP)
+	$(BIN)/python packaging/build.py
+
+# Unpack the newest bundle in a temporary folder and try it as a user would (Xvfb :23);
+# screenshots of the window in build/dist-check/.
+dist-check: $(STAMP)
+	$(BIN)/python packaging/dist_check.py --display :23 --shots build/dist-check

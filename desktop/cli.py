@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop import __version__
+from desktop.core.about import VersionAction
 from desktop.core.errors import StanceError
 
 EXIT_USER_ERROR = 2
@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Sentence-level stance coding, agreement and adjudication. "
         "Without a command, opens the app on the last project (or the demo project).",
     )
-    parser.add_argument("--version", action="version", version=f"stancecoder {__version__}")
+    parser.add_argument("--version", action=VersionAction)  # version, data folder, backups
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("gui", help="open the coding window on a project")

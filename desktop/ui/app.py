@@ -6,6 +6,7 @@ import pathlib
 import sqlite3
 import sys
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from desktop.core.errors import StanceError
@@ -25,7 +26,19 @@ def application() -> QApplication:
     if "Fusion" in QStyleFactory.keys():  # noqa: SIM118 (a Qt list, not a dict)
         app.setStyle("Fusion")
     app.setStyleSheet(stylesheet())
+    icon = icon_path()
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+def icon_path() -> pathlib.Path | None:
+    """The app's icon (resources/icons/stancecoder.png), or None if it is missing."""
+    try:
+        path = data_dir("resources") / "icons" / "stancecoder.png"
+    except FileNotFoundError:
+        return None
+    return path if path.is_file() else None
 
 
 def stylesheet() -> str:

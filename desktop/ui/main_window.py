@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.core import store
+from desktop.core.about import about_lines
 from desktop.core.errors import StanceError
 from desktop.core.keys import Action
 from desktop.core.resources import default_scheme_path
@@ -493,14 +494,18 @@ class MainWindow(QMainWindow):
         if self.sentence_view.article_mode:
             self.statusBar().showMessage("Whole article (V returns to the sentence)", 4_000)
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Stance Coder",
+    def about_text(self) -> str:
+        """The About box: version, project, scheme, and where the data and backups are."""
+        folders = "\n".join(about_lines()[1:])  # the first line is the version
+        return (
             f"Stance Coder {__version__}\n\nSentence-level stance coding for "
             "content-analysis teams.\nProject: "
-            f"{self.project_path}\nScheme: {self.scheme.title} {self.scheme.version}",
+            f"{self.project_path}\nScheme: {self.scheme.title} {self.scheme.version}"
+            f"\n\n{folders}"
         )
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About Stance Coder", self.about_text())
 
     # -- projects, import, coder ---------------------------------------------------------
 

@@ -65,11 +65,15 @@ class Restored:
     kept_as: Path | None  # where the replaced file went (None if there was none)
 
 
+#: The backups' folder inside the data folder.
+BACKUPS_FOLDER = "backups"
+
+
 def backups_root() -> Path:
     """``<data folder>/backups`` (``STANCECODER_DATA_DIR`` moves the data folder)."""
     from desktop.core.demo import data_folder  # demo imports the store package
 
-    return data_folder() / "backups"
+    return data_folder() / BACKUPS_FOLDER
 
 
 def _safe_stem(project: Path) -> str:
