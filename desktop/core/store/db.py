@@ -280,7 +280,10 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
         With a one-line message naming ``path``; a damaged file's message names the
         newest good backup.
     """
+    from desktop.core.store import backup  # backup imports this module
+
     path = Path(path)
+    backup.finish_interrupted_restore(path)
     if not path.exists():
         raise ProjectError("no such project file", path)
     if path.is_dir():
