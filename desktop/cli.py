@@ -231,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     # Warnings from the core (a project on a network share, ...) print as one line.
     logging.basicConfig(format="stancecoder: %(message)s", level=logging.WARNING)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)  # "discarding data: None"
+    from desktop.core.store.db import check_every_write_open
+
+    check_every_write_open()  # a one-off command can afford to read a large file whole
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -250,6 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: still one line, never a traceback
         if os.environ.get("STANCECODER_DEBUG"):
             raise
+        from desktop.core.failures import explain  # full disk, read-only, damaged (issue 15)
+
+        known = explain(exc, getattr(args, "project", None))
+        if known is not None:
+            print(f"stancecoder: error: {known}", file=sys.stderr)
+            return EXIT_USER_ERROR
         print(
             f"stancecoder: unexpected error: {exc.__class__.__name__}: {exc} "
             "(set STANCECODER_DEBUG=1 for details, and please report it)",

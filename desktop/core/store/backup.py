@@ -177,6 +177,26 @@ def newest_good_backup(project: str | Path) -> Backup | None:
     return None
 
 
+def newest_good_backup_seen_at(path: str | Path) -> Backup | None:
+    """The newest good backup of the project last seen at ``path`` (by the manifests, not
+    the file: a file whose header is damaged cannot say which project it is)."""
+    root = backups_root()
+    if not root.is_dir():
+        return None
+    here = str(Path(path).resolve())
+    found = [
+        b
+        for folder in root.iterdir()
+        if folder.is_dir() and _manifest(folder).get("path") == here
+        for p in folder.iterdir()
+        if (b := _parse(p)) is not None
+    ]
+    for candidate in sorted(found, key=_sort_key, reverse=True):
+        if verify_backup(candidate.path) is None:
+            return candidate
+    return None
+
+
 def rotate(folder: Path, keep: int = KEEP) -> list[Path]:
     """Delete all but the newest ``keep`` backups in ``folder``; returns those deleted."""
     backups = sorted((b for p in folder.iterdir() if (b := _parse(p)) is not None), key=_sort_key)
