@@ -98,6 +98,7 @@ def test_a_restore_brings_the_damaged_large_project_back(large_damaged, run):
     project, newest = large_damaged
     code, out, err = run("backup", "restore", project, "--latest")
     assert code == 0, err
+    assert f"from {newest.path}" in out
     assert project_dump(project)  # readable again
     code, out, _ = run("check", project)
     assert code == 0 and out.startswith("OK")
