@@ -64,6 +64,19 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
     InputError
         Naming the file, the problem and the line numbers; nothing is written.
     """
+    rows = parse_labels_csv(path)
+    check_labels(rows, db, path)
+    return rows
+
+
+def parse_labels_csv(path: Path) -> list[_Row]:
+    """Read a labels CSV and check what can be checked without the project.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the problem and the line numbers.
+    """
     decoded = decode_file(path)
     reader = csv.DictReader(io.StringIO(decoded.text, newline=""))
     try:
@@ -78,9 +91,6 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
             path,
         )
     reader.fieldnames = header
-    scheme = store.current_scheme(db)
-    codes = {d.id: set(d.codes) for d in scheme.dimensions}
-    units = {r[0] for r in db.execute("SELECT id FROM units")}
     problems: dict[str, list[int]] = {}
     rows: list[_Row] = []
     seen: dict[tuple[str, str, str], int] = {}
@@ -101,12 +111,6 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
             if not unit or not coder or not dim or not value:
                 problem("an empty unit_id, coder, dimension or value", line)
                 continue
-            if unit not in units:
-                problem("unknown unit", line)
-            if dim not in codes:
-                problem("unknown dimension", line)
-            elif value not in codes[dim]:
-                problem(f"unknown category for {dim}", line)
             key = (unit, coder, dim)
             if key in seen:
                 problem("the same unit, coder and dimension twice", line)
@@ -136,12 +140,40 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
             )
     except csv.Error as exc:
         raise InputError(f"line {reader.line_num}: {exc}", path) from None
-    if problems:
-        described = "; ".join(f"{kind} on {_lines(lines)}" for kind, lines in problems.items())
-        raise InputError(f"refused, nothing imported: {described}", path)
+    _refuse(problems, path)
     if not rows:
         raise InputError("has no label rows", path)
     return rows
+
+
+def _refuse(problems: dict[str, list[int]], path: Path) -> None:
+    if problems:
+        described = "; ".join(f"{kind} on {_lines(lines)}" for kind, lines in problems.items())
+        raise InputError(f"refused, nothing imported: {described}", path)
+
+
+def check_labels(rows: list[_Row], db: store.Database, path: Path) -> None:
+    """Check parsed rows against the project's units and scheme as they are now.
+
+    Called inside the import's write transaction, so that no scheme change or unit
+    curation committed meanwhile by another program can slip between check and write.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the problem and the line numbers.
+    """
+    codes = {d.id: set(d.codes) for d in store.current_scheme(db).dimensions}
+    units = {r[0] for r in db.execute("SELECT id FROM units")}
+    problems: dict[str, list[int]] = {}
+    for r in rows:
+        if r.unit_id not in units:
+            problems.setdefault("unknown unit", []).append(r.line)
+        if r.dimension not in codes:
+            problems.setdefault("unknown dimension", []).append(r.line)
+        elif r.value not in codes[r.dimension]:
+            problems.setdefault(f"unknown category for {r.dimension}", []).append(r.line)
+    _refuse(problems, path)
 
 
 def import_labels(db: store.Database, path: str | Path, *, who: str = "") -> LabelsImport:
@@ -151,10 +183,11 @@ def import_labels(db: store.Database, path: str | Path, *, who: str = "") -> Lab
     and the old one stays in the label history (action ``import``).
     """
     path = Path(path)
-    rows = read_labels_csv(path, db)
+    rows = parse_labels_csv(path)
     result = LabelsImport(rows=len(rows))
     coders = sorted({r.coder for r in rows})
     with store.write_transaction(db):
+        check_labels(rows, db, path)  # under the write lock: nothing changes meanwhile
         for coder in coders:
             store.ensure_coder(db, coder)
         for r in rows:

@@ -491,14 +491,16 @@ def merge_files(db: Database, paths: Sequence[str | Path], *, who: str = "") -> 
         codes; nothing is written then.
     """
     here = team_store.database_path(db).resolve()
-    codes = CodeMap.of_project(db)
     sources = []
     for path in map(Path, paths):
         if path.exists() and path.resolve() == here:
             raise MergeRefused("is this project itself", path)
-        source = _read_source(path)
-        _check_corpus(db, source)
-        _check_scheme(db, source, codes)
-        sources.append(source)
+        sources.append(_read_source(path))
     with write_transaction(db):
+        # Checked under the write lock: a scheme change or curation committed by another
+        # program between the check and the write cannot let unknown codes in.
+        codes = CodeMap.of_project(db)
+        for source in sources:
+            _check_corpus(db, source)
+            _check_scheme(db, source, codes)
         return MergeReport([_merge_one(db, source, codes, who) for source in sources])
