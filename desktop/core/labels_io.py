@@ -1,7 +1,8 @@
 """Import labels made elsewhere (another tool, a model's predictions) from a long CSV.
 
 Columns: ``unit_id, coder, dimension, value`` (value = the category code), and optionally
-``changed_at, seconds, unsure, note`` so that a long export imports back unchanged. Other
+``changed_at, seconds, unsure, note`` so that a long export imports back unchanged
+(``changed_at`` must be an ISO-8601 time, not in the future; it is stored in UTC). Other
 columns (article_title, text, value_label, ...) are ignored. The file is checked whole
 before anything is written; any unknown unit, dimension or category refuses the whole
 file with the offending line numbers.
@@ -19,6 +20,7 @@ from desktop.core import store
 from desktop.core.corpus.decode import decode_file
 from desktop.core.errors import InputError
 from desktop.core.store.labels import _upsert_state, _write_label
+from desktop.core.timestamps import BadTime, parse_time
 
 REQUIRED = ("unit_id", "coder", "dimension", "value")
 _TRUE = {"1", "true", "yes", "y", "t"}
@@ -122,6 +124,13 @@ def parse_labels_csv(path: Path) -> list[_Row]:
             if seconds is not None and not (math.isfinite(seconds) and seconds >= 0):
                 problem("seconds that are not a number", line)
                 seconds = None
+            changed_at = get.get("changed_at") or None
+            if changed_at is not None:
+                try:
+                    changed_at = parse_time(changed_at)
+                except BadTime as exc:  # "zzzz" or 2099 would win every later conflict
+                    problem(f"a changed_at {exc}", line)
+                    changed_at = None
             unsure_text = get.get("unsure", "").lower()
             if unsure_text not in _TRUE | _FALSE:
                 problem("an unsure value that is not true/false", line)
@@ -132,7 +141,7 @@ def parse_labels_csv(path: Path) -> list[_Row]:
                     coder,
                     dim,
                     value,
-                    get.get("changed_at") or None,
+                    changed_at,
                     seconds,
                     (unsure_text in _TRUE) if "unsure" in header else None,
                     record.get("note") if "note" in header else None,

@@ -32,10 +32,12 @@ from desktop.core.store.db import (
     Database,
     change_log,
     current_scheme,
+    get_meta,
     open_project,
     utc_now,
     write_transaction,
 )
+from desktop.core.team.screen import screen_source
 
 SCHEME_CHANGE = "scheme_change"
 
@@ -83,6 +85,8 @@ class FileMerge:
     notes_replaced: list[dict] = field(default_factory=list)
     # Units the lead merged, split or excluded after the file was made: one line each.
     curated: list[str] = field(default_factory=list)
+    # What the file held but may not bring (a package speaks only for its coder).
+    skipped: list[str] = field(default_factory=list)
     merge_id: int | None = None
 
     @property
@@ -146,6 +150,7 @@ class _Source:
     gold: list[tuple]
     gold_history: list[tuple]
     known_until: str = ""  # the file's latest change-log time: curation it has seen
+    package_coder: str | None = None  # the coder a package was made for
 
     def digest(self) -> str:
         """A sha256 of the merged content, stored with the merge to spot repeats."""
@@ -179,6 +184,7 @@ def _read_source(path: Path) -> _Source:
             gold=team_store.gold_rows(db),
             gold_history=team_store.gold_history_rows(db),
             known_until=max((entry["at"] for entry in change_log(db)), default=""),
+            package_coder=get_meta(db, team_store.PACKAGE_CODER),
         )
     except sqlite3.Error as exc:
         raise MergeRefused(
@@ -437,11 +443,39 @@ def _merge_gold(db: Database, source: _Source, codes: CodeMap, report: FileMerge
             history.add(row)
 
 
-def _merge_one(db: Database, source: _Source, codes: CodeMap, who: str) -> FileMerge:
+def _speaks_for(db: Database, source: _Source) -> str | None:
+    """The coder a file may speak for: its package's coder, or None for a copy of this
+    project (which brings everything)."""
+    if source.package_coder:
+        return source.package_coder
+    ours = {i for i in team_store.project_ids(db) if i}
+    if source.project_id not in ours and source.parent_id in ours:
+        raise MergeRefused(
+            "is a package of this project without the coder it was made for", source.path
+        )
+    return None  # a copy; a file from another corpus is refused by _check_corpus
+
+
+def _screen(db: Database, source: _Source, skip_foreign: bool) -> list[str]:
+    foreign = screen_source(source, _speaks_for(db, source))
+    if foreign and not skip_foreign:
+        kind = f"a package for {source.package_coder}" if source.package_coder else "a copy"
+        raise MergeRefused(
+            f"holds what {kind} may not bring: {'; '.join(foreign)}; nothing was merged "
+            "(--skip-foreign merges the rest and lists what it left out)",
+            source.path,
+        )
+    return foreign
+
+
+def _merge_one(
+    db: Database, source: _Source, codes: CodeMap, who: str, skipped: list[str]
+) -> FileMerge:
     report = FileMerge(
         path=str(source.path),
         source_project_id=source.project_id,
         coders=tuple(r[0] for r in source.coders),
+        skipped=skipped,
     )
     ours = {r[0] for r in team_store.coder_rows(db)}
     for coder, name, created_at in source.coders:
@@ -465,7 +499,9 @@ def _merge_one(db: Database, source: _Source, codes: CodeMap, who: str) -> FileM
     return report
 
 
-def merge_files(db: Database, paths: Sequence[str | Path], *, who: str = "") -> MergeReport:
+def merge_files(
+    db: Database, paths: Sequence[str | Path], *, who: str = "", skip_foreign: bool = False
+) -> MergeReport:
     """Merge coder packages or copies of this project into it, all files or none.
 
     Parameters
@@ -476,6 +512,10 @@ def merge_files(db: Database, paths: Sequence[str | Path], *, who: str = "") -> 
         Files to merge, in order (a later file sees what the earlier ones brought).
     who
         Who merges, for the merges table.
+    skip_foreign
+        Leave out what a file may not bring (another coder's rows in a package, gold
+        labels, bad or future times; see :mod:`desktop.core.team.screen`) and list it in
+        the report, instead of refusing the file.
 
     Returns
     -------
@@ -488,7 +528,8 @@ def merge_files(db: Database, paths: Sequence[str | Path], *, who: str = "") -> 
     ------
     MergeRefused
         For the first file from another corpus, with unknown units or incompatible
-        codes; nothing is written then.
+        codes, or (without ``skip_foreign``) holding what it may not bring; nothing is
+        written then.
     """
     here = team_store.database_path(db).resolve()
     sources = []
@@ -500,7 +541,11 @@ def merge_files(db: Database, paths: Sequence[str | Path], *, who: str = "") -> 
         # Checked under the write lock: a scheme change or curation committed by another
         # program between the check and the write cannot let unknown codes in.
         codes = CodeMap.of_project(db)
+        skipped = []
         for source in sources:
             _check_corpus(db, source)
+            skipped.append(_screen(db, source, skip_foreign))
             _check_scheme(db, source, codes)
-        return MergeReport([_merge_one(db, source, codes, who) for source in sources])
+        return MergeReport(
+            [_merge_one(db, s, codes, who, left) for s, left in zip(sources, skipped, strict=True)]
+        )
