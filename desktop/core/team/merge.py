@@ -34,7 +34,6 @@ from desktop.core.store.db import (
     current_scheme,
     get_meta,
     open_project,
-    utc_now,
     write_transaction,
 )
 from desktop.core.team.screen import screen_source
@@ -303,6 +302,18 @@ def _history_key(row: Sequence) -> tuple:
     return (row[1], row[2], row[3], row[8], row[6], row[4], row[5])
 
 
+def _tie(value: object) -> str:
+    """A content hash that orders two changes made at the same time, the same way on
+    every machine and in every merge order."""
+    return hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()
+
+
+def _later(at: str, value: object, other_at: str, other_value: object) -> bool:
+    """Whether the change (``at``, ``value``) wins over the other one: the later time, and
+    at the same time the larger content hash (merge is commutative; README)."""
+    return (at, _tie(value)) > (other_at, _tie(other_value))
+
+
 def _states(labels: Iterable[tuple], history: Iterable[tuple]) -> dict[tuple, tuple]:
     """``{(unit, coder, dim): (value or None, changed_at, seconds)}`` of one side.
 
@@ -335,7 +346,8 @@ def _merge_labels(
         their_points[row[1:4]].add((row[8], codes.resolve(row[3], row[5])[1]))
 
     taken: dict[tuple, tuple] = {}  # key: (our old value, their raw value, their value, at)
-    kept: dict[tuple, tuple] = {}  # key: (their value, its time, our value): we won a conflict
+    # key: (their value, its time, our value, its time): we won a conflict
+    kept: dict[tuple, tuple] = {}
     for key, (raw, at, seconds) in _states(source.labels, source.history).items():
         value = codes.resolve(key[2], raw)[1]
         report.labels_remapped += value != raw
@@ -345,21 +357,25 @@ def _merge_labels(
                 continue  # set and cleared there, never here: only history comes in
             report.labels_new += 1
         elif mine[0] == value:
-            if value is not None and seconds > mine[2]:
-                team_store.put_label_row(db, *key, value, mine[1], seconds)
+            # The same value set on both sides: the later time and the larger coding time,
+            # whichever side comes first (so that merge order does not matter).
+            if value is not None and (seconds > mine[2] or at > mine[1]):
+                team_store.put_label_row(db, *key, value, max(at, mine[1]), max(seconds, mine[2]))
                 report.times_updated += 1
             report.labels_unchanged += 1
             continue
-        elif (mine[1], mine[0]) in their_points[key]:
+        elif (went_on := (mine[1], mine[0]) in their_points[key]) != (
+            (at, value) in our_points[key]
+        ):
+            if not went_on:
+                report.labels_unchanged += 1  # we went on from theirs: the file is older
+                continue
             report.labels_updated += 1  # they went on from our state
-        elif (at, value) in our_points[key]:
-            report.labels_unchanged += 1  # we went on from theirs: the file is older
-            continue
-        elif at > mine[1]:
+        elif _later(at, value, mine[1], mine[0]):
             report.conflicts.append(Conflict(*key, value, at, mine[0], mine[1], "file"))
         else:
             report.conflicts.append(Conflict(*key, mine[0], mine[1], value, at, "project"))
-            kept[key] = (value, at, mine[0])
+            kept[key] = (value, at, mine[0], mine[1])
             continue
         team_store.put_label_row(db, *key, value, at, seconds)
         taken[key] = (mine[0] if mine else None, raw, value, at)
@@ -380,11 +396,13 @@ def _merge_labels(
             before = raw if raw != value else old
             team_store.insert_history_row(db, (*key, before, value, "merge", None, at))
             report.history_added += 1
-    for key, (theirs, at, mine) in kept.items():
+    for key, (theirs, at, mine, mine_at) in kept.items():
         if (at, theirs) not in our_points[key]:  # a file without the row of its own value
             team_store.insert_history_row(db, (*key, None, theirs, "merge", None, at))
             report.history_added += 1
-        team_store.insert_history_row(db, (*key, theirs, mine, "merge", None, utc_now()))
+        # At our state's time, not the clock's: a cleared label's state time is its last
+        # history row's, and "now" would let it win every later merge (order-dependent).
+        team_store.insert_history_row(db, (*key, theirs, mine, "merge", None, mine_at))
         report.history_added += 1
     return {(key[0], key[1]) for key in taken}
 
@@ -398,7 +416,7 @@ def _merge_states(db: Database, source: _Source, report: FileMerge) -> None:
             team_store.put_state_row(db, row)
             report.states_new += 1
             continue
-        newer = row if row[5] > mine[5] else mine
+        newer = row if _later(row[5], row[2:4], mine[5], mine[2:4]) else mine
         merged = (*row[:2], newer[2], newer[3], max(row[4], mine[4]), newer[5], mine[6])
         if merged[3] != mine[3]:
             report.notes_updated += 1
@@ -431,7 +449,9 @@ def _merge_gold(db: Database, source: _Source, codes: CodeMap, report: FileMerge
     for row in source.gold:
         row = (row[0], row[1], codes.resolve(row[1], row[2])[1], *row[3:])
         mine = ours.get(row[:2])
-        if row[2] is None or (mine is not None and mine[6] >= row[6]):
+        if row[2] is None:
+            continue
+        if mine is not None and not _later(row[6], row[2:6], mine[6], mine[2:6]):
             continue
         team_store.put_gold_row(db, row)
         report.gold_new += mine is None
