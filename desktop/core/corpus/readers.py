@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import zipfile
 import zlib
@@ -444,11 +445,35 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
-def expand_paths(paths: list[Path]) -> Iterator[Path]:
-    """Files named directly, and the supported files inside folders (sorted, recursive)."""
+def _walk(folder: Path, links: list[Path]) -> list[Path]:
+    """The supported regular files under ``folder``; symbolic links (to files or folders,
+    inside or outside it) are not followed but added to ``links``: a link could bring
+    in, and send out in a coder package, a file from anywhere on the computer."""
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(root)
+        for name in sorted(dirs):
+            if (here / name).is_symlink():
+                links.append(here / name)
+        for name in files:
+            path = here / name
+            if path.is_symlink():
+                if supported(path):
+                    links.append(path)
+            elif supported(path) and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def expand_paths(paths: list[Path], links: list[Path] | None = None) -> Iterator[Path]:
+    """Files named directly, and the supported files inside folders (sorted, recursive).
+
+    Symbolic links inside folders are skipped and listed in ``links`` (when given).
+    """
+    links = [] if links is None else links
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and supported(p))
+            found = _walk(path, links)
             if not found:
                 raise InputError("contains no files that can be imported", path)
             yield from found
