@@ -12,6 +12,7 @@ SQLite rolls back when it fails, so the message can say that nothing was written
 from __future__ import annotations
 
 import errno
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -21,6 +22,15 @@ from desktop.core.errors import ProjectError, StanceError
 SQLITE_PERM, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT = 3, 8, 10, 11
 SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 13, 14, 26
 _NOTHING = "nothing was written"
+# Less free space than this where the project lives counts as a full disk.
+NEARLY_FULL_BYTES = 1024 * 1024
+
+
+def _nearly_full(project: Path) -> bool:
+    try:
+        return shutil.disk_usage(project.resolve().parent).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
 
 
 def _sqlite_code(exc: sqlite3.Error) -> int | None:
@@ -60,6 +70,10 @@ def explain(exc: BaseException, project: str | Path | None) -> StanceError | Non
                 project,
             )
         if code in (SQLITE_IOERR, SQLITE_CANTOPEN):
+            if project is not None and _nearly_full(Path(project)):
+                # SQLite reports a full disk met while growing its shared-memory file
+                # as an input/output error.
+                return ProjectError(f"disk full while writing it ({text}); {_NOTHING}", project)
             return ProjectError(f"could not be written ({text}); {_NOTHING}", project)
         return None
     if isinstance(exc, OSError) and exc.errno is not None:

@@ -113,3 +113,45 @@ def test_check_finds_labels_whose_code_the_scheme_lacks(demo_project, scheme, ru
     code, _, err = run("check", demo_project)
     assert code == 2 and err.count("\n") == 1
     assert "1 labels with china_role=no_such_code" in err
+
+
+def test_a_concurrent_duplicate_import_is_one_line(demo_project, tmp_path):
+    """Two imports of one file at once: the one that waited for the lock finds the
+    article stored meanwhile; SQLite refuses the duplicate, and that is one line."""
+    from desktop.core.corpus.importer import import_paths
+    from desktop.core.failures import explain
+
+    article = tmp_path / "fresh.txt"
+    article.write_text("Fresh talks\n\nThe envoys met again. Nobody agreed.\n", "utf-8")
+    holder = store.open_project(demo_project)
+    holder.conn.execute("BEGIN IMMEDIATE")
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        db = store.open_project(demo_project)
+        try:
+            import_paths(db, [article])
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+        finally:
+            db.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(WAIT_FOR_LOCK_S)
+    import_paths(holder, [article])
+    holder.conn.execute("COMMIT")
+    holder.close()
+    thread.join(timeout=60)
+    (raised,) = outcome
+    if raised is None:  # the thread had not read the project yet: it saw the duplicate
+        return
+    told = explain(raised, demo_project)
+    assert told is not None and "\n" not in str(told)
+    assert "changed by another program at the same moment" in str(told)
+    db = store.open_project(demo_project, readonly=True)
+    try:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 6
+    finally:
+        db.close()

@@ -335,7 +335,9 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
             raise ProjectError(
                 "cannot be opened (is its folder read-only or on a disconnected drive?)", path
             ) from None
-        raise damaged(path, str(exc)) from None
+        from desktop.core.failures import explain  # a full disk is not a damaged file
+
+        raise (explain(exc, path) or damaged(path, str(exc))) from None
     except BaseException:
         _close_quietly(db)
         raise
