@@ -256,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from desktop.core.failures import explain  # full disk, read-only, damaged (issue 15)
 
-        known = explain(exc, getattr(args, "project", None))
+        words = [w for w in getattr(args, "words", None) or [] if os.path.isfile(w)]
+        known = explain(exc, getattr(args, "project", None) or (words[0] if words else None))
         if known is not None:
             print(f"stancecoder: error: {known}", file=sys.stderr)
             return EXIT_USER_ERROR

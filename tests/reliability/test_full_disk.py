@@ -114,7 +114,7 @@ def test_a_full_disk_is_one_line_and_changes_nothing(on_disk, command, leave, ru
     filler = _fill(project.parent, leave=leave)
     code, _, err = run(*commands[command])
     filler.unlink()
-    _one_line(code, err, "disk full")
+    _one_line(code, err, f"{project}: disk full")
     assert project_dump(project) == before
 
 
