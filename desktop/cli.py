@@ -175,6 +175,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# Commands that change a project back it up first (at most every 10 minutes), as the window
+# does when it opens one: a command gone wrong can always be undone with `backup restore`.
+_BACKUP_FIRST = frozenset(
+    {"import", "import-labels", "merge", "scheme-apply", "units", "articles", "rules"}
+)
+
+
+def _project_named(args: argparse.Namespace) -> str | None:
+    words = [w for w in getattr(args, "words", None) or [] if os.path.isfile(w)]
+    return getattr(args, "project", None) or (words[0] if words else None)
+
+
+def _backup_first(args: argparse.Namespace) -> None:
+    project = _project_named(args)
+    if args.command in _BACKUP_FIRST and project and os.path.isfile(project):
+        from desktop.core.store.backup import backup_on_open
+
+        backup_on_open(project)
+
+
 # -- parser -------------------------------------------------------------------------------
 
 
@@ -242,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     elif not hasattr(args, "func"):
         parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "--help"])
     try:
+        _backup_first(args)
         return args.func(args)
     except StanceError as exc:
         print(f"stancecoder: error: {exc}", file=sys.stderr)
@@ -256,8 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from desktop.core.failures import explain  # full disk, read-only, damaged (issue 15)
 
-        words = [w for w in getattr(args, "words", None) or [] if os.path.isfile(w)]
-        known = explain(exc, getattr(args, "project", None) or (words[0] if words else None))
+        known = explain(exc, _project_named(args))
         if known is not None:
             print(f"stancecoder: error: {known}", file=sys.stderr)
             return EXIT_USER_ERROR
