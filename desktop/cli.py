@@ -252,15 +252,16 @@ def main(argv: list[str] | None = None) -> int:
     # Warnings from the core (a project on a network share, ...) print as one line.
     logging.basicConfig(format="stancecoder: %(message)s", level=logging.WARNING)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)  # "discarding data: None"
-    from desktop.core.store.db import check_every_write_open
-
-    check_every_write_open()  # a one-off command can afford to read a large file whole
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args.func = cmd_gui
     elif not hasattr(args, "func"):
         parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "--help"])
+    if args.func is not cmd_gui:  # the window checks large files through its backup
+        from desktop.core.store.db import check_every_write_open
+
+        check_every_write_open()  # a one-off command can afford to read a large file whole
     try:
         _backup_first(args)
         return args.func(args)

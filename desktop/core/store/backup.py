@@ -27,11 +27,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from desktop.core.errors import CorruptProject, ProjectError
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 from desktop.core.store.db import (
     APPLICATION_ID,
     Database,
@@ -41,6 +36,11 @@ from desktop.core.store.db import (
     project_path,
     write_transaction,
 )
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 KEEP = 5
 RESTORE_INTENT = ".restore-intent"
