@@ -10,7 +10,9 @@ The window makes one when it opens a project for coding (:func:`backup_on_open`)
 command line lists them, makes one, and restores one. Every backup is checked with
 ``PRAGMA quick_check`` before it is kept; a damaged project never pushes a good backup
 out of the rotation. A restore never deletes anything: the current file is kept beside
-the project as ``<name>.before-restore-<time>``.
+the project as ``<name>.before-restore-<time>``; it is all or nothing, a restore killed
+part-way being finished the next time the project is opened (``<name>.restore-intent``
+records it).
 """
 
 from __future__ import annotations
