@@ -180,6 +180,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# Commands that change a project back it up first (at most every 10 minutes), as the window
+# does when it opens one: a command gone wrong can always be undone with `backup restore`.
+_BACKUP_FIRST = frozenset(
+    {"import", "import-labels", "merge", "scheme-apply", "units", "articles", "rules"}
+)
+
+
+def _project_named(args: argparse.Namespace) -> str | None:
+    words = [w for w in getattr(args, "words", None) or [] if os.path.isfile(w)]
+    return getattr(args, "project", None) or (words[0] if words else None)
+
+
+def _backup_first(args: argparse.Namespace) -> None:
+    project = _project_named(args)
+    if args.command in _BACKUP_FIRST and project and os.path.isfile(project):
+        from desktop.core.store.backup import backup_on_open
+
+        backup_on_open(project)
+
+
 # -- parser -------------------------------------------------------------------------------
 
 
@@ -236,13 +256,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     # Warnings from the core (a project on a network share, ...) print as one line.
     logging.basicConfig(format="stancecoder: %(message)s", level=logging.WARNING)
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)  # "discarding data: None"
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args.func = cmd_gui
     elif not hasattr(args, "func"):
         parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "--help"])
+    if args.func is not cmd_gui:  # the window checks large files through its backup
+        from desktop.core.store.db import check_every_write_open
+
+        check_every_write_open()  # a one-off command can afford to read a large file whole
     try:
+        _backup_first(args)
         return args.func(args)
     except StanceError as exc:
         print(f"stancecoder: error: {exc}", file=sys.stderr)
@@ -255,6 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: still one line, never a traceback
         if os.environ.get("STANCECODER_DEBUG"):
             raise
+        from desktop.core.failures import explain  # full disk, read-only, damaged (issue 15)
+
+        known = explain(exc, _project_named(args))
+        if known is not None:
+            print(f"stancecoder: error: {known}", file=sys.stderr)
+            return EXIT_USER_ERROR
         print(
             f"stancecoder: unexpected error: {exc.__class__.__name__}: {exc} "
             "(set STANCECODER_DEBUG=1 for details, and please report it)",

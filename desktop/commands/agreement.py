@@ -101,7 +101,9 @@ def curation_notes(db) -> list[str]:
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     from desktop.core import agreement, store
+    from desktop.core.store.guard import refuse_project_output
 
+    refuse_project_output(args.output or "-", args.project)
     db = store.open_project(args.project)
     try:
         report = agreement_report(db, args)

@@ -46,8 +46,10 @@ def cmd_backup_restore(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from desktop.core import store
+    from desktop.core.errors import ProjectError
     from desktop.core.store.db import damaged, integrity_check
     from desktop.core.store.lock import window_lock_owner
+    from desktop.core.team.scheme_change import codes_outside_scheme
 
     project = Path(args.project)
     db = store.open_project(project, readonly=True)
@@ -55,6 +57,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         problems = integrity_check(db)
         if problems:
             raise damaged(project, f"{problems[0]}; {len(problems)} problem(s) in all")
+        outside = codes_outside_scheme(db)
+        if outside:
+            raise ProjectError(
+                f"holds codes its scheme does not have: {'; '.join(outside[:3])}"
+                f"{f' and {len(outside) - 3} more' if len(outside) > 3 else ''} "
+                "(apply a scheme version with a mapping for them: stancecoder scheme-apply)",
+                project,
+            )
         counts = store.counts(db)
     finally:
         db.close()

@@ -74,7 +74,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop.core import store
     from desktop.core.export import export, refusal
     from desktop.core.export.layouts import Filters
+    from desktop.core.store.guard import refuse_project_output
 
+    refuse_project_output(args.output, args.project)
     fmt = _format(args)
     reason = refusal(args.layout, fmt)
     if reason:  # before opening the project: a senseless request changes nothing

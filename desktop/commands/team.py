@@ -150,6 +150,8 @@ def cmd_package(args: argparse.Namespace) -> int:
 def print_merge_report(report, out: Callable[[str], None] = print) -> None:
     """The merge report as a user reads it: one block per file, then every conflict."""
     for f in report.files:
+        for line in f.skipped:
+            out(f"{f.path}: left out (not this file's to bring): {line}")
         if not f.changed:
             out(f"{f.path}: nothing new (already merged)")
             continue
@@ -178,7 +180,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from desktop.core import team
 
     with _project(args.project) as db:
-        report = team.merge_files(db, args.files, who=args.who or "")
+        report = team.merge_files(
+            db, args.files, who=args.who or "", skip_foreign=args.skip_foreign
+        )
     print_merge_report(report)
     return 0
 
@@ -300,6 +304,12 @@ def register(sub, parser_class) -> None:
     p = sub.add_parser("merge", help="merge coder packages or copies of the project")
     p.add_argument("project")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--skip-foreign",
+        action="store_true",
+        help="leave out and list what a package may not bring (other coders' rows, gold "
+        "labels, future times) instead of refusing it",
+    )
     who(p)
     p.set_defaults(func=cmd_merge)
 

@@ -1,7 +1,8 @@
 """Import labels made elsewhere (another tool, a model's predictions) from a long CSV.
 
 Columns: ``unit_id, coder, dimension, value`` (value = the category code), and optionally
-``changed_at, seconds, unsure, note`` so that a long export imports back unchanged. Other
+``changed_at, seconds, unsure, note`` so that a long export imports back unchanged
+(``changed_at`` must be an ISO-8601 time, not in the future; it is stored in UTC). Other
 columns (article_title, text, value_label, ...) are ignored. The file is checked whole
 before anything is written; any unknown or excluded unit, unknown dimension or category
 refuses the whole file with the offending line numbers. A ``csv-excel`` long export
@@ -21,6 +22,7 @@ from desktop.core import store
 from desktop.core.corpus.decode import decode_file
 from desktop.core.errors import InputError
 from desktop.core.store.labels import _upsert_state, _write_label
+from desktop.core.timestamps import BadTime, parse_time
 
 REQUIRED = ("unit_id", "coder", "dimension", "value")
 _TRUE = {"1", "true", "yes", "y", "t"}
@@ -97,6 +99,19 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
     InputError
         Naming the file, the problem and the line numbers; nothing is written.
     """
+    rows = parse_labels_csv(path)
+    check_labels(rows, db, path)
+    return rows
+
+
+def parse_labels_csv(path: Path) -> list[_Row]:
+    """Read a labels CSV and check what can be checked without the project.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the problem and the line numbers.
+    """
     decoded = decode_file(path)
     reader = csv.DictReader(io.StringIO(decoded.text, newline=""))
     try:
@@ -111,10 +126,6 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
             path,
         )
     reader.fieldnames = header
-    scheme = store.current_scheme(db)
-    codes = {d.id: set(d.codes) for d in scheme.dimensions}
-    units = {r[0] for r in db.execute("SELECT id FROM units")}
-    excluded = _excluded_units(db)
     guarded = _is_excel_export(decoded)
     problems: dict[str, list[int]] = {}
     rows: list[_Row] = []
@@ -138,14 +149,6 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
             if not unit or not coder or not dim or not value:
                 problem("an empty unit_id, coder, dimension or value", line)
                 continue
-            if unit not in units:
-                problem("unknown unit", line)
-            elif unit in excluded:
-                problem("a unit that is excluded (no export or count includes it)", line)
-            if dim not in codes:
-                problem("unknown dimension", line)
-            elif value not in codes[dim]:
-                problem(f"unknown category for {dim}", line)
             key = (unit, coder, dim)
             if key in seen:
                 problem("the same unit, coder and dimension twice", line)
@@ -157,6 +160,13 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
             if seconds is not None and not (math.isfinite(seconds) and seconds >= 0):
                 problem("seconds that are not a number", line)
                 seconds = None
+            changed_at = get.get("changed_at") or None
+            if changed_at is not None:
+                try:
+                    changed_at = parse_time(changed_at)
+                except BadTime as exc:  # "zzzz" or 2099 would win every later conflict
+                    problem(f"a changed_at {exc}", line)
+                    changed_at = None
             unsure_text = get.get("unsure", "").lower()
             if unsure_text not in _TRUE | _FALSE:
                 problem("an unsure value that is not true/false", line)
@@ -167,7 +177,7 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
                     coder,
                     dim,
                     value,
-                    get.get("changed_at") or None,
+                    changed_at,
                     seconds,
                     (unsure_text in _TRUE) if "unsure" in header else None,
                     record.get("note") if "note" in header else None,
@@ -175,12 +185,44 @@ def read_labels_csv(path: Path, db: store.Database) -> list[_Row]:
             )
     except csv.Error as exc:
         raise InputError(f"line {reader.line_num}: {exc}", path) from None
-    if problems:
-        described = "; ".join(f"{kind} on {_lines(lines)}" for kind, lines in problems.items())
-        raise InputError(f"refused, nothing imported: {described}", path)
+    _refuse(problems, path)
     if not rows:
         raise InputError("has no label rows", path)
     return rows
+
+
+def _refuse(problems: dict[str, list[int]], path: Path) -> None:
+    if problems:
+        described = "; ".join(f"{kind} on {_lines(lines)}" for kind, lines in problems.items())
+        raise InputError(f"refused, nothing imported: {described}", path)
+
+
+def check_labels(rows: list[_Row], db: store.Database, path: Path) -> None:
+    """Check parsed rows against the project's units and scheme as they are now.
+
+    Called inside the import's write transaction, so that no scheme change or unit
+    curation committed meanwhile by another program can slip between check and write.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the problem and the line numbers.
+    """
+    codes = {d.id: set(d.codes) for d in store.current_scheme(db).dimensions}
+    units = {r[0] for r in db.execute("SELECT id FROM units")}
+    excluded = _excluded_units(db)
+    problems: dict[str, list[int]] = {}
+    for r in rows:
+        if r.unit_id not in units:
+            problems.setdefault("unknown unit", []).append(r.line)
+        elif r.unit_id in excluded:
+            kind = "a unit that is excluded (no export or count includes it)"
+            problems.setdefault(kind, []).append(r.line)
+        if r.dimension not in codes:
+            problems.setdefault("unknown dimension", []).append(r.line)
+        elif r.value not in codes[r.dimension]:
+            problems.setdefault(f"unknown category for {r.dimension}", []).append(r.line)
+    _refuse(problems, path)
 
 
 def import_labels(db: store.Database, path: str | Path, *, who: str = "") -> LabelsImport:
@@ -190,10 +232,11 @@ def import_labels(db: store.Database, path: str | Path, *, who: str = "") -> Lab
     and the old one stays in the label history (action ``import``).
     """
     path = Path(path)
-    rows = read_labels_csv(path, db)
+    rows = parse_labels_csv(path)
     result = LabelsImport(rows=len(rows))
     coders = sorted({r.coder for r in rows})
     with store.write_transaction(db):
+        check_labels(rows, db, path)  # under the write lock: nothing changes meanwhile
         for coder in coders:
             store.ensure_coder(db, coder)
         for r in rows:

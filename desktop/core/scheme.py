@@ -28,8 +28,10 @@ first batch as one :class:`SchemeError`.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,25 @@ from desktop.core.errors import SchemeError, one_line
 from desktop.core.keys import reserved_keys
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+# Category values are scale points (1, 2, 3 ...): anything beyond this is a typing error,
+# loses precision in agreement's squared differences, and fits no SPSS/Stata value label.
+MAX_ABS_VALUE = 1_000_000_000
+# Unicode categories of characters a keyboard types: letters, digits, punctuation, and
+# math, currency and modifier symbols. Not controls, spaces, format marks or emoji.
+_SYMBOL_CATEGORIES = ("Sm", "Sc", "Sk")
+
+
+def _usable_key(key: str) -> bool:
+    """Whether ``key`` (one character) can be a shortcut key of a category."""
+    category = unicodedata.category(key)
+    return (
+        key.isprintable()
+        and not key.isspace()
+        and len(key.upper()) == 1
+        and (category[0] in "LNP" or category in _SYMBOL_CATEGORIES)
+    )
+
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
 _CODE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,63}$")
@@ -167,7 +188,12 @@ def _parse_category(
     label = _text(raw.get("label"), where, "label", errors, required=True)
     key = _text(raw.get("key"), where, "key", errors, required=True)
     if key and len(key) != 1:
-        errors.append(f"{where}: key '{key}' must be a single keyboard key")
+        errors.append(f"{where}: key '{one_line(key)}' must be a single keyboard key")
+    elif key and not _usable_key(key):
+        errors.append(
+            f"{where}: key '{one_line(key)}' cannot be typed as a shortcut "
+            "(use a letter, digit or punctuation mark)"
+        )
     definition = _text(raw.get("definition"), where, "definition", errors, required=False)
     examples = raw.get("examples", [])
     if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
@@ -180,6 +206,13 @@ def _parse_category(
     value = raw.get("value")
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
         errors.append(f"{where}: 'value' must be a number")
+        value = None
+    elif value is not None and not (math.isfinite(value) and abs(value) <= MAX_ABS_VALUE):
+        errors.append(
+            f"{where}: 'value' {value!r} must be a finite number between "
+            f"-{MAX_ABS_VALUE:,} and {MAX_ABS_VALUE:,} (it is what agreement computes with, "
+            "and what SPSS and Stata store as the value label)"
+        )
         value = None
     if level in ("ordinal", "interval", "ratio") and value is None and not not_applicable:
         errors.append(

@@ -266,8 +266,12 @@ def import_paths(
         if rules_text is not None
         else project_rules(db)
     )
-    files = list(expand_paths([Path(p) for p in paths]))
+    links: list[Path] = []
+    files = list(expand_paths([Path(p) for p in paths], links))
     summary = ImportSummary(files=len(files))
+    summary.notices += [
+        f"{link}: a symbolic link, skipped (links are not followed)" for link in links
+    ]
     # The batch creates millions of small objects and frees none of them until the end:
     # the cyclic garbage collector would only rescan them (a tenth of the import time).
     collecting = gc.isenabled()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import zipfile
 import zlib
@@ -20,7 +21,7 @@ from desktop.core.errors import InputError
 
 METADATA_COLUMNS = ("title", "source", "author", "date", "url")
 # A .docx may unpack to this much (its parts are parsed in memory); more is a zip bomb.
-MAX_DOCX_UNPACKED_BYTES = 4 * MAX_FILE_BYTES
+MAX_DOCX_UNPACKED_BYTES = 2 * MAX_FILE_BYTES
 
 # The csv module refuses fields over 128 KB, a long article; any field of a file that is
 # small enough to import is fine (a process-wide setting, only ever raised).
@@ -153,35 +154,115 @@ def read_html(path: Path) -> list[Document]:
     ]
 
 
-# A document type declaration is where entities (external files, "billion laughs") are
-# declared; python-docx would not resolve them, but such a file is refused outright.
-_DTD_MARKS = (
-    b"<!DOCTYPE",
-    b"<!ENTITY",
-    "<!DOCTYPE".encode("utf-16-le"),
-    "<!DOCTYPE".encode("utf-16-be"),
-)
+# Every XML part of a .docx is parsed once, streaming, with defusedxml's forbidding
+# settings before python-docx sees the file: a document type declaration (where entities,
+# external files and "billion laughs" live) anywhere in any part refuses the file, so no
+# long comment before it and no part named other than .xml can slip one through.
+# A part may unpack to at most the text limit, all XML parts together too, and the whole
+# package (images included, which python-docx holds in memory) to twice that.
+MAX_DOCX_XML_BYTES = MAX_FILE_BYTES
+_XML_NAMES = (".xml", ".rels", ".vml")
+_XML_STARTS = (b"<", b"\xef\xbb\xbf<", b"\xff\xfe<", b"\xfe\xff\x00<")
+
+
+def _content_types(archive: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str]]:
+    """``({extension: type}, {part name: type})`` of ``[Content_Types].xml``."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        data = archive.read("[Content_Types].xml")
+    except KeyError:
+        return {}, {}
+    root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    defaults, overrides = {}, {}
+    for item in root:
+        tag = item.tag.rsplit("}", 1)[-1]
+        if tag == "Default":
+            defaults[item.get("Extension", "").lower()] = item.get("ContentType", "")
+        elif tag == "Override":
+            overrides[item.get("PartName", "").lstrip("/")] = item.get("ContentType", "")
+    return defaults, overrides
+
+
+def _is_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, types: tuple) -> bool:
+    defaults, overrides = types
+    name = info.filename
+    declared = overrides.get(name) or defaults.get(name.rsplit(".", 1)[-1].lower(), "")
+    if name.lower().endswith(_XML_NAMES) or declared.endswith("xml"):
+        return True
+    with archive.open(info) as part:
+        head = part.read(64).lstrip(b" \t\r\n")
+    return head.startswith(_XML_STARTS)
+
+
+def _parse_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Parse one part, streaming, with DTDs, entities and external references forbidden
+    (memory stays small: each finished element is dropped)."""
+    from defusedxml.ElementTree import iterparse
+
+    with archive.open(info) as part:
+        stack = []
+        for event, element in iterparse(
+            part,
+            events=("start", "end"),
+            forbid_dtd=True,
+            forbid_entities=True,
+            forbid_external=True,
+        ):
+            if event == "start":
+                stack.append(element)
+                continue
+            stack.pop()
+            element.clear()
+            if stack:
+                stack[-1].remove(element)
 
 
 def _check_docx_package(path: Path) -> None:
-    """Refuse a .docx that unpacks to too much or declares XML entities, before parsing."""
+    """Refuse a .docx that unpacks to too much, or any of whose XML parts declares a
+    document type (entities) or is not well-formed, before python-docx parses it."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+
     from desktop.core.safezip import check_archive
 
     try:
         with zipfile.ZipFile(path) as archive:
             check_archive(archive, max_members=5_000, max_total_bytes=MAX_DOCX_UNPACKED_BYTES)
-            for info in archive.infolist():
-                if info.filename.endswith((".xml", ".rels")):
-                    with archive.open(info) as part:
-                        head = part.read(4096)
-                    if any(mark in head for mark in _DTD_MARKS):
-                        raise InputError(
-                            f"declares XML entities in {info.filename}, which Word never "
-                            "does; refused for safety",
-                            path,
-                        )
+            types = _content_types(archive)
+            parts = [i for i in archive.infolist() if not i.is_dir()]
+            xml_parts = [i for i in parts if _is_xml_part(archive, i, types)]
+            xml_bytes = sum(i.file_size for i in xml_parts)
+            if xml_bytes > MAX_DOCX_XML_BYTES:
+                raise InputError(
+                    f"has XML parts that unpack to {xml_bytes / 1e6:.0f} MB; a .docx whose "
+                    f"text parts exceed {MAX_DOCX_XML_BYTES / 1e6:.0f} MB is refused",
+                    path,
+                )
+            for info in xml_parts:
+                try:
+                    _parse_xml_part(archive, info)
+                except DefusedXmlException:
+                    raise InputError(
+                        f"declares XML entities in {info.filename} (a document type), which "
+                        "Word never does; refused for safety",
+                        path,
+                    ) from None
+                except ParseError as exc:
+                    raise InputError(
+                        f"has a part that is not well-formed XML ({info.filename}: {exc})", path
+                    ) from None
+    except DefusedXmlException:  # a ValueError: before the clause below
+        raise InputError(
+            "declares XML entities in [Content_Types].xml, which Word never does; refused "
+            "for safety",
+            path,
+        ) from None
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise InputError(f"is not a valid .docx file ({exc.__class__.__name__})", path) from None
+    except ParseError as exc:
+        raise InputError(f"has a part that is not well-formed XML ({exc})", path) from None
     except InputError as exc:
         raise InputError(exc.message, path) from None
     except (zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
@@ -364,11 +445,35 @@ def supported(path: Path) -> bool:
     return path.suffix.lower() in READERS
 
 
-def expand_paths(paths: list[Path]) -> Iterator[Path]:
-    """Files named directly, and the supported files inside folders (sorted, recursive)."""
+def _walk(folder: Path, links: list[Path]) -> list[Path]:
+    """The supported regular files under ``folder``; symbolic links (to files or folders,
+    inside or outside it) are not followed but added to ``links``: a link could bring
+    in, and send out in a coder package, a file from anywhere on the computer."""
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(root)
+        for name in sorted(dirs):
+            if (here / name).is_symlink():
+                links.append(here / name)
+        for name in files:
+            path = here / name
+            if path.is_symlink():
+                if supported(path):
+                    links.append(path)
+            elif supported(path) and path.is_file():
+                found.append(path)
+    return sorted(found)
+
+
+def expand_paths(paths: list[Path], links: list[Path] | None = None) -> Iterator[Path]:
+    """Files named directly, and the supported files inside folders (sorted, recursive).
+
+    Symbolic links inside folders are skipped and listed in ``links`` (when given).
+    """
+    links = [] if links is None else links
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and supported(p))
+            found = _walk(path, links)
             if not found:
                 raise InputError("contains no files that can be imported", path)
             yield from found

@@ -10,7 +10,9 @@ The window makes one when it opens a project for coding (:func:`backup_on_open`)
 command line lists them, makes one, and restores one. Every backup is checked with
 ``PRAGMA quick_check`` before it is kept; a damaged project never pushes a good backup
 out of the rotation. A restore never deletes anything: the current file is kept beside
-the project as ``<name>.before-restore-<time>``.
+the project as ``<name>.before-restore-<time>``; it is all or nothing, a restore killed
+part-way being finished the next time the project is opened (``<name>.restore-intent``
+records it).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,7 +39,13 @@ from desktop.core.store.db import (
     write_transaction,
 )
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 KEEP = 5
+RESTORE_INTENT = ".restore-intent"
 MANIFEST = "project.json"
 _STAMP = "%Y-%m-%dT%H%M%SZ"
 _NAME = re.compile(r"^(?P<stem>.*)-(?P<stamp>\d{4}-\d\d-\d\dT\d{6}Z)(?:_(?P<n>\d+))?$")
@@ -174,6 +183,26 @@ def newest_good_backup(project: str | Path) -> Backup | None:
     return None
 
 
+def newest_good_backup_seen_at(path: str | Path) -> Backup | None:
+    """The newest good backup of the project last seen at ``path`` (by the manifests, not
+    the file: a file whose header is damaged cannot say which project it is)."""
+    root = backups_root()
+    if not root.is_dir():
+        return None
+    here = str(Path(path).resolve())
+    found = [
+        b
+        for folder in root.iterdir()
+        if folder.is_dir() and _manifest(folder).get("path") == here
+        for p in folder.iterdir()
+        if (b := _parse(p)) is not None
+    ]
+    for candidate in sorted(found, key=_sort_key, reverse=True):
+        if verify_backup(candidate.path) is None:
+            return candidate
+    return None
+
+
 def rotate(folder: Path, keep: int = KEEP) -> list[Path]:
     """Delete all but the newest ``keep`` backups in ``folder``; returns those deleted."""
     backups = sorted((b for p in folder.iterdir() if (b := _parse(p)) is not None), key=_sort_key)
@@ -196,7 +225,46 @@ def _fsync(path: Path) -> None:
 def _write_json(path: Path, data: dict) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    _fsync(partial)
     os.replace(partial, path)
+
+
+def _hold(path: Path) -> int | None:
+    """Open ``path`` and take an exclusive ``flock`` on it (None where there is none)."""
+    if fcntl is None:  # pragma: no cover - Windows: partial files are swept by age
+        return None
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def sweep_partials(folder: Path, *, min_age_s: float = 3600.0) -> list[Path]:
+    """Remove the ``.partial`` files of backups that were killed while being written.
+
+    A backup being written holds a lock on its partial file; one that nobody holds is
+    left over from a killed process. Where there are no such locks, partial files older
+    than ``min_age_s`` are removed. Returns the files removed.
+    """
+    removed = []
+    for path in folder.glob("*.partial"):
+        try:
+            if fcntl is None:  # pragma: no cover
+                stale = time.time() - path.stat().st_mtime > min_age_s
+            else:
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    stale = True
+                except OSError:
+                    stale = False
+                finally:
+                    os.close(fd)
+            if stale:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
 
 
 def _next_name(folder: Path, stem: str, stamp: str) -> str:
@@ -241,7 +309,9 @@ def make_backup(source: Database | str | Path, *, keep: int = KEEP) -> Path:
         suffix = project.suffix or ".stance"
         final = folder / f"{_next_name(folder, project.stem, stamp)}{suffix}"
         partial = final.with_name(final.name + ".partial")
+        sweep_partials(folder)
         partial.unlink(missing_ok=True)
+        held = _hold(partial)
         target = sqlite3.connect(partial, isolation_level=None)
         try:
             db.conn.backup(target)
@@ -250,6 +320,8 @@ def make_backup(source: Database | str | Path, *, keep: int = KEEP) -> Path:
             rows = [r[0] for r in target.execute("PRAGMA quick_check").fetchall()]
         finally:
             target.close()
+            if held is not None:
+                os.close(held)
     finally:
         if owned:
             db.close()
@@ -303,17 +375,83 @@ def _restore_source(project: Path, source: str | Path | None) -> Path:
     return source
 
 
+def _intent_path(project: Path) -> Path:
+    return project.with_name(f"{project.name}{RESTORE_INTENT}")
+
+
+def _incoming_path(project: Path) -> Path:
+    return project.with_name(f"{project.name}.restoring")
+
+
+def _roll_forward(project: Path, intent: dict) -> None:
+    """Carry a recorded restore through; every step may be repeated after a crash.
+
+    The current file and its ``-wal``/``-shm`` move aside first, then the verified copy
+    takes their place in one rename; the intent file goes last.
+    """
+    incoming = project.with_name(intent["incoming"])
+    if incoming.exists():
+        kept_as = project.with_name(intent["kept_as"]) if intent.get("kept_as") else None
+        for ext in ("", "-wal", "-shm"):
+            side = Path(f"{project}{ext}")
+            if side.exists():
+                target = Path(f"{kept_as}{ext}") if kept_as else side.with_name(side.name + ".old")
+                with contextlib.suppress(FileNotFoundError):
+                    os.replace(side, target)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(incoming, project)
+        _fsync(project.parent)
+    _intent_path(project).unlink(missing_ok=True)
+    _fsync(project.parent)
+
+
+def finish_interrupted_restore(project: str | Path) -> bool:
+    """Complete a restore that was killed part-way (called when a project is opened).
+
+    Returns True when one was completed. A copy left by a restore killed before it
+    began to rename anything is removed. While another program is restoring the project
+    (it holds the window lock), :class:`ProjectError` says so.
+    """
+    from desktop.core.store.lock import ProjectLocked, acquire_window_lock
+
+    project = Path(project)
+    intent_file, incoming = _intent_path(project), _incoming_path(project)
+    if not intent_file.exists() and not incoming.exists():
+        return False
+    try:
+        lock = acquire_window_lock(project)
+    except ProjectLocked:
+        if intent_file.exists():
+            raise ProjectError(
+                "is being restored from a backup; try again in a moment", project
+            ) from None
+        return False
+    with lock:
+        try:
+            intent = json.loads(intent_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            incoming.unlink(missing_ok=True)  # killed while copying: the project is as it was
+            return False
+        except (OSError, ValueError):
+            intent = {"incoming": incoming.name, "kept_as": None}
+        _roll_forward(project, intent)
+    return True
+
+
 def restore(project: str | Path, source: str | Path | None = None, *, who: str = "") -> Restored:
-    """Put a backup in place of ``project``.
+    """Put a backup in place of ``project``, all or nothing.
 
     Parameters
     ----------
     source
         A backup file; None for the newest good backup of the project.
 
-    The backup is verified first and copied beside the project; only then is the
-    current file (with its ``-wal``) renamed to ``<name>.before-restore-<time>`` and the
-    copy renamed into place. The restore is recorded in the project's change log.
+    The backup is verified, copied beside the project (``<name>.restoring``) and the copy
+    verified again; then an intent file records the step, the current file (with its
+    ``-wal``) is renamed to ``<name>.before-restore-<time>`` and the copy renamed into
+    place. A restore killed at any point is either not begun (the project as it was) or
+    completed the next time the project is opened (:func:`finish_interrupted_restore`).
+    The restore is recorded in the project's change log.
 
     Raises
     ------
@@ -325,22 +463,26 @@ def restore(project: str | Path, source: str | Path | None = None, *, who: str =
     from desktop.core.store.lock import acquire_window_lock  # lock imports db, not us
 
     project = Path(project)
+    finish_interrupted_restore(project)
     chosen = _restore_source(project, source)
     with acquire_window_lock(project):
         stamp = datetime.now(UTC).strftime(_STAMP)
-        incoming = project.with_name(f"{project.name}.restoring")
+        incoming = _incoming_path(project)
         shutil.copyfile(chosen, incoming)
         _fsync(incoming)
-        kept_as = None
-        if project.exists():
-            kept_as = project.with_name(f"{project.name}.before-restore-{stamp}")
-            os.replace(project, kept_as)
-            for ext in ("-wal", "-shm"):
-                side = Path(f"{project}{ext}")
-                if side.exists():
-                    os.replace(side, Path(f"{kept_as}{ext}"))
-        os.replace(incoming, project)
+        problem = verify_backup(incoming)
+        if problem:
+            incoming.unlink(missing_ok=True)
+            raise CorruptProject(f"{problem} once copied; nothing was restored", chosen)
+        kept_as = (
+            project.with_name(f"{project.name}.before-restore-{stamp}")
+            if project.exists()
+            else None
+        )
+        intent = {"incoming": incoming.name, "kept_as": kept_as.name if kept_as else None}
+        _write_json(_intent_path(project), intent)
         _fsync(project.parent)
+        _roll_forward(project, intent)
     db = open_project(project)
     try:
         with write_transaction(db):

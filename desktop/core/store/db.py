@@ -64,6 +64,9 @@ BUSY_TIMEOUT_MS = 15_000
 # `stancecoder check`.
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
 _SQLITE_HEADER = b"SQLite format 3\x00"
+# The command line checks files of every size before it writes into them
+# (check_every_write_open); the window checks large ones through its backup on opening.
+_CHECK = {"every_write_open": False}
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 Database = sqlite_utils.Database
@@ -220,6 +223,15 @@ def migrate(db: Database) -> list[int]:
     return applied
 
 
+def check_every_write_open(enabled: bool = True) -> None:
+    """Check every project opened for writing with ``quick_check``, whatever its size.
+
+    The command line turns this on: a command that writes into a large damaged file
+    would otherwise carry on until it met a damaged page (or never notice).
+    """
+    _CHECK["every_write_open"] = enabled
+
+
 def _connect(path: Path, readonly: bool, *, application_id: int | None = None) -> Database:
     if readonly:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
@@ -280,7 +292,10 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
         With a one-line message naming ``path``; a damaged file's message names the
         newest good backup.
     """
+    from desktop.core.store import backup  # backup imports this module
+
     path = Path(path)
+    backup.finish_interrupted_restore(path)
     if not path.exists():
         raise ProjectError("no such project file", path)
     if path.is_dir():
@@ -292,9 +307,9 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
     except OSError as exc:
         raise ProjectError(f"cannot be read ({exc.strerror})", path) from None
     if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
-        raise NotAProject("is not a Stance Coder project (not an SQLite file)", path)
+        raise _not_a_project(path, "is not a Stance Coder project (not an SQLite file)")
     if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
-        raise NotAProject("is an SQLite file but not a Stance Coder project", path)
+        raise _not_a_project(path, "is an SQLite file but not a Stance Coder project")
     db = None
     try:
         db = _connect(path, readonly=readonly)
@@ -305,7 +320,7 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
                 f"version reads up to {latest_version()}); please update the app",
                 path,
             )
-        if size <= QUICK_CHECK_MAX_BYTES:
+        if size <= QUICK_CHECK_MAX_BYTES or (not readonly and _CHECK["every_write_open"]):
             problems = quick_check(db)
             if problems:
                 raise damaged(path, problems[0])
@@ -320,12 +335,28 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
             raise ProjectError(
                 "cannot be opened (is its folder read-only or on a disconnected drive?)", path
             ) from None
-        raise damaged(path, str(exc)) from None
+        from desktop.core.failures import explain  # a full disk is not a damaged file
+
+        raise (explain(exc, path) or damaged(path, str(exc))) from None
     except BaseException:
         _close_quietly(db)
         raise
     _record_warnings(db, path)
     return db
+
+
+def _not_a_project(path: Path, message: str) -> ProjectError:
+    """A file that is not a project, unless backups were made of a project at this very
+    path: then its header was damaged, and the newest good backup is named."""
+    from desktop.core.store import backup  # backup imports this module
+
+    try:
+        seen_here = backup.newest_good_backup_seen_at(path)
+    except Exception:  # looking for a backup must never hide the problem itself
+        seen_here = None
+    if seen_here is None:
+        return NotAProject(message, path)
+    return damaged(path, "its header is damaged")
 
 
 def _close_quietly(db: Database | None) -> None:

@@ -32,10 +32,11 @@ from desktop.core.store.db import (
     Database,
     change_log,
     current_scheme,
+    get_meta,
     open_project,
-    utc_now,
     write_transaction,
 )
+from desktop.core.team.screen import screen_source
 
 SCHEME_CHANGE = "scheme_change"
 
@@ -83,6 +84,8 @@ class FileMerge:
     notes_replaced: list[dict] = field(default_factory=list)
     # Units the lead merged, split or excluded after the file was made: one line each.
     curated: list[str] = field(default_factory=list)
+    # What the file held but may not bring (a package speaks only for its coder).
+    skipped: list[str] = field(default_factory=list)
     merge_id: int | None = None
 
     @property
@@ -146,6 +149,7 @@ class _Source:
     gold: list[tuple]
     gold_history: list[tuple]
     known_until: str = ""  # the file's latest change-log time: curation it has seen
+    package_coder: str | None = None  # the coder a package was made for
 
     def digest(self) -> str:
         """A sha256 of the merged content, stored with the merge to spot repeats."""
@@ -179,6 +183,7 @@ def _read_source(path: Path) -> _Source:
             gold=team_store.gold_rows(db),
             gold_history=team_store.gold_history_rows(db),
             known_until=max((entry["at"] for entry in change_log(db)), default=""),
+            package_coder=get_meta(db, team_store.PACKAGE_CODER),
         )
     except sqlite3.Error as exc:
         raise MergeRefused(
@@ -297,6 +302,18 @@ def _history_key(row: Sequence) -> tuple:
     return (row[1], row[2], row[3], row[8], row[6], row[4], row[5])
 
 
+def _tie(value: object) -> str:
+    """A content hash that orders two changes made at the same time, the same way on
+    every machine and in every merge order."""
+    return hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()
+
+
+def _later(at: str, value: object, other_at: str, other_value: object) -> bool:
+    """Whether the change (``at``, ``value``) wins over the other one: the later time, and
+    at the same time the larger content hash (merge is commutative; README)."""
+    return (at, _tie(value)) > (other_at, _tie(other_value))
+
+
 def _states(labels: Iterable[tuple], history: Iterable[tuple]) -> dict[tuple, tuple]:
     """``{(unit, coder, dim): (value or None, changed_at, seconds)}`` of one side.
 
@@ -329,7 +346,8 @@ def _merge_labels(
         their_points[row[1:4]].add((row[8], codes.resolve(row[3], row[5])[1]))
 
     taken: dict[tuple, tuple] = {}  # key: (our old value, their raw value, their value, at)
-    kept: dict[tuple, tuple] = {}  # key: (their value, its time, our value): we won a conflict
+    # key: (their value, its time, our value, its time): we won a conflict
+    kept: dict[tuple, tuple] = {}
     for key, (raw, at, seconds) in _states(source.labels, source.history).items():
         value = codes.resolve(key[2], raw)[1]
         report.labels_remapped += value != raw
@@ -339,21 +357,25 @@ def _merge_labels(
                 continue  # set and cleared there, never here: only history comes in
             report.labels_new += 1
         elif mine[0] == value:
-            if value is not None and seconds > mine[2]:
-                team_store.put_label_row(db, *key, value, mine[1], seconds)
+            # The same value set on both sides: the later time and the larger coding time,
+            # whichever side comes first (so that merge order does not matter).
+            if value is not None and (seconds > mine[2] or at > mine[1]):
+                team_store.put_label_row(db, *key, value, max(at, mine[1]), max(seconds, mine[2]))
                 report.times_updated += 1
             report.labels_unchanged += 1
             continue
-        elif (mine[1], mine[0]) in their_points[key]:
+        elif (went_on := (mine[1], mine[0]) in their_points[key]) != (
+            (at, value) in our_points[key]
+        ):
+            if not went_on:
+                report.labels_unchanged += 1  # we went on from theirs: the file is older
+                continue
             report.labels_updated += 1  # they went on from our state
-        elif (at, value) in our_points[key]:
-            report.labels_unchanged += 1  # we went on from theirs: the file is older
-            continue
-        elif at > mine[1]:
+        elif _later(at, value, mine[1], mine[0]):
             report.conflicts.append(Conflict(*key, value, at, mine[0], mine[1], "file"))
         else:
             report.conflicts.append(Conflict(*key, mine[0], mine[1], value, at, "project"))
-            kept[key] = (value, at, mine[0])
+            kept[key] = (value, at, mine[0], mine[1])
             continue
         team_store.put_label_row(db, *key, value, at, seconds)
         taken[key] = (mine[0] if mine else None, raw, value, at)
@@ -374,11 +396,13 @@ def _merge_labels(
             before = raw if raw != value else old
             team_store.insert_history_row(db, (*key, before, value, "merge", None, at))
             report.history_added += 1
-    for key, (theirs, at, mine) in kept.items():
+    for key, (theirs, at, mine, mine_at) in kept.items():
         if (at, theirs) not in our_points[key]:  # a file without the row of its own value
             team_store.insert_history_row(db, (*key, None, theirs, "merge", None, at))
             report.history_added += 1
-        team_store.insert_history_row(db, (*key, theirs, mine, "merge", None, utc_now()))
+        # At our state's time, not the clock's: a cleared label's state time is its last
+        # history row's, and "now" would let it win every later merge (order-dependent).
+        team_store.insert_history_row(db, (*key, theirs, mine, "merge", None, mine_at))
         report.history_added += 1
     return {(key[0], key[1]) for key in taken}
 
@@ -392,7 +416,7 @@ def _merge_states(db: Database, source: _Source, report: FileMerge) -> None:
             team_store.put_state_row(db, row)
             report.states_new += 1
             continue
-        newer = row if row[5] > mine[5] else mine
+        newer = row if _later(row[5], row[2:4], mine[5], mine[2:4]) else mine
         merged = (*row[:2], newer[2], newer[3], max(row[4], mine[4]), newer[5], mine[6])
         if merged[3] != mine[3]:
             report.notes_updated += 1
@@ -425,7 +449,9 @@ def _merge_gold(db: Database, source: _Source, codes: CodeMap, report: FileMerge
     for row in source.gold:
         row = (row[0], row[1], codes.resolve(row[1], row[2])[1], *row[3:])
         mine = ours.get(row[:2])
-        if row[2] is None or (mine is not None and mine[6] >= row[6]):
+        if row[2] is None:
+            continue
+        if mine is not None and not _later(row[6], row[2:6], mine[6], mine[2:6]):
             continue
         team_store.put_gold_row(db, row)
         report.gold_new += mine is None
@@ -437,11 +463,39 @@ def _merge_gold(db: Database, source: _Source, codes: CodeMap, report: FileMerge
             history.add(row)
 
 
-def _merge_one(db: Database, source: _Source, codes: CodeMap, who: str) -> FileMerge:
+def _speaks_for(db: Database, source: _Source) -> str | None:
+    """The coder a file may speak for: its package's coder, or None for a copy of this
+    project (which brings everything)."""
+    if source.package_coder:
+        return source.package_coder
+    ours = {i for i in team_store.project_ids(db) if i}
+    if source.project_id not in ours and source.parent_id in ours:
+        raise MergeRefused(
+            "is a package of this project without the coder it was made for", source.path
+        )
+    return None  # a copy; a file from another corpus is refused by _check_corpus
+
+
+def _screen(db: Database, source: _Source, skip_foreign: bool) -> list[str]:
+    foreign = screen_source(source, _speaks_for(db, source))
+    if foreign and not skip_foreign:
+        kind = f"a package for {source.package_coder}" if source.package_coder else "a copy"
+        raise MergeRefused(
+            f"holds what {kind} may not bring: {'; '.join(foreign)}; nothing was merged "
+            "(--skip-foreign merges the rest and lists what it left out)",
+            source.path,
+        )
+    return foreign
+
+
+def _merge_one(
+    db: Database, source: _Source, codes: CodeMap, who: str, skipped: list[str]
+) -> FileMerge:
     report = FileMerge(
         path=str(source.path),
         source_project_id=source.project_id,
         coders=tuple(r[0] for r in source.coders),
+        skipped=skipped,
     )
     ours = {r[0] for r in team_store.coder_rows(db)}
     for coder, name, created_at in source.coders:
@@ -465,7 +519,9 @@ def _merge_one(db: Database, source: _Source, codes: CodeMap, who: str) -> FileM
     return report
 
 
-def merge_files(db: Database, paths: Sequence[str | Path], *, who: str = "") -> MergeReport:
+def merge_files(
+    db: Database, paths: Sequence[str | Path], *, who: str = "", skip_foreign: bool = False
+) -> MergeReport:
     """Merge coder packages or copies of this project into it, all files or none.
 
     Parameters
@@ -476,6 +532,10 @@ def merge_files(db: Database, paths: Sequence[str | Path], *, who: str = "") -> 
         Files to merge, in order (a later file sees what the earlier ones brought).
     who
         Who merges, for the merges table.
+    skip_foreign
+        Leave out what a file may not bring (another coder's rows in a package, gold
+        labels, bad or future times; see :mod:`desktop.core.team.screen`) and list it in
+        the report, instead of refusing the file.
 
     Returns
     -------
@@ -488,17 +548,24 @@ def merge_files(db: Database, paths: Sequence[str | Path], *, who: str = "") -> 
     ------
     MergeRefused
         For the first file from another corpus, with unknown units or incompatible
-        codes; nothing is written then.
+        codes, or (without ``skip_foreign``) holding what it may not bring; nothing is
+        written then.
     """
     here = team_store.database_path(db).resolve()
-    codes = CodeMap.of_project(db)
     sources = []
     for path in map(Path, paths):
         if path.exists() and path.resolve() == here:
             raise MergeRefused("is this project itself", path)
-        source = _read_source(path)
-        _check_corpus(db, source)
-        _check_scheme(db, source, codes)
-        sources.append(source)
+        sources.append(_read_source(path))
     with write_transaction(db):
-        return MergeReport([_merge_one(db, source, codes, who) for source in sources])
+        # Checked under the write lock: a scheme change or curation committed by another
+        # program between the check and the write cannot let unknown codes in.
+        codes = CodeMap.of_project(db)
+        skipped = []
+        for source in sources:
+            _check_corpus(db, source)
+            skipped.append(_screen(db, source, skip_foreign))
+            _check_scheme(db, source, codes)
+        return MergeReport(
+            [_merge_one(db, s, codes, who, left) for s, left in zip(sources, skipped, strict=True)]
+        )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from desktop.core.errors import SchemeError, UsageError
-from desktop.core.scheme import Scheme
+from desktop.core.scheme import Scheme, parse_scheme
 from desktop.core.store import team as team_store
 from desktop.core.store.db import (
     Database,
@@ -240,3 +240,30 @@ def change_scheme(
             },
         )
     return SchemeChange(old.version, new.version, tuple(differences), triples, labels, gold)
+
+
+def codes_outside_scheme(db: Database) -> list[str]:
+    """Labels and gold labels whose code the project's scheme does not have, one line
+    per dimension and code (an empty list when every stored code is allowed).
+
+    A dimension the scheme has dropped keeps the codes it had in the scheme's earlier
+    versions; a dimension in force takes only its current codes.
+    """
+    scheme = current_scheme(db)
+    allowed = {d.id: set(d.codes) for d in scheme.dimensions}
+    retired: dict[str, set[str]] = {}
+    for text in team_store.scheme_sources(db):
+        for d in parse_scheme(text).dimensions:
+            if d.id not in allowed:
+                retired.setdefault(d.id, set()).update(d.codes)
+    found = []
+    for what, counts in (
+        ("labels", team_store.label_code_counts(db)),
+        ("gold labels", team_store.gold_code_counts(db)),
+    ):
+        for (dimension, code), n in sorted(counts.items(), key=str):
+            if code is not None and code not in allowed.get(dimension, retired.get(dimension, ())):
+                found.append(
+                    f"{n} {what} with {dimension}={code}, which scheme {scheme.version} lacks"
+                )
+    return found
