@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop import __version__
-from desktop.core import store
+from desktop.core import partial_files, store
 from desktop.core.errors import StanceError, UsageError
 from desktop.core.export import formats, refi, tabular, xlsx
 from desktop.core.export.check import ExportFailed, verify, write_failure
@@ -401,13 +401,16 @@ def export(
             count = spec.write(sys.stdout, table, ctx)
         sys.stdout.flush()
         return ExportResult("-", layout, fmt, count, None, table.names)
+    partial_files.sweep(target.parent, f".{target.name}.*.partial")  # left by killed runs
+    partial_files.sweep(target.parent, f".{sidecar_path(target).name}.*.partial")
     tmp = _temporary(target)
+    held = partial_files.hold(tmp)  # a live export's partial file is never swept
     side_tmp: Path | None = None
     try:
         try:
             if spec.text:
                 with (
-                    tmp.open("x", encoding="utf-8", newline="", buffering=1 << 20) as handle,
+                    tmp.open("w", encoding="utf-8", newline="", buffering=1 << 20) as handle,
                     _no_cyclic_gc(),
                 ):
                     count = spec.write(handle, table, ctx)
@@ -434,4 +437,6 @@ def export(
                 with contextlib.suppress(OSError):
                     leftover.unlink()
         raise
+    finally:
+        partial_files.release(held)
     return ExportResult(str(target), layout, fmt, count, str(side), table.names)

@@ -23,11 +23,11 @@ import os
 import re
 import shutil
 import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from desktop.core import partial_files
 from desktop.core.errors import CorruptProject, ProjectError
 from desktop.core.store.db import (
     APPLICATION_ID,
@@ -38,11 +38,6 @@ from desktop.core.store.db import (
     project_path,
     write_transaction,
 )
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 KEEP = 5
 RESTORE_INTENT = ".restore-intent"
@@ -229,42 +224,11 @@ def _write_json(path: Path, data: dict) -> None:
     os.replace(partial, path)
 
 
-def _hold(path: Path) -> int | None:
-    """Open ``path`` and take an exclusive ``flock`` on it (None where there is none)."""
-    if fcntl is None:  # pragma: no cover - Windows: partial files are swept by age
-        return None
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    return fd
-
-
-def sweep_partials(folder: Path, *, min_age_s: float = 3600.0) -> list[Path]:
-    """Remove the ``.partial`` files of backups that were killed while being written.
-
-    A backup being written holds a lock on its partial file; one that nobody holds is
-    left over from a killed process. Where there are no such locks, partial files older
-    than ``min_age_s`` are removed. Returns the files removed.
-    """
-    removed = []
-    for path in folder.glob("*.partial"):
-        try:
-            if fcntl is None:  # pragma: no cover
-                stale = time.time() - path.stat().st_mtime > min_age_s
-            else:
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    stale = True
-                except OSError:
-                    stale = False
-                finally:
-                    os.close(fd)
-            if stale:
-                path.unlink()
-                removed.append(path)
-        except OSError:
-            continue
-    return removed
+def sweep_partials(folder: Path) -> list[Path]:
+    """Remove the ``.partial`` files of backups that were killed while being written (a
+    backup being written holds a lock on its partial file; see
+    :mod:`desktop.core.partial_files`). Returns the files removed."""
+    return partial_files.sweep(folder)
 
 
 def _next_name(folder: Path, stem: str, stamp: str) -> str:
@@ -311,7 +275,7 @@ def make_backup(source: Database | str | Path, *, keep: int = KEEP) -> Path:
         partial = final.with_name(final.name + ".partial")
         sweep_partials(folder)
         partial.unlink(missing_ok=True)
-        held = _hold(partial)
+        held = partial_files.hold(partial)
         target = sqlite3.connect(partial, isolation_level=None)
         try:
             db.conn.backup(target)
@@ -320,8 +284,7 @@ def make_backup(source: Database | str | Path, *, keep: int = KEEP) -> Path:
             rows = [r[0] for r in target.execute("PRAGMA quick_check").fetchall()]
         finally:
             target.close()
-            if held is not None:
-                os.close(held)
+            partial_files.release(held)
     finally:
         if owned:
             db.close()
