@@ -36,7 +36,7 @@ from desktop.core.errors import StanceError
 from desktop.core.keys import Action
 from desktop.core.resources import default_scheme_path
 from desktop.core.scheme import load_scheme
-from desktop.core.session import CodingSession, Phase, Update
+from desktop.core.session import CodingSession, Keystroke, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
 from desktop.ui import dialogs, project_guard, settings, team_menu
 from desktop.ui.actions import KeyActions
@@ -106,16 +106,19 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.keys = KeyActions(self, self.scheme)
         self.keys.action_triggered.connect(self._on_action_triggered)
-        self.keys.category_triggered.connect(self._on_category_chosen)
+        self.keys.category_triggered.connect(self._on_category_key)
+        # Keys that act on the sentence go through the session's type-ahead (type_key):
+        # typed during the pause after a completed sentence, they wait, in order.
+        typed = lambda action: lambda: self._perform(self.session.type_key, Keystroke(action))  # noqa: E731
         self._handlers: dict[Action, Callable[[], None]] = {
-            Action.CONFIRM: lambda: self._perform(self.session.confirm),
-            Action.NEXT: lambda: self._perform(self.session.move, +1),
-            Action.PREVIOUS: lambda: self._perform(self.session.move, -1),
-            Action.NEXT_UNCODED: lambda: self._perform(self.session.next_uncoded),
-            Action.TOGGLE_UNSURE: lambda: self._perform(self.session.toggle_unsure),
+            Action.CONFIRM: typed(Action.CONFIRM),
+            Action.NEXT: typed(Action.NEXT),
+            Action.PREVIOUS: typed(Action.PREVIOUS),
+            Action.NEXT_UNCODED: typed(Action.NEXT_UNCODED),
+            Action.TOGGLE_UNSURE: typed(Action.TOGGLE_UNSURE),
             Action.FOCUS_NOTE: self._focus_note,
-            Action.UNDO: lambda: self._perform(self.session.undo),
-            Action.REDO: lambda: self._perform(self.session.redo),
+            Action.UNDO: typed(Action.UNDO),
+            Action.REDO: typed(Action.REDO),
             Action.SEARCH: self._focus_search,
             Action.ZOOM_IN: lambda: self._zoom(+1),
             Action.ZOOM_OUT: lambda: self._zoom(-1),
@@ -288,8 +291,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(update.message, 5_000)
         if update.wrote:
             self._show_saved()
-        if update.article_id and update.coded_delta:
-            self.sidebar.articles.apply_delta(update.article_id, update.coded_delta)
+        for article_id, delta in update.deltas:
+            self.sidebar.articles.apply_delta(article_id, delta)
         for change in update.changes:
             unit = self.session.unit
             if unit is None or unit.id != change.unit_id:
@@ -392,15 +395,22 @@ class MainWindow(QMainWindow):
     def _on_action_triggered(self, action: Action) -> None:
         self._handlers[action]()
 
-    def _on_category_chosen(self, dimension: str, code: str) -> None:
+    def _on_category_key(self, dimension: str, code: str) -> None:
+        self._on_category_chosen(dimension, code, typed=True)
+
+    def _on_category_chosen(self, dimension: str, code: str, *, typed: bool = False) -> None:
+        """A category key (through the type-ahead) or a click (on the sentence shown)."""
         was = self._chosen
         self._chosen = (dimension, code)  # so that the card drawn after the write shows it
-        update = self._perform(self.session.choose, dimension, code)
+        if typed:
+            update = self._perform(self.session.type_key, Keystroke.category(dimension, code))
+        else:
+            update = self._perform(self.session.click_category, dimension, code)
         if update is None or update.moved:
             return
-        if not update.changes:
+        if update.queued or not update.changes:
             self._chosen = was
-        elif update.changes[0].new is None:
+        elif update.changes[-1].new is None:
             self._chosen = None
         else:
             return
@@ -473,7 +483,8 @@ class MainWindow(QMainWindow):
     def _focus_note(self) -> None:
         if self.session.phase is Phase.EMPTY:
             return
-        self.session.stay()
+        # The note is for the sentence current once the keys typed before "/" are applied.
+        self._perform(self.session.settle)
         self.coding_panel.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.coding_panel.note.end(False)
 
