@@ -82,6 +82,7 @@ class Update:
     coded_delta: int = 0
     coded_deltas: tuple[tuple[str, int], ...] = ()
     queued: bool = False
+    open_notice: bool = False  # the message names the dimensions still open
 
     @property
     def wrote(self) -> bool:
@@ -111,6 +112,7 @@ def combine(updates: list[Update]) -> Update:
         transition=updates[-1].transition,
         message=next((u.message for u in reversed(updates) if u.message), ""),
         ignored=all(u.ignored for u in updates),
+        open_notice=updates[-1].open_notice,
         coded_deltas=tuple(delta for u in updates for delta in u.deltas),
     )
 
@@ -168,6 +170,7 @@ class CodingSession:
         self._article_seqs: dict[str, list[int]] = {}
         self._token = 0
         self._pending: list[Keystroke] = []  # typed during a transition, oldest first
+        self._warned_open: str | None = None  # the unit whose open dimensions were named
         self._paused = False
         self._shown: _Shown | None = None
         self._index = -1
@@ -229,6 +232,21 @@ class CodingSession:
     def progress(self) -> tuple[int, int]:
         """``(units fully coded by this coder, codable units)``."""
         return self._coded, len(self._seqs)
+
+    @property
+    def partial(self) -> int:
+        """How many units this coder has coded in some but not all dimensions."""
+        return self._partial
+
+    @property
+    def open_dimensions(self) -> list[str]:
+        """The dimensions of the shown unit still without a value, in scheme order."""
+        labels = self._shown.labels if self._shown else {}
+        return [d for d in self.dimensions if d not in labels]
+
+    def describe_open(self) -> str:
+        """``"Alliance trust, China's role"``: the labels of the open dimensions."""
+        return ", ".join(self.scheme.dimension(d).label for d in self.open_dimensions)
 
     @property
     def shows_other_coders(self) -> bool:
@@ -351,6 +369,7 @@ class CodingSession:
         shown.labels = after
         delta = self._completion_delta(before, after)
         self._coded += delta
+        self._partial += self._is_partial(after) - self._is_partial(before)
         transition = None
         if moving_on:
             shown.seconds += visit
@@ -398,7 +417,26 @@ class CodingSession:
     # -- moving -------------------------------------------------------------------------
 
     def confirm(self) -> Update:
-        """Accept the shown unit as it is and move to the next one."""
+        """Accept the shown unit as it is and move to the next one.
+
+        On a partly coded unit the first confirm stays and names the dimensions still
+        open (a partly coded unit is easy to miss); confirming again moves on.
+        """
+        shown = self._shown
+        if (
+            self.phase is Phase.SHOWING
+            and shown is not None
+            and self._is_partial(shown.labels)
+            and self._warned_open != shown.unit.id
+        ):
+            self._warned_open = shown.unit.id
+            open_dims = self.open_dimensions
+            return Update(
+                message=f"Still open: {self.describe_open()} "
+                f"({len(open_dims)} of {len(self.dimensions)}). "
+                "Press Enter again to move on anyway.",
+                open_notice=True,
+            )
         return self.move(+1)
 
     def move(self, step: int) -> Update:
@@ -459,7 +497,9 @@ class CodingSession:
         seqs = store.coded_unit_seqs(self.db, [article_id])
         if not seqs:
             return Update(ignored=True, message="This article has no sentences to code")
-        first_uncoded = queue.next_uncoded_seq(self.db, self.coder, seqs[0] - 1, self.dimensions)
+        first_uncoded = queue.next_uncoded_seq(
+            self.db, self.coder, seqs[0] - 1, self.dimensions, assigned_only=self._assigned_only
+        )
         if first_uncoded is not None and seqs[0] <= first_uncoded <= seqs[-1]:
             return self.go_to_seq(first_uncoded)
         return self.go_to_seq(seqs[0])
@@ -468,7 +508,13 @@ class CodingSession:
         if self.phase is Phase.EMPTY:
             return Update(ignored=True)
         self._cancel_transition()
-        seq = queue.next_uncoded_seq(self.db, self.coder, self._shown.unit.seq, self.dimensions)
+        seq = queue.next_uncoded_seq(
+            self.db,
+            self.coder,
+            self._shown.unit.seq,
+            self.dimensions,
+            assigned_only=self._assigned_only,
+        )
         if seq is None:
             return Update(message="Every sentence is coded")
         if seq == self._shown.unit.seq:
@@ -510,6 +556,7 @@ class CodingSession:
             before[change.dimension] = change.old
         delta = self._completion_delta(before, after)
         self._coded += delta
+        self._partial += self._is_partial(after) - self._is_partial(before)
         unit = store.get_unit(self.db, change.unit_id)
         return Update(
             changes=(change,),
@@ -560,16 +607,16 @@ class CodingSession:
         # A coder with assignments codes those (in project order) unless the lead allows
         # unassigned work; without assignments (no team workflow) every codable unit.
         assigned = team_store.assigned_seqs(self.db, self.coder)
-        if assigned and not team_store.allow_unassigned(self.db):
+        self._assigned_only = bool(assigned) and not team_store.allow_unassigned(self.db)
+        if self._assigned_only:
             self._seqs = assigned
-            self._coded = sum(
-                row[4]
-                for row in team_store.progress_rows(self.db, self.dimensions)
-                if row[0] == self.coder
-            )
-            return
-        self._seqs = store.coded_unit_seqs(self.db)
-        self._coded = queue.coded_count(self.db, self.coder, self.dimensions)
+            self._coded = queue.assigned_coded_count(self.db, self.coder, self.dimensions)
+        else:
+            self._seqs = store.coded_unit_seqs(self.db)
+            self._coded = queue.coded_count(self.db, self.coder, self.dimensions)
+        self._partial = queue.partial_count(
+            self.db, self.coder, self.dimensions, assigned_only=self._assigned_only
+        )
 
     def _start(self, start_seq: int | None) -> None:
         if not self._seqs:
@@ -581,7 +628,9 @@ class CodingSession:
             found = bisect.bisect_left(self._seqs, start_seq)
             index = min(found, len(self._seqs) - 1)
         else:
-            seq = queue.next_uncoded_seq(self.db, self.coder, 0, self.dimensions)
+            seq = queue.next_uncoded_seq(
+                self.db, self.coder, 0, self.dimensions, assigned_only=self._assigned_only
+            )
             index = bisect.bisect_left(self._seqs, seq) if seq is not None else 0
         self._show(index)
 
@@ -599,6 +648,7 @@ class CodingSession:
             since=None if self._paused else self._clock(),
         )
         self._index = index
+        self._warned_open = None
         self.phase = Phase.SHOWING
 
     def _visit_seconds(self) -> float:
@@ -631,6 +681,9 @@ class CodingSession:
         if self.phase is not Phase.SHOWING:
             return Update(ignored=True)
         return None
+
+    def _is_partial(self, labels: dict[str, str]) -> int:
+        return int(0 < sum(d in labels for d in self.dimensions) < len(self.dimensions))
 
     def _completion_delta(self, before: dict[str, str], after: dict[str, str]) -> int:
         return int(self.is_complete(after)) - int(self.is_complete(before))

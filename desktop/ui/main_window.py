@@ -145,6 +145,13 @@ class MainWindow(QMainWindow):
         centre_layout.setContentsMargins(28, 18, 28, 14)
         centre_layout.setSpacing(6)
         centre_layout.addWidget(self.sentence_view, 2)
+        # One line naming the dimensions still open when the coder confirms a partly
+        # coded sentence (not a modal dialog: the next key just goes on).
+        self.open_notice = QLabel()
+        self.open_notice.setObjectName("openNotice")
+        self.open_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.open_notice.hide()
+        centre_layout.addWidget(self.open_notice)
         rule = QFrame()
         rule.setObjectName("rule")
         rule.setFrameShape(QFrame.Shape.HLine)
@@ -265,6 +272,10 @@ class MainWindow(QMainWindow):
         self.progress_bar.setFixedHeight(max(4, self.fontMetrics().height() // 3))
         self.coder_label = QLabel(f"Coder: {self.coder}")
         self.coder_label.setObjectName("coderLabel")
+        self.unit_state_label = QLabel()
+        self.unit_state_label.setObjectName("unitStateLabel")
+        self.unit_state_label.hide()
+        bar.addPermanentWidget(self.unit_state_label)
         self.saved_label = QLabel("Every change is saved as you go")
         self.saved_label.setObjectName("savedLabel")
         bar.addPermanentWidget(self.saved_label)
@@ -289,6 +300,11 @@ class MainWindow(QMainWindow):
     def _apply(self, update: Update) -> None:
         if update.message:
             self.statusBar().showMessage(update.message, 5_000)
+        if update.open_notice:
+            self.open_notice.setText(update.message)
+            self.open_notice.show()
+        elif self.open_notice.isVisible() and (update.moved or update.changes):
+            self.open_notice.hide()
         if update.wrote:
             self._show_saved()
         for article_id, delta in update.deltas:
@@ -370,7 +386,19 @@ class MainWindow(QMainWindow):
     def _render_progress(self) -> None:
         coded, total = self.session.progress
         share = f" ({coded / total:.0%})" if total else ""
-        self.progress_label.setText(f"{coded:,} of {total:,} sentences coded{share}")
+        partial = self.session.partial
+        self.progress_label.setText(
+            f"{coded:,} of {total:,} sentences coded{share}"
+            + (f" · {partial:,} partly coded" if partial else "")
+        )
+        unit_state = ""
+        if self.session.unit is not None:
+            open_dims = self.session.open_dimensions
+            if 0 < len(open_dims) < len(self.session.dimensions):
+                unit_state = f"Partly coded · open: {self.session.describe_open()}"
+        if self.unit_state_label.text() != unit_state:
+            self.unit_state_label.setText(unit_state)
+            self.unit_state_label.setVisible(bool(unit_state))
         self.progress_bar.setMaximum(max(total, 1))
         self.progress_bar.setValue(coded)
 

@@ -146,12 +146,20 @@ class ArticleTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
 
-def _dot(colour: str, *, ring: bool = False) -> QIcon:
+def _dot(colour: str, *, ring: bool | None = False) -> QIcon:
+    """A filled dot (coded), a ring (not coded) or, for ``ring=None``, a ring half
+    filled (partly coded: unmistakable next to both)."""
     pixmap = QPixmap(12, 12)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    if ring:
+    if ring is None:
+        painter.setPen(QColor(colour))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(2, 2, 8, 8)
+        painter.setBrush(QColor(colour))
+        painter.drawPie(2, 2, 8, 8, 90 * 16, 180 * 16)
+    elif ring:
         painter.setPen(QColor(colour))
         painter.drawEllipse(2, 2, 8, 8)
     else:
@@ -203,7 +211,7 @@ class UnitListModel(QAbstractListModel):
         elif status.labelled >= len(self._dimensions):
             name, colour, ring = "coded", "#2f6f73", False
         elif status.labelled:
-            name, colour, ring = "partial", "#2f6f73", True
+            name, colour, ring = "partial", "#2f6f73", None
         else:
             name, colour, ring = "uncoded", "#b9bec4", True
         if name not in self._icons:

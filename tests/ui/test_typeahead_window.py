@@ -8,15 +8,11 @@ from __future__ import annotations
 import random
 import time
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.core import store
-from desktop.core.corpus.importer import import_paths
-from desktop.core.resources import default_scheme_path, demo_articles_dir
-from desktop.core.scheme import load_scheme
 from desktop.core.session import Phase
 from desktop.ui import settings
 
@@ -27,33 +23,6 @@ def qt_key(char: str) -> Qt.Key:
 
 KEY_INTERVAL_S = 0.040  # 25 keys a second
 SENTENCES = 32
-
-
-@pytest.fixture
-def demo_path(tmp_path):
-    path = tmp_path / "demo.stance"
-    db = store.create_project(path, load_scheme(default_scheme_path()))
-    import_paths(db, [demo_articles_dir()])
-    db.close()
-    return path
-
-
-@pytest.fixture
-def demo_window(qtbot, demo_path):
-    from desktop.ui.main_window import MainWindow
-
-    def _open(**options):
-        window = MainWindow(demo_path, "ak", **options)
-        qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        qtbot.waitUntil(lambda: window.focusWidget() is window.centre)
-        return window
-
-    return _open
 
 
 def type_at_pace(window, keys, interval=KEY_INTERVAL_S, modifier=Qt.KeyboardModifier.NoModifier):
