@@ -57,11 +57,15 @@ class CodingPanel(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.buttons: dict[tuple[str, str], CategoryButton] = {}
+        self._compact = False
+        self._gaps: dict[int, int] = {}  # layout index of each gap: its full height
+        self._full_height = 0  # what the panel needs when not compact
         body = QWidget()
         body.setObjectName("codingPanelBody")
         layout = QVBoxLayout(body)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(4)
+        self._body_layout = layout
         for number, dimension in enumerate(scheme.dimensions):
             if number:
                 layout.addSpacing(10)
@@ -124,6 +128,50 @@ class CodingPanel(QScrollArea):
             button.setEnabled(not readonly)
         self.unsure.setEnabled(not readonly)
         self.note.setReadOnly(readonly)
+
+    # -- fitting a small screen ------------------------------------------------------------
+
+    @property
+    def compact(self) -> bool:
+        return self._compact
+
+    def set_compact(self, compact: bool) -> None:
+        """Slimmer buttons and gaps, so that every category, the unsure box and the note
+        stay in view on a short screen (1024x600) without scrolling."""
+        if compact == self._compact:
+            return
+        self._compact = compact
+        layout = self._body_layout
+        layout.setSpacing(1 if compact else 4)
+        for button in self.buttons.values():
+            button.setProperty("compact", compact)
+            button.style().unpolish(button)
+            button.style().polish(button)
+        for index in range(layout.count()):
+            spacer = layout.itemAt(index).spacerItem()
+            if spacer is None or spacer.expandingDirections():
+                continue  # the stretch at the end stays a stretch
+            full = self._gaps.setdefault(index, spacer.sizeHint().height())
+            spacer.changeSize(0, max(2, full // 3) if compact else full)
+        layout.invalidate()
+
+    def refit(self) -> None:
+        """Measure again (the text size changed)."""
+        self.set_compact(False)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        # What the full layout needs: measured while it is shown, remembered when compact.
+        needed = self._full_height if self._compact else self.widget().sizeHint().height()
+        if not self._compact and needed > self.viewport().height():
+            self._full_height = needed
+            self.set_compact(True)
+        elif self._compact and needed and needed <= self.viewport().height():
+            self.set_compact(False)
 
     def set_enabled(self, enabled: bool) -> None:
         """Nothing to code (an empty project): grey everything out."""

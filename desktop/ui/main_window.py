@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,12 +39,12 @@ from desktop.core.resources import default_scheme_path
 from desktop.core.scheme import load_scheme
 from desktop.core.session import CodingSession, Keystroke, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
-from desktop.ui import dialogs, project_guard, settings, team_menu
+from desktop.ui import dialogs, project_guard, screen_fit, settings, team_menu
 from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
 from desktop.ui.help_overlay import HelpOverlay
-from desktop.ui.sentence_view import DefinitionCard, SentenceView
+from desktop.ui.sentence_view import ZOOM_STEP, DefinitionCard, SentenceView, scaled_font
 
 NOTE_SAVE_DELAY_MS = 600
 SAVED_FADE_MS = 2_500
@@ -139,8 +140,18 @@ class MainWindow(QMainWindow):
         self.centre.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.sentence_view = SentenceView()
         self.card = DefinitionCard()
-        card_title = QLabel("Codebook")
-        card_title.setObjectName("sectionTitle")
+        # The codebook card folds away (its title is a toggle) to give a short screen
+        # to the sentence; the choice is remembered.
+        card_title = QToolButton()
+        card_title.setObjectName("codebookToggle")
+        card_title.setText("Codebook")
+        card_title.setCheckable(True)
+        card_title.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        card_title.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        card_title.setAutoRaise(True)
+        card_title.setToolTip("Show or hide the codebook card")
+        card_title.toggled.connect(self._on_codebook_visible_changed)
+        self.codebook_toggle = card_title
         centre_layout = QVBoxLayout(self.centre)
         centre_layout.setContentsMargins(28, 18, 28, 14)
         centre_layout.setSpacing(6)
@@ -156,8 +167,9 @@ class MainWindow(QMainWindow):
         rule.setObjectName("rule")
         rule.setFrameShape(QFrame.Shape.HLine)
         centre_layout.addWidget(rule)
-        centre_layout.addWidget(card_title)
+        centre_layout.addWidget(card_title, 0, Qt.AlignmentFlag.AlignLeft)
         centre_layout.addWidget(self.card, 1)
+        self._centre_layout = centre_layout
 
         self.coding_panel = CodingPanel(self.scheme)
         self.coding_panel.category_clicked.connect(self._on_category_chosen)
@@ -182,7 +194,11 @@ class MainWindow(QMainWindow):
         self.coding_panel.setMinimumWidth(panel_width)
         self.sidebar.setMinimumWidth(22 * em)
         self.centre.setMinimumWidth(40 * em)
-        self.splitter.setSizes([36 * em, 100 * em, panel_width])
+        # Wide screens give the sidebar room for whole titles; the centre takes the rest.
+        width = screen_fit.available_rect(self).width()
+        sidebar_width = max(30 * em, min(60 * em, width // 5))
+        self.splitter.setSizes([sidebar_width, max(40 * em, width - sidebar_width), panel_width])
+        self.splitter.setHandleWidth(6)
         # The overlay needs a parent that is not the splitter (a splitter makes every child
         # widget a pane), so the splitter sits in a plain container.
         container = QWidget()
@@ -205,13 +221,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         team_menu.install(self)
         self._build_status_bar()
-        self.sentence_view.set_zoom(settings.get(settings.TEXT_ZOOM))
-        self.card.set_zoom(self.sentence_view.zoom)
+        self._zoom(0, remember=False)
+        card_title.setChecked(settings.get(settings.CODEBOOK_VISIBLE))
+        self._on_codebook_visible_changed(card_title.isChecked())
         self.sidebar.setVisible(settings.get(settings.SIDEBAR_VISIBLE))
         self.sidebar_action.setChecked(self.sidebar.isVisible())
-        geometry = settings.get(settings.WINDOW_GEOMETRY)
-        if geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+        area = screen_fit.available_rect(self)
+        # 1280x800 or, on a larger screen, most of it (the space is the coder's).
+        preferred = (max(1280, area.width() * 9 // 10), max(800, area.height() * 9 // 10))
+        screen_fit.restore(self, settings.get(settings.WINDOW_GEOMETRY), preferred)
         splitter_state = settings.get(settings.SPLITTER_STATE)
         if not splitter_state.isEmpty():
             self.splitter.restoreState(splitter_state)
@@ -520,10 +538,27 @@ class MainWindow(QMainWindow):
         self.sidebar_action.setChecked(True)
         self.sidebar.focus_search()
 
-    def _zoom(self, step: int) -> None:
-        zoom = self.sentence_view.set_zoom(self.sentence_view.zoom + step)
+    def _zoom(self, step: int, *, remember: bool = True) -> None:
+        """Larger or smaller text: the sentence and the card, and the whole window with
+        them (menus, lists, buttons, status line) at half the step."""
+        base = settings.get(settings.TEXT_ZOOM) if not remember else self.sentence_view.zoom
+        zoom = self.sentence_view.set_zoom(base + step)
         self.card.set_zoom(zoom)
-        settings.put(settings.TEXT_ZOOM, zoom)
+        window_font = scaled_font(ZOOM_STEP ** (zoom / 2))
+        self.setFont(window_font)
+        self.menuBar().setFont(window_font)
+        self.coding_panel.refit()
+        if remember:
+            settings.put(settings.TEXT_ZOOM, zoom)
+
+    def _on_codebook_visible_changed(self, visible: bool) -> None:
+        self.card.setVisible(visible)
+        self.codebook_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if visible else Qt.ArrowType.RightArrow
+        )
+        # Folded, the card's share of the height goes to the sentence.
+        self._centre_layout.setStretchFactor(self.card, 1 if visible else 0)
+        settings.put(settings.CODEBOOK_VISIBLE, visible)
 
     def _toggle_article(self) -> None:
         self.sentence_view.article_mode = not self.sentence_view.article_mode

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from desktop.core.errors import StanceError
 from desktop.core.store import team as team_store
-from desktop.ui import dialogs
+from desktop.ui import dialogs, screen_fit, settings
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -92,10 +93,37 @@ def refresh(window: MainWindow) -> None:
     window._apply(update)
 
 
-def _keep(window: MainWindow, widget: QWidget, size: tuple[int, int]) -> None:
+class _GeometryKeeper(QObject):
+    """Saves a team window's geometry when it closes (restored, clamped, when it opens)."""
+
+    def __init__(self, widget: QWidget, setting: settings.Setting):
+        super().__init__(widget)
+        self._setting = setting
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            settings.put(self._setting, watched.saveGeometry())
+        return False
+
+
+def _keep(
+    window: MainWindow,
+    widget: QWidget,
+    size: tuple[int, int],
+    setting: settings.Setting,
+    *,
+    escape_closes: bool = False,
+) -> None:
+    """Show ``widget`` as a window of its own: at its last geometry or ``size``, always
+    within the screen's available area (Escape closes it when ``escape_closes``)."""
     widget.setWindowFlag(Qt.WindowType.Window)
     widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    widget.resize(*size)
+    screen_fit.restore(widget, settings.get(setting), size)
+    widget.installEventFilter(_GeometryKeeper(widget, setting))
+    if escape_closes:
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), widget)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(widget.close)
     widget.show()
 
 
@@ -123,7 +151,12 @@ def _agreement(window: MainWindow) -> None:
         return
     from desktop.ui.agreement_view import AgreementView
 
-    _keep(window, AgreementView(window.project_path, window), (1100, 760))
+    _keep(
+        window,
+        AgreementView(window.project_path, window),
+        (1100, 760),
+        settings.AGREEMENT_GEOMETRY,
+    )
 
 
 def _adjudicate(window: MainWindow) -> None:
@@ -131,7 +164,12 @@ def _adjudicate(window: MainWindow) -> None:
         return
     from desktop.ui.adjudication_view import AdjudicationView
 
-    _keep(window, AdjudicationView(window.db, window.coder, window), (1100, 760))
+    _keep(
+        window,
+        AdjudicationView(window.db, window.coder, window),
+        (1100, 760),
+        settings.ADJUDICATION_GEOMETRY,
+    )
 
 
 def _curate(window: MainWindow) -> None:
@@ -139,7 +177,7 @@ def _curate(window: MainWindow) -> None:
 
     view = ArticleView(window.db, window.coder, window)
     view.changed.connect(lambda _result: refresh(window))
-    _keep(window, view, (1100, 760))
+    _keep(window, view, (1100, 760), settings.CURATION_GEOMETRY, escape_closes=True)
 
 
 def _sample(window: MainWindow) -> None:
