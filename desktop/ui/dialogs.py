@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressDialog,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.core.coder_names import resolve_coder
 from desktop.core.corpus.importer import ImportSummary, import_paths
 from desktop.core.corpus.readers import READERS
 from desktop.core.errors import StanceError
@@ -29,20 +31,40 @@ PROJECT_SUFFIX = ".stance"
 
 
 class CoderDialog(QDialog):
-    """Asks for the coder's name or initials (first run, or switching coder)."""
+    """Asks for the coder's name or initials (first run, or switching coder).
 
-    def __init__(self, current: str = "", parent: QWidget | None = None):
+    With the project's registered coders given, they are offered to pick from, and a
+    name that is not among them is added only after a confirmation (``confirm``, a
+    yes/no question by default; tests replace it), so a typo never becomes a coder.
+    """
+
+    def __init__(
+        self, current: str = "", parent: QWidget | None = None, existing: Sequence[str] = ()
+    ):
         super().__init__(parent)
         self.setWindowTitle("Who is coding?")
         self.setObjectName("coderDialog")
+        self.existing = list(existing)
+        self.confirm = self._ask
         explanation = QLabel(
             "Your name or initials. Your labels are kept under it, and other coders' "
             "labels stay hidden from you."
+            + (
+                "\nPick yourself from the list; a new name is added after a question."
+                if existing
+                else ""
+            )
         )
         explanation.setWordWrap(True)
-        self.name = QLineEdit(current)
+        self.choice = QComboBox()
+        self.choice.setObjectName("coderChoice")
+        self.choice.setEditable(True)
+        self.choice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.choice.addItems(self.existing)
+        self.name = self.choice.lineEdit()
         self.name.setPlaceholderText("e.g. AK")
         self.name.setMaxLength(40)
+        self.name.setText(current)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -51,7 +73,7 @@ class CoderDialog(QDialog):
         self.name.textChanged.connect(self._on_name_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(explanation)
-        layout.addWidget(self.name)
+        layout.addWidget(self.choice)
         layout.addWidget(self.buttons)
         self._on_name_changed(current)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
@@ -60,10 +82,32 @@ class CoderDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(bool(text.strip()))
 
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "New coder",
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
-def ask_coder(parent: QWidget | None = None, current: str = "") -> str | None:
-    """The coder's name or initials, or None if the coder cancelled."""
-    dialog = CoderDialog(current, parent)
+    def accept(self) -> None:
+        choice = resolve_coder(self.name.text(), self.existing)
+        if not choice.coder:
+            return
+        if self.existing and choice.new and not self.confirm(choice.question):
+            self.name.selectAll()
+            self.name.setFocus()
+            return  # back to the list: nothing is added
+        super().accept()
+
+
+def ask_coder(
+    parent: QWidget | None = None, current: str = "", existing: Sequence[str] = ()
+) -> str | None:
+    """The coder's name or initials, or None if the coder cancelled (see CoderDialog)."""
+    dialog = CoderDialog(current, parent, existing)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.name.text().strip() or None

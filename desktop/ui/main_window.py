@@ -594,6 +594,9 @@ class MainWindow(QMainWindow):
         keep_window(window)
         window.show()
         self.close()
+        guard = getattr(window, "guard", None)
+        if guard is not None:
+            guard.acknowledge()  # this window's last writes are not another program's
         return window
 
     def _new_project(self) -> None:
@@ -646,7 +649,8 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Import articles", dialogs.describe_import(summary))
 
     def _switch_coder(self) -> None:
-        coder = dialogs.ask_coder(self, self.coder)
+        existing = [row["id"] for row in store.list_coders(self.db)]
+        coder = dialogs.ask_coder(self, self.coder, existing)
         if coder and coder != self.coder:
             self.open_other(self.project_path, coder)
 

@@ -48,11 +48,14 @@ def install(window: MainWindow) -> None:
     menu.addAction("&Agreement…", lambda: _agreement(window))
     writing = [menu.addAction("A&djudicate disagreements…", lambda: _adjudicate(window))]
     menu.addSeparator()
-    writing.append(menu.addAction("&Curate articles…", lambda: _curate(window)))
-    writing.append(menu.addAction("Draw a &reliability sample…", lambda: _sample(window)))
+    curate = menu.addAction("&Curate articles…", lambda: _curate(window))
+    sample = menu.addAction("Draw a &reliability sample…", lambda: _sample(window))
+    writing += [curate, sample]
     menu.addAction("&Progress of coders…", lambda: _progress(window))
     menu.addSeparator()
-    writing.append(menu.addAction("&Unlock comparison…", lambda: _unlock(window)))
+    unlock = menu.addAction("&Unlock comparison…", lambda: _unlock(window))
+    writing.append(unlock)
+    window.lead_only_actions = [curate, sample, unlock]
     writing.append(menu.addAction("Make me the &lead", lambda: _make_lead(window)))
     for action in writing:
         action.setEnabled(not window.readonly)
@@ -72,6 +75,24 @@ def _on_menu_shown(window: MainWindow, menu: QMenu) -> None:
     for action in menu.actions():
         if action.text() == "Make me the &lead":
             action.setVisible(lead is None)
+    allowed = not window.readonly and (lead is None or lead == window.coder)
+    for action in window.lead_only_actions:
+        action.setEnabled(allowed)
+        action.setToolTip("" if allowed else f"For the project's lead ({lead})")
+
+
+def is_lead_or_alone(window: MainWindow) -> bool:
+    """Whether this coder may take a lead's step (sample, curation, unlock): the lead,
+    or anyone while the project has no lead. Says why not in a message box."""
+    lead = team_store.lead(window.db)
+    if lead is None or lead == window.coder:
+        return True
+    QMessageBox.information(
+        window,
+        "For the lead",
+        f"Only the project's lead ({lead}) can do this; you are coding as {window.coder}.",
+    )
+    return False
 
 
 def may_compare(window: MainWindow) -> bool:
@@ -86,6 +107,9 @@ def may_compare(window: MainWindow) -> bool:
 
 def refresh(window: MainWindow) -> None:
     """Redraw the coding window after the project changed under it (merge, curation)."""
+    guard = getattr(window, "guard", None)
+    if guard is not None:
+        guard.acknowledge()  # the change is known: no "changed by another program" notice
     update = window.session.reload()
     window.sidebar.articles.reload()
     window.sidebar.refresh_units()
@@ -137,6 +161,7 @@ def _package(window: MainWindow) -> None:
     from desktop.ui.team_dialogs import CreatePackageDialog
 
     CreatePackageDialog(window.project_path, window.coder, window).exec()
+    refresh(window)  # the dialog's own connection wrote to the file
 
 
 def _merge(window: MainWindow) -> None:
@@ -173,6 +198,8 @@ def _adjudicate(window: MainWindow) -> None:
 
 
 def _curate(window: MainWindow) -> None:
+    if not is_lead_or_alone(window):
+        return
     from desktop.ui.article_view import ArticleView
 
     view = ArticleView(window.db, window.coder, window)
@@ -181,6 +208,8 @@ def _curate(window: MainWindow) -> None:
 
 
 def _sample(window: MainWindow) -> None:
+    if not is_lead_or_alone(window):
+        return
     from desktop.ui.round_dialogs import ReliabilitySampleDialog
 
     ReliabilitySampleDialog(window.project_path, window.coder, window).exec()
@@ -194,6 +223,8 @@ def _progress(window: MainWindow) -> None:
 
 
 def _unlock(window: MainWindow) -> None:
+    if not is_lead_or_alone(window):
+        return
     from desktop.ui.round_dialogs import unlock_comparison_action
 
     if unlock_comparison_action(window.db, window.coder, window):
