@@ -104,12 +104,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"skipped: {origin} is already in the project as article {existing}")
     for article_id, title, units in summary.added:
         print(f"added: {article_id}  {units:>4} sentences  {title}")
-    excluded = ", ".join(f"{n} {rule}" for rule, n in sorted(summary.excluded_lines.items()))
-    print(
-        f"Imported {len(summary.added)} article(s), {summary.units} sentences to code"
-        f"{'; ' + str(len(summary.duplicates)) + ' already present' if summary.duplicates else ''}"
-        f"{'; lines kept as context, not coded: ' + excluded if excluded else ''}."
-    )
+    print(summary.headline())
     return 0
 
 

@@ -234,6 +234,11 @@ class CodingSession:
         return self._coded, len(self._seqs)
 
     @property
+    def assigned_only(self) -> bool:
+        """Whether this coder codes only the units assigned to them (the team workflow)."""
+        return self._assigned_only
+
+    @property
     def partial(self) -> int:
         """How many units this coder has coded in some but not all dimensions."""
         return self._partial

@@ -85,6 +85,7 @@ class Sidebar(QWidget):
         dimensions: Sequence[str],
         all_seqs: Callable[[], list[int]],
         parent=None,
+        assigned_only: Callable[[], bool] = lambda: False,
     ):
         super().__init__(parent)
         self.setObjectName("sidebar")
@@ -93,7 +94,7 @@ class Sidebar(QWidget):
         self._coder = coder
         self._dimensions = tuple(dimensions)
 
-        self.articles = ArticleTableModel(db, coder, dimensions, self)
+        self.articles = ArticleTableModel(db, coder, dimensions, self, assigned_only)
         self.article_view = QTableView()
         self.article_view.setObjectName("articleList")
         self.article_view.setModel(self.articles)

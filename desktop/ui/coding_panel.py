@@ -8,11 +8,12 @@ Space and Enter always reach the window's shortcuts.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QLabel,
-    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -39,6 +40,66 @@ class CategoryButton(QPushButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip(f"Key {key}")
+
+
+class NoteEdit(QPlainTextEdit):
+    """The note field: one line when empty, growing with its text up to ``MAX_LINES``
+    (then it scrolls). Return or Escape leaves it (``done``); Shift+Return breaks a
+    line. ``edited`` carries the text after each change the coder makes."""
+
+    MAX_LINES = 4
+    edited = Signal(str)
+    done = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._programmatic = False
+        self.textChanged.connect(self._on_text_changed)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self._fit_height()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:
+        self._programmatic = True
+        try:
+            self.setPlainText(text)
+        finally:
+            self._programmatic = False
+
+    def setCursorPosition(self, position: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(min(position, len(self.toPlainText())))
+        self.setTextCursor(cursor)
+
+    def end(self, _mark: bool = False) -> None:
+        self.moveCursor(QTextCursor.MoveOperation.End)
+
+    def _on_text_changed(self) -> None:
+        if not self._programmatic:
+            self.edited.emit(self.toPlainText())
+
+    def _fit_height(self, *_args) -> None:
+        lines = max(1, min(self.MAX_LINES, int(self.document().size().height())))
+        line = self.fontMetrics().lineSpacing()
+        margins = self.contentsMargins()
+        frame = int(self.document().documentMargin() * 2) + margins.top() + margins.bottom()
+        self.setFixedHeight(lines * line + frame + 2)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.done.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.done.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class CodingPanel(QScrollArea):
@@ -95,13 +156,11 @@ class CodingPanel(QScrollArea):
         note_label = QLabel("Note on this sentence   ( / )")
         note_label.setObjectName("noteLabel")
         layout.addWidget(note_label)
-        self.note = QLineEdit()
+        self.note = NoteEdit()
         self.note.setObjectName("noteEdit")
         self.note.setPlaceholderText("Why unsure, what to discuss…")
-        self.note.setClearButtonEnabled(True)
-        self.note.textEdited.connect(self.note_edited)
-        self.note.returnPressed.connect(self.note_done)
-        self.note.installEventFilter(self)
+        self.note.edited.connect(self.note_edited)
+        self.note.done.connect(self.note_done)
         layout.addWidget(self.note)
         layout.addStretch(1)
         self.setWidget(body)
@@ -128,6 +187,9 @@ class CodingPanel(QScrollArea):
             button.setEnabled(not readonly)
         self.unsure.setEnabled(not readonly)
         self.note.setReadOnly(readonly)
+        self.note.setEnabled(not readonly)
+        if readonly:
+            self.note.setPlaceholderText("Read-only: notes cannot be written")
 
     # -- fitting a small screen ------------------------------------------------------------
 
@@ -185,11 +247,4 @@ class CodingPanel(QScrollArea):
                 self.category_hovered.emit(watched.dimension, watched.code)
             elif event.type() == QEvent.Type.Leave:
                 self.category_hovered.emit("", "")
-        elif (
-            watched is self.note
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Escape
-        ):
-            self.note_done.emit()
-            return True
         return super().eventFilter(watched, event)

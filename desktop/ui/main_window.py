@@ -35,8 +35,6 @@ from desktop import __version__
 from desktop.core import store
 from desktop.core.errors import StanceError
 from desktop.core.keys import Action
-from desktop.core.resources import default_scheme_path
-from desktop.core.scheme import load_scheme
 from desktop.core.session import CodingSession, Keystroke, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
 from desktop.ui import dialogs, project_guard, screen_fit, settings, team_menu
@@ -128,7 +126,11 @@ class MainWindow(QMainWindow):
         }
 
         self.sidebar = Sidebar(
-            self.db, self.coder, self.session.dimensions, lambda: self.session.seqs
+            self.db,
+            self.coder,
+            self.session.dimensions,
+            lambda: self.session.seqs,
+            assigned_only=lambda: self.session.assigned_only,
         )
         self.sidebar.article_chosen.connect(self._on_article_chosen)
         self.sidebar.seq_chosen.connect(self._on_seq_chosen)
@@ -309,7 +311,7 @@ class MainWindow(QMainWindow):
         try:
             update = operation(*args)
         except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "Coding")
             self._render()
             return None
         self._apply(update)
@@ -373,6 +375,8 @@ class MainWindow(QMainWindow):
             f"sentence {in_article} of {article_total} in this article · "
             f"{index:,} of {total:,} in the project"
         )
+        if self.sentence_view.article_mode:
+            where = f"Whole article (V returns to the sentence) · {where}"
         self.sentence_view.show_unit(unit, self.session.article, units, where)
         self._note_unit = unit.id
         self._chosen = None
@@ -492,7 +496,7 @@ class MainWindow(QMainWindow):
         try:
             update = self.session.save_note(self._note_unit, self.coding_panel.note.text())
         except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "Saving the note")
             return
         self._apply(update)
 
@@ -584,7 +588,7 @@ class MainWindow(QMainWindow):
         try:
             window = project_guard.open_window(path, coder or self.coder, parent=self)
         except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "Opening the project")
             return None
         if window is None:
             return None
@@ -603,11 +607,14 @@ class MainWindow(QMainWindow):
         path = dialogs.choose_new_project(self)
         if path is None:
             return
+        scheme = dialogs.choose_scheme(self)
+        if scheme is None:
+            return
         try:
-            db = store.create_project(path, load_scheme(default_scheme_path()), who=self.coder)
+            db = store.create_project(path, scheme, who=self.coder)
             db.close()
         except StanceError as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "New project")
             return
         self.open_other(path)
 
@@ -635,7 +642,7 @@ class MainWindow(QMainWindow):
         try:
             summary = dialogs.import_with_progress(self, self.db, paths, self.coder)
         except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "Import articles")
             return
         if summary is None:
             self.statusBar().showMessage("Import cancelled; nothing was added", 5_000)
@@ -679,7 +686,7 @@ class MainWindow(QMainWindow):
             try:
                 self.session.close()
             except (StanceError, sqlite3.Error) as error:
-                dialogs.show_error(self, error)
+                dialogs.show_error(self, error, "Closing")
             settings.put(settings.WINDOW_GEOMETRY, self.saveGeometry())
             settings.put(settings.SPLITTER_STATE, self.splitter.saveState())
             QApplication.instance().focusChanged.disconnect(self._on_focus_changed)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -58,11 +58,20 @@ class ArticleTableModel(QAbstractTableModel):
 
     TITLE, PROGRESS = 0, 1
 
-    def __init__(self, db: Database, coder: str, dimensions: Sequence[str], parent=None):
+    def __init__(
+        self,
+        db: Database,
+        coder: str,
+        dimensions: Sequence[str],
+        parent=None,
+        assigned_only: Callable[[], bool] = lambda: False,
+    ):
         super().__init__(parent)
         self._db = db
         self._coder = coder
         self._dimensions = tuple(dimensions)
+        # A coder with assignments counts those, as the status bar does.
+        self._assigned_only = assigned_only
         self._headers: list[queue.ArticleHeader] = []
         self._row_of: dict[str, int] = {}
         self._progress: dict[str, tuple[int, int]] = {}
@@ -90,7 +99,11 @@ class ArticleTableModel(QAbstractTableModel):
     def progress(self, article_id: str) -> tuple[int, int]:
         if article_id not in self._progress:
             self._progress[article_id] = queue.article_progress(
-                self._db, self._coder, article_id, self._dimensions
+                self._db,
+                self._coder,
+                article_id,
+                self._dimensions,
+                assigned_only=self._assigned_only(),
             )
         return self._progress[article_id]
 

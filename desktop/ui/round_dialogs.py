@@ -46,8 +46,9 @@ from desktop.core.store import team as team_store
 from desktop.core.team import ProgressRow
 from desktop.core.team.assign import DEFAULT_SHARE
 from desktop.ui import dialogs, team_dialogs
+from desktop.ui.article_list import ProgressDelegate
 from desktop.ui.export_dialog import CheckListModel, check_list, coder_items
-from desktop.ui.models import RowsTableModel
+from desktop.ui.models import ProgressRole, RowsTableModel
 from desktop.ui.team_dialogs import MUTED, TEAL, TaskDialog, explanation
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -323,6 +324,8 @@ class ProgressModel(RowsTableModel):
             )[column]
         if role == Qt.ItemDataRole.UserRole:
             return row
+        if role == ProgressRole and column == 5:
+            return (row.coded, row.assigned)  # drawn as a bar under the share
         if role == Qt.ItemDataRole.TextAlignmentRole and column in self._NUMBERS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == 5 and row.coded >= row.assigned:
@@ -351,6 +354,12 @@ class ProgressDialog(QDialog):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # The share done reads at a glance as a bar, as in the coding window's list.
+        self.table.setItemDelegateForColumn(5, ProgressDelegate(self.table))
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(5, self.fontMetrics().averageCharWidth() * 16)
+        rows_header = self.table.verticalHeader()
+        rows_header.setDefaultSectionSize(self.fontMetrics().height() + 14)
         self.empty_label = explanation(
             "No assignments yet: draw a reliability sample (Team › Draw a reliability sample…) "
             "first."

@@ -157,6 +157,11 @@ class SentenceView(QWidget):
         where: str,
     ) -> None:
         """Show ``unit`` among ``units`` (its paragraph's neighbours or the whole article)."""
+        if self._body.property("articleMode") != self.article_mode:
+            # The whole article reads on tinted paper, unlike the sentence in its paragraph.
+            self._body.setProperty("articleMode", self.article_mode)
+            self._body.style().unpolish(self._body)
+            self._body.style().polish(self._body)
         title = article.title if article and article.title else "(untitled article)"
         self._title.setText(title)
         facts = [article.source, article.date] if article else []

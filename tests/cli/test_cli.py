@@ -24,7 +24,7 @@ def test_new_import_info_export_round(tmp_path, corpus_dir, capsys):
     assert main(["new", str(project)]) == 0
     assert main(["import", str(project), str(corpus_dir)]) == 0
     out = capsys.readouterr().out
-    assert "Imported 2 article(s), 69 sentences to code" in out
+    assert "Imported 2 articles, 69 sentences to code" in out
     assert "1 photo credit" in out and "6 navigation" in out
     assert main(["import", str(project), str(corpus_dir)]) == 0
     assert "2 already present" in capsys.readouterr().out

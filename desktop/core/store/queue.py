@@ -85,14 +85,25 @@ def article_headers(db: Database) -> list[ArticleHeader]:
 
 
 def article_progress(
-    db: Database, coder: str, article_id: str, dimensions: Sequence[str]
+    db: Database,
+    coder: str,
+    article_id: str,
+    dimensions: Sequence[str],
+    *,
+    assigned_only: bool = False,
 ) -> tuple[int, int]:
-    """``(coded, total)`` codable units of one article for ``coder``."""
+    """``(coded, total)`` codable units of one article for ``coder`` (of those assigned
+    to ``coder`` when ``assigned_only``, as the coding session counts them)."""
+    assigned = (
+        " AND EXISTS (SELECT 1 FROM assignments s WHERE s.unit_id = u.id AND s.coder_id = ?)"
+        if assigned_only
+        else ""
+    )
     row = db.execute(
         f"SELECT count(*), coalesce(sum({_labelled_count_sql(dimensions)} >= ?), 0) "
         "FROM units u JOIN articles a ON a.id = u.article_id "
-        f"WHERE u.article_id = ? AND {_CODABLE}",
-        [coder, *dimensions, len(dimensions), article_id],
+        f"WHERE u.article_id = ? AND {_CODABLE}{assigned}",
+        [coder, *dimensions, len(dimensions), article_id, *([coder] if assigned_only else [])],
     ).fetchone()
     return int(row[1]), int(row[0])
 
