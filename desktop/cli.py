@@ -39,6 +39,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from desktop.platform_check import qt_platform_problem
+
+    problem = qt_platform_problem()  # before Qt, which would abort with a paragraph
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USER_ERROR
     from desktop.ui.app import run_app  # Qt only when the window is wanted
 
     project = Path(args.project) if getattr(args, "project", None) else None
