@@ -532,8 +532,8 @@ class AgreementView(QWidget):
             self.detail_title.setText("Compute, then choose a dimension in the table above.")
             self.category_label.setText("")
             return
-        kappa = "unweighted" if d.level == "nominal" else "linear weights"
-        self.detail_title.setText(f"{d.label}  ·  {d.level}  ·  κ with {kappa}")
+        kappa = "unweighted" if d.level == "nominal" else "with linear weights"
+        self.detail_title.setText(f"{d.label}  ·  {d.level}  ·  Cohen's κ {kappa}")
         rows = "".join(
             f"<tr><td>{html.escape(c.label)}</td>"
             f"<td align='right'>&nbsp;{fmt(c.alpha)}</td>"

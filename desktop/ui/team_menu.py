@@ -176,12 +176,9 @@ def _agreement(window: MainWindow) -> None:
         return
     from desktop.ui.agreement_view import AgreementView
 
-    _keep(
-        window,
-        AgreementView(window.project_path, window),
-        (1100, 760),
-        settings.AGREEMENT_GEOMETRY,
-    )
+    view = AgreementView(window.project_path, window)
+    _keep(window, view, (1100, 760), settings.AGREEMENT_GEOMETRY)
+    view.compute()  # at once, on a worker thread: the window never opens empty
 
 
 def _adjudicate(window: MainWindow) -> None:

@@ -152,3 +152,42 @@ def test_an_assigned_coders_article_list_counts_what_the_status_bar_counts(
     assert sum(total for _, total in totals) == len(assigned) == 6
     assert sum(coded for coded, _ in totals) == window.session.progress[0] == 1
     assert "1 of 6 sentences coded" in window.progress_label.text()
+
+
+def test_agreement_computes_on_opening_and_names_categories_by_key_and_label(
+    demo_window, demo_path, qtbot
+):
+    from desktop.ui import team_menu
+    from desktop.ui.agreement_view import AgreementView
+
+    db = store.open_project(demo_path)
+    try:
+        for coder in ("AK", "BK"):
+            store.ensure_coder(db, coder)
+        team_store.set_lead(db, "AK")
+        seqs = store.coded_unit_seqs(db)[:8]
+        for n, seq in enumerate(seqs):
+            unit = store.get_unit_by_seq(db, seq).id
+            store.set_label(db, unit, "AK", "stance", ("pressure", "mixed")[n % 2])
+            store.set_label(db, unit, "BK", "stance", ("pressure", "mixed", "mixed")[n % 3])
+    finally:
+        db.close()
+    window = demo_window(coder="AK")
+    team_menu._agreement(window)
+    view = next(w for w in window.findChildren(AgreementView))
+    qtbot.waitUntil(lambda: view.result is not None, timeout=20_000)  # no Compute pressed
+    view.summary_view.selectRow(0)
+    title = view.detail_title.text()
+    assert "κ with unweighted" not in title
+    assert "Cohen's κ" in title
+    chart = view.coincidence
+    rows = [chart._row_name(i) for i in range(len(chart._labels))]
+    columns = [chart._column_name(i) for i in range(len(chart._labels))]
+    assert rows == [
+        "1  Pressure",
+        "2  Pressure and engagement",
+        "3  Engagement",
+        "4  No stance",
+    ]
+    assert columns == ["1", "2", "3", "4"]  # keys: short, never cut
+    view.close()
