@@ -256,6 +256,8 @@ def import_with_progress(
     """
     dialog = QProgressDialog("Reading articles…", "Cancel", 0, 1, parent)
     dialog.setWindowTitle("Import articles")
+    # Wide enough for its title and a long file name (a narrow one cut the title).
+    dialog.setMinimumWidth(dialog.fontMetrics().averageCharWidth() * 60)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
 

@@ -191,3 +191,30 @@ def test_agreement_computes_on_opening_and_names_categories_by_key_and_label(
     ]
     assert columns == ["1", "2", "3", "4"]  # keys: short, never cut
     view.close()
+
+
+def test_the_adjudication_list_shows_sentences_and_labels_not_ids_and_keys(scheme):
+    from desktop.core.team.adjudicate import CodedUnit, CoderValue
+    from desktop.ui.adjudication_parts import DisagreementTableModel
+
+    unit = CodedUnit(
+        unit_id="f7275a9c-0001",
+        seq=12,
+        article_id="a1",
+        paragraph=2,
+        text="Pressure alone has not slowed Pyongyang.",
+        dimension="stance",
+        values=(
+            CoderValue("ak", "pressure", "", False),
+            CoderValue("bb", "engagement", "", True),
+        ),
+        gold="mixed",
+    )
+    model = DisagreementTableModel(scheme)
+    model.set_rows([unit])
+    row = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Sentence"
+    assert row[0] == "Pressure alone has not slowed Pyongyang."
+    assert row[2] == "ak Pressure · bb Engagement?"
+    assert row[3] == "2  Pressure and engagement"  # not "3", not "Gold: 3"
+    assert "f7275a9c-0001" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
