@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
+from desktop.core import team
 from desktop.core.errors import StanceError
 from desktop.core.store import team as team_store
 from desktop.ui import dialogs, screen_fit, settings
@@ -176,7 +177,12 @@ def _agreement(window: MainWindow) -> None:
         return
     from desktop.ui.agreement_view import AgreementView
 
-    view = AgreementView(window.project_path, window)
+    def set_gold(unit_id: str, dimension: str, code: str) -> None:
+        team.set_gold(window.db, unit_id, dimension, code, window.coder)
+
+    lead = team_store.lead(window.db)
+    writer = set_gold if not window.readonly and lead in (None, window.coder) else None
+    view = AgreementView(window.project_path, window, set_gold=writer)
     _keep(window, view, (1100, 760), settings.AGREEMENT_GEOMETRY)
     view.compute()  # at once, on a worker thread: the window never opens empty
 

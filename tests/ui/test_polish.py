@@ -218,3 +218,35 @@ def test_the_adjudication_list_shows_sentences_and_labels_not_ids_and_keys(schem
     assert row[2] == "ak Pressure · bb Engagement?"
     assert row[3] == "2  Pressure and engagement"  # not "3", not "Gold: 3"
     assert "f7275a9c-0001" in model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_comparison_dialog_sets_a_gold_value(demo_window, demo_path, qtbot):
+    from desktop.ui import team_menu
+    from desktop.ui.agreement_view import AgreementView
+
+    db = store.open_project(demo_path)
+    try:
+        for coder in ("AK", "BK"):
+            store.ensure_coder(db, coder)
+        team_store.set_lead(db, "AK")
+        unit = store.get_unit_by_seq(db, store.coded_unit_seqs(db)[0]).id
+        store.set_label(db, unit, "AK", "stance", "pressure")
+        store.set_label(db, unit, "BK", "stance", "engagement")
+    finally:
+        db.close()
+    window = demo_window(coder="AK")
+    team_menu._agreement(window)
+    view = next(w for w in window.findChildren(AgreementView))
+    qtbot.waitUntil(lambda: view.result is not None, timeout=20_000)
+    dialog = view.open_comparison(0)
+    assert dialog is not None and dialog.gold_buttons
+    dialog.gold_buttons["mixed"].click()
+    assert "Pressure and engagement" in dialog.gold_label.text()
+    other = store.open_project(demo_path, readonly=True)
+    try:
+        gold = team_store.get_gold(other, unit, "stance")
+    finally:
+        other.close()
+    assert gold["value"] == "mixed" and gold["adjudicator"] == "AK"
+    dialog.close()
+    view.close()
