@@ -58,8 +58,8 @@ class NoteEdit(QPlainTextEdit):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._programmatic = False
         self.textChanged.connect(self._on_text_changed)
-        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
-        self._fit_height()
+        self.document().documentLayout().documentSizeChanged.connect(self.fit_height)
+        self.fit_height()
 
     def text(self) -> str:
         return self.toPlainText()
@@ -83,12 +83,23 @@ class NoteEdit(QPlainTextEdit):
         if not self._programmatic:
             self.edited.emit(self.toPlainText())
 
-    def _fit_height(self, *_args) -> None:
-        lines = max(1, min(self.MAX_LINES, int(self.document().size().height())))
+    def fit_height(self, *_args) -> None:
+        """One to ``MAX_LINES`` lines high, as the text needs (a scroll bar only beyond)."""
+        lines = max(1, int(self.document().size().height()))
+        self.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if lines > self.MAX_LINES
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
         line = self.fontMetrics().lineSpacing()
         margins = self.contentsMargins()
         frame = int(self.document().documentMargin() * 2) + margins.top() + margins.bottom()
-        self.setFixedHeight(lines * line + frame + 2)
+        self.setFixedHeight(min(lines, self.MAX_LINES) * line + frame + 4)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_height()
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
@@ -218,8 +229,14 @@ class CodingPanel(QScrollArea):
         layout.invalidate()
 
     def refit(self) -> None:
-        """Measure again (the text size changed)."""
+        """Measure again (the text size changed): buttons re-read their size from the
+        style sheet with the new font, then the panel decides whether it must be compact."""
         self.set_compact(False)
+        for button in self.buttons.values():
+            button.style().unpolish(button)
+            button.style().polish(button)
+            button.updateGeometry()
+        self.note.fit_height()
         self._fit()
 
     def resizeEvent(self, event) -> None:

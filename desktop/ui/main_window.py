@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
         self.centre.setMinimumWidth(40 * em)
         # Wide screens give the sidebar room for whole titles; the centre takes the rest.
         width = screen_fit.available_rect(self).width()
-        sidebar_width = max(30 * em, min(60 * em, width // 5))
+        sidebar_width = max(30 * em, min(70 * em, width // 4))
         self.splitter.setSizes([sidebar_width, max(40 * em, width - sidebar_width), panel_width])
         self.splitter.setHandleWidth(6)
         # The overlay needs a parent that is not the splitter (a splitter makes every child
