@@ -120,6 +120,14 @@ class Sidebar(QWidget):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 14)
         self.article_view.clicked.connect(self._on_article_clicked)
 
+        # Narrows the article list by title (many articles on a wide screen).
+        self.article_filter = QLineEdit()
+        self.article_filter.setObjectName("articleFilter")
+        self.article_filter.setPlaceholderText("Filter articles by title")
+        self.article_filter.setClearButtonEnabled(True)
+        self.article_filter.textChanged.connect(self._on_article_filter_changed)
+        self.article_filter.installEventFilter(self)
+
         self.filter = QComboBox()
         self.filter.setObjectName("unitFilter")
         for unit_filter in queue.UnitFilter:
@@ -170,6 +178,7 @@ class Sidebar(QWidget):
         articles_title = QLabel("Articles")
         articles_title.setObjectName("sectionTitle")
         layout.addWidget(articles_title)
+        layout.addWidget(self.article_filter)
         layout.addWidget(self.article_view, 3)
         layout.addSpacing(8)
         sentences_title = QLabel("Sentences")
@@ -253,6 +262,12 @@ class Sidebar(QWidget):
     def _on_unit_clicked(self, index: QModelIndex) -> None:
         self.seq_chosen.emit(index.data(SeqRole))
 
+    def _on_article_filter_changed(self, text: str) -> None:
+        wanted = text.strip().casefold()
+        for row in range(self.articles.rowCount()):
+            title = str(self.articles.index(row, ArticleTableModel.TITLE).data() or "")
+            self.article_view.setRowHidden(row, bool(wanted) and wanted not in title.casefold())
+
     def _on_filter_changed(self, _index: int) -> None:
         self.refresh_units()
 
@@ -264,7 +279,7 @@ class Sidebar(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
-            watched is self.search
+            watched in (self.search, self.article_filter)
             and event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_Escape
         ):
