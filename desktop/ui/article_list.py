@@ -238,6 +238,14 @@ class Sidebar(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.StyleChange:
             self._opaque_lists()
+        elif event.type() == QEvent.Type.FontChange:
+            # Larger text: rows grow with it (their heights are fixed for speed).
+            height = self.fontMetrics().height()
+            self.article_view.verticalHeader().setDefaultSectionSize(height + 14)
+            self.unit_view.verticalHeader().setDefaultSectionSize(height + 6)
+            self.article_view.horizontalHeader().resizeSection(
+                ArticleTableModel.PROGRESS, self.fontMetrics().horizontalAdvance("88888/88888") + 16
+            )
 
     def _opaque_lists(self) -> None:
         """Fill the lists' backgrounds from their palette (the style sheet's colour).

@@ -549,8 +549,11 @@ class MainWindow(QMainWindow):
         zoom = self.sentence_view.set_zoom(base + step)
         self.card.set_zoom(zoom)
         window_font = scaled_font(ZOOM_STEP ** (zoom / 2))
-        self.setFont(window_font)
-        self.menuBar().setFont(window_font)
+        # Each part is told (the style sheet keeps fonts from flowing down on their own).
+        for part in (self, self.menuBar(), self.sidebar, self.coding_panel, self.statusBar()):
+            part.setFont(window_font)
+        for child in self.sidebar.findChildren(QWidget):
+            child.setFont(window_font)
         self.coding_panel.refit()
         if remember:
             settings.put(settings.TEXT_ZOOM, zoom)

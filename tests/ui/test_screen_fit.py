@@ -140,3 +140,14 @@ def test_the_article_filter_narrows_the_list_by_title(demo_window, qtbot):
     assert window.focusWidget() is window.centre
     sidebar.article_filter.clear()
     assert not any(sidebar.article_view.isRowHidden(r) for r in range(len(titles)))
+
+
+def test_larger_text_grows_the_sidebar_rows_too(demo_window, press):
+    window = demo_window()
+    rows = window.sidebar.unit_view.verticalHeader()
+    before = rows.defaultSectionSize()
+    for _ in range(6):
+        press(window, "=", modifier=CTRL)
+    assert window.sidebar.font().pointSizeF() > QApplication.font().pointSizeF()
+    assert rows.defaultSectionSize() > before
+    assert rows.defaultSectionSize() >= window.sidebar.fontMetrics().height()
