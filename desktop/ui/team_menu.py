@@ -14,7 +14,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
-from desktop.core import team
 from desktop.core.errors import StanceError
 from desktop.core.store import team as team_store
 from desktop.ui import dialogs, screen_fit, settings
@@ -178,6 +177,8 @@ def _agreement(window: MainWindow) -> None:
     from desktop.ui.agreement_view import AgreementView
 
     def set_gold(unit_id: str, dimension: str, code: str) -> None:
+        from desktop.core import team  # with pandas: only when a gold value is set
+
         team.set_gold(window.db, unit_id, dimension, code, window.coder)
 
     lead = team_store.lead(window.db)

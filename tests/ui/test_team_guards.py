@@ -117,3 +117,19 @@ def test_no_other_program_notice_after_the_windows_own_sample(qtbot, demo_path):
     window.guard._on_poll_due()
     assert "another program" not in window.statusBar().currentMessage()
     window.close()
+
+
+def test_opening_the_coding_window_does_not_import_pandas():
+    # The window's memory and cold start (make bench: open_rss_mb, cold_start_s) hold
+    # only while the statistics stack loads on first use (agreement, gold, export).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import desktop.ui.app, desktop.ui.main_window, desktop.ui.team_menu; "
+        "print('pandas' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "False"
