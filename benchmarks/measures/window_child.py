@@ -252,23 +252,26 @@ def burst_units(app, window, viewport, units: int) -> dict:
     from PySide6.QtCore import QEvent, QObject
 
     keys = _burst_plan(window, units)
-    applied: list[tuple[float, int, bool]] = []  # (time, changes, from a transition's end)
+    applied: list[tuple[float, int, float | None]] = []  # (time, changes, pause's end)
     original_apply = window._apply
     ending = []
 
     def timed_apply(update):
+        # The window applies a transition's update right after finish_transition returns.
+        pause_end = ending.pop() if ending else None
         original_apply(update)
-        applied.append((time.perf_counter(), len(update.changes), bool(ending)))
+        applied.append((time.perf_counter(), len(update.changes), pause_end))
 
     window._apply = timed_apply  # the measure's probe; the window's code is unchanged
     original_finish = window.session.finish_transition
 
     def timed_finish(token):
-        ending.append(time.perf_counter())
-        try:
-            return original_finish(token)
-        finally:
-            ending.pop()
+        started = time.perf_counter()  # the pause is over: the queued keys apply from here
+        update = original_finish(token)
+        ending.clear()
+        if not update.ignored:
+            ending.append(started)
+        return update
 
     window.session.finish_transition = timed_finish
     paints: list[float] = []
@@ -302,15 +305,15 @@ def burst_units(app, window, viewport, units: int) -> dict:
     # Key k's label is the k-th change; it is drawn by the first paint after its apply.
     drawn_ms, excess_ms, queued = [], [], 0
     key = 0
-    for when, count, from_pause in applied:
+    for when, count, pause_end in applied:
         drawn = next((t for t in paints if t >= when), None)
         if drawn is None:
             raise RuntimeError("a label written while typing ahead was never drawn")
         for _ in range(count):
             drawn_ms.append((drawn - sent[key]) * 1000)
             # The app's own part: from the later of the press and the pause's end.
-            excess_ms.append((drawn - max(sent[key], when if from_pause else sent[key])) * 1000)
-            queued += from_pause
+            excess_ms.append((drawn - max(sent[key], pause_end or sent[key])) * 1000)
+            queued += pause_end is not None and pause_end > sent[key]
             key += 1
     window._apply = original_apply
     window.session.finish_transition = original_finish
