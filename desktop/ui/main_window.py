@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -550,10 +550,12 @@ class MainWindow(QMainWindow):
         self.card.set_zoom(zoom)
         window_font = scaled_font(ZOOM_STEP ** (zoom / 2))
         # Each part is told (the style sheet keeps fonts from flowing down on their own).
-        for part in (self, self.menuBar(), self.sidebar, self.coding_panel, self.statusBar()):
-            part.setFont(window_font)
-        for child in self.sidebar.findChildren(QWidget):
-            child.setFont(window_font)
+        size = window_font.pointSizeF()
+        parts = (self, self.menuBar(), self.sidebar, self.coding_panel, self.statusBar())
+        for part in (*parts, *self.sidebar.findChildren(QWidget)):
+            font = QFont(part.font())  # its own weight and capitals, the new size
+            font.setPointSizeF(size)
+            part.setFont(font)
         self.coding_panel.refit()
         if remember:
             settings.put(settings.TEXT_ZOOM, zoom)
