@@ -250,3 +250,16 @@ def test_the_comparison_dialog_sets_a_gold_value(demo_window, demo_path, qtbot):
     assert gold["value"] == "mixed" and gold["adjudicator"] == "AK"
     dialog.close()
     view.close()
+
+
+def test_a_dropdown_list_draws_its_current_choice(demo_window, qtbot):
+    combo = demo_window().sidebar.filter
+    combo.showPopup()
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible)
+    rect = view.visualRect(view.currentIndex())
+    image = view.viewport().grab(rect).toImage()
+    colours = {image.pixel(x, y) for x in range(image.width()) for y in range(image.height())}
+    combo.hidePopup()
+    # Text on its background: anti-aliased glyphs give many shades; a blank row gives one.
+    assert len(colours) > 4
