@@ -123,7 +123,8 @@ def preview_accept(units: Iterable[CodedUnit], rule: GoldMethod) -> AcceptPrevie
 def describe_accept(summary: AcceptSummary) -> str:
     """The outcome of a bulk acceptance in one sentence."""
     return (
-        f"Accepted {summary.accepted:,} {summary.rule} value(s) as gold; "
+        f"Accepted {summary.accepted:,} {summary.rule} "
+        f"value{'s' * (summary.accepted != 1)} as gold; "
         f"{summary.already_decided:,} already had a gold value; "
         f"{summary.undecided:,} left to adjudicate."
     )

@@ -667,7 +667,8 @@ class AdjudicationView(QWidget):
             return None
         what = "every coder chose" if rule is GoldMethod.UNANIMOUS else "most coders chose"
         text = (
-            f"Make the value {what} the gold value of {preview.accept:,} unit-dimension(s)?\n\n"
+            f"Make the value {what} the gold value of {preview.accept:,} "
+            f"unit-dimension{'s' * (preview.accept != 1)}?\n\n"
             f"{preview.already_decided:,} already have a gold value and stay as they are; "
             f"{preview.left:,} are left for you to adjudicate. The gold values are stored "
             f"as decided by {self.adjudicator} ({rule.value})."
