@@ -40,6 +40,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from desktop.platform_check import qt_platform_problem
+
+    problem = qt_platform_problem()  # before Qt, which would abort with a paragraph
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USER_ERROR
     from desktop.ui.app import run_app  # Qt only when the window is wanted
 
     project = Path(args.project) if getattr(args, "project", None) else None
@@ -105,12 +111,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"skipped: {origin} is already in the project as article {existing}")
     for article_id, title, units in summary.added:
         print(f"added: {article_id}  {units:>4} sentences  {title}")
-    excluded = ", ".join(f"{n} {rule}" for rule, n in sorted(summary.excluded_lines.items()))
-    print(
-        f"Imported {len(summary.added)} article(s), {summary.units} sentences to code"
-        f"{'; ' + str(len(summary.duplicates)) + ' already present' if summary.duplicates else ''}"
-        f"{'; lines kept as context, not coded: ' + excluded if excluded else ''}."
-    )
+    print(summary.headline())
     return 0
 
 

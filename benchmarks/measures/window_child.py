@@ -5,6 +5,7 @@ app's imports and nothing of the benchmark's.
 
     python -m benchmarks.measures.window_child keys PROJECT --coder c1 --units 300 --settings DIR
     python -m benchmarks.measures.window_child cold PROJECT --coder c1 --units 20 --settings DIR
+    python -m benchmarks.measures.window_child burst PROJECT --coder c1 --units 60 --settings DIR
 
 Both print one JSON object on their last line; ``cold`` prints ``READY`` first, as soon
 as the first sentence has been painted.
@@ -215,6 +216,133 @@ def _child_keys(args) -> dict:
     return out
 
 
+BURST_INTERVAL_S = 0.040  # 25 keys a second: a practised coder typing ahead
+
+
+def _burst_plan(window, units: int) -> list[str]:
+    """The keys of ``units`` units from the shown one on, planned before typing (the
+    screen lags behind a coder who types ahead): one key per dimension still open, or
+    a changed last dimension on a unit already complete. Each key writes one label."""
+    import numpy as np
+
+    from desktop.core import store
+
+    rng = np.random.default_rng(14)
+    session, scheme = window.session, window.scheme
+    start = session.position[0] - 1
+    keys = []
+    for seq in session.seqs[start : start + units]:
+        unit = store.get_unit_by_seq(window.db, seq)
+        labels = store.unit_labels(window.db, unit.id, session.coder)
+        open_dims = [d for d in scheme.dimensions if d.id not in labels]
+        if not open_dims:
+            last = scheme.dimensions[-1]
+            others = [c for c in last.categories if c.code != labels[last.id]]
+            keys.append(others[int(rng.integers(len(others)))].key)
+            continue
+        for dimension in open_dims:
+            keys.append(dimension.categories[int(rng.integers(len(dimension.categories)))].key)
+    return keys
+
+
+def burst_units(app, window, viewport, units: int) -> dict:
+    """Type the keys of ``units`` units at 25 keys a second on a fixed schedule, with the
+    coder's pause after each unit as it is by default; for every key, the time from its
+    press to the first paint after its label was committed and applied to the views."""
+    from PySide6.QtCore import QEvent, QObject
+
+    keys = _burst_plan(window, units)
+    applied: list[tuple[float, int, float | None]] = []  # (time, changes, pause's end)
+    original_apply = window._apply
+    ending = []
+
+    def timed_apply(update):
+        # The window applies a transition's update right after finish_transition returns.
+        pause_end = ending.pop() if ending else None
+        original_apply(update)
+        applied.append((time.perf_counter(), len(update.changes), pause_end))
+
+    window._apply = timed_apply  # the measure's probe; the window's code is unchanged
+    original_finish = window.session.finish_transition
+
+    def timed_finish(token):
+        started = time.perf_counter()  # the pause is over: the queued keys apply from here
+        update = original_finish(token)
+        ending.clear()
+        if not update.ignored:
+            ending.append(started)
+        return update
+
+    window.session.finish_transition = timed_finish
+    paints: list[float] = []
+    paint = QEvent.Type.Paint
+
+    class Filter(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == paint:
+                paints.append(time.perf_counter())
+            return False
+
+    watcher = Filter()
+    viewport.installEventFilter(watcher)
+    for button in window.coding_panel.buttons.values():
+        button.installEventFilter(watcher)
+    sent = []
+    start = time.perf_counter()
+    for n, key in enumerate(keys):
+        while time.perf_counter() < start + n * BURST_INTERVAL_S:
+            app.processEvents()
+        sent.append(time.perf_counter())
+        _press(app, window, key)
+    if not _pump_until(
+        app, lambda: sum(c for _, c, _ in applied) >= len(keys) and not window.session.pending
+    ):
+        raise RuntimeError("not every key typed ahead was applied")
+    _idle(app, 50)
+    written = sum(c for _, c, _ in applied)
+    if written != len(keys):
+        raise RuntimeError(f"{len(keys)} keys typed, {written} labels written")
+    # Key k's label is the k-th change; it is drawn by the first paint after its apply.
+    drawn_ms, excess_ms, queued = [], [], 0
+    key = 0
+    for when, count, pause_end in applied:
+        drawn = next((t for t in paints if t >= when), None)
+        if drawn is None:
+            raise RuntimeError("a label written while typing ahead was never drawn")
+        for _ in range(count):
+            drawn_ms.append((drawn - sent[key]) * 1000)
+            # The app's own part: from the later of the press and the pause's end.
+            excess_ms.append((drawn - max(sent[key], pause_end or sent[key])) * 1000)
+            queued += pause_end is not None and pause_end > sent[key]
+            key += 1
+    window._apply = original_apply
+    window.session.finish_transition = original_finish
+    return {
+        "keys": len(keys),
+        "units": units,
+        "drawn_ms": drawn_ms,
+        "excess_ms": excess_ms,
+        "queued_keys": queued,
+        "transition_ms": None,
+    }
+
+
+def _child_burst(args) -> dict:
+    _isolate_settings(Path(args.settings))
+    from desktop.ui import settings
+    from desktop.ui.app import application
+
+    application()
+    settings.put(settings.AUTO_ADVANCE, True)
+    transition = settings.get(settings.TRANSITION_MS)  # the default pause, kept
+    app, window, viewport = _open_window(args.project, args.coder)
+    _idle(app, 200)
+    out = burst_units(app, window, viewport, args.units)
+    out["transition_ms"] = transition
+    window.close()
+    return out
+
+
 def _child_cold(args, imports_started: float) -> dict:
     _isolate_settings(Path(args.settings))
     from PySide6.QtCore import QEvent, QObject, QTimer
@@ -282,14 +410,17 @@ def _child_cold(args, imports_started: float) -> dict:
 def main(argv: list[str] | None = None) -> None:
     imports_started = time.perf_counter()
     parser = argparse.ArgumentParser(description="window measures (a child process)")
-    parser.add_argument("what", choices=("keys", "cold"))
+    parser.add_argument("what", choices=("keys", "cold", "burst"))
     parser.add_argument("project")
     parser.add_argument("--coder", default="c1")
     parser.add_argument("--units", type=int, default=50)
     parser.add_argument("--settings", required=True)
     args = parser.parse_args(argv)
     _guard_none()
-    out = _child_keys(args) if args.what == "keys" else _child_cold(args, imports_started)
+    if args.what == "burst":
+        out = _child_burst(args)
+    else:
+        out = _child_keys(args) if args.what == "keys" else _child_cold(args, imports_started)
     print(json.dumps(out), flush=True)
     # Leave without tearing Qt down from Python: PySide6 6.12 can crash while finalizing
     # (none_dealloc) after the figures are out, which would lose nothing but the exit code.

@@ -7,8 +7,16 @@ This is the state machine behind the coding window, free of Qt so that it can be
 The shown unit is always in one :class:`Phase`. A category key that completes the unit
 starts a *transition* (the window lets the coder see the chosen value for a moment, then
 calls :meth:`CodingSession.finish_transition`). While the phase is ``TRANSITIONING``
-every write is refused, so a key pressed twice, or pressed while the view is about to
-move, can never write twice or write to the sentence that comes next.
+direct writes are refused, so nothing can write to the sentence being left.
+
+Type-ahead: the keys a coder types go through :meth:`CodingSession.type_key`. A key typed
+during a transition is *queued*, never dropped and never applied to the sentence being
+left; when the transition ends the session moves on and applies the queued keys in
+order, each to the sentence that is current once the keys before it have been applied
+(a queued key that completes a sentence moves on at once when more keys wait). Two kinds
+of key act at once when nothing is queued, because what they mean does not depend on the
+move: a forward key (confirm, next, next uncoded) carries out the pending move itself,
+and undo takes back the key that completed the sentence.
 
 Blind coding: the session reads and writes the labels of its own coder only.
 """
@@ -22,6 +30,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from desktop.core import store
+from desktop.core.keys import Action
 from desktop.core.store import Article, Change, Database, Unit, queue
 from desktop.core.store import team as team_store
 
@@ -31,7 +40,27 @@ class Phase(Enum):
 
     EMPTY = "empty"  # the project has no sentence to code
     SHOWING = "showing"  # keys write to the shown unit
-    TRANSITIONING = "transitioning"  # the unit is complete; writes are refused until it moves
+    TRANSITIONING = "transitioning"  # the unit is complete; keys queue until it moves
+
+
+# Keys that may act on a transition at once (nothing queued): they mean the same whether
+# the pending move has happened or not (see the module docstring).
+FORWARD_ACTIONS = frozenset({Action.CONFIRM, Action.NEXT, Action.NEXT_UNCODED})
+AT_ONCE_ACTIONS = FORWARD_ACTIONS | {Action.UNDO}
+
+
+@dataclass(frozen=True)
+class Keystroke:
+    """One key the coder typed: a named action of :mod:`desktop.core.keys`, or a
+    category (``dimension``, ``code``) of the scheme."""
+
+    action: Action | None = None
+    dimension: str = ""
+    code: str = ""
+
+    @classmethod
+    def category(cls, dimension: str, code: str) -> Keystroke:
+        return cls(None, dimension, code)
 
 
 @dataclass(frozen=True)
@@ -39,7 +68,9 @@ class Update:
     """What one call changed, for the window to refresh from.
 
     ``coded_delta`` is +1 when the call made a unit fully coded, -1 when it made one
-    incomplete, and applies to ``article_id``.
+    incomplete, and applies to ``article_id``; an update that combines several steps
+    (queued keys applied together) lists them in ``coded_deltas`` instead. ``queued``:
+    the key waits for the transition to end.
     """
 
     changes: tuple[Change, ...] = ()
@@ -49,10 +80,41 @@ class Update:
     ignored: bool = False
     article_id: str | None = None
     coded_delta: int = 0
+    coded_deltas: tuple[tuple[str, int], ...] = ()
+    queued: bool = False
+    open_notice: bool = False  # the message names the dimensions still open
 
     @property
     def wrote(self) -> bool:
         return any(change.changed for change in self.changes)
+
+    @property
+    def deltas(self) -> tuple[tuple[str, int], ...]:
+        """Every ``(article_id, change in fully coded units)`` of this update."""
+        if self.coded_deltas:
+            return self.coded_deltas
+        if self.article_id and self.coded_delta:
+            return ((self.article_id, self.coded_delta),)
+        return ()
+
+
+def combine(updates: list[Update]) -> Update:
+    """One update standing for ``updates`` applied in order (the last transition and
+    message win; changes and coded counts add up)."""
+    updates = [u for u in updates if u is not None]
+    if not updates:
+        return Update(ignored=True)
+    if len(updates) == 1:
+        return updates[0]
+    return Update(
+        changes=tuple(change for u in updates for change in u.changes),
+        moved=any(u.moved for u in updates),
+        transition=updates[-1].transition,
+        message=next((u.message for u in reversed(updates) if u.message), ""),
+        ignored=all(u.ignored for u in updates),
+        open_notice=updates[-1].open_notice,
+        coded_deltas=tuple(delta for u in updates for delta in u.deltas),
+    )
 
 
 @dataclass
@@ -107,6 +169,8 @@ class CodingSession:
         self._articles: dict[str, Article] = {}
         self._article_seqs: dict[str, list[int]] = {}
         self._token = 0
+        self._pending: list[Keystroke] = []  # typed during a transition, oldest first
+        self._warned_open: str | None = None  # the unit whose open dimensions were named
         self._paused = False
         self._shown: _Shown | None = None
         self._index = -1
@@ -170,6 +234,26 @@ class CodingSession:
         return self._coded, len(self._seqs)
 
     @property
+    def assigned_only(self) -> bool:
+        """Whether this coder codes only the units assigned to them (the team workflow)."""
+        return self._assigned_only
+
+    @property
+    def partial(self) -> int:
+        """How many units this coder has coded in some but not all dimensions."""
+        return self._partial
+
+    @property
+    def open_dimensions(self) -> list[str]:
+        """The dimensions of the shown unit still without a value, in scheme order."""
+        labels = self._shown.labels if self._shown else {}
+        return [d for d in self.dimensions if d not in labels]
+
+    def describe_open(self) -> str:
+        """``"Alliance trust, China's role"``: the labels of the open dimensions."""
+        return ", ".join(self.scheme.dimension(d).label for d in self.open_dimensions)
+
+    @property
     def shows_other_coders(self) -> bool:
         """Whether other coders' labels may be shown. Always False: coding is blind.
 
@@ -192,6 +276,65 @@ class CodingSession:
     def article_units(self) -> list[Unit]:
         """Every unit of the shown unit's article (for the whole-article view)."""
         return store.article_units(self.db, self._shown.unit.article_id) if self._shown else []
+
+    # -- typing: every key, in order ----------------------------------------------------
+
+    @property
+    def pending(self) -> tuple[Keystroke, ...]:
+        """Keys typed during the transition, waiting for it to end."""
+        return tuple(self._pending)
+
+    def type_key(self, key: Keystroke) -> Update:
+        """A key the coder typed. Applied now, or queued while a transition is pending
+        (see the module docstring); a queued key is applied by
+        :meth:`finish_transition` or :meth:`settle`."""
+        if self.phase is Phase.TRANSITIONING and (
+            self._pending or key.action not in AT_ONCE_ACTIONS
+        ):
+            self._pending.append(key)
+            return Update(queued=True)
+        return self._apply_key(key)
+
+    def settle(self) -> Update:
+        """End a pending transition now and apply every queued key (before the window
+        closes, or before an action that is not a key: a click in the list, an import)."""
+        updates = []
+        while self.phase is Phase.TRANSITIONING:
+            updates.append(self.finish_transition(self._token))
+        return combine(updates) if updates else Update(ignored=True)
+
+    def _apply_key(self, key: Keystroke) -> Update:
+        if key.action is None:
+            return self.choose(key.dimension, key.code)
+        handlers = {
+            Action.CONFIRM: self.confirm,
+            Action.NEXT: lambda: self.move(+1),
+            Action.PREVIOUS: lambda: self.move(-1),
+            Action.NEXT_UNCODED: self.next_uncoded,
+            Action.TOGGLE_UNSURE: self.toggle_unsure,
+            Action.UNDO: self.undo,
+            Action.REDO: self.redo,
+        }
+        handler = handlers.get(key.action)
+        return handler() if handler else Update(ignored=True)
+
+    def _drain(self) -> list[Update]:
+        """Apply the queued keys in order; a key that completes a sentence while more
+        keys wait moves on at once (a forward key carries that move out itself)."""
+        waiting, self._pending = self._pending, []
+        updates = []
+        for key in waiting:
+            if self.phase is Phase.TRANSITIONING and key.action not in AT_ONCE_ACTIONS:
+                updates.append(self._move_on())
+            updates.append(self._apply_key(key))
+        return updates
+
+    def _move_on(self) -> Update:
+        # The unit's time was stored with the key that completed it; the transition's
+        # own moment is the app's, not the coder's (a key that cancels it keeps it).
+        self._shown.visit = 0.0
+        self._shown.since = None
+        return self.move(+1)
 
     # -- coding -------------------------------------------------------------------------
 
@@ -231,6 +374,7 @@ class CodingSession:
         shown.labels = after
         delta = self._completion_delta(before, after)
         self._coded += delta
+        self._partial += self._is_partial(after) - self._is_partial(before)
         transition = None
         if moving_on:
             shown.seconds += visit
@@ -245,6 +389,12 @@ class CodingSession:
             article_id=shown.unit.article_id,
             coded_delta=delta,
         )
+
+    def click_category(self, dimension: str, code: str) -> Update:
+        """A click on a category button: aimed at the sentence on screen, so it cancels
+        a pending transition (keys queued before it are applied first)."""
+        first = self.stay() if self.phase is Phase.TRANSITIONING else None
+        return combine([first, self.choose(dimension, code)])
 
     def toggle_unsure(self) -> Update:
         refused = self._refuse_write()
@@ -272,7 +422,26 @@ class CodingSession:
     # -- moving -------------------------------------------------------------------------
 
     def confirm(self) -> Update:
-        """Accept the shown unit as it is and move to the next one."""
+        """Accept the shown unit as it is and move to the next one.
+
+        On a partly coded unit the first confirm stays and names the dimensions still
+        open (a partly coded unit is easy to miss); confirming again moves on.
+        """
+        shown = self._shown
+        if (
+            self.phase is Phase.SHOWING
+            and shown is not None
+            and self._is_partial(shown.labels)
+            and self._warned_open != shown.unit.id
+        ):
+            self._warned_open = shown.unit.id
+            open_dims = self.open_dimensions
+            return Update(
+                message=f"Still open: {self.describe_open()} "
+                f"({len(open_dims)} of {len(self.dimensions)}). "
+                "Press Enter again to move on anyway.",
+                open_notice=True,
+            )
         return self.move(+1)
 
     def move(self, step: int) -> Update:
@@ -293,21 +462,24 @@ class CodingSession:
         return Update(moved=True)
 
     def stay(self) -> Update:
-        """Keep the shown unit on screen: cancel a pending transition (to write a note)."""
+        """Keep the shown unit on screen: cancel a pending transition (to write a note).
+
+        With keys queued, they are applied first (they were typed before)."""
+        if self._pending:
+            return self.settle()
         self._cancel_transition()
         return Update()
 
     def finish_transition(self, token: int) -> Update:
-        """End the transition numbered ``token`` by moving on (stale tokens do nothing)."""
+        """End the transition numbered ``token`` by moving on, then apply the keys
+        queued during it (stale tokens do nothing)."""
         if self.phase is not Phase.TRANSITIONING or token != self._token:
             return Update(ignored=True)
-        # The unit's time was stored with the key that completed it; the transition's
-        # own moment is the app's, not the coder's (a key that cancels it keeps it).
-        self._shown.visit = 0.0
-        self._shown.since = None
-        return self.move(+1)
+        return combine([self._move_on(), *self._drain()])
 
     def go_to_seq(self, seq: int) -> Update:
+        if self._pending:  # keys typed before the click go first
+            return combine([self.settle(), self.go_to_seq(seq)])
         index = bisect.bisect_left(self._seqs, seq)
         if index >= len(self._seqs) or self._seqs[index] != seq:
             return Update(ignored=True, message="That sentence is not among those to code")
@@ -325,10 +497,14 @@ class CodingSession:
 
     def go_to_article(self, article_id: str) -> Update:
         """The first uncoded unit of an article, or its first unit when all are coded."""
+        if self._pending:
+            return combine([self.settle(), self.go_to_article(article_id)])
         seqs = store.coded_unit_seqs(self.db, [article_id])
         if not seqs:
             return Update(ignored=True, message="This article has no sentences to code")
-        first_uncoded = queue.next_uncoded_seq(self.db, self.coder, seqs[0] - 1, self.dimensions)
+        first_uncoded = queue.next_uncoded_seq(
+            self.db, self.coder, seqs[0] - 1, self.dimensions, assigned_only=self._assigned_only
+        )
         if first_uncoded is not None and seqs[0] <= first_uncoded <= seqs[-1]:
             return self.go_to_seq(first_uncoded)
         return self.go_to_seq(seqs[0])
@@ -337,7 +513,13 @@ class CodingSession:
         if self.phase is Phase.EMPTY:
             return Update(ignored=True)
         self._cancel_transition()
-        seq = queue.next_uncoded_seq(self.db, self.coder, self._shown.unit.seq, self.dimensions)
+        seq = queue.next_uncoded_seq(
+            self.db,
+            self.coder,
+            self._shown.unit.seq,
+            self.dimensions,
+            assigned_only=self._assigned_only,
+        )
         if seq is None:
             return Update(message="Every sentence is coded")
         if seq == self._shown.unit.seq:
@@ -379,6 +561,7 @@ class CodingSession:
             before[change.dimension] = change.old
         delta = self._completion_delta(before, after)
         self._coded += delta
+        self._partial += self._is_partial(after) - self._is_partial(before)
         unit = store.get_unit(self.db, change.unit_id)
         return Update(
             changes=(change,),
@@ -405,20 +588,23 @@ class CodingSession:
             shown.since = self._clock()
 
     def close(self) -> None:
-        """Store the time spent on the shown unit; the session is done."""
+        """Apply any queued key, store the time spent on the shown unit; the session is done."""
+        if self._pending:
+            self.settle()
         self._leave()
         self._shown = None
         self.phase = Phase.EMPTY
 
     def reload(self) -> Update:
         """Re-read the list of units (after an import), staying on the shown unit."""
+        settled = self.settle() if self._pending else None
         seq = self._shown.unit.seq if self._shown else None
         self._leave()
         self._shown = None
         self._article_seqs = {}
         self._load_queue()
         self._start(seq)
-        return Update(moved=True)
+        return combine([settled, Update(moved=True)])
 
     # -- internals ----------------------------------------------------------------------
 
@@ -426,16 +612,16 @@ class CodingSession:
         # A coder with assignments codes those (in project order) unless the lead allows
         # unassigned work; without assignments (no team workflow) every codable unit.
         assigned = team_store.assigned_seqs(self.db, self.coder)
-        if assigned and not team_store.allow_unassigned(self.db):
+        self._assigned_only = bool(assigned) and not team_store.allow_unassigned(self.db)
+        if self._assigned_only:
             self._seqs = assigned
-            self._coded = sum(
-                row[4]
-                for row in team_store.progress_rows(self.db, self.dimensions)
-                if row[0] == self.coder
-            )
-            return
-        self._seqs = store.coded_unit_seqs(self.db)
-        self._coded = queue.coded_count(self.db, self.coder, self.dimensions)
+            self._coded = queue.assigned_coded_count(self.db, self.coder, self.dimensions)
+        else:
+            self._seqs = store.coded_unit_seqs(self.db)
+            self._coded = queue.coded_count(self.db, self.coder, self.dimensions)
+        self._partial = queue.partial_count(
+            self.db, self.coder, self.dimensions, assigned_only=self._assigned_only
+        )
 
     def _start(self, start_seq: int | None) -> None:
         if not self._seqs:
@@ -447,7 +633,9 @@ class CodingSession:
             found = bisect.bisect_left(self._seqs, start_seq)
             index = min(found, len(self._seqs) - 1)
         else:
-            seq = queue.next_uncoded_seq(self.db, self.coder, 0, self.dimensions)
+            seq = queue.next_uncoded_seq(
+                self.db, self.coder, 0, self.dimensions, assigned_only=self._assigned_only
+            )
             index = bisect.bisect_left(self._seqs, seq) if seq is not None else 0
         self._show(index)
 
@@ -465,6 +653,7 @@ class CodingSession:
             since=None if self._paused else self._clock(),
         )
         self._index = index
+        self._warned_open = None
         self.phase = Phase.SHOWING
 
     def _visit_seconds(self) -> float:
@@ -497,6 +686,9 @@ class CodingSession:
         if self.phase is not Phase.SHOWING:
             return Update(ignored=True)
         return None
+
+    def _is_partial(self, labels: dict[str, str]) -> int:
+        return int(0 < sum(d in labels for d in self.dimensions) < len(self.dimensions))
 
     def _completion_delta(self, before: dict[str, str], after: dict[str, str]) -> int:
         return int(self.is_complete(after)) - int(self.is_complete(before))

@@ -75,11 +75,21 @@ def _key_of(scheme: Scheme, dimension: str, code: str) -> str:
 
 
 def values_summary(scheme: Scheme, unit: CodedUnit) -> str:
-    """Each coder's value as its key, ``?`` when unsure: ``"ak 1 · bb 2? · cc 1"``."""
+    """Each coder's value as its label, ``?`` when unsure:
+    ``"ak Pressure · bb Engagement? · cc Pressure"``."""
     return " · ".join(
-        f"{v.coder} {_key_of(scheme, unit.dimension, v.value)}{'?' if v.unsure else ''}"
+        f"{v.coder} {_label_of(scheme, unit.dimension, v.value)}{'?' if v.unsure else ''}"
         for v in unit.values
     )
+
+
+def _label_of(scheme: Scheme, dimension: str, code: str | None) -> str:
+    if code is None:
+        return "—"
+    try:
+        return scheme.dimension(dimension).category(code).label
+    except KeyError:
+        return code
 
 
 def when_text(at: str) -> str:
@@ -113,7 +123,8 @@ def preview_accept(units: Iterable[CodedUnit], rule: GoldMethod) -> AcceptPrevie
 def describe_accept(summary: AcceptSummary) -> str:
     """The outcome of a bulk acceptance in one sentence."""
     return (
-        f"Accepted {summary.accepted:,} {summary.rule} value(s) as gold; "
+        f"Accepted {summary.accepted:,} {summary.rule} "
+        f"value{'s' * (summary.accepted != 1)} as gold; "
         f"{summary.already_decided:,} already had a gold value; "
         f"{summary.undecided:,} left to adjudicate."
     )
@@ -126,7 +137,7 @@ class DisagreementTableModel(RowsTableModel):
     """Disputed units and dimensions (:class:`CodedUnit` rows) with their gold value."""
 
     UNIT, DIMENSION, VALUES, GOLD = range(4)
-    HEADERS = ("Unit", "Dimension", "Values", "Gold")
+    HEADERS = ("Sentence", "Dimension", "Values", "Gold")
 
     def __init__(self, scheme: Scheme, parent=None):
         super().__init__(parent)
@@ -162,12 +173,12 @@ class DisagreementTableModel(RowsTableModel):
             return unit
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.UNIT:
-                return unit.unit_id
+                return unit.text  # what the lead recognises; the id is in the tooltip
             if column == self.DIMENSION:
                 return self._dimension_label(unit.dimension)
             if column == self.VALUES:
                 return values_summary(self._scheme, unit)
-            return _key_of(self._scheme, unit.dimension, unit.gold) if unit.gold else "—"
+            return value_text(self._scheme, unit.dimension, unit.gold)  # key and label
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [unit.unit_id, unit.text, ""]
             for v in unit.values:

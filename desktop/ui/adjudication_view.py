@@ -72,7 +72,6 @@ from desktop.ui.adjudication_parts import (
     VIEW_STYLE,
     CoderCard,
     DisagreementTableModel,
-    MiddleElided,
     Phase,
     Shown,
     describe_accept,
@@ -181,6 +180,7 @@ class AdjudicationView(QWidget):
         layout.setSpacing(8)
         self.keys_hint = muted_label(self._keys_hint())
         self.keys_hint.setTextFormat(Qt.TextFormat.RichText)
+        self.keys_hint.setWordWrap(True)  # all of the legend on a narrow window
         layout.addLayout(toolbar)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.keys_hint)
@@ -236,12 +236,17 @@ class AdjudicationView(QWidget):
         header = view.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        view.setItemDelegateForColumn(DisagreementTableModel.UNIT, MiddleElided(view))
         metrics = view.fontMetrics()
+        longest_label = max(
+            (f"{c.key}  {c.label}" for d in self.scheme.dimensions for c in d.categories),
+            key=metrics.horizontalAdvance,
+        )
         widths = {
-            DisagreementTableModel.UNIT: metrics.horizontalAdvance("f7275…-0000") + 12,
+            DisagreementTableModel.UNIT: metrics.averageCharWidth() * 10,
             DisagreementTableModel.DIMENSION: metrics.horizontalAdvance("Dimension") + 16,
-            DisagreementTableModel.GOLD: metrics.horizontalAdvance("Gold") + 16,
+            DisagreementTableModel.GOLD: min(
+                metrics.horizontalAdvance(longest_label) + 16, metrics.averageCharWidth() * 10
+            ),
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
@@ -662,7 +667,8 @@ class AdjudicationView(QWidget):
             return None
         what = "every coder chose" if rule is GoldMethod.UNANIMOUS else "most coders chose"
         text = (
-            f"Make the value {what} the gold value of {preview.accept:,} unit-dimension(s)?\n\n"
+            f"Make the value {what} the gold value of {preview.accept:,} "
+            f"unit-dimension{'s' * (preview.accept != 1)}?\n\n"
             f"{preview.already_decided:,} already have a gold value and stay as they are; "
             f"{preview.left:,} are left for you to adjudicate. The gold values are stored "
             f"as decided by {self.adjudicator} ({rule.value})."

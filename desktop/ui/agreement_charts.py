@@ -76,11 +76,18 @@ class _Grid(_Chart):
         font.setPointSizeF(max(6.0, font.pointSizeF() * 0.82))
         return font
 
+    def _row_name(self, i: int) -> str:
+        return self._labels[i]
+
+    def _column_name(self, i: int) -> str:
+        return self._labels[i]
+
     def _cells(self) -> tuple[float, float, float]:
         """(left, top, cell size) of the grid in the widget."""
         fm = self.fontMetrics()
         n = max(1, len(self._labels))
-        left = min(max(fm.horizontalAdvance(t) for t in self._labels) + 12, self.width() / 3)
+        widest = max(fm.horizontalAdvance(self._row_name(i)) for i in range(len(self._labels)))
+        left = min(widest + 12, self.width() / 3)
         top = fm.height() + 8
         cell = min((self.width() - left - 6) / n, (self.height() - top - 6) / n, 80.0)
         return left, top, max(cell, 8.0)
@@ -96,14 +103,15 @@ class _Grid(_Chart):
     def _paint_grid(self, painter: QPainter, fill, text) -> None:
         left, top, cell = self._cells()
         fm = self.fontMetrics()
-        for i, name in enumerate(self._labels):
+        for i in range(len(self._labels)):
             row = QRectF(0, top + i * cell, left - 8, cell)
             painter.setPen(QColor("#1f2328"))
             painter.drawText(
                 row,
                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                fm.elidedText(name, Qt.TextElideMode.ElideRight, int(left - 10)),
+                fm.elidedText(self._row_name(i), Qt.TextElideMode.ElideRight, int(left - 10)),
             )
+            name = self._column_name(i)
             column = QRectF(left + i * cell, 0, cell, top - 4)
             # A long column label gets a smaller font before it is elided.
             small = fm.horizontalAdvance(name) > cell - 4
@@ -178,6 +186,17 @@ class CoincidenceChart(_Grid):
         super().__init__(parent)
         self._matrix = None
         self._names: tuple[str, ...] = ()
+        self._keys: tuple[str, ...] = ()
+
+    # Rows read "1  Pressure", columns "1": the category's key (short, never cut) with
+    # its label once per row, never a stored code next to a label.
+    def _row_name(self, i: int) -> str:
+        if self._keys:
+            return f"{self._keys[i]}  {self._names[i]}"
+        return self._names[i] if self._names else self._labels[i]
+
+    def _column_name(self, i: int) -> str:
+        return self._keys[i] if self._keys else self._row_name(i)
 
     def set_dimension(self, d: DimensionAgreement | None, scheme: Scheme | None = None) -> None:
         self._matrix = None
@@ -188,9 +207,11 @@ class CoincidenceChart(_Grid):
                 self._matrix = matrix
                 self._labels = d.coincidence.categories
                 names = self._labels
+                self._keys = ()
                 if scheme is not None:
                     dimension = scheme.dimension(d.id)
                     names = tuple(dimension.category(c).label for c in self._labels)
+                    self._keys = tuple(dimension.category(c).key for c in self._labels)
                 self._names = names
             self._message = "No unit was coded by two coders or more."
         self.update()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import html
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,9 +161,12 @@ class ComparisonDialog(QDialog):
         context: Sequence[store.Unit],
         article: store.Article | None = None,
         parent: QWidget | None = None,
+        set_gold: Callable[[str, str, str], None] | None = None,
     ):
         super().__init__(parent)
         self.unit = unit
+        self._scheme = scheme
+        self._set_gold = set_gold
         dimension = scheme.dimension(unit.dimension)
         self.setWindowTitle(f"Compare coders — sentence {unit.seq}, {dimension.label}")
         self.setObjectName("comparisonDialog")
@@ -224,6 +227,22 @@ class ComparisonDialog(QDialog):
             else "No gold value decided yet."
         )
         self.gold_label = QLabel(gold)
+        # The lead decides here too: one button per category sets the gold value.
+        self.gold_buttons: dict[str, QPushButton] = {}
+        gold_row = QHBoxLayout()
+        if set_gold is not None:
+            gold_row.addWidget(QLabel("Set the gold value:"))
+            for category in dimension.categories:
+                button = QPushButton(f"{category.key}  {category.label}")
+                button.setObjectName("goldChoice")
+                button.setAutoDefault(False)
+                button.clicked.connect(lambda _=False, code=category.code: self.choose_gold(code))
+                gold_row.addWidget(button)
+                self.gold_buttons[category.code] = button
+            gold_row.addStretch(1)
+        self.gold_error = QLabel()
+        self.gold_error.setStyleSheet("color: #b3261e;")
+        self.gold_error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -232,9 +251,26 @@ class ComparisonDialog(QDialog):
         layout.addWidget(question)
         layout.addLayout(cards)
         layout.addWidget(self.gold_label)
+        layout.addLayout(gold_row)
+        layout.addWidget(self.gold_error)
         layout.addWidget(buttons)
         em = self.fontMetrics().averageCharWidth()
         self.resize(max(90 * em, 260 * len(unit.values)), 56 * self.fontMetrics().height() // 2)
+
+    def choose_gold(self, code: str) -> bool:
+        """Make ``code`` the unit's gold value on this dimension; False if it failed."""
+        if self._set_gold is None:
+            return False
+        try:
+            self._set_gold(self.unit.unit_id, self.unit.dimension, code)
+        except (StanceError, sqlite3.Error) as error:
+            self.gold_error.setText(error_text(error))
+            self.gold_error.show()
+            return False
+        self.gold_error.hide()
+        shown = value_text(self._scheme, self.unit.dimension, code)
+        self.gold_label.setText(f"Gold value: <b>{html.escape(shown)}</b>")
+        return True
 
 
 # -- the view ---------------------------------------------------------------------------
@@ -268,10 +304,19 @@ class AgreementView(QWidget):
 
     computed = Signal(object)  # AgreementResult
 
-    def __init__(self, project_path: Path, parent: QWidget | None = None):
+    def __init__(
+        self,
+        project_path: Path,
+        parent: QWidget | None = None,
+        *,
+        set_gold: Callable[[str, str, str], None] | None = None,
+    ):
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
         self.project_path = Path(project_path)
+        # ``set_gold(unit_id, dimension, code)``: the lead's writer (the comparison sets
+        # gold values with it); None keeps the view read-only.
+        self.set_gold = set_gold
         self.setWindowTitle(f"Agreement — {self.project_path.stem} — Stance Coder")
         self.setObjectName("agreementView")
         self.result: AgreementResult | None = None
@@ -548,12 +593,12 @@ class AgreementView(QWidget):
         kappa = (
             "unweighted"
             if d.level == "nominal"
-            else f"linear weights by {d.pairs[0].weights_by if d.pairs else 'rank'}"
+            else f"with linear weights by {d.pairs[0].weights_by if d.pairs else 'rank'}"
         )
         plan = self.result.plans.get(d.id) if self.result else None
         self.plan_label.setText(plan_summary(plan) if plan else "")
         self.plan_label.setToolTip(plan.reason if plan else "")
-        self.detail_title.setText(f"{d.label}  ·  {d.level}  ·  κ with {kappa}")
+        self.detail_title.setText(f"{d.label}  ·  {d.level}  ·  Cohen's κ {kappa}")
         rows = "".join(
             f"<tr><td>{html.escape(c.label)}</td>"
             f"<td align='right'>&nbsp;{fmt(c.alpha)}</td>"
@@ -630,7 +675,9 @@ class AgreementView(QWidget):
         except (StanceError, sqlite3.Error) as error:
             self._set_status(error_text(error), error=True)
             return None
-        dialog = ComparisonDialog(unit, self.result.scheme, context, article, self)
+        dialog = ComparisonDialog(
+            unit, self.result.scheme, context, article, self, set_gold=self.set_gold
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -85,6 +85,7 @@ class Sidebar(QWidget):
         dimensions: Sequence[str],
         all_seqs: Callable[[], list[int]],
         parent=None,
+        assigned_only: Callable[[], bool] = lambda: False,
     ):
         super().__init__(parent)
         self.setObjectName("sidebar")
@@ -93,7 +94,7 @@ class Sidebar(QWidget):
         self._coder = coder
         self._dimensions = tuple(dimensions)
 
-        self.articles = ArticleTableModel(db, coder, dimensions, self)
+        self.articles = ArticleTableModel(db, coder, dimensions, self, assigned_only)
         self.article_view = QTableView()
         self.article_view.setObjectName("articleList")
         self.article_view.setModel(self.articles)
@@ -118,6 +119,14 @@ class Sidebar(QWidget):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 14)
         self.article_view.clicked.connect(self._on_article_clicked)
+
+        # Narrows the article list by title (many articles on a wide screen).
+        self.article_filter = QLineEdit()
+        self.article_filter.setObjectName("articleFilter")
+        self.article_filter.setPlaceholderText("Filter articles by title")
+        self.article_filter.setClearButtonEnabled(True)
+        self.article_filter.textChanged.connect(self._on_article_filter_changed)
+        self.article_filter.installEventFilter(self)
 
         self.filter = QComboBox()
         self.filter.setObjectName("unitFilter")
@@ -169,6 +178,7 @@ class Sidebar(QWidget):
         articles_title = QLabel("Articles")
         articles_title.setObjectName("sectionTitle")
         layout.addWidget(articles_title)
+        layout.addWidget(self.article_filter)
         layout.addWidget(self.article_view, 3)
         layout.addSpacing(8)
         sentences_title = QLabel("Sentences")
@@ -228,6 +238,14 @@ class Sidebar(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.StyleChange:
             self._opaque_lists()
+        elif event.type() == QEvent.Type.FontChange:
+            # Larger text: rows grow with it (their heights are fixed for speed).
+            height = self.fontMetrics().height()
+            self.article_view.verticalHeader().setDefaultSectionSize(height + 14)
+            self.unit_view.verticalHeader().setDefaultSectionSize(height + 6)
+            self.article_view.horizontalHeader().resizeSection(
+                ArticleTableModel.PROGRESS, self.fontMetrics().horizontalAdvance("88888/88888") + 16
+            )
 
     def _opaque_lists(self) -> None:
         """Fill the lists' backgrounds from their palette (the style sheet's colour).
@@ -252,6 +270,12 @@ class Sidebar(QWidget):
     def _on_unit_clicked(self, index: QModelIndex) -> None:
         self.seq_chosen.emit(index.data(SeqRole))
 
+    def _on_article_filter_changed(self, text: str) -> None:
+        wanted = text.strip().casefold()
+        for row in range(self.articles.rowCount()):
+            title = str(self.articles.index(row, ArticleTableModel.TITLE).data() or "")
+            self.article_view.setRowHidden(row, bool(wanted) and wanted not in title.casefold())
+
     def _on_filter_changed(self, _index: int) -> None:
         self.refresh_units()
 
@@ -263,7 +287,7 @@ class Sidebar(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
-            watched is self.search
+            watched in (self.search, self.article_filter)
             and event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_Escape
         ):

@@ -229,7 +229,10 @@ def unit_tooltip(unit: LayoutUnit, article_excluded: bool = False) -> str:
     if unit.needs_recoding:
         lines.append(f"{RECODE_MARK} To be coded again by {', '.join(unit.needs_recoding)}")
     if unit.kept_labels:
-        lines.append(f"{KEPT_MARK} {unit.kept_labels} label(s) kept from before a merge or split")
+        lines.append(
+            f"{KEPT_MARK} {unit.kept_labels} label{'s' * (unit.kept_labels != 1)} kept from "
+            "before a merge or split"
+        )
     return "\n".join(lines)
 
 

@@ -556,7 +556,7 @@ class ArticleView(QWidget):
         if unit.needs_recoding:
             parts.append(f"to be coded again by {', '.join(unit.needs_recoding)}")
         if unit.kept_labels:
-            parts.append(f"{unit.kept_labels} kept label(s)")
+            parts.append(f"{unit.kept_labels} kept label{'s' * (unit.kept_labels != 1)}")
         if unit.manual:
             parts.append("decided by hand")
         return " · ".join(parts)

@@ -8,11 +8,12 @@ Space and Enter always reach the window's shortcuts.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QLabel,
-    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -41,6 +42,77 @@ class CategoryButton(QPushButton):
         self.setToolTip(f"Key {key}")
 
 
+class NoteEdit(QPlainTextEdit):
+    """The note field: one line when empty, growing with its text up to ``MAX_LINES``
+    (then it scrolls). Return or Escape leaves it (``done``); Shift+Return breaks a
+    line. ``edited`` carries the text after each change the coder makes."""
+
+    MAX_LINES = 4
+    edited = Signal(str)
+    done = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._programmatic = False
+        self.textChanged.connect(self._on_text_changed)
+        self.document().documentLayout().documentSizeChanged.connect(self.fit_height)
+        self.fit_height()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:
+        self._programmatic = True
+        try:
+            self.setPlainText(text)
+        finally:
+            self._programmatic = False
+
+    def setCursorPosition(self, position: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(min(position, len(self.toPlainText())))
+        self.setTextCursor(cursor)
+
+    def end(self, _mark: bool = False) -> None:
+        self.moveCursor(QTextCursor.MoveOperation.End)
+
+    def _on_text_changed(self) -> None:
+        if not self._programmatic:
+            self.edited.emit(self.toPlainText())
+
+    def fit_height(self, *_args) -> None:
+        """One to ``MAX_LINES`` lines high, as the text needs (a scroll bar only beyond)."""
+        lines = max(1, int(self.document().size().height()))
+        self.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if lines > self.MAX_LINES
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        line = self.fontMetrics().lineSpacing()
+        margins = self.contentsMargins()
+        frame = int(self.document().documentMargin() * 2) + margins.top() + margins.bottom()
+        self.setFixedHeight(min(lines, self.MAX_LINES) * line + frame + 4)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_height()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.done.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.done.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class CodingPanel(QScrollArea):
     """Dimensions and categories of the scheme; unsure flag; note field."""
 
@@ -57,11 +129,15 @@ class CodingPanel(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.buttons: dict[tuple[str, str], CategoryButton] = {}
+        self._compact = False
+        self._gaps: dict[int, int] = {}  # layout index of each gap: its full height
+        self._full_height = 0  # what the panel needs when not compact
         body = QWidget()
         body.setObjectName("codingPanelBody")
         layout = QVBoxLayout(body)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(4)
+        self._body_layout = layout
         for number, dimension in enumerate(scheme.dimensions):
             if number:
                 layout.addSpacing(10)
@@ -91,13 +167,11 @@ class CodingPanel(QScrollArea):
         note_label = QLabel("Note on this sentence   ( / )")
         note_label.setObjectName("noteLabel")
         layout.addWidget(note_label)
-        self.note = QLineEdit()
+        self.note = NoteEdit()
         self.note.setObjectName("noteEdit")
         self.note.setPlaceholderText("Why unsure, what to discuss…")
-        self.note.setClearButtonEnabled(True)
-        self.note.textEdited.connect(self.note_edited)
-        self.note.returnPressed.connect(self.note_done)
-        self.note.installEventFilter(self)
+        self.note.edited.connect(self.note_edited)
+        self.note.done.connect(self.note_done)
         layout.addWidget(self.note)
         layout.addStretch(1)
         self.setWidget(body)
@@ -124,6 +198,59 @@ class CodingPanel(QScrollArea):
             button.setEnabled(not readonly)
         self.unsure.setEnabled(not readonly)
         self.note.setReadOnly(readonly)
+        self.note.setEnabled(not readonly)
+        if readonly:
+            self.note.setPlaceholderText("Read-only: notes cannot be written")
+
+    # -- fitting a small screen ------------------------------------------------------------
+
+    @property
+    def compact(self) -> bool:
+        return self._compact
+
+    def set_compact(self, compact: bool) -> None:
+        """Slimmer buttons and gaps, so that every category, the unsure box and the note
+        stay in view on a short screen (1024x600) without scrolling."""
+        if compact == self._compact:
+            return
+        self._compact = compact
+        layout = self._body_layout
+        layout.setSpacing(1 if compact else 4)
+        for button in self.buttons.values():
+            button.setProperty("compact", compact)
+            button.style().unpolish(button)
+            button.style().polish(button)
+        for index in range(layout.count()):
+            spacer = layout.itemAt(index).spacerItem()
+            if spacer is None or spacer.expandingDirections():
+                continue  # the stretch at the end stays a stretch
+            full = self._gaps.setdefault(index, spacer.sizeHint().height())
+            spacer.changeSize(0, max(2, full // 3) if compact else full)
+        layout.invalidate()
+
+    def refit(self) -> None:
+        """Measure again (the text size changed): buttons re-read their size from the
+        style sheet with the new font, then the panel decides whether it must be compact."""
+        self.set_compact(False)
+        for button in self.buttons.values():
+            button.style().unpolish(button)
+            button.style().polish(button)
+            button.updateGeometry()
+        self.note.fit_height()
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        # What the full layout needs: measured while it is shown, remembered when compact.
+        needed = self._full_height if self._compact else self.widget().sizeHint().height()
+        if not self._compact and needed > self.viewport().height():
+            self._full_height = needed
+            self.set_compact(True)
+        elif self._compact and needed and needed <= self.viewport().height():
+            self.set_compact(False)
 
     def set_enabled(self, enabled: bool) -> None:
         """Nothing to code (an empty project): grey everything out."""
@@ -137,11 +264,4 @@ class CodingPanel(QScrollArea):
                 self.category_hovered.emit(watched.dimension, watched.code)
             elif event.type() == QEvent.Type.Leave:
                 self.category_hovered.emit("", "")
-        elif (
-            watched is self.note
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Escape
-        ):
-            self.note_done.emit()
-            return True
         return super().eventFilter(watched, event)

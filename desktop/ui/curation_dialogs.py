@@ -81,7 +81,9 @@ def coded_lines(coded: Mapping[str, Mapping[str, int]], limit: int = 8) -> list[
         )
         lines.append(f"{unit}: {who}")
     if len(coded) > limit:
-        lines.append(f"… and {len(coded) - limit} more coded sentence(s)")
+        lines.append(
+            f"… and {len(coded) - limit} more coded sentence{'s' * (len(coded) - limit != 1)}"
+        )
     return lines
 
 

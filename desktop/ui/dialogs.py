@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressDialog,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.core.coder_names import resolve_coder
 from desktop.core.corpus.importer import ImportSummary, import_paths
 from desktop.core.corpus.readers import READERS
 from desktop.core.errors import StanceError
+from desktop.core.resources import schemes_dir
+from desktop.core.scheme import Scheme, check_scheme_text, read_scheme_file
 from desktop.core.store import Database
 
 PROJECT_FILTER = "Stance Coder projects (*.stance);;All files (*)"
@@ -29,20 +33,40 @@ PROJECT_SUFFIX = ".stance"
 
 
 class CoderDialog(QDialog):
-    """Asks for the coder's name or initials (first run, or switching coder)."""
+    """Asks for the coder's name or initials (first run, or switching coder).
 
-    def __init__(self, current: str = "", parent: QWidget | None = None):
+    With the project's registered coders given, they are offered to pick from, and a
+    name that is not among them is added only after a confirmation (``confirm``, a
+    yes/no question by default; tests replace it), so a typo never becomes a coder.
+    """
+
+    def __init__(
+        self, current: str = "", parent: QWidget | None = None, existing: Sequence[str] = ()
+    ):
         super().__init__(parent)
         self.setWindowTitle("Who is coding?")
         self.setObjectName("coderDialog")
+        self.existing = list(existing)
+        self.confirm = self._ask
         explanation = QLabel(
             "Your name or initials. Your labels are kept under it, and other coders' "
             "labels stay hidden from you."
+            + (
+                "\nPick yourself from the list; a new name is added after a question."
+                if existing
+                else ""
+            )
         )
         explanation.setWordWrap(True)
-        self.name = QLineEdit(current)
+        self.choice = QComboBox()
+        self.choice.setObjectName("coderChoice")
+        self.choice.setEditable(True)
+        self.choice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.choice.addItems(self.existing)
+        self.name = self.choice.lineEdit()
         self.name.setPlaceholderText("e.g. AK")
         self.name.setMaxLength(40)
+        self.name.setText(current)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -51,7 +75,7 @@ class CoderDialog(QDialog):
         self.name.textChanged.connect(self._on_name_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(explanation)
-        layout.addWidget(self.name)
+        layout.addWidget(self.choice)
         layout.addWidget(self.buttons)
         self._on_name_changed(current)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 48)
@@ -60,24 +84,134 @@ class CoderDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(bool(text.strip()))
 
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "New coder",
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
-def ask_coder(parent: QWidget | None = None, current: str = "") -> str | None:
-    """The coder's name or initials, or None if the coder cancelled."""
-    dialog = CoderDialog(current, parent)
+    def accept(self) -> None:
+        choice = resolve_coder(self.name.text(), self.existing)
+        if not choice.coder:
+            return
+        if self.existing and choice.new and not self.confirm(choice.question):
+            self.name.selectAll()
+            self.name.setFocus()
+            return  # back to the list: nothing is added
+        super().accept()
+
+
+def ask_coder(
+    parent: QWidget | None = None, current: str = "", existing: Sequence[str] = ()
+) -> str | None:
+    """The coder's name or initials, or None if the coder cancelled (see CoderDialog)."""
+    dialog = CoderDialog(current, parent, existing)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.name.text().strip() or None
 
 
-def show_error(parent: QWidget | None, error: BaseException) -> None:
-    """One line in a message box; never a traceback."""
+def error_text(error: BaseException) -> str:
+    """What went wrong in words, never a Python exception's name."""
     if isinstance(error, StanceError):
-        text = str(error)
-    elif isinstance(error, sqlite3.Error):
-        text = f"The project file could not be written or read: {error}"
-    else:
-        text = f"{type(error).__name__}: {error}"
-    QMessageBox.critical(parent, "Stance Coder", text)
+        return str(error)
+    if isinstance(error, sqlite3.Error):
+        return f"The project file could not be written or read: {error}"
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        return f"A file could not be read or written{where}: {error.strerror or error}"
+    detail = str(error).strip()
+    return f"Something went wrong: {detail}" if detail else "Something went wrong."
+
+
+def show_error(parent: QWidget | None, error: BaseException, title: str = "") -> None:
+    """One line in a message box titled with what was being done; never a traceback."""
+    what = title or (parent.windowTitle().split(" — ")[0] if parent is not None else "")
+    QMessageBox.critical(
+        parent, f"{what} — Stance Coder" if what else "Stance Coder", error_text(error)
+    )
+
+
+class SchemeDialog(QDialog):
+    """The coding scheme of a new project: a bundled one, or one from a file, checked by
+    the scheme validator (its messages are shown; OK waits for a valid scheme)."""
+
+    FROM_FILE = "From a file…"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Coding scheme — New project")
+        self.setObjectName("schemeDialog")
+        self.scheme: Scheme | None = None
+        self.choice = QComboBox()
+        self.choice.setObjectName("schemeChoice")
+        for path in sorted(schemes_dir().glob("*.toml")):
+            scheme, errors = check_scheme_text(read_scheme_file(path))
+            if scheme is not None and not errors:
+                self.choice.addItem(f"{scheme.title} ({scheme.version})", scheme)
+        self.choice.addItem(self.FROM_FILE, None)
+        self.messages = QLabel()
+        self.messages.setObjectName("schemeMessages")
+        self.messages.setWordWrap(True)
+        self.messages.setTextFormat(Qt.TextFormat.PlainText)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.choice.activated.connect(self._on_choice_activated)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("The scheme the coders code against (its dimensions and keys):"))
+        layout.addWidget(self.choice)
+        layout.addWidget(self.messages)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self._on_choice_activated(0)
+
+    def _on_choice_activated(self, index: int) -> None:
+        if self.choice.itemText(index) == self.FROM_FILE and self.choice.itemData(index) is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self, "Coding scheme", "", "Coding schemes (*.toml);;All files (*)"
+            )
+            if name:
+                self.use_file(Path(name))
+            return
+        self._set(self.choice.itemData(index), [])
+
+    def use_file(self, path: Path) -> None:
+        """Check the scheme file at ``path``; offer it when valid, else list the problems."""
+        try:
+            scheme, errors = check_scheme_text(read_scheme_file(path))
+        except StanceError as error:
+            scheme, errors = None, [str(error)]
+        if scheme is not None and not errors:
+            self.choice.insertItem(self.choice.count() - 1, f"{scheme.title} — {path.name}", scheme)
+            self.choice.setCurrentIndex(self.choice.count() - 2)
+        self._set(scheme if not errors else None, [f"{path.name}: {e}" for e in errors])
+
+    def _set(self, scheme: Scheme | None, errors: list[str]) -> None:
+        self.scheme = scheme
+        if errors:
+            self.messages.setText("This scheme cannot be used:\n" + "\n".join(errors[:8]))
+        elif scheme is not None:
+            dimensions = ", ".join(d.label for d in scheme.dimensions)
+            self.messages.setText(f"{len(scheme.dimensions)} dimensions: {dimensions}")
+        else:
+            self.messages.setText("Choose a scheme file.")
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(scheme is not None)
+
+
+def choose_scheme(parent: QWidget | None) -> Scheme | None:
+    """Ask which coding scheme a new project uses; None if cancelled."""
+    dialog = SchemeDialog(parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.scheme
 
 
 def choose_new_project(parent: QWidget) -> Path | None:
@@ -122,6 +256,8 @@ def import_with_progress(
     """
     dialog = QProgressDialog("Reading articles…", "Cancel", 0, 1, parent)
     dialog.setWindowTitle("Import articles")
+    # Wide enough for its title and a long file name (a narrow one cut the title).
+    dialog.setMinimumWidth(dialog.fontMetrics().averageCharWidth() * 60)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
 
@@ -142,11 +278,10 @@ def import_with_progress(
 
 
 def describe_import(summary: ImportSummary) -> str:
-    parts = [f"Imported {len(summary.added)} article(s) with {summary.units:,} sentences."]
-    if summary.duplicates:
-        parts.append(f"{len(summary.duplicates)} already in the project, skipped.")
-    excluded = sum(summary.excluded_lines.values())
-    if excluded:
-        parts.append(f"{excluded} clutter line(s) kept as greyed context.")
+    """The import's summary as the command line gives it: the headline (with the lines
+    each clutter rule kept as context), the skipped duplicates, the notices."""
+    parts = [summary.headline()]
+    for origin, existing in summary.duplicates[:5]:
+        parts.append(f"Skipped {Path(origin).name}: already in the project as {existing}.")
     parts.extend(summary.notices[:5])
     return "\n".join(parts)

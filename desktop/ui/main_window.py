@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTextEdit,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,16 +36,14 @@ from desktop.core import store
 from desktop.core.about import about_lines
 from desktop.core.errors import StanceError
 from desktop.core.keys import Action
-from desktop.core.resources import default_scheme_path
-from desktop.core.scheme import load_scheme
-from desktop.core.session import CodingSession, Phase, Update
+from desktop.core.session import CodingSession, Keystroke, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
-from desktop.ui import dialogs, project_guard, settings, team_menu
+from desktop.ui import dialogs, project_guard, screen_fit, settings, team_menu
 from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
 from desktop.ui.help_overlay import HelpOverlay
-from desktop.ui.sentence_view import DefinitionCard, SentenceView
+from desktop.ui.sentence_view import ZOOM_STEP, DefinitionCard, SentenceView, scaled_font
 
 NOTE_SAVE_DELAY_MS = 600
 SAVED_FADE_MS = 2_500
@@ -107,16 +106,19 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.keys = KeyActions(self, self.scheme)
         self.keys.action_triggered.connect(self._on_action_triggered)
-        self.keys.category_triggered.connect(self._on_category_chosen)
+        self.keys.category_triggered.connect(self._on_category_key)
+        # Keys that act on the sentence go through the session's type-ahead (type_key):
+        # typed during the pause after a completed sentence, they wait, in order.
+        typed = lambda action: lambda: self._perform(self.session.type_key, Keystroke(action))  # noqa: E731
         self._handlers: dict[Action, Callable[[], None]] = {
-            Action.CONFIRM: lambda: self._perform(self.session.confirm),
-            Action.NEXT: lambda: self._perform(self.session.move, +1),
-            Action.PREVIOUS: lambda: self._perform(self.session.move, -1),
-            Action.NEXT_UNCODED: lambda: self._perform(self.session.next_uncoded),
-            Action.TOGGLE_UNSURE: lambda: self._perform(self.session.toggle_unsure),
+            Action.CONFIRM: typed(Action.CONFIRM),
+            Action.NEXT: typed(Action.NEXT),
+            Action.PREVIOUS: typed(Action.PREVIOUS),
+            Action.NEXT_UNCODED: typed(Action.NEXT_UNCODED),
+            Action.TOGGLE_UNSURE: typed(Action.TOGGLE_UNSURE),
             Action.FOCUS_NOTE: self._focus_note,
-            Action.UNDO: lambda: self._perform(self.session.undo),
-            Action.REDO: lambda: self._perform(self.session.redo),
+            Action.UNDO: typed(Action.UNDO),
+            Action.REDO: typed(Action.REDO),
             Action.SEARCH: self._focus_search,
             Action.ZOOM_IN: lambda: self._zoom(+1),
             Action.ZOOM_OUT: lambda: self._zoom(-1),
@@ -125,7 +127,11 @@ class MainWindow(QMainWindow):
         }
 
         self.sidebar = Sidebar(
-            self.db, self.coder, self.session.dimensions, lambda: self.session.seqs
+            self.db,
+            self.coder,
+            self.session.dimensions,
+            lambda: self.session.seqs,
+            assigned_only=lambda: self.session.assigned_only,
         )
         self.sidebar.article_chosen.connect(self._on_article_chosen)
         self.sidebar.seq_chosen.connect(self._on_seq_chosen)
@@ -137,18 +143,36 @@ class MainWindow(QMainWindow):
         self.centre.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.sentence_view = SentenceView()
         self.card = DefinitionCard()
-        card_title = QLabel("Codebook")
-        card_title.setObjectName("sectionTitle")
+        # The codebook card folds away (its title is a toggle) to give a short screen
+        # to the sentence; the choice is remembered.
+        card_title = QToolButton()
+        card_title.setObjectName("codebookToggle")
+        card_title.setText("Codebook")
+        card_title.setCheckable(True)
+        card_title.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        card_title.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        card_title.setAutoRaise(True)
+        card_title.setToolTip("Show or hide the codebook card")
+        card_title.toggled.connect(self._on_codebook_visible_changed)
+        self.codebook_toggle = card_title
         centre_layout = QVBoxLayout(self.centre)
         centre_layout.setContentsMargins(28, 18, 28, 14)
         centre_layout.setSpacing(6)
         centre_layout.addWidget(self.sentence_view, 2)
+        # One line naming the dimensions still open when the coder confirms a partly
+        # coded sentence (not a modal dialog: the next key just goes on).
+        self.open_notice = QLabel()
+        self.open_notice.setObjectName("openNotice")
+        self.open_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.open_notice.hide()
+        centre_layout.addWidget(self.open_notice)
         rule = QFrame()
         rule.setObjectName("rule")
         rule.setFrameShape(QFrame.Shape.HLine)
         centre_layout.addWidget(rule)
-        centre_layout.addWidget(card_title)
+        centre_layout.addWidget(card_title, 0, Qt.AlignmentFlag.AlignLeft)
         centre_layout.addWidget(self.card, 1)
+        self._centre_layout = centre_layout
 
         self.coding_panel = CodingPanel(self.scheme)
         self.coding_panel.category_clicked.connect(self._on_category_chosen)
@@ -173,7 +197,11 @@ class MainWindow(QMainWindow):
         self.coding_panel.setMinimumWidth(panel_width)
         self.sidebar.setMinimumWidth(22 * em)
         self.centre.setMinimumWidth(40 * em)
-        self.splitter.setSizes([36 * em, 100 * em, panel_width])
+        # Wide screens give the sidebar room for whole titles; the centre takes the rest.
+        width = screen_fit.available_rect(self).width()
+        sidebar_width = max(30 * em, min(70 * em, width // 4))
+        self.splitter.setSizes([sidebar_width, max(40 * em, width - sidebar_width), panel_width])
+        self.splitter.setHandleWidth(6)
         # The overlay needs a parent that is not the splitter (a splitter makes every child
         # widget a pane), so the splitter sits in a plain container.
         container = QWidget()
@@ -196,13 +224,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         team_menu.install(self)
         self._build_status_bar()
-        self.sentence_view.set_zoom(settings.get(settings.TEXT_ZOOM))
-        self.card.set_zoom(self.sentence_view.zoom)
+        self._zoom(0, remember=False)
+        card_title.setChecked(settings.get(settings.CODEBOOK_VISIBLE))
+        self._on_codebook_visible_changed(card_title.isChecked())
         self.sidebar.setVisible(settings.get(settings.SIDEBAR_VISIBLE))
         self.sidebar_action.setChecked(self.sidebar.isVisible())
-        geometry = settings.get(settings.WINDOW_GEOMETRY)
-        if geometry.isEmpty() or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
+        area = screen_fit.available_rect(self)
+        # 1280x800 or, on a larger screen, most of it (the space is the coder's).
+        preferred = (max(1280, area.width() * 9 // 10), max(800, area.height() * 9 // 10))
+        screen_fit.restore(self, settings.get(settings.WINDOW_GEOMETRY), preferred)
         splitter_state = settings.get(settings.SPLITTER_STATE)
         if not splitter_state.isEmpty():
             self.splitter.restoreState(splitter_state)
@@ -263,6 +293,10 @@ class MainWindow(QMainWindow):
         self.progress_bar.setFixedHeight(max(4, self.fontMetrics().height() // 3))
         self.coder_label = QLabel(f"Coder: {self.coder}")
         self.coder_label.setObjectName("coderLabel")
+        self.unit_state_label = QLabel()
+        self.unit_state_label.setObjectName("unitStateLabel")
+        self.unit_state_label.hide()
+        bar.addPermanentWidget(self.unit_state_label)
         self.saved_label = QLabel("Every change is saved as you go")
         self.saved_label.setObjectName("savedLabel")
         bar.addPermanentWidget(self.saved_label)
@@ -278,7 +312,7 @@ class MainWindow(QMainWindow):
         try:
             update = operation(*args)
         except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "Coding")
             self._render()
             return None
         self._apply(update)
@@ -287,10 +321,15 @@ class MainWindow(QMainWindow):
     def _apply(self, update: Update) -> None:
         if update.message:
             self.statusBar().showMessage(update.message, 5_000)
+        if update.open_notice:
+            self.open_notice.setText(update.message)
+            self.open_notice.show()
+        elif self.open_notice.isVisible() and (update.moved or update.changes):
+            self.open_notice.hide()
         if update.wrote:
             self._show_saved()
-        if update.article_id and update.coded_delta:
-            self.sidebar.articles.apply_delta(update.article_id, update.coded_delta)
+        for article_id, delta in update.deltas:
+            self.sidebar.articles.apply_delta(article_id, delta)
         for change in update.changes:
             unit = self.session.unit
             if unit is None or unit.id != change.unit_id:
@@ -337,6 +376,8 @@ class MainWindow(QMainWindow):
             f"sentence {in_article} of {article_total} in this article · "
             f"{index:,} of {total:,} in the project"
         )
+        if self.sentence_view.article_mode:
+            where = f"Whole article (V returns to the sentence) · {where}"
         self.sentence_view.show_unit(unit, self.session.article, units, where)
         self._note_unit = unit.id
         self._chosen = None
@@ -368,7 +409,19 @@ class MainWindow(QMainWindow):
     def _render_progress(self) -> None:
         coded, total = self.session.progress
         share = f" ({coded / total:.0%})" if total else ""
-        self.progress_label.setText(f"{coded:,} of {total:,} sentences coded{share}")
+        partial = self.session.partial
+        self.progress_label.setText(
+            f"{coded:,} of {total:,} sentences coded{share}"
+            + (f" · {partial:,} partly coded" if partial else "")
+        )
+        unit_state = ""
+        if self.session.unit is not None:
+            open_dims = self.session.open_dimensions
+            if 0 < len(open_dims) < len(self.session.dimensions):
+                unit_state = f"Partly coded · open: {self.session.describe_open()}"
+        if self.unit_state_label.text() != unit_state:
+            self.unit_state_label.setText(unit_state)
+            self.unit_state_label.setVisible(bool(unit_state))
         self.progress_bar.setMaximum(max(total, 1))
         self.progress_bar.setValue(coded)
 
@@ -393,15 +446,22 @@ class MainWindow(QMainWindow):
     def _on_action_triggered(self, action: Action) -> None:
         self._handlers[action]()
 
-    def _on_category_chosen(self, dimension: str, code: str) -> None:
+    def _on_category_key(self, dimension: str, code: str) -> None:
+        self._on_category_chosen(dimension, code, typed=True)
+
+    def _on_category_chosen(self, dimension: str, code: str, *, typed: bool = False) -> None:
+        """A category key (through the type-ahead) or a click (on the sentence shown)."""
         was = self._chosen
         self._chosen = (dimension, code)  # so that the card drawn after the write shows it
-        update = self._perform(self.session.choose, dimension, code)
+        if typed:
+            update = self._perform(self.session.type_key, Keystroke.category(dimension, code))
+        else:
+            update = self._perform(self.session.click_category, dimension, code)
         if update is None or update.moved:
             return
-        if not update.changes:
+        if update.queued or not update.changes:
             self._chosen = was
-        elif update.changes[0].new is None:
+        elif update.changes[-1].new is None:
             self._chosen = None
         else:
             return
@@ -437,7 +497,7 @@ class MainWindow(QMainWindow):
         try:
             update = self.session.save_note(self._note_unit, self.coding_panel.note.text())
         except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "Saving the note")
             return
         self._apply(update)
 
@@ -474,7 +534,8 @@ class MainWindow(QMainWindow):
     def _focus_note(self) -> None:
         if self.session.phase is Phase.EMPTY:
             return
-        self.session.stay()
+        # The note is for the sentence current once the keys typed before "/" are applied.
+        self._perform(self.session.settle)
         self.coding_panel.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.coding_panel.note.end(False)
 
@@ -482,10 +543,32 @@ class MainWindow(QMainWindow):
         self.sidebar_action.setChecked(True)
         self.sidebar.focus_search()
 
-    def _zoom(self, step: int) -> None:
-        zoom = self.sentence_view.set_zoom(self.sentence_view.zoom + step)
+    def _zoom(self, step: int, *, remember: bool = True) -> None:
+        """Larger or smaller text: the sentence and the card, and the whole window with
+        them (menus, lists, buttons, status line) at half the step."""
+        base = settings.get(settings.TEXT_ZOOM) if not remember else self.sentence_view.zoom
+        zoom = self.sentence_view.set_zoom(base + step)
         self.card.set_zoom(zoom)
-        settings.put(settings.TEXT_ZOOM, zoom)
+        window_font = scaled_font(ZOOM_STEP ** (zoom / 2))
+        # Each part is told (the style sheet keeps fonts from flowing down on their own).
+        size = window_font.pointSizeF()
+        parts = (self, self.menuBar(), self.sidebar, self.coding_panel, self.statusBar())
+        for part in (*parts, *self.sidebar.findChildren(QWidget)):
+            font = QFont(part.font())  # its own weight and capitals, the new size
+            font.setPointSizeF(size)
+            part.setFont(font)
+        self.coding_panel.refit()
+        if remember:
+            settings.put(settings.TEXT_ZOOM, zoom)
+
+    def _on_codebook_visible_changed(self, visible: bool) -> None:
+        self.card.setVisible(visible)
+        self.codebook_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if visible else Qt.ArrowType.RightArrow
+        )
+        # Folded, the card's share of the height goes to the sentence.
+        self._centre_layout.setStretchFactor(self.card, 1 if visible else 0)
+        settings.put(settings.CODEBOOK_VISIBLE, visible)
 
     def _toggle_article(self) -> None:
         self.sentence_view.article_mode = not self.sentence_view.article_mode
@@ -515,7 +598,7 @@ class MainWindow(QMainWindow):
         try:
             window = project_guard.open_window(path, coder or self.coder, parent=self)
         except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "Opening the project")
             return None
         if window is None:
             return None
@@ -525,17 +608,23 @@ class MainWindow(QMainWindow):
         keep_window(window)
         window.show()
         self.close()
+        guard = getattr(window, "guard", None)
+        if guard is not None:
+            guard.acknowledge()  # this window's last writes are not another program's
         return window
 
     def _new_project(self) -> None:
         path = dialogs.choose_new_project(self)
         if path is None:
             return
+        scheme = dialogs.choose_scheme(self)
+        if scheme is None:
+            return
         try:
-            db = store.create_project(path, load_scheme(default_scheme_path()), who=self.coder)
+            db = store.create_project(path, scheme, who=self.coder)
             db.close()
         except StanceError as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "New project")
             return
         self.open_other(path)
 
@@ -563,7 +652,7 @@ class MainWindow(QMainWindow):
         try:
             summary = dialogs.import_with_progress(self, self.db, paths, self.coder)
         except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
+            dialogs.show_error(self, error, "Import articles")
             return
         if summary is None:
             self.statusBar().showMessage("Import cancelled; nothing was added", 5_000)
@@ -577,7 +666,8 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Import articles", dialogs.describe_import(summary))
 
     def _switch_coder(self) -> None:
-        coder = dialogs.ask_coder(self, self.coder)
+        existing = [row["id"] for row in store.list_coders(self.db)]
+        coder = dialogs.ask_coder(self, self.coder, existing)
         if coder and coder != self.coder:
             self.open_other(self.project_path, coder)
 
@@ -606,7 +696,7 @@ class MainWindow(QMainWindow):
             try:
                 self.session.close()
             except (StanceError, sqlite3.Error) as error:
-                dialogs.show_error(self, error)
+                dialogs.show_error(self, error, "Closing")
             settings.put(settings.WINDOW_GEOMETRY, self.saveGeometry())
             settings.put(settings.SPLITTER_STATE, self.splitter.saveState())
             QApplication.instance().focusChanged.disconnect(self._on_focus_changed)

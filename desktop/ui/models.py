@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -58,11 +58,20 @@ class ArticleTableModel(QAbstractTableModel):
 
     TITLE, PROGRESS = 0, 1
 
-    def __init__(self, db: Database, coder: str, dimensions: Sequence[str], parent=None):
+    def __init__(
+        self,
+        db: Database,
+        coder: str,
+        dimensions: Sequence[str],
+        parent=None,
+        assigned_only: Callable[[], bool] = lambda: False,
+    ):
         super().__init__(parent)
         self._db = db
         self._coder = coder
         self._dimensions = tuple(dimensions)
+        # A coder with assignments counts those, as the status bar does.
+        self._assigned_only = assigned_only
         self._headers: list[queue.ArticleHeader] = []
         self._row_of: dict[str, int] = {}
         self._progress: dict[str, tuple[int, int]] = {}
@@ -90,7 +99,11 @@ class ArticleTableModel(QAbstractTableModel):
     def progress(self, article_id: str) -> tuple[int, int]:
         if article_id not in self._progress:
             self._progress[article_id] = queue.article_progress(
-                self._db, self._coder, article_id, self._dimensions
+                self._db,
+                self._coder,
+                article_id,
+                self._dimensions,
+                assigned_only=self._assigned_only(),
             )
         return self._progress[article_id]
 
@@ -146,12 +159,20 @@ class ArticleTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
 
-def _dot(colour: str, *, ring: bool = False) -> QIcon:
+def _dot(colour: str, *, ring: bool | None = False) -> QIcon:
+    """A filled dot (coded), a ring (not coded) or, for ``ring=None``, a ring half
+    filled (partly coded: unmistakable next to both)."""
     pixmap = QPixmap(12, 12)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    if ring:
+    if ring is None:
+        painter.setPen(QColor(colour))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(2, 2, 8, 8)
+        painter.setBrush(QColor(colour))
+        painter.drawPie(2, 2, 8, 8, 90 * 16, 180 * 16)
+    elif ring:
         painter.setPen(QColor(colour))
         painter.drawEllipse(2, 2, 8, 8)
     else:
@@ -203,7 +224,7 @@ class UnitListModel(QAbstractListModel):
         elif status.labelled >= len(self._dimensions):
             name, colour, ring = "coded", "#2f6f73", False
         elif status.labelled:
-            name, colour, ring = "partial", "#2f6f73", True
+            name, colour, ring = "partial", "#2f6f73", None
         else:
             name, colour, ring = "uncoded", "#b9bec4", True
         if name not in self._icons:

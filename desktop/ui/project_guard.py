@@ -13,6 +13,7 @@ about risky places, and picking up what other programs wrote meanwhile.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -49,6 +50,12 @@ class ProjectGuard(QObject):
             self.timer.stop()
             self.release()
         return False
+
+    def acknowledge(self) -> None:
+        """The window's own work (a dialog's worker connection, the window it replaced)
+        changed the file: take the file as it is now, with no "another program" notice."""
+        with contextlib.suppress(sqlite3.Error):  # the window is closing
+            self._version = data_version(self.window.db)
 
     def release(self) -> None:
         if self.lock is not None:

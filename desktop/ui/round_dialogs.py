@@ -49,8 +49,9 @@ from desktop.core.store import team as team_store
 from desktop.core.team import ProgressRow
 from desktop.core.team.assign import DEFAULT_SHARE
 from desktop.ui import dialogs, team_dialogs
+from desktop.ui.article_list import ProgressDelegate
 from desktop.ui.export_dialog import CheckListModel, check_list, coder_items
-from desktop.ui.models import RowsTableModel
+from desktop.ui.models import ProgressRole, RowsTableModel
 from desktop.ui.team_dialogs import MUTED, TEAL, TaskDialog, explanation
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -310,6 +311,15 @@ class ReliabilitySampleDialog(TaskDialog):
         self.count_spin.setRange(1, max(1, self.unassigned))
         self.result_label.setText("\n".join(describe_round(r) for r in self.rounds))
         self._on_size_changed()
+        # Drawn: Close becomes the default, so that a second Enter closes rather than
+        # drawing again; drawing another sample takes a deliberate click.
+        self.draw_button.setDefault(False)
+        self.draw_button.setAutoDefault(False)
+        self.draw_button.setText("Draw another sample")
+        close = self.buttons.button(_CLOSE)
+        close.setAutoDefault(True)
+        close.setDefault(True)
+        close.setFocus()
         self.drawn.emit(self.rounds)
 
 
@@ -351,6 +361,8 @@ class ProgressModel(RowsTableModel):
             )[column]
         if role == Qt.ItemDataRole.UserRole:
             return row
+        if role == ProgressRole and column == 5:
+            return (row.coded, row.assigned)  # drawn as a bar under the share
         if role == Qt.ItemDataRole.TextAlignmentRole and column in self._NUMBERS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == 5 and row.coded >= row.assigned:
@@ -379,8 +391,15 @@ class ProgressDialog(QDialog):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # The share done reads at a glance as a bar, as in the coding window's list.
+        self.table.setItemDelegateForColumn(5, ProgressDelegate(self.table))
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(5, self.fontMetrics().averageCharWidth() * 16)
+        rows_header = self.table.verticalHeader()
+        rows_header.setDefaultSectionSize(self.fontMetrics().height() + 14)
         self.empty_label = explanation(
-            "No assignments yet: draw a reliability sample (Lead › Reliability sample) first."
+            "No assignments yet: draw a reliability sample (Team › Draw a reliability sample…) "
+            "first."
         )
         self.total_label = QLabel()
         self.buttons = QDialogButtonBox(_CLOSE)
@@ -426,7 +445,7 @@ def unlock_comparison_action(db: store.Database, who: str, parent: QWidget | Non
             parent,
             title,
             "No coder is marked as the project's lead, so nobody can unlock comparison yet. "
-            "Mark one with: stancecoder coders PROJECT --lead NAME",
+            "The lead marks themselves with Team › Make me the lead.",
         )
         return False
     if who != lead:
@@ -439,10 +458,19 @@ def unlock_comparison_action(db: store.Database, who: str, parent: QWidget | Non
     if team.comparison_unlocked(db):
         team_dialogs.tell(parent, title, "Comparison is already unlocked for this project.")
         return False
+    uncoded = team_store.uncoded_reliability_assignments(db, store.current_scheme(db).dimension_ids)
+    waiting = (
+        f"{uncoded:,} reliability-sample assignment{'s' * (uncoded != 1)} "
+        f"{'are' if uncoded != 1 else 'is'} not coded yet: a coder who sees the others' "
+        "values before coding them no longer codes blind.\n\n"
+        if uncoded
+        else ""
+    )
     if not team_dialogs.ask_yes_no(
         parent,
         title,
-        "Unlock comparison for the whole project?\n\nFrom now on every coder's window may "
+        waiting
+        + "Unlock comparison for the whole project?\n\nFrom now on every coder's window may "
         "show the other coders' values. Blind coding ends for everyone, and the app cannot "
         "lock it again. Do this after the reliability sample is coded.",
         "Unlock comparison",

@@ -10,9 +10,17 @@ import html
 from collections.abc import Sequence
 from itertools import groupby
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QFont, QTextCursor
-from PySide6.QtWidgets import QApplication, QFrame, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextCursor
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QTextBrowser,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core.scheme import Category, Dimension
 from desktop.core.store import Article, Unit
@@ -21,6 +29,8 @@ SENTENCE_SCALE = 1.6  # the sentence text against the application font (16 pt on
 TITLE_SCALE = 1.2
 ZOOM_STEP = 1.1
 ZOOM_RANGE = (-4, 8)
+MEASURE_CHARS = 90  # a readable line: about 90 characters, however wide the window
+MIN_SENTENCE_LINES = 3  # the sentence in view is never squeezed below three lines
 
 HIGHLIGHT = "#fbe7a1"
 TEXT = "#1f2328"
@@ -92,6 +102,8 @@ class SentenceView(QWidget):
         self._body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._body.document().setUndoRedoEnabled(False)  # recolouring is not an edit to undo
         self._shown: tuple | None = None  # what render_units last drew, and for which unit
+        self._measure = 0
+        self._body.installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -117,6 +129,25 @@ class SentenceView(QWidget):
         self._meta.setFont(scaled_font(0.95))
         self._body.setFont(scaled_font(SENTENCE_SCALE * factor))
         self._body.document().setDefaultFont(scaled_font(SENTENCE_SCALE * factor))
+        metrics = QFontMetricsF(self._body.font())
+        # Lines are 145 % of the font's height (render_units); a little room for margins.
+        self._body.setMinimumHeight(int(metrics.lineSpacing() * 1.45 * MIN_SENTENCE_LINES + 12))
+        self._measure = int(metrics.averageCharWidth() * MEASURE_CHARS)
+        self._apply_measure()
+
+    def _apply_measure(self) -> None:
+        """Wrap the text at a readable measure when the view is wider than that."""
+        # The body's own width: the filter sees its resize before the viewport follows.
+        wide = self._body.width() - self._body.verticalScrollBar().sizeHint().width() > (
+            self._measure
+        )
+        mode = (
+            QTextEdit.LineWrapMode.FixedPixelWidth if wide else QTextEdit.LineWrapMode.WidgetWidth
+        )
+        if self._body.lineWrapMode() != mode:
+            self._body.setLineWrapMode(mode)
+        if wide and self._body.lineWrapColumnOrWidth() != self._measure:
+            self._body.setLineWrapColumnOrWidth(self._measure)
 
     def show_unit(
         self,
@@ -126,6 +157,11 @@ class SentenceView(QWidget):
         where: str,
     ) -> None:
         """Show ``unit`` among ``units`` (its paragraph's neighbours or the whole article)."""
+        if self._body.property("articleMode") != self.article_mode:
+            # The whole article reads on tinted paper, unlike the sentence in its paragraph.
+            self._body.setProperty("articleMode", self.article_mode)
+            self._body.style().unpolish(self._body)
+            self._body.style().polish(self._body)
         title = article.title if article and article.title else "(untitled article)"
         self._title.setText(title)
         facts = [article.source, article.date] if article else []
@@ -238,6 +274,11 @@ class SentenceView(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._scroll_to_current()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._body and event.type() == QEvent.Type.Resize:
+            self._apply_measure()
+        return super().eventFilter(watched, event)
 
     def show_empty(self, message: str) -> None:
         self._shown = None

@@ -36,6 +36,11 @@ TEXT_ZOOM = Setting("view/text_zoom", 0, int)  # steps of 10 % from the default 
 SIDEBAR_VISIBLE = Setting("view/sidebar_visible", True, bool)
 WINDOW_GEOMETRY = Setting("window/geometry", QByteArray(), QByteArray)
 SPLITTER_STATE = Setting("window/splitter", QByteArray(), QByteArray)
+CODEBOOK_VISIBLE = Setting("view/codebook_visible", True, bool)
+# The team windows (agreement, adjudication, curation) remember their geometry too.
+AGREEMENT_GEOMETRY = Setting("window/agreement_geometry", QByteArray(), QByteArray)
+ADJUDICATION_GEOMETRY = Setting("window/adjudication_geometry", QByteArray(), QByteArray)
+CURATION_GEOMETRY = Setting("window/curation_geometry", QByteArray(), QByteArray)
 
 ALL_SETTINGS = (
     CODER,
@@ -47,6 +52,10 @@ ALL_SETTINGS = (
     SIDEBAR_VISIBLE,
     WINDOW_GEOMETRY,
     SPLITTER_STATE,
+    CODEBOOK_VISIBLE,
+    AGREEMENT_GEOMETRY,
+    ADJUDICATION_GEOMETRY,
+    CURATION_GEOMETRY,
 )
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from desktop.core.errors import StanceError
 from desktop.core.store import team as team_store
-from desktop.ui import dialogs
+from desktop.ui import dialogs, screen_fit, settings
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -47,11 +48,14 @@ def install(window: MainWindow) -> None:
     menu.addAction("&Agreement…", lambda: _agreement(window))
     writing = [menu.addAction("A&djudicate disagreements…", lambda: _adjudicate(window))]
     menu.addSeparator()
-    writing.append(menu.addAction("&Curate articles…", lambda: _curate(window)))
-    writing.append(menu.addAction("Draw a &reliability sample…", lambda: _sample(window)))
+    curate = menu.addAction("&Curate articles…", lambda: _curate(window))
+    sample = menu.addAction("Draw a &reliability sample…", lambda: _sample(window))
+    writing += [curate, sample]
     menu.addAction("&Progress of coders…", lambda: _progress(window))
     menu.addSeparator()
-    writing.append(menu.addAction("&Unlock comparison…", lambda: _unlock(window)))
+    unlock = menu.addAction("&Unlock comparison…", lambda: _unlock(window))
+    writing.append(unlock)
+    window.lead_only_actions = [curate, sample, unlock]
     writing.append(menu.addAction("Make me the &lead", lambda: _make_lead(window)))
     for action in writing:
         action.setEnabled(not window.readonly)
@@ -71,6 +75,24 @@ def _on_menu_shown(window: MainWindow, menu: QMenu) -> None:
     for action in menu.actions():
         if action.text() == "Make me the &lead":
             action.setVisible(lead is None)
+    allowed = not window.readonly and (lead is None or lead == window.coder)
+    for action in window.lead_only_actions:
+        action.setEnabled(allowed)
+        action.setToolTip("" if allowed else f"For the project's lead ({lead})")
+
+
+def is_lead_or_alone(window: MainWindow) -> bool:
+    """Whether this coder may take a lead's step (sample, curation, unlock): the lead,
+    or anyone while the project has no lead. Says why not in a message box."""
+    lead = team_store.lead(window.db)
+    if lead is None or lead == window.coder:
+        return True
+    QMessageBox.information(
+        window,
+        "For the lead",
+        f"Only the project's lead ({lead}) can do this; you are coding as {window.coder}.",
+    )
+    return False
 
 
 def may_compare(window: MainWindow) -> bool:
@@ -85,6 +107,9 @@ def may_compare(window: MainWindow) -> bool:
 
 def refresh(window: MainWindow) -> None:
     """Redraw the coding window after the project changed under it (merge, curation)."""
+    guard = getattr(window, "guard", None)
+    if guard is not None:
+        guard.acknowledge()  # the change is known: no "changed by another program" notice
     update = window.session.reload()
     window.sidebar.articles.reload()
     window.sidebar.refresh_units()
@@ -92,10 +117,37 @@ def refresh(window: MainWindow) -> None:
     window._apply(update)
 
 
-def _keep(window: MainWindow, widget: QWidget, size: tuple[int, int]) -> None:
+class _GeometryKeeper(QObject):
+    """Saves a team window's geometry when it closes (restored, clamped, when it opens)."""
+
+    def __init__(self, widget: QWidget, setting: settings.Setting):
+        super().__init__(widget)
+        self._setting = setting
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            settings.put(self._setting, watched.saveGeometry())
+        return False
+
+
+def _keep(
+    window: MainWindow,
+    widget: QWidget,
+    size: tuple[int, int],
+    setting: settings.Setting,
+    *,
+    escape_closes: bool = False,
+) -> None:
+    """Show ``widget`` as a window of its own: at its last geometry or ``size``, always
+    within the screen's available area (Escape closes it when ``escape_closes``)."""
     widget.setWindowFlag(Qt.WindowType.Window)
     widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    widget.resize(*size)
+    screen_fit.restore(widget, settings.get(setting), size)
+    widget.installEventFilter(_GeometryKeeper(widget, setting))
+    if escape_closes:
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), widget)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(widget.close)
     widget.show()
 
 
@@ -109,6 +161,7 @@ def _package(window: MainWindow) -> None:
     from desktop.ui.team_dialogs import CreatePackageDialog
 
     CreatePackageDialog(window.project_path, window.coder, window).exec()
+    refresh(window)  # the dialog's own connection wrote to the file
 
 
 def _merge(window: MainWindow) -> None:
@@ -123,7 +176,16 @@ def _agreement(window: MainWindow) -> None:
         return
     from desktop.ui.agreement_view import AgreementView
 
-    _keep(window, AgreementView(window.project_path, window), (1100, 760))
+    def set_gold(unit_id: str, dimension: str, code: str) -> None:
+        from desktop.core import team  # with pandas: only when a gold value is set
+
+        team.set_gold(window.db, unit_id, dimension, code, window.coder)
+
+    lead = team_store.lead(window.db)
+    writer = set_gold if not window.readonly and lead in (None, window.coder) else None
+    view = AgreementView(window.project_path, window, set_gold=writer)
+    _keep(window, view, (1100, 760), settings.AGREEMENT_GEOMETRY)
+    view.compute()  # at once, on a worker thread: the window never opens empty
 
 
 def _adjudicate(window: MainWindow) -> None:
@@ -131,18 +193,27 @@ def _adjudicate(window: MainWindow) -> None:
         return
     from desktop.ui.adjudication_view import AdjudicationView
 
-    _keep(window, AdjudicationView(window.db, window.coder, window), (1100, 760))
+    _keep(
+        window,
+        AdjudicationView(window.db, window.coder, window),
+        (1100, 760),
+        settings.ADJUDICATION_GEOMETRY,
+    )
 
 
 def _curate(window: MainWindow) -> None:
+    if not is_lead_or_alone(window):
+        return
     from desktop.ui.article_view import ArticleView
 
     view = ArticleView(window.db, window.coder, window)
     view.changed.connect(lambda _result: refresh(window))
-    _keep(window, view, (1100, 760))
+    _keep(window, view, (1100, 760), settings.CURATION_GEOMETRY, escape_closes=True)
 
 
 def _sample(window: MainWindow) -> None:
+    if not is_lead_or_alone(window):
+        return
     from desktop.ui.round_dialogs import ReliabilitySampleDialog
 
     ReliabilitySampleDialog(window.project_path, window.coder, window).exec()
@@ -156,6 +227,8 @@ def _progress(window: MainWindow) -> None:
 
 
 def _unlock(window: MainWindow) -> None:
+    if not is_lead_or_alone(window):
+        return
     from desktop.ui.round_dialogs import unlock_comparison_action
 
     if unlock_comparison_action(window.db, window.coder, window):

@@ -21,6 +21,7 @@ KEYS = (
     "segmenter_baselines",
     "label_commit_ms",
     "key_to_next_ms",
+    "key_burst_ms",
     "cold_start_s",
     "open_rss_mb",
     "agreement_s",

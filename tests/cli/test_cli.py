@@ -25,7 +25,7 @@ def test_new_import_info_export_round(tmp_path, corpus_dir, capsys):
     assert main(["import", str(project), str(corpus_dir)]) == 0
     out = capsys.readouterr().out
     # The five demo articles: 127 sentences to code (counted in tests/core/test_import.py).
-    assert "Imported 5 " in out and "127 sentences to code" in out
+    assert "Imported 5 articles, 127 sentences to code" in out
     assert "5 photo credit" in out and "8 navigation" in out
     assert main(["import", str(project), str(corpus_dir)]) == 0
     assert "5 already present" in capsys.readouterr().out

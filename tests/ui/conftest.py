@@ -82,3 +82,40 @@ def press(qtbot):
             qtbot.keyClick(widget, qt_key(key), modifier)
 
     return _press
+
+
+# -- issue 14: a project of the demo articles shipped in resources/demo (no ../shared) ---
+
+
+@pytest.fixture
+def demo_path(tmp_path):
+    """A closed project holding the five demo articles, with 100+ sentences to code."""
+    from desktop.core import store
+    from desktop.core.corpus.importer import import_paths
+    from desktop.core.resources import default_scheme_path, demo_articles_dir
+    from desktop.core.scheme import load_scheme
+
+    path = tmp_path / "demo.stance"
+    db = store.create_project(path, load_scheme(default_scheme_path()))
+    import_paths(db, [demo_articles_dir()])
+    db.close()
+    return path
+
+
+@pytest.fixture
+def demo_window(qtbot, demo_path):
+    """``demo_window(coder="ak", size=(w, h))``: a shown, active window on the demo project."""
+    from desktop.ui.main_window import MainWindow
+
+    def _open(coder: str = "ak", size: tuple[int, int] = (1280, 800), **options):
+        window = MainWindow(demo_path, coder, **options)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        qtbot.waitUntil(lambda: window.focusWidget() is window.centre)
+        return window
+
+    return _open

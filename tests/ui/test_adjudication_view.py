@@ -162,15 +162,15 @@ def test_bulk_accept_writes_gold_for_agreed_units(monkeypatch, open_view, coded)
     )
     view = open_view()
     view.accept_unanimous.click()
-    assert "gold value of 3 unit-dimension(s)" in asked[0]
+    assert "gold value of 3 unit-dimensions" in asked[0]
     assert gold(db, units[0], "alliance_trust")["value"] == "solid"
     assert gold(db, units[1], "stance")["method"] == "unanimous"
     assert gold(db, units[3], "stance")["value"] == "none"
     assert gold(db, units[0], "stance") is None
-    assert view.summary_label.text().startswith("Accepted 3 unanimous value(s)")
+    assert view.summary_label.text().startswith("Accepted 3 unanimous values")
 
     view.accept_majority.click()
-    assert "gold value of 1 unit-dimension(s)" in asked[1]
+    assert "gold value of 1 unit-dimension?" in asked[1]
     majority = gold(db, units[0], "stance")
     assert (majority["value"], majority["method"], majority["adjudicator"]) == (
         "pressure",

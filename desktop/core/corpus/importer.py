@@ -51,6 +51,19 @@ class ImportSummary:
     def units(self) -> int:
         return sum(n for _, _, n in self.added)
 
+    def headline(self) -> str:
+        """One line: articles and sentences imported, skipped duplicates, and the lines
+        each clutter rule kept as context (the command line and the window print it)."""
+        articles = len(self.added)
+        excluded = ", ".join(f"{n} {rule}" for rule, n in sorted(self.excluded_lines.items()))
+        return (
+            f"Imported {articles} article{'s' * (articles != 1)}, {self.units:,} "
+            f"sentence{'s' * (self.units != 1)} to code"
+            + (f"; {len(self.duplicates)} already present" if self.duplicates else "")
+            + (f"; lines kept as context, not coded: {excluded}" if excluded else "")
+            + "."
+        )
+
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -28,6 +28,7 @@ class UnitFilter(Enum):
 
     ALL = "all"
     UNCODED = "uncoded"
+    PARTIAL = "partial"
     UNSURE = "unsure"
     NOTED = "noted"
 
@@ -35,7 +36,8 @@ class UnitFilter(Enum):
     def label(self) -> str:
         return {
             UnitFilter.ALL: "All sentences",
-            UnitFilter.UNCODED: "Not yet coded",
+            UnitFilter.UNCODED: "Not yet coded (partly coded too)",
+            UnitFilter.PARTIAL: "Partly coded",
             UnitFilter.UNSURE: "Marked unsure",
             UnitFilter.NOTED: "With notes",
         }[self]
@@ -83,14 +85,25 @@ def article_headers(db: Database) -> list[ArticleHeader]:
 
 
 def article_progress(
-    db: Database, coder: str, article_id: str, dimensions: Sequence[str]
+    db: Database,
+    coder: str,
+    article_id: str,
+    dimensions: Sequence[str],
+    *,
+    assigned_only: bool = False,
 ) -> tuple[int, int]:
-    """``(coded, total)`` codable units of one article for ``coder``."""
+    """``(coded, total)`` codable units of one article for ``coder`` (of those assigned
+    to ``coder`` when ``assigned_only``, as the coding session counts them)."""
+    assigned = (
+        " AND EXISTS (SELECT 1 FROM assignments s WHERE s.unit_id = u.id AND s.coder_id = ?)"
+        if assigned_only
+        else ""
+    )
     row = db.execute(
         f"SELECT count(*), coalesce(sum({_labelled_count_sql(dimensions)} >= ?), 0) "
         "FROM units u JOIN articles a ON a.id = u.article_id "
-        f"WHERE u.article_id = ? AND {_CODABLE}",
-        [coder, *dimensions, len(dimensions), article_id],
+        f"WHERE u.article_id = ? AND {_CODABLE}{assigned}",
+        [coder, *dimensions, len(dimensions), article_id, *([coder] if assigned_only else [])],
     ).fetchone()
     return int(row[1]), int(row[0])
 
@@ -102,6 +115,36 @@ def coded_count(db: Database, coder: str, dimensions: Sequence[str]) -> int:
         f"AND dimension IN ({_in(dimensions)}) GROUP BY unit_id HAVING count(*) >= ?) c "
         f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}",
         [coder, *dimensions, len(dimensions)],
+    ).fetchone()
+    return int(row[0])
+
+
+def partial_count(
+    db: Database, coder: str, dimensions: Sequence[str], *, assigned_only: bool = False
+) -> int:
+    """How many codable units ``coder`` has labelled in some but not all of ``dimensions``
+    (of the units assigned to ``coder`` when ``assigned_only``)."""
+    sql = (
+        "SELECT count(*) FROM (SELECT unit_id FROM labels WHERE coder_id = ? "
+        f"AND dimension IN ({_in(dimensions)}) GROUP BY unit_id HAVING count(*) < ?) c "
+        f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}"
+    )
+    params: list = [coder, *dimensions, len(dimensions)]
+    if assigned_only:
+        sql += " AND EXISTS (SELECT 1 FROM assignments s WHERE s.unit_id = u.id AND s.coder_id = ?)"
+        params.append(coder)
+    return int(db.execute(sql, params).fetchone()[0])
+
+
+def assigned_coded_count(db: Database, coder: str, dimensions: Sequence[str]) -> int:
+    """How many distinct codable units assigned to ``coder`` (in any round) ``coder`` has
+    labelled in every one of ``dimensions``; a unit assigned twice counts once."""
+    row = db.execute(
+        "SELECT count(*) FROM (SELECT unit_id FROM labels WHERE coder_id = ? "
+        f"AND dimension IN ({_in(dimensions)}) GROUP BY unit_id HAVING count(*) >= ?) c "
+        f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE} "
+        "AND EXISTS (SELECT 1 FROM assignments s WHERE s.unit_id = u.id AND s.coder_id = ?)",
+        [coder, *dimensions, len(dimensions), coder],
     ).fetchone()
     return int(row[0])
 
@@ -137,6 +180,9 @@ def filter_unit_seqs(
     if unit_filter is UnitFilter.UNCODED:
         sql += f" AND {_labelled_count_sql(dimensions)} < ?"
         params += [coder, *dimensions, len(dimensions)]
+    elif unit_filter is UnitFilter.PARTIAL:
+        sql += f" AND {_labelled_count_sql(dimensions)} BETWEEN 1 AND ?"
+        params += [coder, *dimensions, len(dimensions) - 1]
     elif unit_filter is UnitFilter.UNSURE:
         sql += (
             " AND EXISTS (SELECT 1 FROM unit_states s WHERE s.unit_id = u.id "
@@ -156,17 +202,29 @@ def filter_unit_seqs(
 
 
 def next_uncoded_seq(
-    db: Database, coder: str, after_seq: int, dimensions: Sequence[str]
+    db: Database,
+    coder: str,
+    after_seq: int,
+    dimensions: Sequence[str],
+    *,
+    assigned_only: bool = False,
 ) -> int | None:
-    """The first codable unit after ``after_seq`` not fully coded by ``coder``.
+    """The first codable unit after ``after_seq`` not fully coded by ``coder`` (a partly
+    coded unit is not coded), among the units assigned to ``coder`` when ``assigned_only``.
 
     Wraps around to the start of the project; None when every unit is coded.
     """
+    assigned = (
+        " AND EXISTS (SELECT 1 FROM assignments s WHERE s.unit_id = u.id AND s.coder_id = ?)"
+        if assigned_only
+        else ""
+    )
     sql = (
         f"SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id WHERE {_CODABLE} "
-        f"AND u.seq {{op}} ? AND {_labelled_count_sql(dimensions)} < ? ORDER BY u.seq LIMIT 1"
+        f"AND u.seq {{op}} ? AND {_labelled_count_sql(dimensions)} < ?{assigned} "
+        "ORDER BY u.seq LIMIT 1"
     )
-    params = [coder, *dimensions, len(dimensions)]
+    params = [coder, *dimensions, len(dimensions), *([coder] if assigned_only else [])]
     for op in (">", "<="):
         row = db.execute(sql.format(op=op), [after_seq, *params]).fetchone()
         if row:

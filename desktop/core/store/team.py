@@ -112,6 +112,36 @@ def lead(db: Database) -> str | None:
     return row[0] if row else None
 
 
+def uncoded_reliability_assignments(db: Database, dimensions: Sequence[str]) -> int:
+    """Reliability-sample assignments whose coder has not yet labelled every one of
+    ``dimensions`` on the unit (what the agreement figures still wait for)."""
+    row = db.execute(
+        "SELECT count(*) FROM assignments s JOIN units u ON u.id = s.unit_id "
+        f"JOIN articles a ON a.id = u.article_id WHERE s.reliability = 1 AND {_CODABLE} "
+        "AND (SELECT count(*) FROM labels l WHERE l.unit_id = s.unit_id "
+        f"AND l.coder_id = s.coder_id AND l.dimension IN ({_in(dimensions)})) < ?",
+        [*dimensions, len(dimensions)],
+    ).fetchone()
+    return int(row[0])
+
+
+def require_lead(db: Database, who: str, what: str) -> None:
+    """Refuse ``what`` (a lead's step: drawing samples, splitting, calibrating, curating,
+    unlocking) to ``who`` when the project has a lead and ``who`` is someone else.
+
+    An empty ``who`` (the command line without ``--who``) and a project without a lead
+    (one person working alone) are not refused.
+
+    Raises
+    ------
+    UsageError
+        ``"only the lead (AK) can draw a reliability sample; you are BK"``.
+    """
+    current = lead(db)
+    if who and current is not None and who != current:
+        raise UsageError(f"only the lead ({current}) can {what}; you are {who}")
+
+
 def set_lead(db: Database, coder: str) -> SettingChange:
     """Mark ``coder`` as the project's only lead.
 

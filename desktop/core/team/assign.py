@@ -154,6 +154,7 @@ def draw_reliability_sample(
     str
         The id of the new round.
     """
+    team_store.require_lead(db, who, "draw a reliability sample")
     coders = _check_coders(db, coders)
     if share is not None and count is not None:
         raise UsageError("give either a share or a count of units, not both")
@@ -194,6 +195,7 @@ def draw_calibration_batch(
     str
         The id of the new round; compare its agreement with :func:`round_labels`.
     """
+    team_store.require_lead(db, who, "draw a calibration batch")
     coders = _check_coders(db, coders)
     seed = _seed(seed)
     with write_transaction(db):
@@ -225,6 +227,7 @@ def split_remaining(
     str
         The id of the new round.
     """
+    team_store.require_lead(db, who, "split the remaining units")
     coders = _check_coders(db, coders)
     seed = _seed(seed)
     rng = np.random.default_rng(seed)
