@@ -159,6 +159,7 @@ class ReliabilitySampleDialog(TaskDialog):
         self.plan_label.setWordWrap(True)
         self.plan_button = QPushButton()
         self.plan_button.setObjectName("usePlannedSize")
+        self.plan_button.setAutoDefault(False)  # Enter draws; this only fills in the size
         self.plan_button.clicked.connect(self._on_use_planned_size)
         self.split_box = QCheckBox("Then split the remaining units among these coders")
         self.preview = QLabel()
