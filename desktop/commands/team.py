@@ -103,7 +103,12 @@ def cmd_split(args: argparse.Namespace) -> int:
 
     with _project(args.project) as db:
         round_id = team.split_remaining(
-            db, _coders(args.coders), seed=args.seed, who=args.who or ""
+            db,
+            _coders(args.coders),
+            overlap=args.overlap,
+            min_coders=args.min_coders,
+            seed=args.seed,
+            who=args.who or "",
         )
         _print_round(db, round_id)
     return 0
@@ -275,6 +280,13 @@ def register(sub, parser_class) -> None:
     p = sub.add_parser("split", help="split the unassigned units among coders")
     p.add_argument("project")
     p.add_argument("--coders", required=True, help="comma-separated coder ids")
+    p.add_argument(
+        "--overlap",
+        type=float,
+        default=0.0,
+        help="share of the units also given to other coders, hidden in their queues (0.1)",
+    )
+    p.add_argument("--min-coders", type=int, default=2, help="coders per overlap unit (default 2)")
     p.add_argument("--seed", type=int)
     who(p)
     p.set_defaults(func=cmd_split)

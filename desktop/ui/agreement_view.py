@@ -133,7 +133,8 @@ def compute_view(
         articles=store.unit_articles(db),
     )
     report.notes.extend(curation_notes(db))
-    plans = {p.dimension: p for p in plan_agreement(labels, scheme, coders=coders)}
+    report.plans = plan_agreement(labels, scheme, coders=coders)
+    plans = {p.dimension: p for p in report.plans}
     disagreements = list_disagreements(db, coders=coders)
     if unit_ids is not None:
         disagreements = [u for u in disagreements if u.unit_id in unit_ids]
@@ -348,6 +349,7 @@ class AgreementView(QWidget):
         self.drift = DriftChart()
         self.drift_combo = QComboBox()
         self.drift_combo.addItem("per week", "week")
+        self.drift_combo.addItem("per month", "month")
         self.drift_combo.addItem("per batch of units", "batch")
         self.drift_combo.currentIndexChanged.connect(self._on_drift_mode_changed)
         self.coder_model = CoderModel(self)
@@ -573,8 +575,9 @@ class AgreementView(QWidget):
         if d.drift is None:
             self.drift.set_points((), "Drift was not computed.")
             return
-        by_week = self.drift_combo.currentData() == "week"
-        points = d.drift.by_week if by_week else d.drift.by_batch
+        mode = self.drift_combo.currentData()
+        by_week = mode in ("week", "month")
+        points = {"week": d.drift.by_week, "month": d.drift.by_month}.get(mode, d.drift.by_batch)
         self.drift.set_points(points, d.drift.reason if not points else "")
         if by_week:
             self.drift.setToolTip(f"Time: {d.drift.time_basis}")

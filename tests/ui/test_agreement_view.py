@@ -269,3 +269,14 @@ def test_each_dimension_shows_the_planners_answer(qtbot, view, coded_path):
         assert view.plan_label.text() == plan_summary(expected[d.id])
         assert view.plan_label.text().startswith("Sample size: ")
         assert view.plan_label.toolTip() == expected[d.id].reason
+
+
+def test_the_exported_report_shows_the_planners_line_of_the_view(qtbot, view):
+    # Issue 21: the HTML report carries, per dimension, the line the view shows.
+    computed(qtbot, view)
+    page = view.report_html()
+    for row in range(view.summary.rowCount()):
+        view.summary_view.selectRow(row)
+        d = view.current_dimension()
+        section = page.split(f'<h2 id="dim-{d.id}">', 1)[1].split("<h2", 1)[0]
+        assert f'<p class="plan">{view.plan_label.text()}</p>' in section

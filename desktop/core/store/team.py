@@ -222,6 +222,17 @@ def round_assignments(db: Database, round_id: str) -> list[tuple[str, str]]:
     )
 
 
+def shared_split_units(db: Database, kind: str) -> list[tuple[str, str]]:
+    """``(unit_id, round_id)`` of the units a round of ``kind`` gave to two coders or more."""
+    return _rows(
+        db,
+        "SELECT s.unit_id, s.round_id FROM assignments s JOIN rounds r ON r.id = s.round_id "
+        "WHERE r.kind = ? GROUP BY s.round_id, s.unit_id HAVING count(*) >= 2 "
+        "ORDER BY s.round_id, s.unit_id",
+        [kind],
+    )
+
+
 def assigned_seqs(db: Database, coder: str) -> list[int]:
     """The seqs of the codable units assigned to ``coder``, in project order."""
     return [
