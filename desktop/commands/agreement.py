@@ -75,6 +75,9 @@ def agreement_report(db, args: argparse.Namespace):
         )
     except (ValueError, TypeError) as exc:
         raise UsageError(f"cannot read the date range ({exc})") from None
+    from desktop.core.team import calibration
+
+    labels, calibration_note = calibration.drop_calibration_labels(db, labels)
     report = agreement.compute_agreement(
         labels,
         scheme,
@@ -86,6 +89,9 @@ def agreement_report(db, args: argparse.Namespace):
         resample=getattr(args, "resample", "articles"),
     )
     report.notes.extend(curation_notes(db))
+    if calibration_note:
+        report.notes.append(calibration_note)
+        report.calibration = calibration.lead_summary(db)
     if which != "all":
         report.notes.append(
             {

@@ -64,6 +64,7 @@ from desktop.core.errors import StanceError, UsageError
 from desktop.core.scheme import Scheme
 from desktop.core.store.corpus import reliability_unit_ids
 from desktop.core.team import CodedUnit, list_disagreements
+from desktop.core.team.calibration import drop_calibration_labels, lead_summary
 from desktop.ui.agreement_charts import (
     QUIET,
     TEAL,
@@ -124,6 +125,7 @@ def compute_view(
             raise UsageError("this project has no reliability sample yet (draw one first)")
         filters.append(f"Only the {len(unit_ids):,} units of the reliability sample.")
     labels = filter_labels(store.labels_frame(db), coders=coders, unit_ids=unit_ids)
+    labels, calibration_note = drop_calibration_labels(db, labels)
     report = compute_agreement(
         labels,
         scheme,
@@ -133,6 +135,9 @@ def compute_view(
         articles=store.unit_articles(db),
     )
     report.notes.extend(curation_notes(db))
+    if calibration_note:
+        report.notes.append(calibration_note)
+        report.calibration = lead_summary(db)
     report.plans = plan_agreement(labels, scheme, coders=coders)
     plans = {p.dimension: p for p in report.plans}
     disagreements = list_disagreements(db, coders=coders)

@@ -38,7 +38,7 @@ from desktop.core.resources import default_scheme_path
 from desktop.core.scheme import load_scheme
 from desktop.core.session import CodingSession, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
-from desktop.ui import dialogs, project_guard, settings, team_menu
+from desktop.ui import calibration_feedback, dialogs, project_guard, settings, team_menu
 from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         team_menu.install(self)
         self._build_status_bar()
+        calibration_feedback.install(self)
         self.sentence_view.set_zoom(settings.get(settings.TEXT_ZOOM))
         self.card.set_zoom(self.sentence_view.zoom)
         self.sidebar.setVisible(settings.get(settings.SIDEBAR_VISIBLE))
@@ -288,6 +289,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(update.message, 5_000)
         if update.wrote:
             self._show_saved()
+        if update.changes:
+            self.calibration_feedback.refresh(self.db, self.coder, update.changes[-1].unit_id)
         if update.article_id and update.coded_delta:
             self.sidebar.articles.apply_delta(update.article_id, update.coded_delta)
         for change in update.changes:

@@ -417,6 +417,27 @@ def dimension_section(d: DimensionAgreement, plan=None) -> str:
     return "\n".join(parts)
 
 
+def calibration_section(rows: Sequence[dict]) -> str:
+    """Per-coder accuracy against gold on the calibration units (empty without any)."""
+    if not rows:
+        return ""
+    table = html_table(
+        ["coder", "dimension", "units", "agree with gold", "accuracy"],
+        [
+            [r["coder"], r["dimension"], f"{r['units']:,}", f"{r['agree']:,}", fmt(r["accuracy"])]
+            for r in rows
+        ],
+        text_columns=2,
+    )
+    return (
+        "<h2>Calibration against gold</h2>"
+        + table
+        + "<p class=\"note\">Gold units placed in coders' queues, counted once the coder's "
+        "labels on every dimension are final. These codings are left out of the reliability "
+        "figures above. Over time and per category: stancecoder calibration PROJECT.</p>"
+    )
+
+
 def render_html(report: AgreementReport, *, project_name: str, notes: Sequence[str] = ()) -> str:
     """The report as one self-contained HTML page.
 
@@ -457,6 +478,11 @@ def render_html(report: AgreementReport, *, project_name: str, notes: Sequence[s
         summary=html_table(headers, rows, text_columns=2),
         methods=escape(methods_paragraph(report)),
         bootstrap=escape(bootstrap),
-        dimensions="\n".join(dimension_section(d, plans.get(d.id)) for d in report.dimensions),
+        dimensions="\n".join(
+            [
+                *(dimension_section(d, plans.get(d.id)) for d in report.dimensions),
+                calibration_section(report.calibration),
+            ]
+        ),
         notes=notes_html,
     )

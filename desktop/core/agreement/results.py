@@ -275,6 +275,9 @@ class AgreementReport:
     # The sample-size planner's DimensionPlan per dimension, when the caller ran it (the
     # command and the view attach the same plans, so every output shows the same figures).
     plans: list = field(default_factory=list)
+    # Per coder and dimension: accuracy against gold on calibration units (dicts with
+    # coder, dimension, units, agree, accuracy), when the project has any.
+    calibration: list = field(default_factory=list)
 
     def dimension(self, dimension_id: str) -> DimensionAgreement:
         for dimension in self.dimensions:
@@ -303,6 +306,7 @@ class AgreementReport:
                 "dimensions": [d.to_json_dict() for d in self.dimensions],
                 "notes": list(self.notes),
                 "plans": [p.to_json_dict() for p in self.plans],
+                "calibration": list(self.calibration),
             }
         )
 
