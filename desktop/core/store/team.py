@@ -678,8 +678,9 @@ def copy_coder(db: Database, coder: str) -> None:
     """Copy one coder's row, labels, history, unit states, assignments and their rounds.
 
     History ids are renumbered from 1 (with ``reverts`` following), so the package does
-    not even show how many changes other coders made. Rounds keep only their id, kind,
-    seed and time: their details and creator may name other coders.
+    not even show how many changes other coders made. Rounds keep only their id, kind
+    and time: their details and creator may name other coders, and with the seed a coder
+    could re-run a draw and find which units of a split are hidden overlap.
     """
     db.execute("INSERT INTO main.coders SELECT * FROM src.coders WHERE id = ?", [coder])
     db.execute("INSERT INTO main.labels SELECT * FROM src.labels WHERE coder_id = ?", [coder])
@@ -703,7 +704,7 @@ def copy_coder(db: Database, coder: str) -> None:
     )
     db.execute(
         "INSERT INTO main.rounds (id, kind, seed, created_at, created_by, details) "
-        "SELECT r.id, r.kind, r.seed, r.created_at, '', '{}' FROM src.rounds r "
+        "SELECT r.id, r.kind, NULL, r.created_at, '', '{}' FROM src.rounds r "
         "WHERE r.id IN (SELECT round_id FROM src.assignments WHERE coder_id = ?)",
         [coder],
     )
