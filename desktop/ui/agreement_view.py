@@ -62,8 +62,7 @@ from desktop.core.agreement.planner import DimensionPlan, plan_agreement, plan_s
 from desktop.core.agreement.text import fmt
 from desktop.core.errors import StanceError, UsageError
 from desktop.core.scheme import Scheme
-from desktop.core.store.corpus import reliability_unit_ids
-from desktop.core.team import CodedUnit, list_disagreements
+from desktop.core.team import CodedUnit, agreement_units, list_disagreements
 from desktop.core.team.calibration import drop_calibration_labels, lead_summary
 from desktop.ui.agreement_charts import (
     QUIET,
@@ -111,19 +110,30 @@ def compute_view(
     coders: Sequence[str] | None,
     bootstrap: int,
     reliability_only: bool,
+    overlap_only: bool = False,
 ) -> AgreementResult:
-    """The report and the disagreements for the view's choices (runs in the worker)."""
+    """The report and the disagreements for the view's choices (runs in the worker).
+
+    ``reliability_only`` and ``overlap_only`` restrict the units to the reliability sample,
+    the hidden overlap of the split rounds, or (both) their union.
+    """
     progress(0, 0)
     scheme = store.current_scheme(db)
     unit_ids = None
     filters = []
     if coders is not None:
         filters.append(f"Only the coders {', '.join(coders)}.")
-    if reliability_only:
-        unit_ids = set(reliability_unit_ids(db))
-        if not unit_ids:
-            raise UsageError("this project has no reliability sample yet (draw one first)")
-        filters.append(f"Only the {len(unit_ids):,} units of the reliability sample.")
+    which = {(True, False): "sample", (False, True): "overlap", (True, True): "both"}.get(
+        (bool(reliability_only), bool(overlap_only)), "all"
+    )
+    unit_ids = agreement_units(db, which, name="this project")
+    if unit_ids is not None:
+        what = {
+            "sample": "the reliability sample",
+            "overlap": "the hidden overlap of the split rounds",
+            "both": "the reliability sample and the hidden overlap",
+        }[which]
+        filters.append(f"Only the {len(unit_ids):,} units of {what}.")
     labels = filter_labels(store.labels_frame(db), coders=coders, unit_ids=unit_ids)
     labels, calibration_note = drop_calibration_labels(db, labels)
     report = compute_agreement(
@@ -307,6 +317,11 @@ class AgreementView(QWidget):
             self.bootstrap_combo.addItem(text, resamples)
         self.sample_box = QCheckBox("Reliability sample only")
         self.sample_box.setToolTip("Only the units drawn for the reliability sample")
+        self.overlap_box = QCheckBox("Overlap units")
+        self.overlap_box.setObjectName("overlapUnits")
+        self.overlap_box.setToolTip(
+            "Only the units the split gave to several coders (with the sample: both)"
+        )
         self.compute_button = QPushButton("Compute")
         self.compute_button.setObjectName("computeButton")
         self.compute_button.clicked.connect(self._on_compute_clicked)
@@ -329,7 +344,8 @@ class AgreementView(QWidget):
         options.addWidget(self.coder_list, 0, 1, 2, 1)
         options.addWidget(QLabel("Bootstrap"), 0, 2)
         options.addWidget(self.bootstrap_combo, 0, 3)
-        options.addWidget(self.sample_box, 1, 2, 1, 2)
+        options.addWidget(self.sample_box, 1, 2)
+        options.addWidget(self.overlap_box, 1, 3)
         run = QHBoxLayout()
         run.setSpacing(10)
         run.addWidget(self.compute_button)
@@ -446,6 +462,7 @@ class AgreementView(QWidget):
         coders = self.coders.chosen()
         bootstrap = int(self.bootstrap_combo.currentData())
         reliability_only = self.sample_box.isChecked()
+        overlap_only = self.overlap_box.isChecked()
 
         def work(db, progress):
             return compute_view(
@@ -454,6 +471,7 @@ class AgreementView(QWidget):
                 coders=coders,
                 bootstrap=bootstrap,
                 reliability_only=reliability_only,
+                overlap_only=overlap_only,
             )
 
         self.error = ""
@@ -494,7 +512,7 @@ class AgreementView(QWidget):
         )
         if not running and not self._can_compute() and len(self.coders.ids()) < 2:
             self._set_status("Agreement needs labels by two coders or more.")
-        for widget in (self.coder_list, self.bootstrap_combo, self.sample_box):
+        for widget in (self.coder_list, self.bootstrap_combo, self.sample_box, self.overlap_box):
             widget.setEnabled(not running)
         self.export_button.setEnabled(not running and self.result is not None)
 
