@@ -246,6 +246,16 @@ def kind_assignments(db: Database, kind: str, coder: str | None = None) -> list[
     return _rows(db, sql + " ORDER BY u.seq, s.coder_id", params)
 
 
+def label_times(db: Database, unit_id: str, coder: str) -> dict[str, str]:
+    """``{dimension: changed_at}`` of one coder's labels on one unit."""
+    rows = _rows(
+        db,
+        "SELECT dimension, changed_at FROM labels WHERE unit_id = ? AND coder_id = ?",
+        [unit_id, coder],
+    )
+    return dict(rows)
+
+
 def coder_touched_units(db: Database, coder: str) -> set[str]:
     """Units ``coder`` is assigned or has labelled (they cannot be a calibration unit)."""
     rows = _rows(

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from desktop.core.errors import UsageError
 from desktop.core.store import team as team_store
 from desktop.core.store.db import Database, current_scheme, log_change, write_transaction
-from desktop.core.store.labels import labels_frame
+from desktop.core.store.labels import unit_labels
+
+if TYPE_CHECKING:  # the feedback path in the coding window needs no pandas
+    import pandas as pd
 
 GOLD_KIND = "gold"
 
@@ -90,6 +91,8 @@ def place_gold_calibration(
     UsageError
         If a coder is unknown or has fewer than ``size`` gold units left to code.
     """
+    import numpy as np
+
     from desktop.core.team.assign import _check_coders, _seed
 
     coders = _check_coders(db, coders)
@@ -121,18 +124,21 @@ def place_gold_calibration(
     return round_id
 
 
-def _own_final(db: Database, coder: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The coder's labels and the gold labels on the coder's final calibration units."""
+def _final_units(db: Database, coder: str) -> list[tuple[str, dict[str, str], dict[str, dict]]]:
+    """``(unit_id, own labels, gold rows)`` of the coder's final calibration units.
+
+    Reads the coder's own labels and the gold labels, nothing else; cheap when the coder
+    has no calibration units (one indexed query), so the window can call it per change.
+    """
     dimensions = current_scheme(db).dimension_ids
-    units = [u for u, _ in team_store.kind_assignments(db, GOLD_KIND, coder)]
-    own = labels_frame(db, coders=[coder], dimensions=dimensions)
-    own = own[own["unit_id"].isin(units)]
-    complete = own.groupby("unit_id")["dimension"].nunique()
-    final = set(complete[complete == len(dimensions)].index)
-    own = own[own["unit_id"].isin(final)]
-    gold = team_store.gold_frame(db)
-    gold = gold[gold["unit_id"].isin(final) & gold["dimension"].isin(dimensions)]
-    return own, gold
+    final = []
+    for unit, _ in team_store.kind_assignments(db, GOLD_KIND, coder):
+        own = unit_labels(db, unit, coder)
+        if not all(d in own for d in dimensions):
+            continue
+        gold = {d: team_store.get_gold(db, unit, d) for d in dimensions}
+        final.append((unit, own, {d: g for d, g in gold.items() if g is not None}))
+    return final
 
 
 def coder_feedback(db: Database, coder: str) -> CoderFeedback:
@@ -140,23 +146,19 @@ def coder_feedback(db: Database, coder: str) -> CoderFeedback:
 
     Reads only ``coder``'s labels and the gold labels, so it is safe to show the coder.
     """
-    own, gold = _own_final(db, coder)
-    merged = own.merge(gold, on=["unit_id", "dimension"], suffixes=("_own", "_gold"))
+    final = _final_units(db, coder)
+    units = {
+        unit: tuple(GoldValue(d, g["value"], own[d], g["rationale"]) for d, g in gold.items())
+        for unit, own, gold in final
+    }
     scores = tuple(
         DimensionScore(
             d,
-            int((merged["dimension"] == d).sum()),
-            int(((merged["dimension"] == d) & (merged["value_own"] == merged["value_gold"])).sum()),
+            sum(1 for values in units.values() for v in values if v.dimension == d),
+            sum(1 for values in units.values() for v in values if v.dimension == d and v.agrees),
         )
         for d in current_scheme(db).dimension_ids
     )
-    units = {
-        unit: tuple(
-            GoldValue(r.dimension, r.value_gold, r.value_own, r.rationale)
-            for r in rows.itertuples()
-        )
-        for unit, rows in merged.groupby("unit_id", sort=False)
-    }
     return CoderFeedback(coder, scores, units)
 
 
@@ -166,17 +168,18 @@ def calibration_frame(db: Database) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns ``coder, unit_id, dimension, value, gold, agrees, changed_at``.
+        Columns ``coder, unit_id, dimension, value, gold, changed_at, agrees``.
     """
-    frames = []
-    coders = sorted({c for _, c in team_store.kind_assignments(db, GOLD_KIND)})
-    for coder in coders:
-        own, gold = _own_final(db, coder)
-        merged = own.merge(gold[["unit_id", "dimension", "value"]], on=["unit_id", "dimension"])
-        merged = merged.rename(columns={"value_x": "value", "value_y": "gold"})
-        frames.append(merged[["coder", "unit_id", "dimension", "value", "gold", "changed_at"]])
+    import pandas as pd
+
     columns = ["coder", "unit_id", "dimension", "value", "gold", "changed_at"]
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    rows = []
+    for coder in sorted({c for _, c in team_store.kind_assignments(db, GOLD_KIND)}):
+        for unit, own, gold in _final_units(db, coder):
+            times = team_store.label_times(db, unit, coder)
+            for d, g in gold.items():
+                rows.append((coder, unit, d, own[d], g["value"], times.get(d, "")))
+    frame = pd.DataFrame.from_records(rows, columns=columns)
     frame["agrees"] = frame["value"] == frame["gold"]
     return frame
 
@@ -204,6 +207,8 @@ def drop_calibration_labels(db: Database, labels: pd.DataFrame) -> tuple[pd.Data
         The remaining labels, and the note for the report ("" when no gold units were
         placed): the number of (unit, coder) codings left out and of units they are on.
     """
+    import pandas as pd
+
     pairs = team_store.kind_assignments(db, GOLD_KIND)
     if not pairs:
         return labels, ""
