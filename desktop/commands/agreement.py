@@ -25,6 +25,13 @@ def register(sub, parser_class) -> None:
     p.add_argument(
         "--reliability-sample", action="store_true", help="only the units of the reliability sample"
     )
+    p.add_argument(
+        "--units",
+        default="all",
+        choices=("sample", "overlap", "both", "all"),
+        help="the reliability sample, the hidden overlap of the split rounds, both, or every "
+        "unit (default)",
+    )
     p.add_argument("--no-drift", action="store_true", help="skip agreement over time")
     p.add_argument(
         "--resample",
@@ -44,7 +51,7 @@ def register(sub, parser_class) -> None:
 
 def agreement_report(db, args: argparse.Namespace):
     """Compute the report for the command's filters (shared with the app's export)."""
-    from desktop.core import agreement, store
+    from desktop.core import agreement, store, team
     from desktop.core.agreement.compute import DEFAULT_SEED
 
     scheme = store.current_scheme(db)
@@ -58,17 +65,19 @@ def agreement_report(db, args: argparse.Namespace):
     unit_ids = None
     if args.articles:
         unit_ids = set(store.unit_ids_of_articles(db, split_list(args.articles)))
-    if args.reliability_sample:
-        sample = set(store.reliability_unit_ids(db))
-        if not sample:
-            raise UsageError(f"{args.project} has no reliability sample (draw one first)")
-        unit_ids = sample if unit_ids is None else unit_ids & sample
+    which = "sample" if args.reliability_sample else getattr(args, "units", "all")
+    selected = team.agreement_units(db, which, name=args.project)
+    if selected is not None:
+        unit_ids = selected if unit_ids is None else unit_ids & selected
     try:
         labels = agreement.filter_labels(
             labels, coders=coders, unit_ids=unit_ids, since=args.since, until=args.until
         )
     except (ValueError, TypeError) as exc:
         raise UsageError(f"cannot read the date range ({exc})") from None
+    from desktop.core.team import calibration
+
+    labels, calibration_note = calibration.drop_calibration_labels(db, labels)
     report = agreement.compute_agreement(
         labels,
         scheme,
@@ -80,6 +89,22 @@ def agreement_report(db, args: argparse.Namespace):
         resample=getattr(args, "resample", "articles"),
     )
     report.notes.extend(curation_notes(db))
+    if calibration_note:
+        report.notes.append(calibration_note)
+        report.calibration = calibration.lead_summary(db)
+    if which != "all":
+        report.notes.append(
+            {
+                "sample": f"Only the {len(selected):,} units of the reliability sample.",
+                "overlap": f"Only the {len(selected):,} overlap units of the split rounds.",
+                "both": f"Only the {len(selected):,} units of the reliability sample and the "
+                "overlap of the split rounds.",
+            }[which]
+        )
+    if getattr(args, "plan", True):
+        from desktop.core.agreement.planner import plan_agreement
+
+        report.plans = plan_agreement(labels, scheme, coders=coders)
     return report
 
 

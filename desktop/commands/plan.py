@@ -77,6 +77,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         scheme = store.current_scheme(db)
         labels = store.labels_frame(db)
         coders = split_list(args.coders)
+        from desktop.core.team.calibration import drop_calibration_labels
+
+        # Gold calibration codings are left out, as in the agreement report.
+        labels = drop_calibration_labels(db, labels)[0]
         unit_ids = None
         if args.reliability_sample:
             unit_ids = set(store.reliability_unit_ids(db))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 from collections.abc import Callable, Iterator
 
 from desktop.commands import split_list
@@ -103,7 +104,12 @@ def cmd_split(args: argparse.Namespace) -> int:
 
     with _project(args.project) as db:
         round_id = team.split_remaining(
-            db, _coders(args.coders), seed=args.seed, who=args.who or ""
+            db,
+            _coders(args.coders),
+            overlap=args.overlap,
+            min_coders=args.min_coders,
+            seed=args.seed,
+            who=args.who or "",
         )
         _print_round(db, round_id)
     return 0
@@ -117,6 +123,48 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             db, _coders(args.coders), args.size, seed=args.seed, who=args.who or ""
         )
         _print_round(db, round_id)
+    return 0
+
+
+def cmd_calibrate_gold(args: argparse.Namespace) -> int:
+    from desktop.core.team.calibration import place_gold_calibration
+
+    with _project(args.project) as db:
+        round_id = place_gold_calibration(
+            db, _coders(args.coders), args.size, seed=args.seed, who=args.who or ""
+        )
+        _print_round(db, round_id)
+    return 0
+
+
+def cmd_calibration(args: argparse.Namespace) -> int:
+    from desktop.core.team.calibration import accuracy_table, calibration_frame
+
+    with _project(args.project) as db:
+        frame = calibration_frame(db)
+    tables = {
+        "by_dimension": accuracy_table(frame, ["coder", "dimension"]),
+        "by_category": accuracy_table(frame, ["coder", "dimension", "gold"]),
+        "by_month": accuracy_table(frame, ["coder", "month"]),
+    }
+    if args.format == "json":
+        document = {name: table.to_dict(orient="records") for name, table in tables.items()}
+        print(json.dumps(document, indent=2, default=str))
+        return 0
+    if frame.empty:
+        print("No final codings of gold calibration units yet (stancecoder calibrate-gold).")
+        return 0
+    titles = {
+        "by_dimension": "Accuracy against gold per coder and dimension",
+        "by_category": "Per gold category",
+        "by_month": "Over time (month of the coder's label, all dimensions)",
+    }
+    for name, table in tables.items():
+        print(titles[name])
+        for row in table.itertuples(index=False):
+            *keys, units, agree, accuracy = row
+            print(f"  {'  '.join(f'{k:<14}' for k in keys)}{agree:>5}/{units:<5}{accuracy:>7.3f}")
+        print()
     return 0
 
 
@@ -279,6 +327,13 @@ def register(sub, parser_class) -> None:
     p = sub.add_parser("split", help="split the unassigned units among coders")
     p.add_argument("project")
     p.add_argument("--coders", required=True, help="comma-separated coder ids")
+    p.add_argument(
+        "--overlap",
+        type=float,
+        default=0.0,
+        help="share of the units also given to other coders, hidden in their queues (0.1)",
+    )
+    p.add_argument("--min-coders", type=int, default=2, help="coders per overlap unit (default 2)")
     p.add_argument("--seed", type=int)
     who(p)
     p.set_defaults(func=cmd_split)
@@ -290,6 +345,21 @@ def register(sub, parser_class) -> None:
     p.add_argument("--seed", type=int)
     who(p)
     p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser(
+        "calibrate-gold", help="place gold units in coders' queues, hidden, for feedback"
+    )
+    p.add_argument("project")
+    p.add_argument("--coders", required=True, help="comma-separated coder ids")
+    p.add_argument("--size", type=int, required=True, help="gold units per coder")
+    p.add_argument("--seed", type=int)
+    who(p)
+    p.set_defaults(func=cmd_calibrate_gold)
+
+    p = sub.add_parser("calibration", help="per-coder accuracy against gold, over time")
+    p.add_argument("project")
+    p.add_argument("--format", default="table", choices=("table", "json"))
+    p.set_defaults(func=cmd_calibration)
 
     p = sub.add_parser("progress", help="units assigned and coded per coder and round")
     p.add_argument("project")

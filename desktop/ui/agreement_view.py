@@ -62,8 +62,8 @@ from desktop.core.agreement.planner import DimensionPlan, plan_agreement, plan_s
 from desktop.core.agreement.text import fmt
 from desktop.core.errors import StanceError, UsageError
 from desktop.core.scheme import Scheme
-from desktop.core.store.corpus import reliability_unit_ids
-from desktop.core.team import CodedUnit, list_disagreements
+from desktop.core.team import CodedUnit, agreement_units, list_disagreements
+from desktop.core.team.calibration import drop_calibration_labels, lead_summary
 from desktop.ui.agreement_charts import (
     QUIET,
     TEAL,
@@ -110,20 +110,32 @@ def compute_view(
     coders: Sequence[str] | None,
     bootstrap: int,
     reliability_only: bool,
+    overlap_only: bool = False,
 ) -> AgreementResult:
-    """The report and the disagreements for the view's choices (runs in the worker)."""
+    """The report and the disagreements for the view's choices (runs in the worker).
+
+    ``reliability_only`` and ``overlap_only`` restrict the units to the reliability sample,
+    the hidden overlap of the split rounds, or (both) their union.
+    """
     progress(0, 0)
     scheme = store.current_scheme(db)
     unit_ids = None
     filters = []
     if coders is not None:
         filters.append(f"Only the coders {', '.join(coders)}.")
-    if reliability_only:
-        unit_ids = set(reliability_unit_ids(db))
-        if not unit_ids:
-            raise UsageError("this project has no reliability sample yet (draw one first)")
-        filters.append(f"Only the {len(unit_ids):,} units of the reliability sample.")
+    which = {(True, False): "sample", (False, True): "overlap", (True, True): "both"}.get(
+        (bool(reliability_only), bool(overlap_only)), "all"
+    )
+    unit_ids = agreement_units(db, which, name="this project")
+    if unit_ids is not None:
+        what = {
+            "sample": "the reliability sample",
+            "overlap": "the hidden overlap of the split rounds",
+            "both": "the reliability sample and the hidden overlap",
+        }[which]
+        filters.append(f"Only the {len(unit_ids):,} units of {what}.")
     labels = filter_labels(store.labels_frame(db), coders=coders, unit_ids=unit_ids)
+    labels, calibration_note = drop_calibration_labels(db, labels)
     report = compute_agreement(
         labels,
         scheme,
@@ -133,7 +145,11 @@ def compute_view(
         articles=store.unit_articles(db),
     )
     report.notes.extend(curation_notes(db))
-    plans = {p.dimension: p for p in plan_agreement(labels, scheme, coders=coders)}
+    if calibration_note:
+        report.notes.append(calibration_note)
+        report.calibration = lead_summary(db)
+    report.plans = plan_agreement(labels, scheme, coders=coders)
+    plans = {p.dimension: p for p in report.plans}
     disagreements = list_disagreements(db, coders=coders)
     if unit_ids is not None:
         disagreements = [u for u in disagreements if u.unit_id in unit_ids]
@@ -346,6 +362,11 @@ class AgreementView(QWidget):
             self.bootstrap_combo.addItem(text, resamples)
         self.sample_box = QCheckBox("Reliability sample only")
         self.sample_box.setToolTip("Only the units drawn for the reliability sample")
+        self.overlap_box = QCheckBox("Overlap units")
+        self.overlap_box.setObjectName("overlapUnits")
+        self.overlap_box.setToolTip(
+            "Only the units the split gave to several coders (with the sample: both)"
+        )
         self.compute_button = QPushButton("Compute")
         self.compute_button.setObjectName("computeButton")
         self.compute_button.clicked.connect(self._on_compute_clicked)
@@ -368,7 +389,8 @@ class AgreementView(QWidget):
         options.addWidget(self.coder_list, 0, 1, 2, 1)
         options.addWidget(QLabel("Bootstrap"), 0, 2)
         options.addWidget(self.bootstrap_combo, 0, 3)
-        options.addWidget(self.sample_box, 1, 2, 1, 2)
+        options.addWidget(self.sample_box, 1, 2)
+        options.addWidget(self.overlap_box, 1, 3)
         run = QHBoxLayout()
         run.setSpacing(10)
         run.addWidget(self.compute_button)
@@ -393,6 +415,7 @@ class AgreementView(QWidget):
         self.drift = DriftChart()
         self.drift_combo = QComboBox()
         self.drift_combo.addItem("per week", "week")
+        self.drift_combo.addItem("per month", "month")
         self.drift_combo.addItem("per batch of units", "batch")
         self.drift_combo.currentIndexChanged.connect(self._on_drift_mode_changed)
         self.coder_model = CoderModel(self)
@@ -484,6 +507,7 @@ class AgreementView(QWidget):
         coders = self.coders.chosen()
         bootstrap = int(self.bootstrap_combo.currentData())
         reliability_only = self.sample_box.isChecked()
+        overlap_only = self.overlap_box.isChecked()
 
         def work(db, progress):
             return compute_view(
@@ -492,6 +516,7 @@ class AgreementView(QWidget):
                 coders=coders,
                 bootstrap=bootstrap,
                 reliability_only=reliability_only,
+                overlap_only=overlap_only,
             )
 
         self.error = ""
@@ -532,7 +557,7 @@ class AgreementView(QWidget):
         )
         if not running and not self._can_compute() and len(self.coders.ids()) < 2:
             self._set_status("Agreement needs labels by two coders or more.")
-        for widget in (self.coder_list, self.bootstrap_combo, self.sample_box):
+        for widget in (self.coder_list, self.bootstrap_combo, self.sample_box, self.overlap_box):
             widget.setEnabled(not running)
         self.export_button.setEnabled(not running and self.result is not None)
 
@@ -618,8 +643,9 @@ class AgreementView(QWidget):
         if d.drift is None:
             self.drift.set_points((), "Drift was not computed.")
             return
-        by_week = self.drift_combo.currentData() == "week"
-        points = d.drift.by_week if by_week else d.drift.by_batch
+        mode = self.drift_combo.currentData()
+        by_week = mode in ("week", "month")
+        points = {"week": d.drift.by_week, "month": d.drift.by_month}.get(mode, d.drift.by_batch)
         self.drift.set_points(points, d.drift.reason if not points else "")
         if by_week:
             self.drift.setToolTip(f"Time: {d.drift.time_basis}")

@@ -38,7 +38,7 @@ from desktop.core.errors import StanceError
 from desktop.core.keys import Action
 from desktop.core.session import CodingSession, Keystroke, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
-from desktop.ui import dialogs, project_guard, screen_fit, settings, team_menu
+from desktop.ui import calibration_feedback, dialogs, project_guard, screen_fit, settings, team_menu
 from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
@@ -227,6 +227,7 @@ class MainWindow(QMainWindow):
         self._zoom(0, remember=False)
         card_title.setChecked(settings.get(settings.CODEBOOK_VISIBLE))
         self._on_codebook_visible_changed(card_title.isChecked())
+        calibration_feedback.install(self)
         self.sidebar.setVisible(settings.get(settings.SIDEBAR_VISIBLE))
         self.sidebar_action.setChecked(self.sidebar.isVisible())
         area = screen_fit.available_rect(self)
@@ -330,6 +331,8 @@ class MainWindow(QMainWindow):
             self._show_saved()
         for article_id, delta in update.deltas:
             self.sidebar.articles.apply_delta(article_id, delta)
+        if update.changes:
+            self.calibration_feedback.refresh(self.db, self.coder, update.changes[-1].unit_id)
         for change in update.changes:
             unit = self.session.unit
             if unit is None or unit.id != change.unit_id:

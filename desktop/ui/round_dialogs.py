@@ -162,6 +162,15 @@ class ReliabilitySampleDialog(TaskDialog):
         self.plan_button.setAutoDefault(False)  # Enter draws; this only fills in the size
         self.plan_button.clicked.connect(self._on_use_planned_size)
         self.split_box = QCheckBox("Then split the remaining units among these coders")
+        self.overlap_spin = QSpinBox()
+        self.overlap_spin.setObjectName("splitOverlap")
+        self.overlap_spin.setRange(0, 50)
+        self.overlap_spin.setSuffix(" % overlap")
+        self.overlap_spin.setToolTip(
+            "A share of the split units goes to two coders, at random places in their "
+            "queues; nothing tells the coders which (agreement over the whole project)"
+        )
+        self.overlap_spin.valueChanged.connect(self._on_size_changed)
         self.preview = QLabel()
         self.preview.setStyleSheet(f"color: {MUTED};")
         self.preview.setWordWrap(True)
@@ -187,7 +196,10 @@ class ReliabilitySampleDialog(TaskDialog):
         form.addRow("Planner", planned)
         form.addRow("Coders per unit", self.k_spin)
         form.addRow("Seed", self.seed_spin)
-        form.addRow("", self.split_box)
+        split_row = QHBoxLayout()
+        split_row.addWidget(self.split_box, 1)
+        split_row.addWidget(self.overlap_spin)
+        form.addRow("", split_row)
         self.result_label = self._result_label("sampleResult")
         self.draw_button = self._action_buttons("Draw sample", self.draw)
         layout = QVBoxLayout(self)
@@ -231,13 +243,16 @@ class ReliabilitySampleDialog(TaskDialog):
         else:
             options["share"] = self.share_spin.value() / 100
         split = self.split_box.isChecked()
+        overlap = self.overlap_spin.value() / 100
 
         def work(db, progress):
             progress(0, 0)
             rounds = [team.draw_reliability_sample(db, coders, **options)]
             if split and team_store.codable_units(db, unassigned_only=True):
                 rounds.append(
-                    team.split_remaining(db, coders, seed=options["seed"], who=options["who"])
+                    team.split_remaining(
+                        db, coders, overlap=overlap, seed=options["seed"], who=options["who"]
+                    )
                 )
             unassigned = len(team_store.codable_units(db, unassigned_only=True))
             return [round_summary(db, r) for r in rounds], unassigned
@@ -252,6 +267,7 @@ class ReliabilitySampleDialog(TaskDialog):
         self.draw_button.setEnabled(self._can_draw())
         self.share_spin.setEnabled(self.share_radio.isChecked())
         self.count_spin.setEnabled(self.count_radio.isChecked())
+        self.overlap_spin.setEnabled(self.split_box.isChecked())
 
     def _on_coders_changed(self) -> None:
         n = len(self.chosen_coders())
@@ -303,7 +319,11 @@ class ReliabilitySampleDialog(TaskDialog):
             )
             if self.split_box.isChecked():
                 rest = self.unassigned - size
-                text += f" The other {rest:,} units go to one coder each."
+                text += f" The other {rest:,} units go to one coder each"
+                shared = round(self.overlap_spin.value() / 100 * rest)
+                text += (
+                    f", but {shared:,} of them to two, hidden among the rest." if shared else "."
+                )
         self.preview.setText(text)
         self._update_controls()
 

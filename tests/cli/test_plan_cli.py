@@ -65,3 +65,49 @@ def test_plan_refuses_a_target_outside_zero_and_one_in_one_line(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--target must be between 0 and 1" in err
     assert project.read_bytes() == before
+
+
+def _plan_row(page: str, dimension: str) -> tuple[str, list[str]]:
+    """The planner line and the cells of the planner table in a dimension's HTML section."""
+    import re
+
+    section = page.split(f'<h2 id="dim-{dimension}">', 1)[1].split("<h2", 1)[0]
+    sample = section.split("<h3>Sample size</h3>", 1)[1].split("<h3>", 1)[0]
+    line = re.search(r'<p class="plan">(.*?)</p>', sample).group(1)
+    body = sample.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", body)
+    return line, cells
+
+
+def test_the_html_and_json_reports_show_the_planners_figures_of_the_command(tmp_path, capsys):
+    # Issue 21: `stancecoder plan`, the agreement report (HTML and JSON) and the view
+    # (tests/ui/test_agreement_view.py) show the same planner figures per dimension.
+    project = make_project(tmp_path)
+    capsys.readouterr()
+    assert main(["plan", str(project), "--format", "json"]) == 0
+    planned = {d["dimension"]: d for d in json.loads(capsys.readouterr().out)["dimensions"]}
+    assert main(["agreement", str(project), "--format", "json", "--bootstrap", "0"]) == 0
+    reported = {d["dimension"]: d for d in json.loads(capsys.readouterr().out)["plans"]}
+    assert reported == planned
+    page_path = tmp_path / "report.html"
+    args = ["agreement", str(project), "--format", "html", "-o", str(page_path)]
+    assert main([*args, "--bootstrap", "0"]) == 0
+    page = page_path.read_text(encoding="utf-8")
+    for dimension, plan in planned.items():
+        line, cells = _plan_row(page, dimension)
+        assert line.startswith("Sample size: ")
+
+        def n(value):
+            return "-" if value is None else f"{value:,}"
+
+        assert cells[0] == f"{plan['units']:,}"
+        assert cells[3:] == [
+            n(plan["krippendorff_rule_target"]),
+            n(plan["krippendorff_rule_lower"]),
+            n(plan["needed_target"]),
+            n(plan["needed_lower"]),
+        ]
+    assert _plan_row(page, "china_role")[0] == (
+        "Sample size: more units cannot lift alpha to the target"
+    )
+    assert _plan_row(page, "stance")[0].startswith("Sample size: about ")

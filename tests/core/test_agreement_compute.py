@@ -346,3 +346,36 @@ def test_times_parse_the_same_without_pyarrow(monkeypatch):
     parsed = time_ns(TIMES)
     assert parsed[:3].tolist() == EXPECTED_NS
     assert parsed[3] == NO_TIME
+
+
+def test_drift_per_month_shows_a_late_drop():
+    # Issue 21: alpha per calendar month (UTC), so that a drop late in the project shows.
+    # Each month's alpha is checked against the krippendorff package on that month's units.
+    rng = np.random.default_rng(3)
+    codes = ["strained", "ambivalent", "solid"]
+    rows = []
+    months = {"2026-09": 0.95, "2026-10": 0.95, "2026-11": 0.5}  # share coded to the truth
+    for m, (month, honest) in enumerate(months.items()):
+        for u in range(60):
+            truth = rng.integers(0, 3)
+            stamp = f"{month}-{1 + u % 28:02d}T12:00:00Z"
+            for coder in CODERS:
+                value = truth if rng.random() < honest else rng.integers(0, 3)
+                rows.append((f"m{m}u{u}", coder, "alliance_trust", codes[value], stamp))
+    labels = pd.DataFrame(rows, columns=["unit_id", "coder", "dimension", "value", "changed_at"])
+    trust = compute_agreement(labels, SCHEME, bootstrap=0).dimension("alliance_trust")
+    points = trust.drift.by_month
+    assert [p.label for p in points] == list(months)
+    assert [p.units for p in points] == [60, 60, 60]
+    assert points[0].start == "2026-09-01T12:00:00Z" and points[2].end == "2026-11-28T12:00:00Z"
+    level = {c: i for i, c in enumerate(codes)}
+    for m, point in enumerate(points):
+        month = labels[labels.unit_id.str.startswith(f"m{m}u")]
+        wide = month.pivot(index="coder", columns="unit_id", values="value").map(level.get)
+        expected = krippendorff.alpha(
+            reliability_data=wide.to_numpy(dtype=float),
+            value_domain=[0, 1, 2],
+            level_of_measurement="ordinal",
+        )
+        assert point.alpha == pytest.approx(expected)
+    assert points[2].alpha < 0.667 < points[0].alpha

@@ -269,3 +269,52 @@ def test_each_dimension_shows_the_planners_answer(qtbot, view, coded_path):
         assert view.plan_label.text() == plan_summary(expected[d.id])
         assert view.plan_label.text().startswith("Sample size: ")
         assert view.plan_label.toolTip() == expected[d.id].reason
+
+
+def test_the_exported_report_shows_the_planners_line_of_the_view(qtbot, view):
+    # Issue 21: the HTML report carries, per dimension, the line the view shows.
+    computed(qtbot, view)
+    page = view.report_html()
+    for row in range(view.summary.rowCount()):
+        view.summary_view.selectRow(row)
+        d = view.current_dimension()
+        section = page.split(f'<h2 id="dim-{d.id}">', 1)[1].split("<h2", 1)[0]
+        assert f'<p class="plan">{view.plan_label.text()}</p>' in section
+
+
+def test_the_view_computes_over_the_overlap_the_sample_or_both(qtbot, tmp_path, scheme):
+    # Issue 21: the view's choice of units, as `agreement --units overlap|sample|both`.
+    from desktop.core.corpus.importer import import_paths
+    from desktop.core.resources import demo_articles_dir
+
+    path = tmp_path / "demo.stance"
+    db = store.create_project(path, scheme)
+    import_paths(db, [demo_articles_dir()])
+    for coder in ("ak", "bm"):
+        store.ensure_coder(db, coder)
+    sample = set(
+        u for u, _ in team_store_round(db, team.draw_reliability_sample(db, ["ak", "bm"], count=8))
+    )
+    team.split_remaining(db, ["ak", "bm"], overlap=0.1, seed=6)
+    overlap = set(team.overlap_unit_ids(db))
+    for unit in sample | overlap:
+        for coder in ("ak", "bm"):
+            store.set_label(db, unit, coder, "stance", "pressure")
+    db.close()
+    view = AgreementView(path)
+    qtbot.addWidget(view)
+    view.bootstrap_combo.setCurrentIndex(view.bootstrap_combo.findData(0))
+    expected = {(False, True): overlap, (True, False): sample, (True, True): sample | overlap}
+    for (sample_only, overlap_only), units in expected.items():
+        view.sample_box.setChecked(sample_only)
+        view.overlap_box.setChecked(overlap_only)
+        result = computed(qtbot, view)
+        assert result.report.dimension("stance").units == len(units)
+        assert any(f"Only the {len(units)} units" in f for f in result.filters)
+    assert len(overlap) == round(0.1 * 119) == 12
+
+
+def team_store_round(db, round_id):
+    from desktop.core.store import team as team_store
+
+    return team_store.round_assignments(db, round_id)

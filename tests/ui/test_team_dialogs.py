@@ -251,3 +251,45 @@ def test_the_sample_dialog_proposes_krippendorffs_size_and_uses_it(qtbot, team_p
     assert dialog.count_radio.isChecked()
     # only the 127 demo sentences are there to draw from
     assert dialog.count_spin.value() == min(dialog.planned_size(), dialog.unassigned) == 127
+
+
+@pytest.fixture
+def demo_team_project(tmp_path, scheme):
+    """The shipped demo articles with coders ak, bb, cc and a lead (not ../shared). Closed."""
+    from desktop.core.corpus.importer import import_paths
+    from desktop.core.resources import demo_articles_dir
+
+    path = tmp_path / "demo.stance"
+    db = store.create_project(path, scheme)
+    import_paths(db, [demo_articles_dir()])
+    for coder in (*CODERS, LEAD):
+        store.ensure_coder(db, coder)
+    team.set_lead(db, LEAD)
+    db.close()
+    return path
+
+
+def test_the_split_in_the_sample_dialog_can_hide_an_overlap(qtbot, demo_team_project):
+    # Issue 21: the split dialog's overlap, as `split --overlap 0.1 --min-coders 2`.
+    dialog = ReliabilitySampleDialog(demo_team_project, LEAD)
+    qtbot.addWidget(dialog)
+    assert not dialog.overlap_spin.isEnabled()
+    dialog.count_radio.setChecked(True)
+    dialog.count_spin.setValue(27)
+    dialog.split_box.setChecked(True)
+    assert dialog.overlap_spin.isEnabled()
+    dialog.overlap_spin.setValue(10)
+    # 127 demo units: 27 in the sample, 100 split, 10 of them to two coders.
+    assert "The other 100 units go to one coder each, but 10 of them to two" in (
+        dialog.preview.text()
+    )
+    rounds = run(qtbot, dialog, dialog.draw, dialog.drawn)
+    assert [r.kind for r in rounds] == ["reliability", "split"]
+    db = store.open_project(demo_team_project, readonly=True)
+    try:
+        overlap = team.overlap_unit_ids(db)
+        pairs = team_store.round_assignments(db, rounds[1].round_id)
+    finally:
+        db.close()
+    assert len(overlap) == 10 and set(overlap.values()) == {rounds[1].round_id}
+    assert len(pairs) == 110

@@ -105,7 +105,8 @@ def compute_agreement(
         Seed of the bootstrap; each dimension draws from ``(seed, crc32(dimension id))``
         so that its interval does not depend on the other dimensions.
     drift : bool
-        Compute alpha per ISO week and per batch of 100 units in order of coding time.
+        Compute alpha per ISO week, per calendar month (UTC) and per batch of 100 units in
+        order of coding time.
     articles : mapping of str to str, optional
         The article of each unit id; needed to resample articles.
     resample : {"auto", "units", "articles"}
@@ -551,6 +552,10 @@ def _drift(data: DimensionLabels, level: _Level, counts_level: np.ndarray, size:
     mondays = pd.to_datetime((present + first) * 7 - 3, unit="D")
     week_labels = [f"{y}-W{w:02d}" for y, w, _ in (m.isocalendar() for m in mondays)]
     by_week = _group_points(counts, times, week_groups, week_labels, level)
+    month = times.astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+    months = np.unique(month)
+    month_labels = [str(m) for m in months.astype("datetime64[M]")]
+    by_month = _group_points(counts, times, np.searchsorted(months, month), month_labels, level)
 
     order = np.argsort(times, kind="stable")
     n_batches = max(1, times.size // size)
@@ -561,4 +566,6 @@ def _drift(data: DimensionLabels, level: _Level, counts_level: np.ndarray, size:
     by_batch = _group_points(counts, times, batch_groups, batch_labels, level)
     skipped = int(pairable.sum() - timed.sum())
     reason = f"{skipped} pairable unit(s) without a readable time were left out" if skipped else ""
-    return Drift(by_week=by_week, by_batch=by_batch, batch_size=size, reason=reason)
+    return Drift(
+        by_week=by_week, by_batch=by_batch, by_month=by_month, batch_size=size, reason=reason
+    )

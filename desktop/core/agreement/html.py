@@ -300,8 +300,50 @@ def _pairs_table(d: DimensionAgreement) -> str:
     return html_table(["pair", "shared units", "% agreement", kappa, "kappa units"], rows)
 
 
-def dimension_section(d: DimensionAgreement) -> str:
-    """One dimension's figures, diagnostics and charts."""
+def plan_section(plan) -> str:
+    """The sample-size planner's figures for one dimension (a :class:`DimensionPlan`).
+
+    The same numbers as ``stancecoder plan`` and the agreement view's planner line.
+    """
+    from desktop.core.agreement.planner import plan_summary
+
+    def n(value: int | None) -> str:
+        return "-" if value is None else f"{value:,}"
+
+    target = f"{plan.target:.3f}"
+    rows = [
+        [
+            f"{plan.units:,}",
+            fmt(plan.alpha),
+            f"{plan.smallest_share:.3f} ({plan.smallest_category})",
+            n(plan.rule_target),
+            n(plan.rule_lower),
+            n(plan.needed_target),
+            n(plan.needed_lower),
+        ]
+    ]
+    headers = [
+        "pairable units",
+        "alpha",
+        "p_c (least frequent)",
+        f"rule, alpha_min {target}",
+        "rule, lower",
+        f"data, {target}",
+        "data, lower",
+    ]
+    return (
+        '<h3>Sample size</h3><p class="plan">'
+        + escape(plan_summary(plan))
+        + "</p>"
+        + html_table(headers, rows, text_columns=0)
+        + f'<p class="note">{escape(plan.reason)} Rule: Krippendorff (2019) after Bloch &amp; '
+        "Kraemer (1989); data: pairable units in all for the lower bound of the interval to "
+        "clear the threshold in 80% of bootstrap samples of the units coded so far.</p>"
+    )
+
+
+def dimension_section(d: DimensionAgreement, plan=None) -> str:
+    """One dimension's figures, diagnostics and charts (and its sample-size plan, if any)."""
     parts = [
         f'<h2 id="dim-{escape(d.id)}">{escape(d.id)}: {escape(d.label)} ({escape(d.level)})</h2>'
     ]
@@ -347,6 +389,8 @@ def dimension_section(d: DimensionAgreement) -> str:
             + _pairs_table(d)
             + "</div></div>"
         )
+    if plan is not None:
+        parts.append(plan_section(plan))
     parts.append("<h3>Coincidence matrix (all categories)</h3>" + coincidence_table(d))
     parts.append("<h3>Agreement per category</h3>" + _per_category_table(d))
     if d.coder_diagnostics:
@@ -357,6 +401,7 @@ def dimension_section(d: DimensionAgreement) -> str:
             parts.append(f'<p class="note">{escape(d.drift.reason)}</p>')
         charts = [
             drift_chart(d.drift.by_week, f"alpha per ISO week ({d.id})", markers=True),
+            drift_chart(d.drift.by_month, f"alpha per month ({d.id})", markers=True),
             drift_chart(
                 d.drift.by_batch,
                 f"alpha per batch of {d.drift.batch_size} units in coding order ({d.id})",
@@ -370,6 +415,27 @@ def dimension_section(d: DimensionAgreement) -> str:
                 f"{escape(d.drift.time_basis)}. Dashed lines: alpha = .8 and .667.</p>"
             )
     return "\n".join(parts)
+
+
+def calibration_section(rows: Sequence[dict]) -> str:
+    """Per-coder accuracy against gold on the calibration units (empty without any)."""
+    if not rows:
+        return ""
+    table = html_table(
+        ["coder", "dimension", "units", "agree with gold", "accuracy"],
+        [
+            [r["coder"], r["dimension"], f"{r['units']:,}", f"{r['agree']:,}", fmt(r["accuracy"])]
+            for r in rows
+        ],
+        text_columns=2,
+    )
+    return (
+        "<h2>Calibration against gold</h2>"
+        + table
+        + "<p class=\"note\">Gold units placed in coders' queues, counted once the coder's "
+        "labels on every dimension are final. These codings are left out of the reliability "
+        "figures above. Over time and per category: stancecoder calibration PROJECT.</p>"
+    )
 
 
 def render_html(report: AgreementReport, *, project_name: str, notes: Sequence[str] = ()) -> str:
@@ -389,6 +455,7 @@ def render_html(report: AgreementReport, *, project_name: str, notes: Sequence[s
         HTML with inline CSS and SVG, no scripts and no external resources.
     """
     headers, rows = summary_rows(report)
+    plans = {p.dimension: p for p in report.plans}
     boot = report.bootstrap
     if boot.resamples:
         bootstrap = (
@@ -411,6 +478,11 @@ def render_html(report: AgreementReport, *, project_name: str, notes: Sequence[s
         summary=html_table(headers, rows, text_columns=2),
         methods=escape(methods_paragraph(report)),
         bootstrap=escape(bootstrap),
-        dimensions="\n".join(dimension_section(d) for d in report.dimensions),
+        dimensions="\n".join(
+            [
+                *(dimension_section(d, plans.get(d.id)) for d in report.dimensions),
+                calibration_section(report.calibration),
+            ]
+        ),
         notes=notes_html,
     )

@@ -87,10 +87,11 @@ class DriftPoint:
 
 @dataclass(frozen=True)
 class Drift:
-    """Alpha over time: per ISO week and per batch of units in order of coding time."""
+    """Alpha over time: per ISO week, per month and per batch of units in coding order."""
 
     by_week: tuple[DriftPoint, ...] = ()
     by_batch: tuple[DriftPoint, ...] = ()
+    by_month: tuple[DriftPoint, ...] = ()
     batch_size: int = 100
     time_basis: str = "latest change among the unit's labels on this dimension"
     reason: str = ""
@@ -271,6 +272,12 @@ class AgreementReport:
     bootstrap: BootstrapSettings
     dimensions: list[DimensionAgreement]
     notes: list[str] = field(default_factory=list)
+    # The sample-size planner's DimensionPlan per dimension, when the caller ran it (the
+    # command and the view attach the same plans, so every output shows the same figures).
+    plans: list = field(default_factory=list)
+    # Per coder and dimension: accuracy against gold on calibration units (dicts with
+    # coder, dimension, units, agree, accuracy), when the project has any.
+    calibration: list = field(default_factory=list)
 
     def dimension(self, dimension_id: str) -> DimensionAgreement:
         for dimension in self.dimensions:
@@ -298,6 +305,8 @@ class AgreementReport:
                 "coders": list(self.coders),
                 "dimensions": [d.to_json_dict() for d in self.dimensions],
                 "notes": list(self.notes),
+                "plans": [p.to_json_dict() for p in self.plans],
+                "calibration": list(self.calibration),
             }
         )
 
@@ -330,6 +339,7 @@ def _drift_json(drift: Drift | None) -> dict | None:
         "reason": drift.reason,
         "by_week": points(drift.by_week),
         "by_batch": points(drift.by_batch),
+        "by_month": points(drift.by_month),
     }
 
 

@@ -252,6 +252,77 @@ def round_assignments(db: Database, round_id: str) -> list[tuple[str, str]]:
     )
 
 
+def shared_split_units(db: Database, kind: str) -> list[tuple[str, str]]:
+    """``(unit_id, round_id)`` of the units a round of ``kind`` gave to two coders or more."""
+    return _rows(
+        db,
+        "SELECT s.unit_id, s.round_id FROM assignments s JOIN rounds r ON r.id = s.round_id "
+        "WHERE r.kind = ? GROUP BY s.round_id, s.unit_id HAVING count(*) >= 2 "
+        "ORDER BY s.round_id, s.unit_id",
+        [kind],
+    )
+
+
+def kind_assignments(db: Database, kind: str, coder: str | None = None) -> list[tuple[str, str]]:
+    """``(unit_id, coder)`` assigned in rounds of ``kind`` (to ``coder`` only, if given)."""
+    sql = (
+        "SELECT s.unit_id, s.coder_id FROM assignments s JOIN rounds r ON r.id = s.round_id "
+        "JOIN units u ON u.id = s.unit_id WHERE r.kind = ?"
+    )
+    params = [kind]
+    if coder is not None:
+        sql += " AND s.coder_id = ?"
+        params.append(coder)
+    return _rows(db, sql + " ORDER BY u.seq, s.coder_id", params)
+
+
+def label_times(db: Database, unit_id: str, coder: str) -> dict[str, str]:
+    """``{dimension: changed_at}`` of one coder's labels on one unit."""
+    rows = _rows(
+        db,
+        "SELECT dimension, changed_at FROM labels WHERE unit_id = ? AND coder_id = ?",
+        [unit_id, coder],
+    )
+    return dict(rows)
+
+
+def coder_touched_units(db: Database, coder: str) -> set[str]:
+    """Units ``coder`` is assigned or has labelled (they cannot be a calibration unit)."""
+    rows = _rows(
+        db,
+        "SELECT unit_id FROM assignments WHERE coder_id = ? "
+        "UNION SELECT unit_id FROM labels WHERE coder_id = ?",
+        [coder, coder],
+    )
+    return {r[0] for r in rows}
+
+
+def fully_gold_units(db: Database, dimensions: Sequence[str]) -> list[str]:
+    """Codable units with a gold label on every one of ``dimensions``, in project order."""
+    return [
+        r[0]
+        for r in _rows(
+            db,
+            "SELECT u.id FROM units u JOIN articles a ON a.id = u.article_id "
+            f"JOIN gold_labels g ON g.unit_id = u.id WHERE {_CODABLE} "
+            f"AND g.dimension IN ({_in(dimensions)}) GROUP BY u.id "
+            "HAVING count(DISTINCT g.dimension) = ? ORDER BY min(u.seq)",
+            [*dimensions, len(dimensions)],
+        )
+    ]
+
+
+def copy_gold_of_kind(db: Database, coder: str, kind: str) -> None:
+    """Copy the gold labels of the units ``coder`` has in rounds of ``kind`` (no adjudicator)."""
+    db.execute(
+        f"INSERT INTO main.gold_labels ({', '.join(GOLD_COLUMNS)}) "
+        "SELECT g.unit_id, g.dimension, g.value, g.method, '', g.rationale, g.decided_at "
+        "FROM src.gold_labels g WHERE g.unit_id IN (SELECT s.unit_id FROM src.assignments s "
+        "JOIN src.rounds r ON r.id = s.round_id WHERE s.coder_id = ? AND r.kind = ?)",
+        [coder, kind],
+    )
+
+
 def assigned_seqs(db: Database, coder: str) -> list[int]:
     """The seqs of the codable units assigned to ``coder``, in project order."""
     return [
@@ -647,8 +718,9 @@ def copy_coder(db: Database, coder: str) -> None:
     """Copy one coder's row, labels, history, unit states, assignments and their rounds.
 
     History ids are renumbered from 1 (with ``reverts`` following), so the package does
-    not even show how many changes other coders made. Rounds keep only their id, kind,
-    seed and time: their details and creator may name other coders.
+    not even show how many changes other coders made. Rounds keep only their id, kind
+    and time: their details and creator may name other coders, and with the seed a coder
+    could re-run a draw and find which units of a split are hidden overlap.
     """
     db.execute("INSERT INTO main.coders SELECT * FROM src.coders WHERE id = ?", [coder])
     db.execute("INSERT INTO main.labels SELECT * FROM src.labels WHERE coder_id = ?", [coder])
@@ -672,7 +744,7 @@ def copy_coder(db: Database, coder: str) -> None:
     )
     db.execute(
         "INSERT INTO main.rounds (id, kind, seed, created_at, created_by, details) "
-        "SELECT r.id, r.kind, r.seed, r.created_at, '', '{}' FROM src.rounds r "
+        "SELECT r.id, r.kind, NULL, r.created_at, '', '{}' FROM src.rounds r "
         "WHERE r.id IN (SELECT round_id FROM src.assignments WHERE coder_id = ?)",
         [coder],
     )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from desktop.core.errors import UsageError
 from desktop.core.store import team as team_store
+from desktop.core.store.corpus import reliability_unit_ids
 from desktop.core.store.db import Database, current_scheme, log_change, write_transaction
 from desktop.core.store.labels import labels_frame
 
@@ -214,13 +215,30 @@ def draw_calibration_batch(
 
 
 def split_remaining(
-    db: Database, coders: Sequence[str], *, seed: int | None = None, who: str = ""
+    db: Database,
+    coders: Sequence[str],
+    *,
+    overlap: float = 0.0,
+    min_coders: int = 2,
+    seed: int | None = None,
+    who: str = "",
 ) -> str:
-    """Split every unassigned codable unit among ``coders``, one coder per unit.
+    """Split every unassigned codable unit among ``coders``, with a hidden overlap.
 
     Units are shuffled within each article and dealt in turn, the turn carrying over from
     one article to the next: totals differ by at most one and each article is shared
-    evenly.
+    evenly. A share ``overlap`` of the units, drawn at random stratified by article, is
+    dealt to ``min_coders`` coders each (the next ones in turn) instead of one: these
+    units fall at random positions in each coder's queue, are assigned in the same round,
+    at the same time and with the same flags as the others, so nothing a coder sees tells
+    them apart. The lead finds them with :func:`overlap_unit_ids`.
+
+    Parameters
+    ----------
+    overlap
+        Share of the units coded by several coders, ``0 <= overlap <= 1``.
+    min_coders
+        Coders per overlap unit, ``2 <= min_coders <= len(coders)``.
 
     Returns
     -------
@@ -229,24 +247,78 @@ def split_remaining(
     """
     team_store.require_lead(db, who, "split the remaining units")
     coders = _check_coders(db, coders)
+    overlap = float(overlap)
+    if not 0 <= overlap <= 1:
+        raise UsageError(f"the overlap must be between 0 and 1, not {overlap:g}")
+    if overlap and not 2 <= int(min_coders) <= len(coders):
+        raise UsageError(
+            f"--min-coders must be between 2 and the number of coders ({len(coders)}), "
+            f"not {min_coders}"
+        )
     seed = _seed(seed)
     rng = np.random.default_rng(seed)
     with write_transaction(db):
         units = team_store.codable_units(db, unassigned_only=True)
         if not units:
             raise UsageError("every unit is already assigned")
+        shared = set(_stratified(units, round(overlap * len(units)), rng) if overlap else ())
         order = list(rng.permutation(len(coders)))  # who is dealt the first unit
         pairs, turn = [], 0
         for group in _by_article(units):
             for unit_id in rng.permutation(np.array(group)).tolist():
-                pairs.append((unit_id, coders[order[turn % len(coders)]]))
-                turn += 1
+                for _ in range(int(min_coders) if unit_id in shared else 1):
+                    pairs.append((unit_id, coders[order[turn % len(coders)]]))
+                    turn += 1
         round_id = team_store.next_round_id(db, RoundKind.SPLIT.value)
         details = {"coders": coders, "units": len(units)}
+        if shared:
+            details.update(overlap=overlap, min_coders=int(min_coders), overlap_units=len(shared))
         team_store.insert_round(db, round_id, RoundKind.SPLIT.value, seed, who, details)
         team_store.insert_assignments(db, round_id, pairs, reliability=False)
         log_change(db, "assign", who, {"round": round_id, **details, "seed": seed})
     return round_id
+
+
+def overlap_unit_ids(db: Database) -> dict[str, str]:
+    """The overlap units of the split rounds, with their round: ``{unit_id: round_id}``.
+
+    An overlap unit is one a split round assigned to two coders or more. Only the lead's
+    project can tell: a coder's package holds that coder's assignments alone.
+    """
+    return dict(team_store.shared_split_units(db, RoundKind.SPLIT.value))
+
+
+UNIT_SELECTIONS = ("sample", "overlap", "both", "all")
+
+
+def agreement_units(db: Database, which: str, *, name: str = "the project") -> set[str] | None:
+    """The units an agreement report covers: ``which`` of :data:`UNIT_SELECTIONS`.
+
+    ``sample`` is the reliability sample, ``overlap`` the hidden overlap of the split
+    rounds, ``both`` their union, and ``all`` (``None``: no restriction) every unit.
+
+    Raises
+    ------
+    UsageError
+        If ``which`` is unknown or names units the project does not have.
+    """
+    if which not in UNIT_SELECTIONS:
+        raise UsageError(f"--units must be one of {', '.join(UNIT_SELECTIONS)}, not {which!r}")
+    if which == "all":
+        return None
+    units: set[str] = set()
+    if which in ("sample", "both"):
+        units |= set(reliability_unit_ids(db))
+    if which in ("overlap", "both"):
+        units |= set(overlap_unit_ids(db))
+    if not units:
+        missing = {
+            "sample": "no reliability sample (draw one first)",
+            "overlap": "no overlap units (split with --overlap first)",
+            "both": "neither a reliability sample nor overlap units",
+        }[which]
+        raise UsageError(f"{name} has {missing}")
+    return units
 
 
 def progress(db: Database) -> list[ProgressRow]:

@@ -167,6 +167,7 @@ def _read_source(path: Path) -> _Source:
     db = open_project(path, readonly=True)
     try:
         project_id, parent_id = team_store.project_ids(db)
+        package = bool(get_meta(db, team_store.PACKAGE_CODER))
         return _Source(
             path=path,
             project_id=project_id or "",
@@ -180,8 +181,10 @@ def _read_source(path: Path) -> _Source:
             states=team_store.state_rows(db),
             rounds=team_store.round_rows(db),
             assignments=team_store.assignment_rows(db),
-            gold=team_store.gold_rows(db),
-            gold_history=team_store.gold_history_rows(db),
+            # A coder's package carries the lead's gold for calibration feedback; it never
+            # changes the gold (never trust a file a coder sends back).
+            gold=[] if package else team_store.gold_rows(db),
+            gold_history=[] if package else team_store.gold_history_rows(db),
             known_until=max((entry["at"] for entry in change_log(db)), default=""),
             package_coder=get_meta(db, team_store.PACKAGE_CODER),
         )

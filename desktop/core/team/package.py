@@ -97,6 +97,8 @@ def create_package(db: Database, coder: str, output: str | Path) -> PackageSumma
             with write_transaction(package):
                 team_store.copy_corpus(package)
                 team_store.copy_coder(package, coder)
+                # The gold of this coder's calibration units only, for offline feedback.
+                team_store.copy_gold_of_kind(package, coder, "gold")
                 log = _log_for(team_store.source_change_log(package), coder, others)
                 log.append((utc_now(), "", "package", json.dumps({"coder": coder})))
                 team_store.replace_change_log(package, log)

@@ -1,0 +1,58 @@
+"""The coder's feedback on gold calibration units: a small label in the status bar.
+
+It shows the coder's own agreement with gold per dimension ("Gold check: stance 3/4"),
+and, once the coder's labels on a calibration unit are final, the gold values with their
+rationale in its tooltip. It reads :func:`desktop.core.team.calibration.coder_feedback`,
+which reads the coder's own labels and the gold labels only: never another coder's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from html import escape
+
+from PySide6.QtWidgets import QLabel
+
+from desktop.core.errors import StanceError
+from desktop.core.team.calibration import CoderFeedback, coder_feedback
+
+
+class CalibrationFeedback(QLabel):
+    """Status-bar label with the coder's running agreement with gold (hidden without any)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("calibrationFeedback")
+        self.feedback: CoderFeedback | None = None
+        self.hide()
+
+    def refresh(self, db, coder: str, unit_id: str | None = None) -> None:
+        """Recompute from the store; describe ``unit_id`` when it is a final gold unit."""
+        try:
+            self.feedback = coder_feedback(db, coder)
+        except (StanceError, sqlite3.Error):
+            self.feedback = None
+        summary = self.feedback.summary() if self.feedback else ""
+        self.setText(summary)
+        self.setVisible(bool(summary))
+        values = self.feedback.units.get(unit_id, ()) if self.feedback and unit_id else ()
+        if values:
+            rows = "".join(
+                f"<li>{escape(v.dimension)}: gold <b>{escape(v.gold)}</b>, yours "
+                f"{escape(v.own)}{' ✓' if v.agrees else ''}"
+                + (f" — {escape(v.rationale)}" if v.rationale else "")
+                + "</li>"
+                for v in values
+            )
+            self.setToolTip(f"That was a gold unit:<ul>{rows}</ul>")
+        elif summary:
+            self.setToolTip("Your own agreement with gold on the gold units you have coded")
+
+
+def install(window) -> CalibrationFeedback:
+    """Add the feedback label to a coding window's status bar and fill it."""
+    label = CalibrationFeedback(window)
+    window.statusBar().addPermanentWidget(label)
+    label.refresh(window.db, window.coder)
+    window.calibration_feedback = label
+    return label
