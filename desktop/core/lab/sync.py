@@ -1,0 +1,173 @@
+"""One sync of a linked project, and the loop the app runs in the background.
+
+The lead publishes its tables when they changed, then merges every coder who pushed. A
+coder pushes its label changes, then pulls the lead's newer publication. Each step is
+safe to interrupt at any moment and to repeat: :class:`Syncer` just tries again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from desktop.core.lab import coder as coder_side
+from desktop.core.lab import lead as lead_side
+from desktop.core.lab.connect import LabError, connect
+from desktop.core.store import lab as lab_store
+from desktop.core.store.db import Database, get_meta, open_project, utc_now
+
+
+@dataclass
+class SyncReport:
+    """What one sync did."""
+
+    role: str
+    pushed: int = 0
+    published: bool = False
+    corpus: coder_side.CorpusPull | None = None
+    lead: lead_side.LeadPull | None = None
+
+
+def linked(db: Database) -> bool:
+    """Whether the project is linked to a lab server."""
+    return bool(get_meta(db, lab_store.SERVER))
+
+
+def sync_once(db: Database, conn, *, who: str = "") -> SyncReport:
+    """One sync over an open server connection (see the module's docstring)."""
+    import psycopg
+
+    role = get_meta(db, lab_store.ROLE) or ""
+    try:
+        if role == "lead":
+            report = SyncReport(role, published=lead_side.publish(db, conn))
+            report.lead = lead_side.pull_coders(db, conn, who=who)
+            return report
+        if role == "coder":
+            report = SyncReport(role, pushed=coder_side.push(db, conn))
+            report.corpus = coder_side.pull(db, conn)
+            return report
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise LabError(f"the lab server refused: {exc.diag.message_primary}") from None
+    except psycopg.OperationalError as exc:
+        raise LabError(f"the connection to the lab server broke: {_first_line(exc)}") from None
+    except psycopg.Error as exc:
+        raise LabError(f"the lab server refused: {_first_line(exc)}") from None
+    raise LabError("this project is not linked to a lab server (stancecoder lab init / join)")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def open_connection(db: Database):
+    """A connection to the project's lab server (address from the project, password from
+    the pgpass file)."""
+    address, plain = lead_side.lead_conninfo(db)
+    return connect(address, allow_plain=plain)
+
+
+def sync(db: Database, *, who: str = "") -> SyncReport:
+    """Connect, sync once, disconnect.
+
+    Raises
+    ------
+    LabError
+        If the project is not linked, the server cannot be reached or refuses.
+    """
+    conn = open_connection(db)
+    try:
+        return sync_once(db, conn, who=who)
+    finally:
+        conn.close()
+
+
+class SyncState(Enum):
+    """What the status bar says about the lab."""
+
+    SYNCED = "synced"
+    OFFLINE = "offline"
+    REFUSED = "refused"
+
+
+@dataclass
+class SyncStatus:
+    """The lab's state as the app shows it."""
+
+    state: SyncState
+    waiting: int = 0
+    since: str = ""  # offline since (UTC time of the first failed attempt)
+    last_synced: str = ""
+    detail: str = ""
+    changed: list[str] = field(default_factory=list)  # coders merged by the last sync
+
+    def text(self) -> str:
+        """One line for the status bar."""
+        waiting = f" · {self.waiting} label{'s' if self.waiting != 1 else ''} waiting"
+        if self.state is SyncState.SYNCED:
+            return "Lab: synced" + (waiting if self.waiting else "")
+        if self.state is SyncState.OFFLINE:
+            since = self.since[11:19] if len(self.since) >= 19 else self.since
+            return f"Lab: offline since {since} UTC" + (waiting if self.waiting else "")
+        return f"Lab: refused ({self.detail})" + (waiting if self.waiting else "")
+
+
+class Syncer:
+    """Background sync of one project: call :meth:`step` every few seconds from a worker
+    thread. It keeps one server connection, reconnects after failures, and never raises.
+
+    Parameters
+    ----------
+    path
+        The project file (the syncer opens its own connection to it).
+    who
+        Who merges (the lead's coder id), for the merges table.
+    """
+
+    def __init__(self, path: str | Path, *, who: str = ""):
+        self.path = Path(path)
+        self.who = who
+        self._db: Database | None = None
+        self._conn = None
+        self._since = ""
+        self._last = ""
+
+    def _local(self) -> Database:
+        if self._db is None:
+            self._db = open_project(self.path)
+        return self._db
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):  # a broken connection may fail to close
+                self._conn.close()
+            self._conn = None
+
+    def step(self) -> SyncStatus:
+        """Sync once if the server is reachable; the status either way."""
+        db = self._local()
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = open_connection(db)
+            report = sync_once(db, self._conn, who=self.who)
+        except LabError as exc:
+            self._drop_connection()
+            self._since = self._since or utc_now()
+            state = SyncState.REFUSED if "refused" in str(exc) else SyncState.OFFLINE
+            return SyncStatus(state, lab_store.waiting_count(db), self._since, self._last, str(exc))
+        self._since = ""
+        self._last = utc_now()
+        changed = report.lead.coders if report.lead else []
+        return SyncStatus(
+            SyncState.SYNCED, lab_store.waiting_count(db), "", self._last, changed=changed
+        )
+
+    def close(self) -> None:
+        """Close the server and project connections."""
+        self._drop_connection()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
