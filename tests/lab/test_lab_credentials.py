@@ -96,7 +96,7 @@ def test_lab_commands_report_bad_input_in_one_line(lead_project, tmp_path, cli, 
     db, path = lead_project
     db.close()
     args = [a.format(tmp=tmp_path, project=path) for a in args]
-    code, out, err = cli(*args)
+    code, _, err = cli(*args)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x.stance").exists()
 
