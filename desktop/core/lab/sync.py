@@ -8,10 +8,12 @@ safe to interrupt at any moment and to repeat: :class:`Syncer` just tries again.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from desktop.core.errors import StanceError
 from desktop.core.lab import coder as coder_side
 from desktop.core.lab import lead as lead_side
 from desktop.core.lab.connect import LabError, connect
@@ -148,22 +150,27 @@ class Syncer:
 
     def step(self) -> SyncStatus:
         """Sync once if the server is reachable; the status either way."""
-        db = self._local()
         try:
+            db = self._local()
             if self._conn is None or self._conn.closed:
                 self._conn = open_connection(db)
             report = sync_once(db, self._conn, who=self.who)
-        except LabError as exc:
+        except (StanceError, sqlite3.Error) as exc:
+            # Offline, refused, or the project busy for a moment: try again next time.
             self._drop_connection()
             self._since = self._since or utc_now()
             state = SyncState.REFUSED if "refused" in str(exc) else SyncState.OFFLINE
-            return SyncStatus(state, lab_store.waiting_count(db), self._since, self._last, str(exc))
+            return SyncStatus(state, self._waiting(), self._since, self._last, str(exc))
         self._since = ""
         self._last = utc_now()
         changed = report.lead.coders if report.lead else []
-        return SyncStatus(
-            SyncState.SYNCED, lab_store.waiting_count(db), "", self._last, changed=changed
-        )
+        return SyncStatus(SyncState.SYNCED, self._waiting(), "", self._last, changed=changed)
+
+    def _waiting(self) -> int:
+        try:
+            return lab_store.waiting_count(self._local())
+        except (StanceError, sqlite3.Error):
+            return 0
 
     def close(self) -> None:
         """Close the server and project connections."""
