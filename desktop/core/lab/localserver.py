@@ -108,7 +108,16 @@ class LocalServer:
     def _run_as() -> pwd.struct_passwd | None:
         if os.geteuid() != 0:
             return None
-        return pwd.getpwnam(os.environ.get("STANCECODER_PG_USER", "nobody"))
+        name = os.environ.get("STANCECODER_PG_USER", "nobody")
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:  # a minimal system without nobody: make a system user for it
+            subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                check=True,
+                capture_output=True,
+            )
+            return pwd.getpwnam(name)
 
     def _user_kwargs(self) -> dict:
         if self._user is None:
