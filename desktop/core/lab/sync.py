@@ -105,6 +105,7 @@ class SyncStatus:
     last_synced: str = ""
     detail: str = ""
     changed: list[str] = field(default_factory=list)  # coders merged by the last sync
+    pulled: bool = False  # the last sync brought the lead's changes into a coder's file
 
     def text(self) -> str:
         """One line for the status bar."""
@@ -164,7 +165,10 @@ class Syncer:
         self._since = ""
         self._last = utc_now()
         changed = report.lead.coders if report.lead else []
-        return SyncStatus(SyncState.SYNCED, self._waiting(), "", self._last, changed=changed)
+        pulled = bool(report.corpus and report.corpus.pulled)
+        return SyncStatus(
+            SyncState.SYNCED, self._waiting(), "", self._last, changed=changed, pulled=pulled
+        )
 
     def _waiting(self) -> int:
         try:
