@@ -1,6 +1,7 @@
 """Background sync with the lab server while the window is open, and its status-bar text.
 
-A worker in its own QThread runs :class:`desktop.core.lab.Syncer` every second: the
+A worker in its own QThread ticks :class:`desktop.core.lab.Syncer` five times a second
+(it pushes right after a local commit and syncs fully every second): the
 coding window never waits for the network (the worker has its own project connection and
 the key path only writes the local file). The status bar says "Lab: synced", "Lab:
 offline since …" or how many labels are waiting. When a sync merged coders' labels (the
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from desktop.core import lab
     from desktop.ui.main_window import MainWindow
 
-INTERVAL_MS = 1000
+TICK_MS = 200
 # The lead's open views and how each one re-reads the project.
 _REFRESH = {"ProgressDialog": "refresh", "AdjudicationView": "reload", "AgreementView": "compute"}
 
@@ -46,15 +47,16 @@ class _Worker(QObject):
 
         self._syncer = Syncer(self._path, who=self._who)
         self._timer = QTimer(self)
-        self._timer.setInterval(INTERVAL_MS)
+        self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._step)
         self._timer.start()
         self._step()
 
     @Slot()
     def _step(self) -> None:
-        if self._syncer is not None:
-            self.status.emit(self._syncer.step())
+        status = self._syncer.tick() if self._syncer is not None else None
+        if status is not None:
+            self.status.emit(status)
 
     @Slot()
     def stop(self) -> None:

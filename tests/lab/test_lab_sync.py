@@ -189,3 +189,24 @@ def test_the_lead_connection_uses_the_pgpass_file(linked):
     conn = connect(store.get_meta(db, "lab_server"))
     assert conn.execute("SELECT current_user").fetchone()[0] == "postgres"
     conn.close()
+
+
+def test_the_syncer_pushes_right_after_a_local_commit_and_idles_otherwise(linked, tmp_path):
+    _, _, urls = linked
+    path = tmp_path / "ann.lab.stance"
+    lab.join_lab(urls["ann_q7"], path, coder="ann_q7")
+    syncer = lab.Syncer(path, full_interval=3600)
+    coder_db = store.open_project(path)
+    try:
+        assert syncer.tick().state is lab.SyncState.SYNCED  # the first, full sync
+        assert syncer.tick() is None  # nothing changed, the full sync is not due
+        code(path, "ann_q7", 2)  # another connection commits, as the window does
+        status = syncer.tick()
+        assert status.state is lab.SyncState.SYNCED and status.waiting == 0
+        assert syncer.tick() is None
+        assert store.get_meta(coder_db, "lab_pushed") == str(
+            coder_db.execute("SELECT max(id) FROM label_history").fetchone()[0]
+        )
+    finally:
+        syncer.close()
+        coder_db.close()

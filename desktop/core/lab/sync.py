@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -18,7 +19,7 @@ from desktop.core.lab import coder as coder_side
 from desktop.core.lab import lead as lead_side
 from desktop.core.lab.connect import LabError, connect
 from desktop.core.store import lab as lab_store
-from desktop.core.store.db import Database, get_meta, open_project, utc_now
+from desktop.core.store.db import Database, data_version, get_meta, open_project, utc_now
 
 
 @dataclass
@@ -37,19 +38,25 @@ def linked(db: Database) -> bool:
     return bool(get_meta(db, lab_store.SERVER))
 
 
-def sync_once(db: Database, conn, *, who: str = "") -> SyncReport:
-    """One sync over an open server connection (see the module's docstring)."""
+def sync_once(db: Database, conn, *, who: str = "", pull: bool = True) -> SyncReport:
+    """One sync over an open server connection (see the module's docstring).
+
+    With ``pull=False`` only this side's changes go out (a coder's labels, the lead's
+    publication): the quick step taken right after a local commit.
+    """
     import psycopg
 
     role = get_meta(db, lab_store.ROLE) or ""
     try:
         if role == "lead":
             report = SyncReport(role, published=lead_side.publish(db, conn))
-            report.lead = lead_side.pull_coders(db, conn, who=who)
+            if pull:
+                report.lead = lead_side.pull_coders(db, conn, who=who)
             return report
         if role == "coder":
             report = SyncReport(role, pushed=coder_side.push(db, conn))
-            report.corpus = coder_side.pull(db, conn)
+            if pull:
+                report.corpus = coder_side.pull(db, conn)
             return report
     except psycopg.errors.InsufficientPrivilege as exc:
         raise LabError(f"the lab server refused: {exc.diag.message_primary}") from None
@@ -130,13 +137,49 @@ class Syncer:
         Who merges (the lead's coder id), for the merges table.
     """
 
-    def __init__(self, path: str | Path, *, who: str = ""):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        who: str = "",
+        full_interval: float = 1.0,
+        retry_interval: float = 2.0,
+    ):
         self.path = Path(path)
         self.who = who
+        self.full_interval = full_interval
+        self.retry_interval = retry_interval
         self._db: Database | None = None
         self._conn = None
         self._since = ""
         self._last = ""
+        self._version: int | None = None
+        self._last_full = float("-inf")
+        self._last_try = float("-inf")
+        self._online = True
+
+    def tick(self) -> SyncStatus | None:
+        """Call often (every 0.1-0.2 s): pushes right after a local commit, syncs fully
+        every ``full_interval`` seconds, retries every ``retry_interval`` seconds while
+        offline. Returns the status when it synced, None when there was nothing to do."""
+        now = time.monotonic()
+        try:
+            version = data_version(self._local())
+        except (StanceError, sqlite3.Error):
+            version = None
+        changed = version != self._version
+        if not self._online and now - self._last_try < self.retry_interval:
+            return None
+        full = now - self._last_full >= self.full_interval
+        if not (full or changed):
+            return None
+        self._version = version  # commits during the step trigger the next tick
+        self._last_try = now
+        if full:
+            self._last_full = now
+        status = self.step(pull=full)
+        self._online = status.state is SyncState.SYNCED
+        return status
 
     def _local(self) -> Database:
         if self._db is None:
@@ -149,13 +192,13 @@ class Syncer:
                 self._conn.close()
             self._conn = None
 
-    def step(self) -> SyncStatus:
+    def step(self, *, pull: bool = True) -> SyncStatus:
         """Sync once if the server is reachable; the status either way."""
         try:
             db = self._local()
             if self._conn is None or self._conn.closed:
                 self._conn = open_connection(db)
-            report = sync_once(db, self._conn, who=self.who)
+            report = sync_once(db, self._conn, who=self.who, pull=pull)
         except (StanceError, sqlite3.Error) as exc:
             # Offline, refused, or the project busy for a moment: try again next time.
             self._drop_connection()
