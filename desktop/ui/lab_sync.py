@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from desktop.core import lab
     from desktop.ui.main_window import MainWindow
 
-TICK_MS = 200
+TICK_MS = 200  # = desktop.core.lab.sync.TICK_S (not imported: psycopg loads lazily)
 # The lead's open views and how each one re-reads the project.
 _REFRESH = {"ProgressDialog": "refresh", "AdjudicationView": "reload", "AgreementView": "compute"}
 

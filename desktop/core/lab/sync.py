@@ -94,6 +94,9 @@ def sync(db: Database, *, who: str = "") -> SyncReport:
         conn.close()
 
 
+TICK_S = 0.2  # how often the app's worker ticks the Syncer
+
+
 class SyncState(Enum):
     """What the status bar says about the lab."""
 
