@@ -9,6 +9,7 @@ lab resolves conflicts exactly as a merge of packages does, and gives the same p
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ from desktop.core.lab.connect import (
     stored_address,
 )
 from desktop.core.store import lab as lab_store
-from desktop.core.store.db import Database, get_meta, open_project, write_transaction
+from desktop.core.store import team as team_store
+from desktop.core.store.db import Database, get_meta, set_meta, write_transaction
 from desktop.core.store.team import ALLOW_UNASSIGNED, COMPARISON_UNLOCKED
 from desktop.core.team.merge import MergeReport, merge_files
 from desktop.core.team.package import create_package
@@ -173,21 +175,40 @@ class LeadPull:
     report: MergeReport | None
 
 
-def _coder_package(db: Database, conn, coder: str, folder: Path) -> Path:
-    """A coder package of ``coder`` holding the server's labels, history and states."""
-    labels, history, states, known_until = server.coder_data(conn, coder)
-    path = folder / f"{coder}.stance"
-    create_package(db, coder, path)
-    package = open_project(path)
-    try:
-        with write_transaction(package):
-            lab_store.replace_coder_data(package, coder, labels, history, states)
-            if known_until:
-                note = (known_until, "", "lab_sync", json.dumps({"coder": coder}))
-                lab_store.truncate_change_log(package, known_until, note)
-    finally:
-        package.close()
-    return path
+def _coder_packages(db: Database, conn, coders: list[str], folder: Path) -> list[Path]:
+    """One coder package per coder, holding the server's labels, history and states.
+
+    The first is made by ``create_package``; the others are copies of it with the coder's
+    own rows swapped in by the same store functions (``copy_coder``), which spares
+    creating and vacuuming a project file per coder at every sync.
+    """
+    if not coders:
+        return []
+    template = folder / ".template.stance"
+    create_package(db, coders[0], template)
+    source = team_store.database_path(db)
+    paths = []
+    for coder in coders:
+        labels, history, states, known_until = server.coder_data(conn, coder)
+        path = folder / f"{coder}.stance"
+        shutil.copyfile(template, path)
+        package = team_store.open_for_copy(path)
+        try:
+            package.execute("PRAGMA synchronous = OFF")  # a throwaway file
+            team_store.attach_source(package, source)
+            with write_transaction(package):
+                lab_store.clear_coder_tables(package)
+                team_store.copy_coder(package, coder)
+                set_meta(package, team_store.PACKAGE_CODER, coder)
+                lab_store.replace_coder_data(package, coder, labels, history, states)
+                if known_until:
+                    note = (known_until, "", "lab_sync", json.dumps({"coder": coder}))
+                    lab_store.truncate_change_log(package, known_until, note)
+            team_store.detach_source(package)
+        finally:
+            package.close()
+        paths.append(path)
+    return paths
 
 
 def pull_coders(db: Database, conn, *, who: str = "") -> LeadPull:
@@ -204,7 +225,7 @@ def pull_coders(db: Database, conn, *, who: str = "") -> LeadPull:
             changed = sorted(c for c, v in versions.items() if seen.get(c, 0) != v)
             known = {r["id"] for r in _coders(db)}
             changed = [c for c in changed if c in known]
-            paths = [_coder_package(db, conn, c, Path(tmp)) for c in changed]
+            paths = _coder_packages(db, conn, changed, Path(tmp))
         report = merge_files(db, paths, who=who or "lab") if paths else None
     with write_transaction(db):
         seen.update({c: versions[c] for c in changed})

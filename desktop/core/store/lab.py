@@ -327,3 +327,10 @@ def counts(db: Database, coder: str) -> dict[str, int]:
             0
         ],
     }
+
+
+def clear_coder_tables(db: Database) -> None:
+    """Empty the tables that hold coders and their work (a package copied for another
+    coder), children before parents."""
+    for table in ("labels", "label_history", "unit_states", "assignments", "rounds", "coders"):
+        db.execute(f"DELETE FROM {table}")
