@@ -12,6 +12,7 @@ from lab_helpers import code, copy_project, rows
 from desktop.core import lab, store, team
 from desktop.core.export import export
 from desktop.core.lab.connect import connect
+from desktop.core.lab.sync import open_connection
 
 
 def _join_all(urls, tmp_path) -> dict:
@@ -210,3 +211,29 @@ def test_the_syncer_pushes_right_after_a_local_commit_and_idles_otherwise(linked
     finally:
         syncer.close()
         coder_db.close()
+
+
+def test_joining_again_after_losing_the_file_continues_without_pushing_twice(linked, tmp_path):
+    _, _, urls = linked
+    first = tmp_path / "ann.first.stance"
+    lab.join_lab(urls["ann_q7"], first, coder="ann_q7")
+    code(first, "ann_q7", 3)
+    assert _sync(first).pushed == 3 * 3 + 2
+    labels = rows(first, "labels", order="unit_id, dimension")
+    first.unlink()  # the laptop is lost
+    again = tmp_path / "ann.again.stance"
+    summary = lab.join_lab(urls["ann_q7"], again, coder="ann_q7")
+    assert summary.labels == len(labels) == 7
+    assert rows(again, "labels", order="unit_id, dimension") == labels
+    assert _sync(again).pushed == 0  # what came from the server is not sent back
+    code(again, "ann_q7", 2, offset=3)
+    assert _sync(again).pushed == 2 * 3 + 2
+    history = rows(again, "label_history", "count(*)")[0][0]
+    db = store.open_project(again)
+    try:
+        conn = open_connection(db)
+    finally:
+        db.close()
+    with conn:
+        events = conn.execute("SELECT count(*) FROM stance.label_events").fetchone()[0]
+    assert events == history == 11 + 8
