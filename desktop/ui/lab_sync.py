@@ -13,7 +13,6 @@ The window needs one line: ``lab_sync.install(window)``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
@@ -34,18 +33,16 @@ _REFRESH = {"ProgressDialog": "refresh", "AdjudicationView": "reload", "Agreemen
 class _Worker(QObject):
     status = Signal(object)  # lab.SyncStatus
 
-    def __init__(self, path: Path, who: str):
+    def __init__(self, syncer: lab.Syncer):
         super().__init__()
-        self._path = path
-        self._who = who
-        self._syncer: lab.Syncer | None = None
+        # Made in the UI thread (it opens nothing until its first tick, in the worker):
+        # importing psycopg in the worker thread can stall behind the UI thread's hold
+        # on the interpreter for as long as the window is busy.
+        self._syncer: lab.Syncer | None = syncer
         self._timer: QTimer | None = None
 
     @Slot()
     def start(self) -> None:
-        from desktop.core.lab import Syncer  # psycopg loads only for a linked project
-
-        self._syncer = Syncer(self._path, who=self._who)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._step)
@@ -79,8 +76,10 @@ class LabSync(QObject):
         self.label.setObjectName("labSyncLabel")
         window.statusBar().addPermanentWidget(self.label)
         self.last_status: lab.SyncStatus | None = None
+        from desktop.core.lab import Syncer  # psycopg loads only for a linked project
+
         self._thread = QThread()
-        self._worker = _Worker(window.project_path, window.coder)
+        self._worker = _Worker(Syncer(window.project_path, who=window.coder))
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.start)
         self._worker.status.connect(self._on_status_changed)
