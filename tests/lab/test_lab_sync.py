@@ -237,3 +237,20 @@ def test_joining_again_after_losing_the_file_continues_without_pushing_twice(lin
     with conn:
         events = conn.execute("SELECT count(*) FROM stance.label_events").fetchone()[0]
     assert events == history == 11 + 8
+
+
+def test_the_syncer_reports_an_unreachable_server_as_offline_and_never_raises(lead_project):
+    from desktop.core.lab.localserver import free_port
+
+    db, path = lead_project
+    with store.write_transaction(db):
+        store.set_meta(db, "lab_server", f"host=127.0.0.1 port={free_port()} dbname=lab user=x")
+        store.set_meta(db, "lab_role", "lead")
+    syncer = lab.Syncer(path)
+    try:
+        status = syncer.step()
+    finally:
+        syncer.close()
+    assert status.state is lab.SyncState.OFFLINE
+    assert status.text().startswith("Lab: offline since ") and status.text().endswith(" UTC")
+    assert "cannot reach the lab server" in status.detail

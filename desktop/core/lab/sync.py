@@ -60,11 +60,19 @@ def sync_once(db: Database, conn, *, who: str = "", pull: bool = True) -> SyncRe
             return report
     except psycopg.errors.InsufficientPrivilege as exc:
         raise LabError(f"the lab server refused: {exc.diag.message_primary}") from None
-    except psycopg.OperationalError as exc:
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
         raise LabError(f"the connection to the lab server broke: {_first_line(exc)}") from None
     except psycopg.Error as exc:
         raise LabError(f"the lab server refused: {_first_line(exc)}") from None
     raise LabError("this project is not linked to a lab server (stancecoder lab init / join)")
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether a sync failed for want of the server (rather than being refused)."""
+    text = str(exc)
+    return isinstance(exc, LabError) and (
+        text.startswith("cannot reach") or text.startswith("the connection to the lab server")
+    )
 
 
 def _first_line(exc: BaseException) -> str:
@@ -206,7 +214,7 @@ class Syncer:
             # Offline, refused, or the project busy for a moment: try again next time.
             self._drop_connection()
             self._since = self._since or utc_now()
-            state = SyncState.REFUSED if "refused" in str(exc) else SyncState.OFFLINE
+            state = SyncState.OFFLINE if _unreachable(exc) else SyncState.REFUSED
             return SyncStatus(state, self._waiting(), self._since, self._last, str(exc))
         self._since = ""
         self._last = utc_now()
