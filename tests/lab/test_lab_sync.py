@@ -254,3 +254,25 @@ def test_the_syncer_reports_an_unreachable_server_as_offline_and_never_raises(le
     assert status.state is lab.SyncState.OFFLINE
     assert status.text().startswith("Lab: offline since ") and status.text().endswith(" UTC")
     assert "cannot reach the lab server" in status.detail
+
+
+def test_coders_receive_a_new_scheme_version(linked, tmp_path):
+    from desktop.core.scheme import parse_scheme
+
+    db, _, urls = linked
+    joined = _join_all(urls, tmp_path)
+    old = store.current_scheme(db)
+    new = parse_scheme(
+        old.source.replace(f'version = "{old.version}"', 'version = "9.9"', 1), "<v9.9>"
+    )
+    team.change_scheme(db, new, who=LEAD)
+    assert lab.sync(db, who=LEAD).published
+    assert _sync(joined["ann_q7"]).corpus.pulled
+    coder_db = store.open_project(joined["ann_q7"])
+    try:
+        assert store.current_scheme(coder_db).version == "9.9"
+    finally:
+        coder_db.close()
+    assert rows(joined["ann_q7"], "schemes", "seq, version") == rows(
+        tmp_path / "lead.stance", "schemes", "seq, version"
+    )
