@@ -108,3 +108,24 @@ def test_an_unreachable_server_is_one_line_and_no_file(tmp_path, cli):
     code, _, err = cli("lab", "join", url, "-o", tmp_path / "x.stance")
     assert code == 2 and "cannot reach the lab server" in err and ":pw" not in err
     assert not (tmp_path / "x.stance").exists()
+
+
+def test_lab_init_by_a_role_that_may_not_create_roles_is_refused_in_one_line(
+    lead_project, pg_server, cli, dump
+):
+    import uuid
+
+    import psycopg
+
+    db, path = lead_project
+    db.close()
+    name = f"weak_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_server.url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {name} LOGIN PASSWORD 'weak-pw'")
+        conn.execute(f"CREATE DATABASE {name} OWNER {name}")
+    before = dump(path)
+    url = f"postgresql://{name}:weak-pw@127.0.0.1:{pg_server.port}/{name}"
+    code, out, err = cli("lab", "init", path, url)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "may not set up the lab" in err and "weak-pw" not in err
+    assert dump(path) == before
