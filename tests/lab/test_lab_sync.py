@@ -276,3 +276,33 @@ def test_coders_receive_a_new_scheme_version(linked, tmp_path):
     assert rows(joined["ann_q7"], "schemes", "seq, version") == rows(
         tmp_path / "lead.stance", "schemes", "seq, version"
     )
+
+
+def test_after_the_unlock_a_coders_file_holds_the_others_labels_and_loses_them_at_relock(
+    linked, tmp_path
+):
+    from desktop.core.store import team as team_store
+
+    db, _, urls = linked
+    joined = _join_all(urls, tmp_path)
+    for coder in CODERS:
+        code(joined[coder], coder, 3)
+        _sync(joined[coder])
+    _sync(joined["ann_q7"])
+    assert rows(joined["ann_q7"], "labels", "DISTINCT coder_id") == [("ann_q7",)]  # blind
+
+    team.unlock_comparison(db, LEAD)
+    assert lab.sync(db, who=LEAD).published
+    assert _sync(joined["ann_q7"]).corpus.pulled
+    theirs = rows(joined["bob_z3"], "labels", order="unit_id, dimension")
+    assert (
+        rows(joined["ann_q7"], "labels WHERE coder_id = 'bob_z3'", order="unit_id, dimension")
+        == theirs
+    )
+    assert len(theirs) == 7
+
+    team_store.set_comparison_unlocked(db, False, LEAD)
+    assert lab.sync(db, who=LEAD).published
+    _sync(joined["ann_q7"])
+    assert rows(joined["ann_q7"], "labels", "DISTINCT coder_id") == [("ann_q7",)]
+    assert _sync(joined["ann_q7"]).pushed == 0  # the others' labels are never pushed

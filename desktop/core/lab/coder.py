@@ -45,6 +45,7 @@ from desktop.core.store.team import (
 )
 
 STATES_DIGEST = "lab_states_digest"
+OTHERS_SEQ = "lab_others_seq"  # the server log position of the other coders' labels held
 _ROUNDS_FOR_CODERS = (
     "SELECT id, kind, seed, created_at, '' AS created_by, '{}' AS details "
     "FROM stance.rounds ORDER BY id"
@@ -256,14 +257,34 @@ def push(db: Database, conn) -> int:
 
 def pull(db: Database, conn) -> CorpusPull:
     """Bring the lead's newer publication (corpus, schemes, assignments, curation log,
-    settings) into the coder's file; nothing is read when the lead published nothing."""
+    settings) into the coder's file; nothing is read when the lead published nothing.
+
+    Once the lead unlocked comparison, the other coders' current labels come too (the
+    server lets the coder read them only then), so the window can compare; when the
+    lead locks it again they are removed from the file.
+    """
     coder = get_meta(db, lab_store.CODER)
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        published = server.server_meta(conn).get("published", "0")
-        if published == get_meta(db, lab_store.PULLED):
-            return CorpusPull(False)
-        data = _corpus(conn)
+        meta = server.server_meta(conn)
+        data = None
+        if meta.get("published", "0") != get_meta(db, lab_store.PULLED):
+            data = _corpus(conn)
+        others, seen = None, get_meta(db, OTHERS_SEQ, "") or ""
+        if meta.get(COMPARISON_UNLOCKED) == "1":
+            top = str(server.latest_event(conn))
+            if top != seen:
+                others, seen = server.other_labels(conn, coder), top
+        elif seen:
+            others, seen = [], ""
+    if data is None and others is None:
+        return CorpusPull(False)
     with write_transaction(db):
-        after = int(get_meta(db, lab_store.LOG_ID, "0") or 0)
-        return _apply_corpus(db, coder, data, after_log_id=after)
+        result = CorpusPull(True)
+        if data is not None:
+            after = int(get_meta(db, lab_store.LOG_ID, "0") or 0)
+            result = _apply_corpus(db, coder, data, after_log_id=after)
+        if others is not None:
+            lab_store.replace_other_labels(db, coder, others)
+            set_meta(db, OTHERS_SEQ, seen)
+        return result

@@ -262,6 +262,21 @@ def bump_version(conn, coder: str, known_until: str) -> int:
     return row[0]
 
 
+def latest_event(conn) -> int:
+    """The server's latest label-log position the connected role may see (0 for none)."""
+    row = conn.execute("SELECT coalesce(max(server_seq), 0) FROM stance.label_events")
+    return row.fetchone()[0]
+
+
+def other_labels(conn, coder: str) -> list[tuple]:
+    """The current labels (LABEL_COLUMNS) of every coder but ``coder`` that the connected
+    role may read (none before the lead's unlock: row-level security)."""
+    return conn.execute(
+        f"SELECT {', '.join(LABEL_COLUMNS)} FROM stance.labels WHERE coder_id <> %s",
+        [coder],
+    ).fetchall()
+
+
 def coder_versions(conn) -> dict[str, int]:
     """``{coder: push count}`` of every coder."""
     return dict(conn.execute("SELECT coder_id, version FROM stance.coder_sync").fetchall())

@@ -334,3 +334,19 @@ def clear_coder_tables(db: Database) -> None:
     coder), children before parents."""
     for table in ("labels", "label_history", "unit_states", "assignments", "rounds", "coders"):
         db.execute(f"DELETE FROM {table}")
+
+
+def replace_other_labels(db: Database, coder: str, rows: Sequence[Sequence]) -> None:
+    """Make the labels of every coder but ``coder`` exactly ``rows`` (LABEL_COLUMNS),
+    registering coders not yet in the file."""
+    db.execute("DELETE FROM labels WHERE coder_id <> ?", [coder])
+    for other in sorted({r[1] for r in rows}):
+        db.execute(
+            "INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            [other, other, ""],
+        )
+    db.conn.executemany(
+        f"INSERT INTO labels ({', '.join(LABEL_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+        [list(r) for r in rows],
+    )
