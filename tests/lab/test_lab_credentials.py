@@ -42,6 +42,8 @@ def test_no_password_is_stored_in_any_project_file(lead_project, lab_url, tmp_pa
         assert code == 0 and "Pushed 0 label change(s)" in out, err
     code, out, err = cli("lab", "sync", path, "--who", "lead_m2")
     assert code == 0, err
+    code, out, err = cli("lab", "init", path, lab_url)  # again: nothing new to set up
+    assert code == 0 and "migrations applied: none" in out and "No new coders" in out, err
     scanned = 0
     for file in tmp_path.iterdir():  # project files, their -wal/-shm, everything but pgpass
         if file.name == "pgpass" or not file.is_file():
