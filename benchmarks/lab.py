@@ -340,6 +340,54 @@ def run(coders: int, rate: float, minutes: float, processes: int) -> dict:
         server.stop()
 
 
+def run_window_only(rounds: int, units: int) -> dict:
+    """key_to_next_ms of one coder's window, linked (syncing every label to a live local
+    server) and unlinked, alternating A/B ``rounds`` times with no other load."""
+    import os
+    import statistics
+
+    import psycopg
+
+    from desktop.core import lab
+    from desktop.core.lab.localserver import LocalServer
+
+    folder = Path(tempfile.mkdtemp(prefix="stance-bench-lab-window-"))
+    server = LocalServer()
+    server.start()
+    try:
+        with psycopg.connect(server.url, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE lab")
+        os.environ["PGPASSFILE"] = str(folder / "pgpass")
+        _, urls = _setup(folder, server.url_for("lab"), 0)
+        runs: dict[str, list[dict]] = {"unlinked": [], "linked": []}
+        failures: list[str] = []
+        for n in range(rounds):
+            linked = folder / f"linked-{n}.stance"
+            lab.join_lab(urls[_coder_id(0)], linked, coder=_coder_id(0))
+            unlinked = _unlinked_copy(linked, folder / f"unlinked-{n}.stance")
+            for side, path in (("unlinked", unlinked), ("linked", linked)):
+                try:
+                    runs[side].append(_window_keys(path, folder, units, f"{side}-{n}"))
+                except RuntimeError as exc:  # reported, not hidden: a stalled run
+                    failures.append(f"{side} round {n + 1}: {str(exc)[-160:]}")
+                    _log(f"lab window {side} round {n + 1} failed: {str(exc)[-160:]}")
+                    continue
+                _log(f"lab window {side} round {n + 1}: {runs[side][-1]}")
+        summary: dict = {
+            side: {
+                "p50_median_ms": round(statistics.median(r["p50"] for r in results), 2),
+                "p99_median_ms": round(statistics.median(r["p99"] for r in results), 2),
+                "p99_runs_ms": [round(r["p99"], 2) for r in results],
+            }
+            for side, results in runs.items()
+            if results
+        }
+        summary["failed_runs"] = failures
+        return summary
+    finally:
+        server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="the lab server under a lab's load")
     parser.add_argument("--coders", type=int, default=50)
@@ -347,7 +395,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--processes", type=int, default=5)
     parser.add_argument("--out", default=str(HERE / "results-lab.json"))
+    parser.add_argument(
+        "--window-only",
+        type=int,
+        metavar="ROUNDS",
+        help="only the window's key_to_next_ms, linked vs unlinked, alternating, no load",
+    )
     args = parser.parse_args(argv)
+    if args.window_only:
+        window = run_window_only(args.window_only, 60)
+        print(json.dumps(window, indent=2))
+        out = Path(args.out)
+        if out.exists():
+            data = json.loads(out.read_text())
+            data["window_key_to_next_ms_no_load"] = window
+            out.write_text(json.dumps(data, indent=2) + "\n")
+        return 0
     result = run(args.coders, args.rate, args.minutes, args.processes)
     from benchmarks.harness import machine
 

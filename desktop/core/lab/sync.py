@@ -195,6 +195,10 @@ class Syncer:
     def _local(self) -> Database:
         if self._db is None:
             self._db = open_project(self.path)
+            # This connection writes only what sync can redo (the marks of what was
+            # pushed; merges the server still holds), so its commits need not wait for
+            # an fsync that would hold the write lock the window's next label needs.
+            lab_store.relax_durability(self._db)
         return self._db
 
     def _drop_connection(self) -> None:

@@ -350,3 +350,10 @@ def replace_other_labels(db: Database, coder: str, rows: Sequence[Sequence]) -> 
         f"INSERT INTO labels ({', '.join(LABEL_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
         [list(r) for r in rows],
     )
+
+
+def relax_durability(db: Database) -> None:
+    """Let this connection's commits skip the fsync (``synchronous = NORMAL`` in WAL
+    mode: still atomic and consistent, durable at the next checkpoint or fsync of
+    another connection). Only for a connection whose writes can be redone."""
+    db.execute("PRAGMA synchronous = NORMAL")
