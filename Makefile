@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-quick wheel clean
+.PHONY: run test lint format bench bench-quick bench-lab wheel clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Stance Coder needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -35,6 +35,10 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks --quick
+
+# The lab server: 50 simulated coders x 2 labels/s x 5 min on a local PostgreSQL.
+bench-lab: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks.lab
 
 wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --no-deps --no-build-isolation -w dist .

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.commands.team",
     "desktop.commands.backup",
     "desktop.commands.plan",
+    "desktop.commands.lab",
 )
 
 

@@ -38,7 +38,15 @@ from desktop.core.errors import StanceError
 from desktop.core.keys import Action
 from desktop.core.session import CodingSession, Keystroke, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
-from desktop.ui import calibration_feedback, dialogs, project_guard, screen_fit, settings, team_menu
+from desktop.ui import (
+    calibration_feedback,
+    dialogs,
+    lab_sync,
+    project_guard,
+    screen_fit,
+    settings,
+    team_menu,
+)
 from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
@@ -223,6 +231,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         team_menu.install(self)
+        lab_sync.install(self)  # background sync with the lab server, when linked
         self._build_status_bar()
         self._zoom(0, remember=False)
         card_title.setChecked(settings.get(settings.CODEBOOK_VISIBLE))
