@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.commands.curation",
     "desktop.commands.team",
     "desktop.commands.backup",
+    "desktop.commands.model",
 )
 
 

@@ -45,6 +45,8 @@ def ensure_coder(db: Database, coder: str, name: str = "") -> str:
     coder = coder.strip()
     if not coder:
         raise UsageError("a coder needs a name or initials")
+    if db.execute("SELECT 1 FROM coders WHERE id = ? AND kind = 'model'", [coder]).fetchone():
+        raise UsageError(f"'{coder}' is a model; a person needs another name")
     with write_transaction(db):
         db.execute(
             "INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?) "
@@ -55,7 +57,8 @@ def ensure_coder(db: Database, coder: str, name: str = "") -> str:
 
 
 def list_coders(db: Database) -> list[dict]:
-    rows = db.execute("SELECT id, name, is_lead FROM coders ORDER BY id")
+    """The human coders (models are listed by desktop.core.store.machine)."""
+    rows = db.execute("SELECT id, name, is_lead FROM coders WHERE kind = 'human' ORDER BY id")
     return [{"id": r[0], "name": r[1], "is_lead": bool(r[2])} for r in rows]
 
 

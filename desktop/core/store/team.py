@@ -102,7 +102,7 @@ def _rows(db: Database, sql: str, params: Sequence = ()) -> list[tuple]:
 
 def unknown_coders(db: Database, coders: Iterable[str]) -> list[str]:
     """The ids among ``coders`` that are not registered in the project, in given order."""
-    known = {r[0] for r in _rows(db, "SELECT id FROM coders")}
+    known = {r[0] for r in _rows(db, "SELECT id FROM coders WHERE kind = 'human'")}
     return [c for c in coders if c not in known]
 
 
