@@ -86,8 +86,8 @@ def noisy(rng: np.random.Generator, value: str, codes: list[str], error: float) 
 
 
 @pytest.fixture
-def coded_project(tmp_path, scheme):
-    """A project of 12 articles (144 units), coded by three humans, with gold for all."""
+def coded_path(tmp_path, scheme):
+    """A project file of 12 articles (144 units), coded by three humans, gold for all."""
     from desktop.core import store
     from desktop.core.corpus.importer import import_paths
     from desktop.core.store.team import write_gold
@@ -123,6 +123,15 @@ def coded_project(tmp_path, scheme):
                     store.set_label(
                         db, unit_id, coder, d, noisy(rng, truth[unit_id][d], codes[d], error)
                     )
-    db.truth = truth  # the sentence-level truth, for tests that need it
+    db.close()
+    return path
+
+
+@pytest.fixture
+def coded_project(coded_path):
+    """The coded project, open."""
+    from desktop.core import store
+
+    db = store.open_project(coded_path)
     yield db
     db.close()
