@@ -32,6 +32,37 @@ def register(sub, parser_class) -> None:
     q.add_argument("--who", help="your name, for the change log")
     q.set_defaults(func=cmd_import)
 
+    q = model_sub.add_parser("llm", help="code units with an LLM (OpenAI-compatible endpoint)")
+    q.add_argument("project")
+    q.add_argument("--name", required=True, help="the model coder's name")
+    q.add_argument("--endpoint", required=True, help="e.g. http://localhost:11434/v1")
+    q.add_argument("--model", required=True, help="the model the endpoint serves")
+    q.add_argument("--units", default="reliability", help="reliability (default), gold, all or N")
+    q.add_argument("--runs", type=int, default=1, help="code every unit K times")
+    q.add_argument("--template", help="prompt template (default: exports/llm_prompt.txt)")
+    q.add_argument("--temperature", type=float, default=0.0)
+    q.add_argument("--concurrency", type=int, default=4, help="requests at a time")
+    q.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    q.add_argument("--retries", type=int, default=4)
+    q.add_argument(
+        "--api-key-env",
+        default="STANCECODER_API_KEY",
+        help="environment variable holding the API key (never stored)",
+    )
+    q.add_argument("--price-in", type=float, default=0.0, help="price per million prompt tokens")
+    q.add_argument(
+        "--price-out", type=float, default=0.0, help="price per million completion tokens"
+    )
+    q.add_argument(
+        "--no-json-schema",
+        action="store_true",
+        help="do not ask the endpoint for schema-constrained answers",
+    )
+    q.add_argument("--seed", type=int, default=0, help="seed of the --units N sample")
+    q.add_argument("--replace", action="store_true", help="replace a model of the same name")
+    q.add_argument("--who", help="your name, for the change log")
+    q.set_defaults(func=cmd_llm)
+
     q = model_sub.add_parser("list", help="the project's models and their provenance")
     q.add_argument("project")
     q.add_argument("--json", action="store_true")
@@ -85,6 +116,64 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{fit.folds}-fold by article; macro F1 {scores}; chose alpha={fit.chosen_alpha:g} "
             f"(accuracy {fit.cv_accuracy[fit.chosen_alpha]:.3f})"
         )
+    return 0
+
+
+def cmd_llm(args: argparse.Namespace) -> int:
+    from desktop.core import store
+    from desktop.core.errors import UsageError
+    from desktop.core.machine.llm import LlmSettings, chat_url, run_llm, select_units
+    from desktop.core.machine.prompt import read_template
+
+    if args.runs < 1 or args.concurrency < 1 or args.timeout <= 0 or args.retries < 0:
+        raise UsageError("--runs and --concurrency must be 1 or more, --timeout positive")
+    chat_url(args.endpoint)  # refuse a malformed URL before opening the project
+    template = read_template(args.template)
+    settings = LlmSettings(
+        endpoint=args.endpoint,
+        model=args.model,
+        temperature=args.temperature,
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        retries=args.retries,
+        api_key_env=args.api_key_env,
+        price_in=args.price_in,
+        price_out=args.price_out,
+        json_schema=not args.no_json_schema,
+    )
+    show = None
+    if sys.stderr.isatty():
+
+        def show(p) -> None:
+            sys.stderr.write("\r" + p.line()[:100].ljust(100))
+            sys.stderr.flush()
+
+    db = store.open_project(args.project)
+    try:
+        units = select_units(db, args.units, seed=args.seed)
+        result = run_llm(
+            db,
+            args.name.strip(),
+            settings,
+            units=units,
+            runs=args.runs,
+            template=template,
+            replace=args.replace,
+            progress=show,
+            who=args.who or "",
+        )
+    finally:
+        db.close()
+        if show is not None:
+            sys.stderr.write("\n")
+    print(
+        f"Coded {result.units} units x {result.runs} run(s) with {args.model} as the model "
+        f"'{result.coder}': {result.asked} asked, {result.cached} from the cache, "
+        f"{result.invalid} invalid answers (missing); prompt sha256 {result.prompt_hash[:12]}"
+        + (f"; cost {result.cost:.4f}" if result.cost else "")
+    )
+    for reason, n in sorted(result.reasons.items(), key=lambda kv: -kv[1])[:5]:
+        print(f"  missing x{n}: {reason}")
     return 0
 
 
