@@ -38,7 +38,7 @@ from desktop.core.resources import default_scheme_path
 from desktop.core.scheme import load_scheme
 from desktop.core.session import CodingSession, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
-from desktop.ui import dialogs, project_guard, settings, team_menu
+from desktop.ui import dialogs, models_dialog, project_guard, settings, team_menu
 from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         team_menu.install(self)
+        models_dialog.install(self)  # Team > Models… (desktop/ui/models_dialog.py)
         self._build_status_bar()
         self.sentence_view.set_zoom(settings.get(settings.TEXT_ZOOM))
         self.card.set_zoom(self.sentence_view.zoom)
