@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-CHAR_NGRAMS = (2, 5)
+CHAR_NGRAMS = (3, 5)
 WORD_NGRAMS = (1, 2)
 N_BUCKETS = 1 << 20
 _PRIME = np.uint64(1_000_003)
@@ -44,27 +44,33 @@ def char_ngram_counts(
     # NUL separates the texts (and is removed from them), so a window never spans two.
     joined = "\x00".join(t.replace("\x00", " ").lower() for t in texts) + "\x00"
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    size = codes.size
     is_sep = codes == 0
     doc = np.cumsum(is_sep) - is_sep  # the text each position belongs to
     seps = np.concatenate(([0], np.cumsum(is_sep)))  # separators before each position
-    rows, cols = [], []
     low, high = ngrams
-    for n in range(low, high + 1):
-        m = codes.size - n + 1
+    width = high - low + 1
+    hashes = np.zeros((size, width), dtype=np.int64)
+    valid = np.zeros((size, width), dtype=bool)
+    h = codes
+    for n in range(2, high + 1):
+        m = size - n + 1
         if m <= 0:
-            continue
-        h = np.zeros(m, dtype=np.uint64)
-        for j in range(n):
-            h = h * _PRIME + codes[j : j + m]
-        inside = (seps[n : n + m] - seps[:m]) == 0
-        salt = np.uint64((_SALT * n) % (1 << 64))  # n-grams of each length hash apart
-        h = (h[inside] ^ salt) % np.uint64(n_buckets)
-        rows.append(doc[:m][inside])
-        cols.append(h.astype(np.int64))
-    row = np.concatenate(rows)
-    col = np.concatenate(cols)
-    data = np.ones(row.size, dtype=np.float32)
-    matrix = sp.csr_matrix((data, (row, col)), shape=(d, n_buckets), dtype=np.float32)
+            break
+        h = h[:m] * _PRIME + codes[n - 1 : n - 1 + m]  # rolling: the (n-1)-gram extended
+        if n >= low:
+            salt = np.uint64((_SALT * n) % (1 << 64))  # n-grams of each length hash apart
+            hashes[:m, n - low] = ((h ^ salt) % np.uint64(n_buckets)).astype(np.int64)
+            valid[:m, n - low] = (seps[n : n + m] - seps[:m]) == 0
+    if low == 1:
+        hashes[:, 0] = (codes % np.uint64(n_buckets)).astype(np.int64)
+        valid[:, 0] = ~is_sep
+    # Row-major order keeps the entries in text order, so the CSR is built directly.
+    indices = hashes[valid]
+    per_text = np.bincount(doc, weights=valid.sum(axis=1), minlength=d).astype(np.int64)
+    indptr = np.concatenate(([0], np.cumsum(per_text)))
+    data = np.ones(indices.size, dtype=np.float32)
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(d, n_buckets))
     matrix.sum_duplicates()
     return matrix
 
@@ -85,11 +91,13 @@ class TextFeatures:
         self.n_buckets_used = 0
 
     def _compact(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        coo = counts.tocoo()
-        column = self.bucket_column[coo.col]
+        column = self.bucket_column[counts.indices]
         keep = column >= 0
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        kept = np.bincount(rows[keep], minlength=counts.shape[0])
+        indptr = np.concatenate(([0], np.cumsum(kept)))
         return sp.csr_matrix(
-            (coo.data[keep], (coo.row[keep], column[keep])),
+            (counts.data[keep], column[keep], indptr),
             shape=(counts.shape[0], self.n_buckets_used),
             dtype=np.float32,
         )

@@ -1,6 +1,6 @@
 """Train a classifier on the project's own labels and code every unit with it.
 
-Method: TF-IDF over word 1-2-grams and hashed character 2-5-grams (sublinear term
+Method: TF-IDF over word 1-2-grams and hashed character 3-5-grams (sublinear term
 frequency; :mod:`desktop.core.machine.features`), fitted once on the text of every
 codable unit (no labels are used, so nothing leaks), and a class-weighted logistic
 regression per dimension, fitted by stochastic gradient descent (scikit-learn's
@@ -16,8 +16,10 @@ refitted on all training units. Nothing is downloaded.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -179,25 +181,41 @@ def fit_dimension(
         fit.reason = "the training labels come from one article (folds are by article)"
         return fit, None, None, None
     folds = list(GroupKFold(n_splits=fit.folds).split(x_train, y, groups))
+
+    def fold_probabilities(alpha: float, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(test), len(classes)))
+        present = np.unique(y[train])
+        if len(present) < 2:
+            out[:, np.searchsorted(classes, present)] = 1.0
+            return out
+        model = _fit(alpha, x_train[train], y[train])
+        out[:, np.searchsorted(classes, model.classes_)] = model.predict_proba(x_train[test])
+        return out
+
+    # The folds fit on threads: SGD's inner loop releases the GIL.
+    jobs = [(alpha, train, test) for alpha in alpha_grid for train, test in folds]
+    results: dict[int, np.ndarray] = {}
+    with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1, 4)) as pool:
+        futures = {pool.submit(fold_probabilities, *job): i for i, job in enumerate(jobs)}
+        try:
+            for future in as_completed(futures):
+                check(f"alpha={jobs[futures[future]][0]:g}")
+                results[futures[future]] = future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
     best_score, best_oof = -1.0, None
-    for c in alpha_grid:
+    for a, alpha in enumerate(alpha_grid):
         oof = np.zeros((len(y), len(classes)))
-        for train, test in folds:
-            check(f"alpha={c}")
-            present = np.unique(y[train])
-            if len(present) < 2:
-                oof[np.ix_(test, np.searchsorted(classes, present))] = 1.0
-                continue
-            model = _fit(c, x_train[train], y[train])
-            oof[np.ix_(test, np.searchsorted(classes, model.classes_))] = model.predict_proba(
-                x_train[test]
-            )
+        for f, (_, test) in enumerate(folds):
+            oof[test] = results[a * len(folds) + f]
         pred = classes[oof.argmax(axis=1)]
         score = _macro_f1(y, pred)
-        fit.cv_macro_f1[c] = score
-        fit.cv_accuracy[c] = float(np.mean(pred == y))
+        fit.cv_macro_f1[alpha] = score
+        fit.cv_accuracy[alpha] = float(np.mean(pred == y))
         if score > best_score:
-            best_score, best_oof, fit.chosen_alpha = score, oof, c
+            best_score, best_oof, fit.chosen_alpha = score, oof, alpha
     check("final fit")
     model = _fit(fit.chosen_alpha, x_train, y)
     fit.classes = tuple(str(c) for c in classes)
