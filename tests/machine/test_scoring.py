@@ -175,3 +175,35 @@ def test_score_models_runs_every_figure_and_run_to_run_alpha(scheme):
     first = model[(model["dimension"] == dim.id) & (model["run"] == 1)].set_index("unit_id")
     assert gold_cmp.accuracy == pytest.approx(float((first["value"] == truth).mean()))
     assert "m1" in report.methods and "Calderon" in report.methods
+
+
+@pytest.mark.slow
+def test_the_replacement_interval_covers_the_population_difference(dims):
+    """Coverage by simulation: humans who err 30% of the time, a model that errs 15%.
+
+    The population difference is taken from one sample of 200,000 units; 300 samples of
+    200 units each get a 95% bootstrap interval (400 resamples), and about 95% of them
+    must contain it (a binomial 99% band around 0.95 for 300 draws is 0.91-0.98).
+    """
+    d = dims[NOMINAL]
+
+    def sample(rng, n):
+        truth = rng.integers(0, 4, n)
+        humans = np.array(
+            [np.where(rng.random(n) < 0.3, rng.integers(0, 4, n), truth) for _ in range(3)],
+            dtype=np.int16,
+        )
+        model = np.where(rng.random(n) < 0.15, rng.integers(0, 4, n), truth).astype(np.int16)
+        return humans, model
+
+    humans, model = sample(np.random.default_rng(0), 200_000)
+    population = replacement(
+        humans, model, 0, d, name="a", bootstrap=0, rng=np.random.default_rng(0)
+    ).difference
+    rng = np.random.default_rng(1)
+    covered = 0
+    for _ in range(300):
+        h, m = sample(rng, 200)
+        r = replacement(h, m, 0, d, name="a", bootstrap=400, rng=rng)
+        covered += r.ci95[0] <= population <= r.ci95[1]
+    assert 0.91 <= covered / 300 <= 0.98

@@ -33,6 +33,7 @@ def char_ngram_counts(
     ngrams : (low, high)
         Lengths of the n-grams, both included.
     n_buckets : int
+        A power of two.
 
     Returns
     -------
@@ -48,6 +49,9 @@ def char_ngram_counts(
     is_sep = codes == 0
     doc = np.cumsum(is_sep) - is_sep  # the text each position belongs to
     seps = np.concatenate(([0], np.cumsum(is_sep)))  # separators before each position
+    if n_buckets & (n_buckets - 1):
+        raise ValueError("n_buckets must be a power of two")
+    mask = np.uint64(n_buckets - 1)
     low, high = ngrams
     width = high - low + 1
     hashes = np.zeros((size, width), dtype=np.int64)
@@ -60,10 +64,10 @@ def char_ngram_counts(
         h = h[:m] * _PRIME + codes[n - 1 : n - 1 + m]  # rolling: the (n-1)-gram extended
         if n >= low:
             salt = np.uint64((_SALT * n) % (1 << 64))  # n-grams of each length hash apart
-            hashes[:m, n - low] = ((h ^ salt) % np.uint64(n_buckets)).astype(np.int64)
+            hashes[:m, n - low] = (h ^ salt) & mask  # a power of two: a mask, not a division
             valid[:m, n - low] = (seps[n : n + m] - seps[:m]) == 0
     if low == 1:
-        hashes[:, 0] = (codes % np.uint64(n_buckets)).astype(np.int64)
+        hashes[:, 0] = codes & mask
         valid[:, 0] = ~is_sep
     # Row-major order keeps the entries in text order, so the CSR is built directly.
     indices = hashes[valid]
