@@ -215,3 +215,16 @@ def test_list_and_remove(coded_path, tmp_path, capsys):
     assert "[model] bot  import" in capsys.readouterr().out
     assert main(["model", "remove", str(coded_path), "--name", "bot"]) == 0
     assert main(["model", "remove", str(coded_path), "--name", "bot"]) == 2
+
+
+def test_info_lists_models_apart_from_the_coders(coded_path, tmp_path, capsys):
+    predictions = tmp_path / "preds.csv"
+    _write_predictions_csv(predictions, _gold(coded_path), with_probabilities=False)
+    main(["model", "import", str(coded_path), str(predictions), "--name", "bot"])
+    capsys.readouterr()
+    assert main(["info", str(coded_path), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["coder_ids"] == ["ana", "ben", "cho"] and info["coders"] == 3
+    assert info["model_ids"] == ["bot"]
+    assert main(["info", str(coded_path)]) == 0
+    assert "Models    1: bot (machine coders)" in capsys.readouterr().out

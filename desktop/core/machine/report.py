@@ -114,6 +114,19 @@ def _confusion_html(c: Comparison) -> str:
     )
 
 
+def _categories_html(c: Comparison) -> str:
+    rows = "".join(
+        f"<tr><th>{html.escape(k.code)}</th><td>{k.support}</td><td>{_f(k.precision)}</td>"
+        f"<td>{_f(k.recall)}</td><td>{_f(k.f1)}</td></tr>"
+        for k in c.per_category
+    )
+    return (
+        f"<table class='categories'><caption>against {html.escape(c.reference)}</caption>"
+        "<tr><th></th><th>support</th><th>precision</th><th>recall</th><th>F1</th></tr>"
+        f"{rows}</table>"
+    )
+
+
 def render_html(report: ModelsReport, *, project_name: str = "") -> str:
     """A standalone HTML page of the report."""
     e = html.escape
@@ -148,6 +161,7 @@ def render_html(report: ModelsReport, *, project_name: str = "") -> str:
             for c in d.comparisons:
                 if c.kind != "human":
                     parts.append(_confusion_html(c))
+                    parts.append(_categories_html(c))
             for r in d.replacements:
                 parts.append(
                     f"<p>In place of {e(r.replaced)}: alpha {_f(r.swapped_alpha)} vs "

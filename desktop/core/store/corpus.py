@@ -313,7 +313,7 @@ def counts(db: Database) -> dict[str, int]:
             "WHERE u.excluded = 0 AND a.excluded = 0"
         ),
         "excluded_units": one("SELECT count(*) FROM units WHERE excluded = 1 AND retired = 0"),
-        "coders": one("SELECT count(*) FROM coders"),
+        "coders": one("SELECT count(*) FROM coders WHERE kind = 'human'"),
         "labels": one("SELECT count(*) FROM labels"),
     }
 
