@@ -158,9 +158,12 @@ def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], 
 
         bench.measure(
             ("model_train_s", "model_predict_units_per_s"),
-            lambda: models.measure_training(bench.workdir),
+            lambda: models.measure_training(bench.workdir, quick=scale.name == "quick"),
         )
-        bench.measure(("llm_overhead_ms",), lambda: models.measure_llm_overhead(bench.workdir))
+        bench.measure(
+            ("llm_overhead_ms",),
+            lambda: models.measure_llm_overhead(bench.workdir, quick=scale.name == "quick"),
+        )
     finally:
         bench.close()
     ordered = {k: bench.results[k] for k in KEYS if k in bench.results}

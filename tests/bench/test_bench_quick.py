@@ -26,6 +26,9 @@ KEYS = (
     "agreement_s",
     "bootstrap_s",
     "export_s",
+    "model_train_s",  # issue 20
+    "model_predict_units_per_s",
+    "llm_overhead_ms",
 )
 
 

@@ -70,26 +70,52 @@ class CachedResponse(NamedTuple):
     tokens_out: int
 
 
+def has_machine_coders(db: Database) -> bool:
+    """Whether the file has the tables of migration 0008.
+
+    A project opened read-only is not migrated, so a file from before machine coders
+    lacks them; it then has no models, and every coder is human.
+    """
+    return (
+        db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'model_coders'"
+        ).fetchone()
+        is not None
+    )
+
+
+def human_coders_where(db: Database, column: str = "kind") -> str:
+    """An SQL condition on ``coders`` keeping the human coders (true on older files)."""
+    return f"{column} = 'human'" if has_machine_coders(db) else "1 = 1"
+
+
 def coder_kind(db: Database, coder: str) -> str | None:
     """``'human'``, ``'model'``, or None when ``coder`` is unknown."""
-    row = db.execute("SELECT kind FROM coders WHERE id = ?", [coder]).fetchone()
+    if not has_machine_coders(db):
+        row = db.execute("SELECT 'human' FROM coders WHERE id = ?", [coder]).fetchone()
+    else:
+        row = db.execute("SELECT kind FROM coders WHERE id = ?", [coder]).fetchone()
     return row[0] if row else None
 
 
 def human_coder_ids(db: Database) -> list[str]:
     """Ids of the human coders, sorted."""
-    rows = db.execute("SELECT id FROM coders WHERE kind = ? ORDER BY id", [HUMAN])
-    return [r[0] for r in rows]
+    where = human_coders_where(db)
+    return [r[0] for r in db.execute(f"SELECT id FROM coders WHERE {where} ORDER BY id")]
 
 
 def model_coder_ids(db: Database) -> list[str]:
     """Ids of the machine coders, sorted."""
+    if not has_machine_coders(db):
+        return []
     rows = db.execute("SELECT id FROM coders WHERE kind = ? ORDER BY id", [MODEL])
     return [r[0] for r in rows]
 
 
 def list_model_coders(db: Database) -> list[ModelCoder]:
     """Every machine coder with its provenance and label count, by id."""
+    if not has_machine_coders(db):
+        return []
     rows = db.execute(
         "SELECT m.coder_id, m.method, m.basis, m.basis_hash, m.parameters, m.library_versions, "
         "m.report, m.created_at, (SELECT count(*) FROM model_labels l WHERE l.coder_id = "
@@ -262,6 +288,10 @@ def model_labels_frame(
     ``reason, out_of_fold, changed_at``. Labels on excluded units or articles are left
     out; so are missing answers unless ``valid_only`` is false.
     """
+    import pandas as pd
+
+    if not has_machine_coders(db):
+        return pd.DataFrame(columns=list(MODEL_LABEL_COLUMNS))
     sql = (
         "SELECT l.unit_id, l.coder_id AS coder, l.dimension, l.value, l.run, l.probabilities, "
         "l.reason, l.out_of_fold, l.created_at AS changed_at FROM model_labels l "
@@ -277,8 +307,6 @@ def model_labels_frame(
             sql += f" AND {column} IN ({', '.join('?' * len(wanted))})"
             params += wanted
     sql += " ORDER BY l.coder_id, l.run, u.seq, l.dimension"
-    import pandas as pd
-
     cursor = db.conn.execute(sql, params)
     return pd.DataFrame.from_records(cursor.fetchall(), columns=list(MODEL_LABEL_COLUMNS))
 
