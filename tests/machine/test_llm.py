@@ -272,3 +272,43 @@ def test_a_kill_during_a_run_loses_no_stored_answer_and_the_rerun_resumes(coded_
     assert asked_again == 144 - len(cached)  # nothing stored is asked for again
     labels = _labels(coded_path)
     assert len(labels) == 432 and labels["value"].notna().all()
+
+
+def test_a_slow_endpoint_times_out_in_one_line(coded_path, capsys, dump):
+    before = dump(coded_path)
+    with ChatServer(delay=2.0) as server:
+        assert llm(coded_path, server, "--timeout", "0.3", "--retries", "0") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "timed out" in err
+    assert dump(coded_path) == before
+
+
+def test_a_sample_of_units_and_the_cost_of_the_tokens(coded_path, capsys):
+    with ChatServer() as server:
+        assert (
+            main(
+                [
+                    "model",
+                    "llm",
+                    str(coded_path),
+                    "--name",
+                    "gpt",
+                    "--endpoint",
+                    server.url,
+                    "--model",
+                    "tiny",
+                    "--units",
+                    "10",
+                    "--price-in",
+                    "2.5",
+                    "--price-out",
+                    "10",
+                ]
+            )
+            == 0
+        )
+    out = capsys.readouterr().out
+    assert "Coded 10 units" in out and "10 asked" in out
+    prompt_tokens = sum(len(b["messages"][-1]["content"]) // 4 for b in server.requests)
+    expected = (prompt_tokens * 2.5 + 10 * 20 * 10) / 1e6  # the server's usage counts
+    assert f"cost {expected:.4f}" in out
