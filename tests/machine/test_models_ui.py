@@ -115,3 +115,19 @@ def test_the_models_tab_scores_and_marks_models(qtbot, coded_path, tmp_path):
     assert "model bot" in text and "Alternative annotator test" in text
     tab.resize(900, 700)
     tab.grab().save(os.environ.get("MODELS_TAB_PNG", str(tmp_path / "models_tab.png")))
+
+
+def test_cancelling_a_training_saves_nothing(qtbot, coded_path, dump):
+    from desktop.ui.models_dialog import ModelsDialog
+
+    before = dump(coded_path)
+    dialog = ModelsDialog(coded_path)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("clf")
+    dialog.tabs.setCurrentIndex(0)
+    assert dialog.start()
+    qtbot.waitUntil(lambda: dialog.progress.value() >= 2, timeout=120_000)  # folds running
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=120_000)
+    assert dialog.message.startswith("Cancelled")
+    assert dump(coded_path) == before
