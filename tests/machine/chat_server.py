@@ -78,7 +78,9 @@ class ChatServer:
                 if server.api_key is not None and (
                     self.headers.get("Authorization") != f"Bearer {server.api_key}"
                 ):
-                    return self._send(401, b'{"error": {"message": "invalid api key"}}')
+                    sent = self.headers.get("Authorization", "")
+                    message = json.dumps({"error": {"message": f"invalid api key: {sent}"}})
+                    return self._send(401, message.encode())
                 if number <= server.fail_first:
                     return self._send(503, b'{"error": {"message": "overloaded"}}')
                 if server.garbage:

@@ -312,3 +312,13 @@ def test_a_sample_of_units_and_the_cost_of_the_tokens(coded_path, capsys):
     prompt_tokens = sum(len(b["messages"][-1]["content"]) // 4 for b in server.requests)
     expected = (prompt_tokens * 2.5 + 10 * 20 * 10) / 1e6  # the server's usage counts
     assert f"cost {expected:.4f}" in out
+
+
+def test_an_error_that_echoes_the_key_is_redacted(coded_path, capsys, monkeypatch):
+    key = "sk-wrong-77d1e0a9c3b24f18"
+    monkeypatch.setenv("MY_LLM_KEY", key)
+    with ChatServer(api_key="the-right-one") as server:
+        assert llm(coded_path, server, "--api-key-env", "MY_LLM_KEY", "--retries", "0") == 2
+    err = capsys.readouterr().err
+    assert "HTTP 401" in err and "invalid api key: Bearer ***" in err and key not in err
+    assert key.encode() not in coded_path.read_bytes()

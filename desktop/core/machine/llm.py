@@ -121,6 +121,11 @@ class ChatClient:
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if key:
             self._headers["Authorization"] = f"Bearer {key}"
+        self._key = key
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the API key, should an endpoint echo it back in an error."""
+        return text.replace(self._key, "***") if self._key else text
 
     def _connection(self) -> http.client.HTTPConnection:
         conn = getattr(self._local, "conn", None)
@@ -193,9 +198,11 @@ class ChatClient:
             if status == 200:
                 return _read_completion(payload, where)
             if status and status not in RETRY_STATUS:
-                raise EndpointError(f"answered HTTP {status}: {_error_text(payload)}", where)
+                raise EndpointError(
+                    self._redact(f"answered HTTP {status}: {_error_text(payload)}"), where
+                )
             if status:
-                last = f"answered HTTP {status}: {_error_text(payload)}"
+                last = self._redact(f"answered HTTP {status}: {_error_text(payload)}")
             if attempt < s.retries:
                 delay = s.backoff * (2**attempt) * (0.5 + random.random() / 2)
                 if cancel is not None and cancel.wait(delay):
