@@ -8,8 +8,24 @@ from dataclasses import asdict
 
 import numpy as np
 
-from desktop.core.agreement.results import _clean
 from desktop.core.machine.scoring import Comparison, ModelsReport
+
+
+def _plain(value: object) -> object:
+    """Numpy scalars and arrays as Python values, ``nan`` and infinities as ``None``."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(float(value)) else float(value)
+    return value
 
 
 def report_to_json(report: ModelsReport) -> dict:
@@ -31,7 +47,7 @@ def report_to_json(report: ModelsReport) -> dict:
                 "dimensions": [asdict(d) for d in score.dimensions],
             }
         )
-    return _clean(
+    return _plain(
         {
             "scheme": {"id": report.scheme_id, "version": report.scheme_version},
             "human_coders": list(report.humans),
