@@ -83,6 +83,10 @@ KEYS: dict[str, tuple[str, str, str]] = {
         "s (slowest format)",
         "<= 5 s each, peak RSS <= 300 MB",
     ),
+    # issue 20: models as coders (benchmarks/measures/models.py)
+    "model_train_s": ("train on 10,000 units x 3 dimensions with grouped CV", "s", "<= 30"),
+    "model_predict_units_per_s": ("text to probabilities, 3 dimensions", "units/s", ">= 20,000"),
+    "llm_overhead_ms": ("LLM client's own time per unit, local server", "ms/unit", "<= 2"),
 }
 
 
@@ -178,6 +182,16 @@ def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], 
             lambda: export.measure_export(
                 fixture.export_project, bench.workdir, fixture.manifest["export"]["rows"]
             ),
+        )
+        from benchmarks.measures import models  # issue 20
+
+        bench.measure(
+            ("model_train_s", "model_predict_units_per_s"),
+            lambda: models.measure_training(bench.workdir, quick=scale.name == "quick"),
+        )
+        bench.measure(
+            ("llm_overhead_ms",),
+            lambda: models.measure_llm_overhead(bench.workdir, quick=scale.name == "quick"),
         )
     finally:
         bench.close()

@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.commands.backup",
     "desktop.commands.plan",
     "desktop.commands.lab",
+    "desktop.commands.model",
 )
 
 
@@ -142,6 +143,7 @@ def cmd_scheme_check(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from desktop.core import store
+    from desktop.core.store.machine import model_coder_ids
 
     db = store.open_project(args.project)
     try:
@@ -151,6 +153,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             "project_id": store.get_meta(db, "project_id"),
             **store.counts(db),
             "coder_ids": [c["id"] for c in store.list_coders(db)],
+            "model_ids": model_coder_ids(db),  # machine coders, never among coder_ids
             "scheme": {"id": scheme.id, "version": scheme.version, "title": scheme.title},
             "dimensions": [
                 {"id": d.id, "level": d.level, "categories": list(d.codes)}
@@ -169,6 +172,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     names = ", ".join(info["coder_ids"])
     print(f"Coders    {info['coders']}{': ' + names if names else ''}")
     print(f"Labels    {info['labels']}")
+    if info["model_ids"]:
+        print(
+            f"Models    {len(info['model_ids'])}: {', '.join(info['model_ids'])} (machine coders)"
+        )
     print(f"Scheme    {scheme.id} {scheme.version} — {scheme.title}")
     for d in info["dimensions"]:
         print(f"  {d['id']} ({d['level']}): {', '.join(d['categories'])}")

@@ -40,6 +40,12 @@ def register(sub, parser_class) -> None:
         help="what the bootstrap resamples: whole articles (default; the sentences of an "
         "article are not independent) or single units",
     )
+    p.add_argument(
+        "--models",
+        action="store_true",
+        help="score the model coders against the humans (--coders picks models)",
+    )
+    p.add_argument("--epsilon", type=float, default=0.2, help="alt-test epsilon (--models)")
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser("import-labels", help="import labels from a long CSV")
@@ -53,10 +59,11 @@ def agreement_report(db, args: argparse.Namespace):
     """Compute the report for the command's filters (shared with the app's export)."""
     from desktop.core import agreement, store, team
     from desktop.core.agreement.compute import DEFAULT_SEED
+    from desktop.core.store.machine import agreement_labels_frame, model_coder_ids
 
     scheme = store.current_scheme(db)
-    labels = store.labels_frame(db)
     coders = split_list(args.coders)
+    labels = agreement_labels_frame(db, coders)  # a model only when named in --coders
     known = set(labels["coder"]) if len(labels) else set()
     if coders:
         unknown = [c for c in coders if c not in known]
@@ -105,6 +112,9 @@ def agreement_report(db, args: argparse.Namespace):
         from desktop.core.agreement.planner import plan_agreement
 
         report.plans = plan_agreement(labels, scheme, coders=coders)
+    named_models = sorted(set(coders or ()) & set(model_coder_ids(db)))
+    if named_models:
+        report.notes.append(f"model coders included as asked: {', '.join(named_models)}")
     return report
 
 
@@ -129,6 +139,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     from desktop.core.store.guard import refuse_project_output
 
     refuse_project_output(args.output or "-", args.project)
+    if getattr(args, "models", False):
+        from desktop.commands.model import cmd_models_report
+
+        return cmd_models_report(args)
+
     db = store.open_project(args.project)
     try:
         report = agreement_report(db, args)

@@ -77,6 +77,7 @@ from desktop.ui.agreement_models import (
     SummaryModel,
     value_text,
 )
+from desktop.ui.agreement_models_tab import ModelsTab
 from desktop.ui.export_dialog import CheckListModel, check_list, coder_items
 from desktop.ui.sentence_view import render_units, scaled_font
 from desktop.ui.workers import Task, error_text
@@ -480,6 +481,8 @@ class AgreementView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(detail, "Dimension detail")
         self.tabs.addTab(listing, "Disagreements")
+        self.models_tab = ModelsTab(self.project_path)  # models scored against the humans
+        self.tabs.addTab(self.models_tab, "Models")
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)

@@ -42,6 +42,7 @@ from desktop.ui import (
     calibration_feedback,
     dialogs,
     lab_sync,
+    models_dialog,
     project_guard,
     screen_fit,
     settings,
@@ -232,6 +233,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         team_menu.install(self)
         lab_sync.install(self)  # background sync with the lab server, when linked
+        models_dialog.install(self)  # Team > Models… (desktop/ui/models_dialog.py)
         self._build_status_bar()
         self._zoom(0, remember=False)
         card_title.setChecked(settings.get(settings.CODEBOOK_VISIBLE))

@@ -30,6 +30,9 @@ KEYS = (
     "planner_s",
     "planner_enough_share",
     "export_s",
+    "model_train_s",  # issue 20
+    "model_predict_units_per_s",
+    "llm_overhead_ms",
 )
 
 

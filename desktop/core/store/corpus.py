@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from desktop.core.store.db import Database, utc_now
+from desktop.core.store.machine import human_coders_where
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,7 @@ def counts(db: Database) -> dict[str, int]:
             "WHERE u.excluded = 0 AND a.excluded = 0"
         ),
         "excluded_units": one("SELECT count(*) FROM units WHERE excluded = 1 AND retired = 0"),
-        "coders": one("SELECT count(*) FROM coders"),
+        "coders": one(f"SELECT count(*) FROM coders WHERE {human_coders_where(db)}"),
         "labels": one("SELECT count(*) FROM labels"),
     }
 

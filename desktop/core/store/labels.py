@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, utc_now, write_transaction
+from desktop.core.store.machine import coder_kind, human_coders_where
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +46,8 @@ def ensure_coder(db: Database, coder: str, name: str = "") -> str:
     coder = coder.strip()
     if not coder:
         raise UsageError("a coder needs a name or initials")
+    if coder_kind(db, coder) == "model":
+        raise UsageError(f"'{coder}' is a model; a person needs another name")
     with write_transaction(db):
         db.execute(
             "INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?) "
@@ -55,7 +58,9 @@ def ensure_coder(db: Database, coder: str, name: str = "") -> str:
 
 
 def list_coders(db: Database) -> list[dict]:
-    rows = db.execute("SELECT id, name, is_lead FROM coders ORDER BY id")
+    """The human coders (models are listed by desktop.core.store.machine)."""
+    where = human_coders_where(db)
+    rows = db.execute(f"SELECT id, name, is_lead FROM coders WHERE {where} ORDER BY id")
     return [{"id": r[0], "name": r[1], "is_lead": bool(r[2])} for r in rows]
 
 

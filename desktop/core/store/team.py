@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, get_meta, set_meta, utc_now, write_transaction
+from desktop.core.store.machine import human_coder_ids, human_coders_where
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,7 +103,7 @@ def _rows(db: Database, sql: str, params: Sequence = ()) -> list[tuple]:
 
 def unknown_coders(db: Database, coders: Iterable[str]) -> list[str]:
     """The ids among ``coders`` that are not registered in the project, in given order."""
-    known = {r[0] for r in _rows(db, "SELECT id FROM coders")}
+    known = set(human_coder_ids(db))
     return [c for c in coders if c not in known]
 
 
@@ -536,8 +537,9 @@ def unit_ids(db: Database) -> set[str]:
 
 
 def coder_rows(db: Database) -> list[tuple[str, str, str]]:
-    """``(id, name, created_at)`` of every coder."""
-    return _rows(db, "SELECT id, name, created_at FROM coders ORDER BY id")
+    """``(id, name, created_at)`` of every human coder (models never travel in a merge)."""
+    where = human_coders_where(db)
+    return _rows(db, f"SELECT id, name, created_at FROM coders WHERE {where} ORDER BY id")
 
 
 def label_rows(db: Database) -> list[tuple]:
