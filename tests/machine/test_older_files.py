@@ -9,20 +9,20 @@ from desktop.core.store import machine as mstore
 from desktop.core.store.team import coder_rows, unknown_coders
 
 
-def _as_before_0008(path):
+def _as_before_0006(path):
     conn = sqlite3.connect(path)
     try:
         for table in ("model_labels", "model_coders", "llm_cache"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("ALTER TABLE coders DROP COLUMN kind")
-        conn.execute("DELETE FROM schema_migrations WHERE version = 8")
+        conn.execute("DELETE FROM schema_migrations WHERE version = 6")
         conn.commit()
     finally:
         conn.close()
 
 
 def test_a_file_without_machine_coders_reads_as_all_human(coded_path):
-    _as_before_0008(coded_path)
+    _as_before_0006(coded_path)
     db = store.open_project(coded_path, readonly=True)
     try:
         assert [c["id"] for c in store.list_coders(db)] == ["ana", "ben", "cho"]

@@ -71,7 +71,7 @@ class CachedResponse(NamedTuple):
 
 
 def has_machine_coders(db: Database) -> bool:
-    """Whether the file has the tables of migration 0008.
+    """Whether the file has the tables of migration 0006.
 
     A project opened read-only is not migrated, so a file from before machine coders
     lacks them; it then has no models, and every coder is human.
