@@ -1,4 +1,4 @@
--- 0008: machine coders. A model (trained on the project's labels, an LLM behind a
+-- 0006: machine coders. A model (trained on the project's labels, an LLM behind a
 -- chat-completions endpoint, or predictions imported from elsewhere) is a coder of kind
 -- 'model'. Its labels live in model_labels, never in labels: every human figure, coder
 -- package, adjudication and export of human labels therefore leaves it out by
