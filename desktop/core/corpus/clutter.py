@@ -89,8 +89,9 @@ def parse_rules(text: str, origin: str = PROJECT_RULES) -> ClutterRules:
         line_rules.append(LineRule(name, regex, raw.get("max_length"), scope, where))
     for index, raw in enumerate(data.get("inline", []), start=1):
         name = raw.get("name") or f"inline rule {index}"
+        flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
         try:
-            regex = re.compile(raw["pattern"], re.IGNORECASE)
+            regex = re.compile(raw["pattern"], flags)
         except (KeyError, re.error) as exc:
             raise InputError(f"rule '{name}': bad or missing pattern ({exc})", origin) from None
         inline_rules.append(InlineRule(name, regex))
