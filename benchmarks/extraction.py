@@ -169,6 +169,10 @@ def score_article_benchmark(folder: Path, extract: Callable[[str], str]) -> dict
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=os.environ.get(DATA_ENV))
+    parser.add_argument("--set", dest="only_set", help="measure only this set")
+    parser.add_argument(
+        "--candidate", action="append", help="measure only these candidates (repeatable)"
+    )
     args = parser.parse_args(argv)
     root = args.data
     sets = {
@@ -176,12 +180,16 @@ def main(argv: list[str] | None = None) -> None:
         "article-extraction-benchmark": score_article_benchmark,
     }
     for name, scorer in sets.items():
+        if args.only_set and name != args.only_set:
+            continue
         folder = root / name if root else None
         if folder is None or not folder.is_dir():
             print(f"{name}: absent (looked in {folder or f'${DATA_ENV}'}); not measured\n")
             continue
         print(f"## {name}\n")
         for label, extract in CANDIDATES.items():
+            if args.candidate and label not in args.candidate:
+                continue
             result = scorer(folder, extract)
             figures = ", ".join(
                 f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in result.items()

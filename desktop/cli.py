@@ -95,9 +95,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             rules_origin=args.rules or "",
             who=args.who or "",
             progress=_progress_printer(),
+            strict=args.strict,
         )
     finally:
         db.close()
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for notice in summary.notices:
         print(f"note: {notice}")
     for origin, existing in summary.duplicates:
@@ -110,6 +113,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{'; ' + str(len(summary.duplicates)) + ' already present' if summary.duplicates else ''}"
         f"{'; lines kept as context, not coded: ' + excluded if excluded else ''}."
     )
+    if summary.inline_removed:
+        removed = ", ".join(f"{n} {rule}" for rule, n in sorted(summary.inline_removed.items()))
+        print(f"Taken out of coded lines (shown greyed in the article view): {removed}.")
     return 0
 
 
@@ -207,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="clutter rules TOML; they become the project's rules (default: the project's rules)",
     )
     p.add_argument("--who", help="your name, for the project's change log")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a web page from which too little text could be extracted",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("scheme", help="work with coding schemes")

@@ -45,8 +45,8 @@ class Document:
     encoding: str = "utf-8"
     # True when the first line of ``text`` is the title (it is kept, but not coded).
     title_in_text: bool = False
-    # Why the text may be incomplete (a web page with too little text); empty if not.
-    warning: str = ""
+    # Words a reader sees on the web page the text was extracted from (0: not a web page).
+    visible_words: int = 0
 
 
 def _title_from_name(path: Path) -> str:
@@ -131,11 +131,6 @@ _INLINE_TAGS = (
 )  # fmt: skip
 _TEXT_BLOCKS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption")
 
-#: A page that yields fewer words than this, or less than this share of its visible
-#: words, is imported with a warning (refused with ``--strict``).
-MIN_HTML_WORDS = 40
-MIN_HTML_SHARE = 0.05
-
 _CMS_TOKEN = re.compile(r"[a-z0-9][a-z0-9_.\-]*")
 
 
@@ -174,8 +169,8 @@ def document_from_html(
     """The article of one saved web page: its text, one paragraph per line, and metadata.
 
     ``options`` replaces :data:`HTML_SETTINGS` and ``dissolve=False`` leaves inline
-    elements as they are (both for benchmarks/extraction.py). The document's ``warning``
-    says so when too little text came out of the page.
+    elements as they are (both for benchmarks/extraction.py). ``visible_words`` counts
+    the page's words, for the importer's warning when too little of it is coded.
 
     Raises
     ------
@@ -210,9 +205,6 @@ def document_from_html(
     # trafilatura separates paragraphs with single newlines; keep one paragraph per line.
     title = _usable_title(result.get("title") or "", generator)
     first_line = body.split("\n", 1)[0].strip()
-    words, warning = len(body.split()), ""
-    if words < MIN_HTML_WORDS or words < MIN_HTML_SHARE * visible:
-        warning = f"only {words} words of article text were found among the page's {visible}"
     return Document(
         text=body,
         origin=origin,
@@ -222,7 +214,7 @@ def document_from_html(
         url=(result.get("url") or "").strip(),
         source=(result.get("sitename") or "").strip(),
         title_in_text=bool(title) and first_line == title,
-        warning=warning,
+        visible_words=visible,
     )
 
 

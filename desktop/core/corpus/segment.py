@@ -279,12 +279,22 @@ def _repairs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return _cut(text, spans, cuts, joins)
 
 
+# The end of the sentence before, cut off by syntok after an ellipsis: `." The talks`.
+_LEADING_CLOSER = re.compile(r"[.!?…]+[\"”’)\]]+(?=\s)")
+
+
 def _syntok_and_repairs(text: str, maybe: bool) -> list[tuple[int, int]]:
     raw = _syntok_spans(text)
     if raw and (maybe or _INITIALISM.search(text)):
         raw = _repairs(text, raw)
     spans = raw[:1]
     for span in raw[1:]:
+        closer = _LEADING_CLOSER.match(text, span[0], span[1])
+        if closer:
+            spans[-1] = (spans[-1][0], closer.end())
+            span = _trimmed(text, closer.end(), span[1])
+            if span is None:
+                continue
         if _joins_next(text, spans[-1], span):
             spans[-1] = (spans[-1][0], span[1])
         else:
