@@ -163,6 +163,14 @@ def _usable_title(title: str, generator: str) -> str:
     return title
 
 
+def _looks_like_headline(line: str) -> bool:
+    return (
+        0 < len(line) <= _TITLE_MAX
+        and len(line.split()) <= 2 * _TITLE_MAX_WORDS_WITH_STOP
+        and not line.endswith((".", ",", ";", ":"))
+    )
+
+
 def document_from_html(
     html: str, origin: str, *, options: dict | None = None, dissolve: bool = True
 ) -> Document:
@@ -205,6 +213,8 @@ def document_from_html(
     # trafilatura separates paragraphs with single newlines; keep one paragraph per line.
     title = _usable_title(result.get("title") or "", generator)
     first_line = body.split("\n", 1)[0].strip()
+    if not title and "\n" in body and _looks_like_headline(first_line):
+        title = first_line
     return Document(
         text=body,
         origin=origin,
