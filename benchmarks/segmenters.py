@@ -12,6 +12,12 @@ single call, and one paragraph per call (as an importer that splits articles int
 paragraphs first would do). The two differ a lot for segmenters whose running time grows
 faster than the length of their input.
 
+Public sets are scored too when they are present in ``benchmarks/public-data/`` (git-ignored;
+or the folder named by ``$STANCECODER_PUBLIC_DATA``), as their projects publish them:
+``pysbd/english_golden_rules.py`` (the English Golden Rules, from pysbd's repository) and
+``gum/*.conllu`` (UD_English-GUM). The table says when a set is absent; nothing is
+downloaded.
+
 Run from the repository root::
 
     .venv/bin/python -m benchmarks.segmenters [GOLD_PATH] [--errors]
@@ -244,7 +250,7 @@ def _ours() -> Segmenter:
     def segment(text: str) -> list[str]:
         return [text[start:end] for start, end in sentence_spans(text)]
 
-    return Segmenter("stancecoder (syntok + title rule)", __version__, segment)
+    return Segmenter("stancecoder (syntok + repairs, fast path)", __version__, segment)
 
 
 FACTORIES: dict[str, Callable[[], Segmenter]] = {
@@ -398,6 +404,31 @@ def markdown_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def public_tables(folder: Path | None = None) -> list[str]:
+    """One accuracy table per public set found in ``folder`` (default
+    :func:`public_data_folder`), or a line saying that a set is absent."""
+    folder = folder or public_data_folder()
+    loaded, _ = available_segmenters()
+    out = []
+    for name, (relative, loader) in PUBLIC_SETS.items():
+        if not (folder / relative).exists():
+            out.append(f"{name}: absent (no {folder / relative}); not measured.")
+            continue
+        passages = loader(folder)
+        sentences = sum(len(p.sentences) for p in passages)
+        rows = []
+        for segmenter in loaded:
+            row = {"name": segmenter.name, "version": segmenter.version, "skipped": None}
+            row.update(score(segmenter, passages))
+            row["sentences_per_second"] = row["paragraph_sentences_per_second"] = math.nan
+            rows.append(row)
+        table = markdown_table(rows).replace(
+            " | sentences/s, one call | sentences/s, per paragraph |", " | | |"
+        )
+        out.append(f"{name}: {len(passages)} passages, {sentences} sentences.\n\n{table}")
+    return out
+
+
 def _print_misses(results: list[dict]) -> None:
     for row in results:
         if row["skipped"] or not row["misses"]:
@@ -431,6 +462,9 @@ def main(argv: list[str] | None = None) -> None:
         f"speed on one document of {speed:,} sentences.\n"
     )
     print(markdown_table(results))
+    print(f"\nPublic sets (from {public_data_folder()}, or ${PUBLIC_DATA_ENV}):\n")
+    for table in public_tables():
+        print(table + "\n")
     if args.errors:
         _print_misses(results)
 

@@ -104,12 +104,16 @@ def _pieces(text: str) -> list[tuple[int, int, bool]]:
     size = len(text)
     pieces: list[tuple[int, int, bool]] = []
     begin, hard = 0, False
+    parentheses, depth, scanned = "(" in text, 0, 0
     for found in _STOP.finditer(text):
         at = found.start()
         stop = text[at]
-        if "(" in text and text.count("(", 0, at) != text.count(")", 0, at):
-            hard = True  # syntok never ends a sentence inside parentheses
-            continue
+        if parentheses:
+            depth += text.count("(", scanned, at) - text.count(")", scanned, at)
+            scanned = at
+            if depth > 0:
+                hard = True  # syntok never ends a sentence inside parentheses
+                continue
         after = at + 1
         if after < size and not text[after].isspace():
             if text[after] in _CLOSERS:
