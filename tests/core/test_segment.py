@@ -108,3 +108,35 @@ def test_a_paragraph_of_plain_ends_is_cut_as_syntok_cuts_it():
     )
     assert sentence_spans(text) == segment._syntok_and_repairs(text, False)
     assert len(sentence_spans(text)) == 6
+
+
+def test_public_sets_are_read_as_published_and_reported_absent_when_missing(tmp_path):
+    """benchmarks/segmenters.py reads the public sets in their own formats (here small
+    files written in those formats) and says so when a set is absent."""
+    from benchmarks import segmenters
+
+    assert all("absent" in line for line in segmenters.public_tables(tmp_path))
+    (tmp_path / "pysbd").mkdir()
+    (tmp_path / "pysbd" / "english_golden_rules.py").write_text(
+        "GOLDEN_EN_RULES = [\n"
+        '    ("The ferry left. It was late.", ["The ferry left.", "It was late."]),\n'
+        '    ("One, two", ["One two"]),\n'
+        "]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "gum").mkdir()
+    (tmp_path / "gum" / "x.conllu").write_text(
+        "# newdoc id = GUM_news_ferry\n# newpar\n# newpar_block = p (2 s)\n"
+        "# text = The ferry left.\n1\tThe\n\n# text = It was late.\n1\tIt\n\n"
+        "# newpar\n# text = A lone sentence.\n1\tA\n\n"
+        "# newdoc id = GUM_conversation_chat\n# newpar\n# text = Hi.\n\n# text = Bye.\n",
+        encoding="utf-8",
+    )
+    golden = segmenters.load_golden_rules(tmp_path)
+    assert [p.sentences for p in golden] == [["The ferry left.", "It was late."]]
+    assert golden[0].boundaries == frozenset({16})
+    gum = segmenters.load_gum(tmp_path)
+    assert [p.sentences for p in gum] == [["The ferry left.", "It was late."]]
+    tables = segmenters.public_tables(tmp_path)
+    assert not any("absent" in table for table in tables)
+    assert "| 1/1 (100.0%) |" in tables[0]
