@@ -89,6 +89,7 @@ class _Draft:
     # (line start, line, inline clutter spans) of each non-blank line, in order
     lines: list[tuple[int, str, list]]
     masked: list[str]  # the same lines with inline clutter blanked out: what is segmented
+    inline: dict[str, int] = field(default_factory=dict)  # rule -> pieces out of coded lines
 
 
 def _draft_article(document: Document, rules: ClutterRules) -> _Draft:
@@ -124,6 +125,9 @@ def _draft_article(document: Document, rules: ClutterRules) -> _Draft:
             excluded, rule = True, TITLE_RULE
         article.paragraphs.append(NewParagraph(line_start, line_start + len(line), excluded, rule))
         spans = inline_spans(line, rules)
+        if not excluded:
+            for _, _, name in spans:
+                draft.inline[name] = draft.inline.get(name, 0) + 1
         masked = line
         for s, e, _ in spans:
             masked = masked[:s] + " " * (e - s) + masked[e:]
@@ -221,6 +225,8 @@ def _prepare_all(
             at += count
             if not any(not u.excluded for u in article.units):
                 summary.notices.append(f"{article.origin}: no sentences to code after cleaning")
+            for name, count in draft.inline.items():
+                summary.inline_removed[name] = summary.inline_removed.get(name, 0) + count
             short = too_little_text(draft.document, article)
             if short and strict:
                 raise InputError(f"{short} (refused with --strict)", files[number - 1])
@@ -331,17 +337,4 @@ def import_paths(
                 summary.excluded_lines[p.excluded_by] = (
                     summary.excluded_lines.get(p.excluded_by, 0) + 1
                 )
-        for rule, count in article_inline_removals(article, rules).items():
-            summary.inline_removed[rule] = summary.inline_removed.get(rule, 0) + count
     return summary
-
-
-def article_inline_removals(article: NewArticle, rules: ClutterRules) -> dict[str, int]:
-    """Inline clutter taken out of the article's coded lines, counted by rule."""
-    counts: dict[str, int] = {}
-    for paragraph in article.paragraphs:
-        if paragraph.excluded:
-            continue
-        for _, _, rule in inline_spans(article.text[paragraph.start : paragraph.end], rules):
-            counts[rule] = counts.get(rule, 0) + 1
-    return counts
