@@ -85,11 +85,9 @@ CANDIDATES: dict[str, Callable[[str], str]] = {
     "v1 (favor_precision, no tables, inline kept)": _settings(
         False, include_comments=False, favor_precision=True, include_tables=False
     ),
-    "ours, inline elements kept": _settings(False, include_comments=False, include_tables=False),
-    "ours with tables": _settings(include_comments=False),
-    "ours with favor_recall": _settings(
-        include_comments=False, include_tables=False, favor_recall=True
-    ),
+    "ours, inline elements kept": _settings(False, include_comments=False),
+    "ours without tables": _settings(include_comments=False, include_tables=False),
+    "ours with favor_recall": _settings(include_comments=False, favor_recall=True),
     "stancecoder (ours)": _ours,
 }
 

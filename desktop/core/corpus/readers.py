@@ -119,7 +119,9 @@ def read_markdown(path: Path) -> list[Document]:
 #: ``favor_precision``: it deletes every element whose class is "link" and every
 #: <header>, so link text vanished from the middle of sentences and standfirsts were lost.
 #: Web furniture that the defaults keep is left to the clutter rules, line by line.
-HTML_SETTINGS: dict = {"include_comments": False, "include_tables": False}
+#: Tables are kept (results, rosters and figures are annotated as article text); reader
+#: comments are not the article.
+HTML_SETTINGS: dict = {"include_comments": False, "include_tables": True}
 
 #: Inline elements that never hold a paragraph of their own: their text is part of the
 #: sentence around them, so they are dissolved into it before extraction (no rule of the
