@@ -148,5 +148,6 @@ def describe_import(summary: ImportSummary) -> str:
     excluded = sum(summary.excluded_lines.values())
     if excluded:
         parts.append(f"{excluded} clutter line(s) kept as greyed context.")
+    parts.extend(f"Warning: {warning}" for warning in summary.warnings[:5])
     parts.extend(summary.notices[:5])
     return "\n".join(parts)
