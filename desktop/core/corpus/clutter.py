@@ -164,8 +164,12 @@ def _apply(lines, indices, rules, verdicts) -> None:
         line = lines[i].strip()
         if not line or verdicts[i].excluded:
             continue
-        folded = line.casefold() if len(line) <= 600 else ""
+        size = len(line)
+        folded = line.casefold() if size <= 600 else ""
         for rule in rules:
+            # the cheap tests of _matches first, here: most lines fail them
+            if rule.max_length is not None and size > rule.max_length:
+                continue
             if not _matches(rule, line, folded):
                 continue
             verdicts[i] = LineVerdict(True, rule.name)
