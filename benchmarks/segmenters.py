@@ -12,6 +12,12 @@ single call, and one paragraph per call (as an importer that splits articles int
 paragraphs first would do). The two differ a lot for segmenters whose running time grows
 faster than the length of their input.
 
+Public sets are scored too when they are present in ``benchmarks/public-data/`` (git-ignored;
+or the folder named by ``$STANCECODER_PUBLIC_DATA``), as their projects publish them:
+``pysbd/english_golden_rules.py`` (the English Golden Rules, from pysbd's repository) and
+``gum/*.conllu`` (UD_English-GUM). The table says when a set is absent; nothing is
+downloaded.
+
 Run from the repository root::
 
     .venv/bin/python -m benchmarks.segmenters [GOLD_PATH] [--errors]
@@ -23,7 +29,9 @@ script never downloads anything.
 from __future__ import annotations
 
 import argparse
+import ast
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,14 +51,19 @@ class AlignmentError(ValueError):
 
 @dataclass(frozen=True)
 class Passage:
+    """Gold sentences, and the text they were cut from (by default, joined by spaces)."""
+
     sentences: list[str]
+    source: str = ""
 
     @property
     def text(self) -> str:
-        return " ".join(self.sentences)
+        return self.source or " ".join(self.sentences)
 
     @property
     def boundaries(self) -> frozenset[int]:
+        if self.source:
+            return boundaries_of(self.source, self.sentences)
         starts, offset = set(), 0
         for sentence in self.sentences[:-1]:
             offset += len(sentence) + 1
@@ -84,6 +97,74 @@ def load_gold(path: Path) -> list[Passage]:
     if current:
         passages.append(Passage(current))
     return passages
+
+
+#: Public test sets, kept outside the repository (never committed): this folder, or the
+#: one named by the environment variable, holds them as their projects publish them.
+PUBLIC_DATA = Path(__file__).resolve().parent / "public-data"
+PUBLIC_DATA_ENV = "STANCECODER_PUBLIC_DATA"
+GUM_WRITTEN = (
+    "academic",
+    "bio",
+    "essay",
+    "fiction",
+    "letter",
+    "news",
+    "textbook",
+    "voyage",
+    "whow",
+)
+
+
+def public_data_folder() -> Path:
+    return Path(os.environ.get(PUBLIC_DATA_ENV) or PUBLIC_DATA)
+
+
+def load_golden_rules(folder: Path) -> list[Passage]:
+    """The English Golden Rules (Kevin Dias' Pragmatic Segmenter, as pysbd ships them in
+    ``benchmarks/english_golden_rules.py``): a literal list of (text, sentences)."""
+    tree = ast.parse((folder / "pysbd" / "english_golden_rules.py").read_text("utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "GOLDEN_EN_RULES":
+            rules = ast.literal_eval(node.value)
+            break
+    else:
+        raise ValueError("no GOLDEN_EN_RULES in english_golden_rules.py")
+    passages = []
+    for text, sentences in rules:
+        try:
+            passages.append(Passage(list(sentences), text))
+            passages[-1].boundaries  # noqa: B018 - the gold must align with its text
+        except AlignmentError:
+            passages.pop()  # a rule whose gold also cleans the text: not a boundary test
+    return passages
+
+
+def load_gum(folder: Path) -> list[Passage]:
+    """Paragraphs of two or more sentences from the written genres of the GUM corpus
+    (UD_English-GUM ``*.conllu``: ``# newpar`` starts a paragraph, ``# text =`` holds a
+    sentence), each paragraph one passage."""
+    passages: list[Passage] = []
+    for path in sorted((folder / "gum").glob("*.conllu")):
+        genre, paragraph = "", []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# newdoc id"):
+                genre = line.split("=", 1)[1].strip().split("_")[1]
+            if line.startswith(("# newpar", "# newdoc")) and not line.startswith("# newpar_block"):
+                if len(paragraph) > 1:
+                    passages.append(Passage(paragraph))
+                paragraph = []
+            elif line.startswith("# text =") and genre in GUM_WRITTEN:
+                paragraph.append(" ".join(line.split("=", 1)[1].split()))
+        if len(paragraph) > 1:
+            passages.append(Passage(paragraph))
+    return passages
+
+
+PUBLIC_SETS: dict[str, tuple[str, Callable[[Path], list[Passage]]]] = {
+    "English Golden Rules (pysbd)": ("pysbd/english_golden_rules.py", load_golden_rules),
+    "GUM written genres (UD)": ("gum", load_gum),
+}
 
 
 def boundaries_of(text: str, sentences: list[str]) -> frozenset[int]:
@@ -169,7 +250,7 @@ def _ours() -> Segmenter:
     def segment(text: str) -> list[str]:
         return [text[start:end] for start, end in sentence_spans(text)]
 
-    return Segmenter("stancecoder (syntok + title rule)", __version__, segment)
+    return Segmenter("stancecoder (syntok + repairs, fast path)", __version__, segment)
 
 
 FACTORIES: dict[str, Callable[[], Segmenter]] = {
@@ -323,6 +404,31 @@ def markdown_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def public_tables(folder: Path | None = None) -> list[str]:
+    """One accuracy table per public set found in ``folder`` (default
+    :func:`public_data_folder`), or a line saying that a set is absent."""
+    folder = folder or public_data_folder()
+    loaded, _ = available_segmenters()
+    out = []
+    for name, (relative, loader) in PUBLIC_SETS.items():
+        if not (folder / relative).exists():
+            out.append(f"{name}: absent (no {folder / relative}); not measured.")
+            continue
+        passages = loader(folder)
+        sentences = sum(len(p.sentences) for p in passages)
+        rows = []
+        for segmenter in loaded:
+            row = {"name": segmenter.name, "version": segmenter.version, "skipped": None}
+            row.update(score(segmenter, passages))
+            row["sentences_per_second"] = row["paragraph_sentences_per_second"] = math.nan
+            rows.append(row)
+        table = markdown_table(rows).replace(
+            " | sentences/s, one call | sentences/s, per paragraph |", " | | |"
+        )
+        out.append(f"{name}: {len(passages)} passages, {sentences} sentences.\n\n{table}")
+    return out
+
+
 def _print_misses(results: list[dict]) -> None:
     for row in results:
         if row["skipped"] or not row["misses"]:
@@ -356,6 +462,9 @@ def main(argv: list[str] | None = None) -> None:
         f"speed on one document of {speed:,} sentences.\n"
     )
     print(markdown_table(results))
+    print(f"\nPublic sets (from {public_data_folder()}, or ${PUBLIC_DATA_ENV}):\n")
+    for table in public_tables():
+        print(table + "\n")
     if args.errors:
         _print_misses(results)
 

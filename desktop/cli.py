@@ -104,9 +104,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             rules_origin=args.rules or "",
             who=args.who or "",
             progress=_progress_printer(),
+            strict=args.strict,
         )
     finally:
         db.close()
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for notice in summary.notices:
         print(f"note: {notice}")
     for origin, existing in summary.duplicates:
@@ -114,6 +117,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     for article_id, title, units in summary.added:
         print(f"added: {article_id}  {units:>4} sentences  {title}")
     print(summary.headline())
+    if summary.inline_removed:
+        removed = ", ".join(f"{n} {rule}" for rule, n in sorted(summary.inline_removed.items()))
+        print(f"Taken out of coded lines (shown greyed in the article view): {removed}.")
     return 0
 
 
@@ -241,6 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="clutter rules TOML; they become the project's rules (default: the project's rules)",
     )
     p.add_argument("--who", help="your name, for the project's change log")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a web page from which too little text could be extracted",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("scheme", help="work with coding schemes")

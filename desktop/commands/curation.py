@@ -396,6 +396,37 @@ def rules_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def rules_test(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.core.corpus.clutter import load_rules
+    from desktop.core.curation import preview_files, project_rules
+
+    if args.rules:
+        rules = load_rules(Path(args.rules))
+    elif args.project:
+        db = _open(args.project)
+        try:
+            rules = project_rules(db)
+        finally:
+            db.close()
+    else:
+        rules = load_rules()
+    reports = preview_files(args.files, rules)
+    for report in reports:
+        print(f"{report.origin}: {report.title}")
+        print(
+            f"  {report.lines} line(s), {report.units_to_code} sentence(s) to code; "
+            f"{sum(1 for e in report.excluded if not e.inline)} line(s) excluded"
+        )
+        if report.warning:
+            print(f"  warning: {report.warning}")
+        for excluded in report.excluded:
+            kind = "taken out of a line" if excluded.inline else "excluded"
+            print(f"  {kind} ({excluded.rule}): {_short(excluded.text)}")
+    return 0
+
+
 def _rules_actions(parser_class) -> tuple[argparse.ArgumentParser, dict]:
     listing = parser_class(prog="stancecoder rules", description="The project's clutter rules.")
     listing.add_argument("project")
@@ -432,7 +463,16 @@ def _rules_actions(parser_class) -> tuple[argparse.ArgumentParser, dict]:
     load.add_argument("file", metavar="FILE")
     _who(load)
     load.set_defaults(run=rules_load)
-    return listing, {"add": add, "reapply": reapply, "load": load}
+    test = parser_class(
+        prog="stancecoder rules test",
+        description="Show what each clutter rule would exclude from files not yet imported "
+        "(nothing is stored).",
+    )
+    test.add_argument("files", nargs="+", metavar="FILE")
+    test.add_argument("--project", help="use this project's rules (default: the shipped rules)")
+    test.add_argument("--rules", help="use the rules of this TOML file")
+    test.set_defaults(run=rules_test)
+    return listing, {"add": add, "reapply": reapply, "load": load, "test": test}
 
 
 # -- registration --------------------------------------------------------------------------
@@ -453,9 +493,10 @@ _FAMILIES = {
     ),
     "rules": (
         _rules_actions,
-        "the project's clutter rules: list, add from a line, re-apply",
+        "the project's clutter rules: list, add from a line, re-apply, test on files",
         "stancecoder rules PROJECT [--toml] | rules add PROJECT LINE --name NAME [--preview] | "
-        "rules reapply PROJECT [--preview] [--confirm] | rules load PROJECT FILE",
+        "rules reapply PROJECT [--preview] [--confirm] | rules load PROJECT FILE | "
+        "rules test FILE... [--project PROJECT | --rules TOML]",
     ),
 }
 

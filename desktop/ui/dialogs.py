@@ -283,5 +283,6 @@ def describe_import(summary: ImportSummary) -> str:
     parts = [summary.headline()]
     for origin, existing in summary.duplicates[:5]:
         parts.append(f"Skipped {Path(origin).name}: already in the project as {existing}.")
+    parts.extend(f"Warning: {warning}" for warning in summary.warnings[:5])
     parts.extend(summary.notices[:5])
     return "\n".join(parts)

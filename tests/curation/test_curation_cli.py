@@ -125,3 +125,38 @@ def test_rules_add_preview_and_reapply(cli, closed, seoul, beijing, tmp_path, du
     assert f"{seoul}-0002  excluded (photo credit)" in out  # "Getty Images"
     code, out, _ = cli("rules", closed)
     assert out.splitlines() == ["photo credit: getty images", r"popular: Most\s+Popular"]
+
+
+def test_rules_test_shows_what_each_rule_would_exclude_before_an_import(cli, tmp_path):
+    """Files not yet imported: every excluded line with its rule, pieces taken out of
+    lines, and nothing written anywhere."""
+    page = tmp_path / "ferry.txt"
+    page.write_text(
+        "Ferries return\n\nLONDON — Ferry crossings resumed on Monday after the storm.\n\n"
+        "Read more: Why ferry fares keep rising\n\nSubscribe now\n\n"
+        "A ferry leaves the harbour at dawn. Photo: Example Agency\n",
+        encoding="utf-8",
+    )
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = cli("rules", "test", page)
+    assert (code, err) == (0, "")
+    assert f"{page}: Ferries return" in out
+    assert "5 line(s), 2 sentence(s) to code; 3 line(s) excluded" in out
+    assert "excluded (title): Ferries return" in out
+    assert "excluded (read more): Read more: Why ferry fares keep rising" in out
+    assert "excluded (navigation): Subscribe now" in out
+    assert "taken out of a line (dateline): LONDON —" in out
+    assert "taken out of a line (caption credit): Photo: Example Agency" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_rules_test_uses_a_rules_file_and_names_a_bad_file(cli, tmp_path):
+    page = tmp_path / "a.txt"
+    page.write_text("Harbour news\n\nFerries run again.\n\nBuy tickets today\n", encoding="utf-8")
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[line]]\nname = "tickets"\npattern = "buy tickets.*"\n', encoding="utf-8")
+    code, out, _ = cli("rules", "test", page, "--rules", rules)
+    assert code == 0 and "excluded (tickets): Buy tickets today" in out
+    code, out, err = cli("rules", "test", tmp_path / "missing.txt")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "missing.txt" in err

@@ -23,12 +23,19 @@ class LineRule:
     max_length: int | None = None
     scope: str = "line"  # line | block
     where: str = "anywhere"  # anywhere | tail
+    # lowercase pieces of text of which a line must hold one to be tried (a fast test)
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class InlineRule:
     name: str
     regex: re.Pattern
+    where: str = "anywhere"  # anywhere | start | end
+
+
+#: An inline rule with ``where = "end"`` looks at this many last characters of a line.
+END_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -86,14 +93,30 @@ def parse_rules(text: str, origin: str = PROJECT_RULES) -> ClutterRules:
             raise InputError(
                 f"rule '{name}': scope must be line|block, where anywhere|tail", origin
             )
-        line_rules.append(LineRule(name, regex, raw.get("max_length"), scope, where))
+        requires = raw.get("requires", [])
+        if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+            raise InputError(f"rule '{name}': requires must be a list of strings", origin)
+        line_rules.append(
+            LineRule(
+                name,
+                regex,
+                raw.get("max_length"),
+                scope,
+                where,
+                tuple(r.casefold() for r in requires),
+            )
+        )
     for index, raw in enumerate(data.get("inline", []), start=1):
         name = raw.get("name") or f"inline rule {index}"
+        flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
         try:
-            regex = re.compile(raw["pattern"], re.IGNORECASE)
+            regex = re.compile(raw["pattern"], flags)
         except (KeyError, re.error) as exc:
             raise InputError(f"rule '{name}': bad or missing pattern ({exc})", origin) from None
-        inline_rules.append(InlineRule(name, regex))
+        where = raw.get("where", "anywhere")
+        if where not in ("anywhere", "start", "end"):
+            raise InputError(f"inline rule '{name}': where must be anywhere|start|end", origin)
+        inline_rules.append(InlineRule(name, regex, where))
     return ClutterRules(tuple(line_rules), tuple(inline_rules), origin)
 
 
@@ -111,8 +134,10 @@ def project_rules(db) -> ClutterRules:
     return parse_rules(project_rules_text(db))
 
 
-def _matches(rule: LineRule, line: str) -> bool:
+def _matches(rule: LineRule, line: str, folded: str = "") -> bool:
     if rule.max_length is not None and len(line) > rule.max_length:
+        return False
+    if rule.requires and not any(r in (folded or line.casefold()) for r in rule.requires):
         return False
     return rule.regex.fullmatch(line) is not None
 
@@ -139,8 +164,13 @@ def _apply(lines, indices, rules, verdicts) -> None:
         line = lines[i].strip()
         if not line or verdicts[i].excluded:
             continue
+        size = len(line)
+        folded = line.casefold() if size <= 600 else ""
         for rule in rules:
-            if not _matches(rule, line):
+            # the cheap tests of _matches first, here: most lines fail them
+            if rule.max_length is not None and size > rule.max_length:
+                continue
+            if not _matches(rule, line, folded):
                 continue
             verdicts[i] = LineVerdict(True, rule.name)
             if rule.scope == "block":
@@ -155,5 +185,14 @@ def inline_spans(line: str, rules: ClutterRules) -> list[tuple[int, int, str]]:
     """Spans ``(start, end, rule name)`` of inline clutter tokens within ``line``."""
     spans = []
     for rule in rules.inline:
-        spans.extend((m.start(), m.end(), rule.name) for m in rule.regex.finditer(line))
+        if rule.where == "start":
+            found = rule.regex.match(line)
+            if found and found.end() > found.start():
+                spans.append((found.start(), found.end(), rule.name))
+        elif rule.where == "end":
+            found = rule.regex.search(line, max(0, len(line) - END_CHARS))
+            if found and found.end() > found.start():
+                spans.append((found.start(), found.end(), rule.name))
+        else:
+            spans.extend((m.start(), m.end(), rule.name) for m in rule.regex.finditer(line))
     return sorted(spans)

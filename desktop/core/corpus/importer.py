@@ -28,9 +28,14 @@ from desktop.core.corpus.clutter import (
 from desktop.core.corpus.parallel import BATCH_LINES, LineSegmenter, choose_workers
 from desktop.core.corpus.readers import Document, expand_paths, read_documents
 from desktop.core.corpus.segment import spans_of_lines
+from desktop.core.errors import InputError
 from desktop.core.store import NewArticle, NewParagraph, NewUnit
 
 TITLE_RULE = "title"
+#: A web page whose coded sentences hold fewer words than this, or less than this share
+#: of the words the page shows, is imported with a warning (refused with ``strict``).
+MIN_PAGE_WORDS = 40
+MIN_PAGE_SHARE = 0.05
 _SPACES = re.compile(r"\s+")
 _ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
 
@@ -46,6 +51,10 @@ class ImportSummary:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (origin, existing id)
     notices: list[str] = field(default_factory=list)
     excluded_lines: dict[str, int] = field(default_factory=dict)  # rule -> count
+    # inline clutter rule -> pieces taken out of lines that stay coded (a caption's credit)
+    inline_removed: dict[str, int] = field(default_factory=dict)
+    # "<file>: <why its text may be incomplete>" (a web page with too little text)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def units(self) -> int:
@@ -93,6 +102,7 @@ class _Draft:
     # (line start, line, inline clutter spans) of each non-blank line, in order
     lines: list[tuple[int, str, list]]
     masked: list[str]  # the same lines with inline clutter blanked out: what is segmented
+    inline: dict[str, int] = field(default_factory=dict)  # rule -> pieces out of coded lines
 
 
 def _draft_article(document: Document, rules: ClutterRules) -> _Draft:
@@ -128,6 +138,9 @@ def _draft_article(document: Document, rules: ClutterRules) -> _Draft:
             excluded, rule = True, TITLE_RULE
         article.paragraphs.append(NewParagraph(line_start, line_start + len(line), excluded, rule))
         spans = inline_spans(line, rules)
+        if not excluded:
+            for _, _, name in spans:
+                draft.inline[name] = draft.inline.get(name, 0) + 1
         masked = line
         for s, e, _ in spans:
             masked = masked[:s] + " " * (e - s) + masked[e:]
@@ -162,6 +175,19 @@ def _finish_article(draft: _Draft, line_spans: list[list[tuple[int, int]]]) -> N
     return article
 
 
+def too_little_text(document: Document, article: NewArticle) -> str:
+    """Why the coded text of a web page looks incomplete, or "" (not a page, or enough)."""
+    if not document.visible_words:
+        return ""
+    words = sum(len(u.text.split()) for u in article.units if not u.excluded)
+    if words >= MIN_PAGE_WORDS and words >= MIN_PAGE_SHARE * document.visible_words:
+        return ""
+    return (
+        f"only {words} words to code were found among the {document.visible_words} words "
+        "the page shows; check that the article was extracted"
+    )
+
+
 def prepare_article(document: Document, rules: ClutterRules) -> NewArticle:
     """Split a document into paragraphs (one per non-blank line) and sentence units."""
     draft = _draft_article(document, rules)
@@ -183,6 +209,7 @@ def _prepare_all(
     summary: ImportSummary,
     progress: Progress | None,
     workers: int | None,
+    strict: bool = False,
 ) -> list[NewArticle]:
     """Read and prepare every file; duplicates and notices go into ``summary``.
 
@@ -211,6 +238,13 @@ def _prepare_all(
             at += count
             if not any(not u.excluded for u in article.units):
                 summary.notices.append(f"{article.origin}: no sentences to code after cleaning")
+            for name, count in draft.inline.items():
+                summary.inline_removed[name] = summary.inline_removed.get(name, 0) + count
+            short = too_little_text(draft.document, article)
+            if short and strict:
+                raise InputError(f"{short} (refused with --strict)", files[number - 1])
+            if short:
+                summary.warnings.append(f"{article.origin}: {short}")
             prepared.append(article)
             finished = max(finished, number - 1)
         if progress:
@@ -257,6 +291,7 @@ def import_paths(
     who: str = "",
     progress: Progress | None = None,
     workers: int | None = None,
+    strict: bool = False,
 ) -> ImportSummary:
     """Import files and folders into the project, all or nothing.
 
@@ -268,6 +303,9 @@ def import_paths(
     workers
         Processes that segment the sentences (1: this one alone); by default one per
         usable core for a large import (see :mod:`desktop.core.corpus.parallel`).
+    strict
+        Refuse a file whose text may be incomplete (a web page from which too little
+        text was extracted) instead of importing it with a warning.
 
     Raises
     ------
@@ -290,7 +328,7 @@ def import_paths(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        prepared = _prepare_all(db, files, rules, summary, progress, workers)
+        prepared = _prepare_all(db, files, rules, summary, progress, workers, strict)
     finally:
         if collecting:
             gc.enable()

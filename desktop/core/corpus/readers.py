@@ -46,6 +46,8 @@ class Document:
     encoding: str = "utf-8"
     # True when the first line of ``text`` is the title (it is kept, but not coded).
     title_in_text: bool = False
+    # Words a reader sees on the web page the text was extracted from (0: not a web page).
+    visible_words: int = 0
 
 
 def _title_from_name(path: Path) -> str:
@@ -113,45 +115,128 @@ def read_markdown(path: Path) -> list[Document]:
     ]
 
 
-def read_html(path: Path) -> list[Document]:
-    import trafilatura  # imported here: it is slow to import and only HTML needs it
+#: trafilatura's settings for saved news pages, chosen by measurement on public sets of
+#: annotated pages (benchmarks/extraction.py, figures in benchmarks/README.md). Not
+#: ``favor_precision``: it deletes every element whose class is "link" and every
+#: <header>, so link text vanished from the middle of sentences and standfirsts were lost.
+#: Web furniture that the defaults keep is left to the clutter rules, line by line.
+#: Tables are kept (results, rosters and figures are annotated as article text); reader
+#: comments are not the article.
+HTML_SETTINGS: dict = {"include_comments": False, "include_tables": True}
 
-    decoded = decode_file(path)
+#: Inline elements that never hold a paragraph of their own: their text is part of the
+#: sentence around them, so they are dissolved into it before extraction (no rule of the
+#: extractor can then delete "Joe Biden" out of "high for Joe Biden." or the "T" of a
+#: drop cap). Links stay elements: their density tells navigation from prose.
+_INLINE_TAGS = (
+    "span", "em", "strong", "b", "i", "u", "small", "font", "mark", "abbr", "cite", "q",
+    "dfn", "time", "bdi", "bdo", "ins", "s", "sub", "sup", "var", "data", "tt", "big",
+)  # fmt: skip
+_TEXT_BLOCKS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption")
+
+_CMS_TOKEN = re.compile(r"[a-z0-9][a-z0-9_.\-]*")
+
+
+def _dissolve_inline(tree) -> None:
+    """Merge inline elements inside text blocks into their text (in place)."""
+    found = tree.xpath(
+        " | ".join(f"//{block}//{tag}" for block in _TEXT_BLOCKS for tag in _INLINE_TAGS)
+    )
+    for element in reversed(found):  # innermost first
+        if element.getparent() is not None:
+            element.drop_tag()
+
+
+def _visible_words(tree) -> int:
+    """Words of the page a reader sees (text outside scripts, styles and templates)."""
+    texts = tree.xpath(
+        "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
+        "or ancestor::template)]"
+    )
+    return sum(len(str(text).split()) for text in texts)
+
+
+def _usable_title(title: str, generator: str) -> str:
+    """The page's title unless it is a CMS's token ("escenic") rather than a headline."""
+    title = " ".join(title.split())
+    if not title or title.casefold() == generator.casefold():
+        return ""
+    if " " not in title and _CMS_TOKEN.fullmatch(title):
+        return ""
+    return title
+
+
+def _looks_like_headline(line: str) -> bool:
+    return (
+        0 < len(line) <= _TITLE_MAX
+        and len(line.split()) <= 2 * _TITLE_MAX_WORDS_WITH_STOP
+        and not line.endswith((".", ",", ";", ":"))
+    )
+
+
+def document_from_html(
+    html: str, origin: str, *, options: dict | None = None, dissolve: bool = True
+) -> Document:
+    """The article of one saved web page: its text, one paragraph per line, and metadata.
+
+    ``options`` replaces :data:`HTML_SETTINGS` and ``dissolve=False`` leaves inline
+    elements as they are (both for benchmarks/extraction.py). ``visible_words`` counts
+    the page's words, for the importer's warning when too little of it is coded.
+
+    Raises
+    ------
+    InputError
+        When the page cannot be parsed or holds no article text at all.
+    """
+    import trafilatura  # imported here: it is slow to import and only HTML needs it
+    from trafilatura.utils import load_html
+
+    settings = HTML_SETTINGS if options is None else options
     try:
         # lxml's HTML parser never loads external entities nor expands entity
         # declarations (tests/reliability/test_safe_xml.py).
-        result = trafilatura.bare_extraction(
-            decoded.text,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            favor_precision=True,
-        )
+        tree = load_html(html)
+        if tree is None:
+            raise InputError("cannot be read as HTML", origin)
+        generator = " ".join(tree.xpath("//meta[@name='generator']/@content"))
+        visible = _visible_words(tree)
+        if dissolve:
+            _dissolve_inline(tree)
+        result = trafilatura.bare_extraction(tree, with_metadata=True, **settings)
     except RecursionError:
-        raise InputError("is nested too deeply to be read as HTML", path) from None
+        raise InputError("is nested too deeply to be read as HTML", origin) from None
+    except InputError:
+        raise
     except Exception as exc:  # lxml and trafilatura raise assorted errors on broken HTML
-        raise InputError(f"cannot be read as HTML ({exc.__class__.__name__})", path) from None
+        raise InputError(f"cannot be read as HTML ({exc.__class__.__name__})", origin) from None
     result = result.as_dict() if result is not None else {}
     body = normalise_text(result.get("text") or "")
     if not body.strip():
-        raise InputError("has no article text that could be extracted from the HTML", path)
+        raise InputError("has no article text that could be extracted from the HTML", origin)
     # trafilatura separates paragraphs with single newlines; keep one paragraph per line.
-    title = (result.get("title") or "").strip()
+    title = _usable_title(result.get("title") or "", generator)
     first_line = body.split("\n", 1)[0].strip()
-    title_in_text = bool(title) and first_line == title
-    return [
-        Document(
-            text=body,
-            origin=str(path),
-            title=title or _title_from_name(path),
-            author=(result.get("author") or "").strip(),
-            date=(result.get("date") or "").strip(),
-            url=(result.get("url") or "").strip(),
-            source=(result.get("sitename") or "").strip(),
-            encoding=decoded.encoding,
-            title_in_text=title_in_text,
-        )
-    ]
+    if not title and "\n" in body and _looks_like_headline(first_line):
+        title = first_line
+    return Document(
+        text=body,
+        origin=origin,
+        title=title,
+        author=(result.get("author") or "").strip(),
+        date=(result.get("date") or "").strip(),
+        url=(result.get("url") or "").strip(),
+        source=(result.get("sitename") or "").strip(),
+        title_in_text=bool(title) and first_line == title,
+        visible_words=visible,
+    )
+
+
+def read_html(path: Path) -> list[Document]:
+    decoded = decode_file(path)
+    document = document_from_html(decoded.text, str(path))
+    document.title = document.title or _title_from_name(path)
+    document.encoding = decoded.encoding
+    return [document]
 
 
 # Every XML part of a .docx is parsed once, streaming, with defusedxml's forbidding

@@ -289,3 +289,65 @@ def set_project_rules(db: Database, text: str, *, who: str = "") -> CurationResu
             {"line_rules": [r.name for r in rules.lines], "inline_rules": len(rules.inline)},
         )
         return CurationResult(CurationAction.SET_RULES, cstore.last_change_id(db))
+
+
+@dataclass(frozen=True)
+class ExcludedLine:
+    """A line that a rule excludes (or, ``inline``, a piece a rule takes out of a line)."""
+
+    rule: str
+    text: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class FileRulesReport:
+    """What the rules would do to one article of a file that is not imported."""
+
+    origin: str
+    title: str
+    lines: int
+    units_to_code: int
+    excluded: tuple[ExcludedLine, ...]
+    warning: str = ""
+
+
+def preview_files(paths: Sequence[str], rules: ClutterRules) -> list[FileRulesReport]:
+    """Read files as an import would and report, per article, what each rule excludes.
+
+    Nothing is stored: this is for checking a new source before importing it.
+
+    Raises
+    ------
+    InputError
+        For the first file that cannot be read, as an import would.
+    """
+    from pathlib import Path
+
+    from desktop.core.corpus.clutter import inline_spans
+    from desktop.core.corpus.importer import prepare_article, too_little_text
+    from desktop.core.corpus.readers import expand_paths, read_documents
+
+    reports = []
+    for path in expand_paths([Path(p) for p in paths]):
+        for document in read_documents(path):
+            article = prepare_article(document, rules)
+            excluded = []
+            for paragraph in article.paragraphs:
+                line = article.text[paragraph.start : paragraph.end]
+                if paragraph.excluded:
+                    excluded.append(ExcludedLine(paragraph.excluded_by, line.strip()))
+                    continue
+                for start, end, rule in inline_spans(line, rules):
+                    excluded.append(ExcludedLine(rule, line[start:end].strip(), inline=True))
+            reports.append(
+                FileRulesReport(
+                    origin=document.origin,
+                    title=article.title,
+                    lines=len(article.paragraphs),
+                    units_to_code=sum(1 for u in article.units if not u.excluded),
+                    excluded=tuple(excluded),
+                    warning=too_little_text(document, article),
+                )
+            )
+    return reports
