@@ -313,6 +313,19 @@ def fully_gold_units(db: Database, dimensions: Sequence[str]) -> list[str]:
     ]
 
 
+def units_in_rounds_of_kind(db: Database, coder: str, kind: str) -> list[str]:
+    """The units assigned to ``coder`` in rounds of ``kind`` (e.g. gold calibration)."""
+    return [
+        r[0]
+        for r in _rows(
+            db,
+            "SELECT DISTINCT s.unit_id FROM assignments s JOIN rounds r ON r.id = s.round_id "
+            "WHERE s.coder_id = ? AND r.kind = ? ORDER BY 1",
+            [coder, kind],
+        )
+    ]
+
+
 def copy_gold_of_kind(db: Database, coder: str, kind: str) -> None:
     """Copy the gold labels of the units ``coder`` has in rounds of ``kind`` (no adjudicator)."""
     db.execute(

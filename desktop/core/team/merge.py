@@ -36,6 +36,7 @@ from desktop.core.store.db import (
     open_project,
     write_transaction,
 )
+from desktop.core.team.calibration import GOLD_KIND
 from desktop.core.team.screen import screen_source
 
 SCHEME_CHANGE = "scheme_change"
@@ -167,7 +168,6 @@ def _read_source(path: Path) -> _Source:
     db = open_project(path, readonly=True)
     try:
         project_id, parent_id = team_store.project_ids(db)
-        package = bool(get_meta(db, team_store.PACKAGE_CODER))
         return _Source(
             path=path,
             project_id=project_id or "",
@@ -181,10 +181,10 @@ def _read_source(path: Path) -> _Source:
             states=team_store.state_rows(db),
             rounds=team_store.round_rows(db),
             assignments=team_store.assignment_rows(db),
-            # A coder's package carries the lead's gold for calibration feedback; it never
-            # changes the gold (never trust a file a coder sends back).
-            gold=[] if package else team_store.gold_rows(db),
-            gold_history=[] if package else team_store.gold_history_rows(db),
+            # A coder's package carries the lead's gold of its calibration units (for
+            # feedback); _screen sets those aside and refuses any other gold in a package.
+            gold=team_store.gold_rows(db),
+            gold_history=team_store.gold_history_rows(db),
             known_until=max((entry["at"] for entry in change_log(db)), default=""),
             package_coder=get_meta(db, team_store.PACKAGE_CODER),
         )
@@ -480,7 +480,15 @@ def _speaks_for(db: Database, source: _Source) -> str | None:
 
 
 def _screen(db: Database, source: _Source, skip_foreign: bool) -> list[str]:
-    foreign = screen_source(source, _speaks_for(db, source))
+    coder = _speaks_for(db, source)
+    if coder is not None:
+        # The gold the lead sent with the coder's calibration units never comes back in:
+        # a package never changes the gold (never trust a file a coder sends back). Gold
+        # on any other unit is something no package of ours holds: screened as foreign.
+        sent = set(team_store.units_in_rounds_of_kind(db, coder, GOLD_KIND))
+        source.gold = [row for row in source.gold if row[0] not in sent]
+        source.gold_history = [row for row in source.gold_history if row[0] not in sent]
+    foreign = screen_source(source, coder)
     if foreign and not skip_foreign:
         kind = f"a package for {source.package_coder}" if source.package_coder else "a copy"
         raise MergeRefused(
