@@ -239,7 +239,7 @@ GRANT EXECUTE ON FUNCTION stance.coder_of(text), stance.unlocked(), stance.may_c
 GRANT USAGE ON SCHEMA stance TO {group};
 GRANT SELECT ON stance.schemes, stance.articles, stance.paragraphs, stance.units TO {group};
 GRANT SELECT ON stance.meta, stance.coders, stance.assignments, stance.change_log TO {group};
-GRANT SELECT (id, kind, seed, created_at) ON stance.rounds TO {group};
+GRANT SELECT (id, kind, created_at) ON stance.rounds TO {group};  -- no seed: with it a coder could redraw a split and find its hidden overlap
 GRANT SELECT, INSERT, UPDATE, DELETE ON stance.labels, stance.unit_states TO {group};
 GRANT SELECT, INSERT ON stance.label_events TO {group};
 GRANT USAGE ON SEQUENCE stance.label_events_server_seq_seq TO {group};
