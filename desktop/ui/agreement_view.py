@@ -398,7 +398,9 @@ class AgreementView(QWidget):
         run.addWidget(self.busy)
         run.addWidget(self.status, 1)
         run.addWidget(self.export_button)
-        options.addLayout(run, 0, 4, 2, 1)
+        # The run row under the choices: beside them it made the window too wide for an
+        # 800-pixel screen once the overlap choice came in.
+        options.addLayout(run, 2, 0, 1, 5)
         options.setColumnStretch(4, 1)
 
         self.summary = SummaryModel(self)
