@@ -12,15 +12,18 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from desktop.core.errors import UsageError
 from desktop.core.store import team as team_store
 from desktop.core.store.corpus import reliability_unit_ids
 from desktop.core.store.db import Database, current_scheme, log_change, write_transaction
 from desktop.core.store.labels import labels_frame
+
+if TYPE_CHECKING:  # pandas loads on first use, not with the coding window
+    import pandas as pd
 
 DEFAULT_SHARE = 0.2
 
