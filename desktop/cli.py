@@ -208,6 +208,9 @@ def _project_named(args: argparse.Namespace) -> str | None:
 
 
 def _backup_first(args: argparse.Namespace) -> None:
+    words = getattr(args, "words", None) or []
+    if args.command == "rules" and words[:1] == ["test"]:
+        return  # `rules test FILE...` reads articles not yet imported; it changes no project
     project = _project_named(args)
     if args.command in _BACKUP_FIRST and project and os.path.isfile(project):
         from desktop.core.store.backup import backup_on_open
