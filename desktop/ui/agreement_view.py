@@ -48,22 +48,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.commands.agreement import curation_notes
 from desktop.core import store
-from desktop.core.agreement import (
-    AgreementReport,
-    DimensionAgreement,
-    compute_agreement,
-    filter_labels,
-    render_html,
-)
-from desktop.core.agreement.compute import DEFAULT_SEED
-from desktop.core.agreement.planner import DimensionPlan, plan_agreement, plan_summary
+from desktop.core.agreement import AgreementReport, DimensionAgreement, render_html
+from desktop.core.agreement.planner import DimensionPlan, plan_summary
 from desktop.core.agreement.text import fmt
 from desktop.core.errors import StanceError, UsageError
+from desktop.core.project_report import ReportFilters, as_tuple, project_report, unit_selection
 from desktop.core.scheme import Scheme
-from desktop.core.team import CodedUnit, agreement_units, list_disagreements
-from desktop.core.team.calibration import drop_calibration_labels, lead_summary
+from desktop.core.team import CodedUnit, list_disagreements
 from desktop.ui.agreement_charts import (
     QUIET,
     TEAL,
@@ -119,41 +111,23 @@ def compute_view(
     the hidden overlap of the split rounds, or (both) their union.
     """
     progress(0, 0)
-    scheme = store.current_scheme(db)
-    unit_ids = None
     filters = []
     if coders is not None:
         filters.append(f"Only the coders {', '.join(coders)}.")
-    which = {(True, False): "sample", (False, True): "overlap", (True, True): "both"}.get(
-        (bool(reliability_only), bool(overlap_only)), "all"
+    built = project_report(
+        db,
+        ReportFilters(
+            coders=as_tuple(coders),
+            units=unit_selection(reliability_only, overlap_only),
+            bootstrap=bootstrap,
+        ),
     )
-    unit_ids = agreement_units(db, which, name="this project")
-    if unit_ids is not None:
-        what = {
-            "sample": "the reliability sample",
-            "overlap": "the hidden overlap of the split rounds",
-            "both": "the reliability sample and the hidden overlap",
-        }[which]
-        filters.append(f"Only the {len(unit_ids):,} units of {what}.")
-    labels = filter_labels(store.labels_frame(db), coders=coders, unit_ids=unit_ids)
-    labels, calibration_note = drop_calibration_labels(db, labels)
-    report = compute_agreement(
-        labels,
-        scheme,
-        coders=coders,
-        bootstrap=bootstrap,
-        seed=DEFAULT_SEED,
-        articles=store.unit_articles(db),
-    )
-    report.notes.extend(curation_notes(db))
-    if calibration_note:
-        report.notes.append(calibration_note)
-        report.calibration = lead_summary(db)
-    report.plans = plan_agreement(labels, scheme, coders=coders)
+    report, unit_ids = built.report, built.unit_ids
     plans = {p.dimension: p for p in report.plans}
     disagreements = list_disagreements(db, coders=coders)
     if unit_ids is not None:
         disagreements = [u for u in disagreements if u.unit_id in unit_ids]
+    scheme = store.current_scheme(db)
     return AgreementResult(report, scheme, disagreements, coders, reliability_only, filters, plans)
 
 
