@@ -507,6 +507,11 @@ class AgreementView(QWidget):
         self._update_controls()
         return True
 
+    def on_project_changed(self, change) -> None:
+        """Another view or program changed the project: compute again while shown."""
+        if self.isVisible() and self.result is not None:
+            self.compute()
+
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
