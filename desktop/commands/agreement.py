@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from desktop.commands import split_list
-from desktop.core.errors import UsageError
 
 
 def register(sub, parser_class) -> None:
@@ -56,82 +55,22 @@ def register(sub, parser_class) -> None:
 
 
 def agreement_report(db, args: argparse.Namespace):
-    """Compute the report for the command's filters (shared with the app's export)."""
-    from desktop.core import agreement, store, team
-    from desktop.core.agreement.compute import DEFAULT_SEED
-    from desktop.core.store.machine import agreement_labels_frame, model_coder_ids
+    """The report for the command's options (the app's agreement view builds the same)."""
+    from desktop.core.project_report import ReportFilters, as_tuple, project_report
 
-    scheme = store.current_scheme(db)
-    coders = split_list(args.coders)
-    labels = agreement_labels_frame(db, coders)  # a model only when named in --coders
-    known = set(labels["coder"]) if len(labels) else set()
-    if coders:
-        unknown = [c for c in coders if c not in known]
-        if unknown:
-            raise UsageError(f"no labels by coder {', '.join(unknown)} in {args.project}")
-    unit_ids = None
-    if args.articles:
-        unit_ids = set(store.unit_ids_of_articles(db, split_list(args.articles)))
-    which = "sample" if args.reliability_sample else getattr(args, "units", "all")
-    selected = team.agreement_units(db, which, name=args.project)
-    if selected is not None:
-        unit_ids = selected if unit_ids is None else unit_ids & selected
-    try:
-        labels = agreement.filter_labels(
-            labels, coders=coders, unit_ids=unit_ids, since=args.since, until=args.until
-        )
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"cannot read the date range ({exc})") from None
-    from desktop.core.team import calibration
-
-    labels, calibration_note = calibration.drop_calibration_labels(db, labels)
-    report = agreement.compute_agreement(
-        labels,
-        scheme,
-        coders=coders,
-        bootstrap=max(0, args.bootstrap),
-        seed=DEFAULT_SEED if args.seed is None else args.seed,
+    filters = ReportFilters(
+        coders=as_tuple(split_list(args.coders)),
+        articles=as_tuple(split_list(args.articles)),
+        since=args.since,
+        until=args.until,
+        units="sample" if args.reliability_sample else getattr(args, "units", "all"),
+        bootstrap=args.bootstrap,
+        seed=args.seed,
         drift=not args.no_drift,
-        articles=store.unit_articles(db),
         resample=getattr(args, "resample", "articles"),
+        plan=getattr(args, "plan", True),
     )
-    report.notes.extend(curation_notes(db))
-    if calibration_note:
-        report.notes.append(calibration_note)
-        report.calibration = calibration.lead_summary(db)
-    if which != "all":
-        report.notes.append(
-            {
-                "sample": f"Only the {len(selected):,} units of the reliability sample.",
-                "overlap": f"Only the {len(selected):,} overlap units of the split rounds.",
-                "both": f"Only the {len(selected):,} units of the reliability sample and the "
-                "overlap of the split rounds.",
-            }[which]
-        )
-    if getattr(args, "plan", True):
-        from desktop.core.agreement.planner import plan_agreement
-
-        report.plans = plan_agreement(labels, scheme, coders=coders)
-    named_models = sorted(set(coders or ()) & set(model_coder_ids(db)))
-    if named_models:
-        report.notes.append(f"model coders included as asked: {', '.join(named_models)}")
-    return report
-
-
-def curation_notes(db) -> list[str]:
-    """Say in the report when the lead changed units after coding began."""
-    from desktop.core.curation import changes_after_coding
-
-    changes = changes_after_coding(db)
-    if not changes:
-        return []
-    first = changes[0]
-    return [
-        f"Units were changed after coding began: {len(changes)} curation step"
-        f"{'s' if len(changes) > 1 else ''} (merges, splits, exclusions), the first on "
-        f"{first['at'][:16].replace('T', ' ')} UTC ({first['action']}"
-        f"{' by ' + first['who'] if first['who'] else ''}); see the project's change log."
-    ]
+    return project_report(db, filters, name=args.project).report
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:

@@ -21,13 +21,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QStyledItemDelegate, QVBoxLayout
 
 from desktop.core.scheme import Scheme
 from desktop.core.team import AcceptSummary, CodedUnit, GoldMethod
+from desktop.ui import palette
 from desktop.ui.agreement_models import value_text
 from desktop.ui.models import RowsTableModel
 from desktop.ui.sentence_view import scaled_font
 
-MUTED = "#6a7077"
-TEAL = "#2f6f73"
-AMBER = "#a8650a"
 _Index = QModelIndex | QPersistentModelIndex
 
 UnitIdRole = Qt.ItemDataRole.UserRole + 1
@@ -35,16 +33,18 @@ DimensionRole = Qt.ItemDataRole.UserRole + 2
 CodedUnitRole = Qt.ItemDataRole.UserRole + 3
 
 VIEW_STYLE = f"""
-QFrame#coderCard {{ background: #ffffff; border: 1px solid #d6d6d0; border-radius: 6px; }}
+QFrame#coderCard {{ background: {palette.WHITE}; border: 1px solid {palette.BORDER};
+    border-radius: 6px; }}
 QFrame#coderCard QLabel {{ border: none; background: transparent; }}
-QLabel#coderName {{ color: {MUTED}; }}
-QLabel#coderValue {{ color: {TEAL}; }}
-QLabel#coderUnsure {{ color: {AMBER}; font-weight: bold; }}
-QLabel#mutedText {{ color: {MUTED}; }}
-QLabel#goldState {{ background: #ffffff; border: 1px solid #e2e2dd; border-radius: 6px;
+QLabel#coderName {{ color: {palette.MUTED}; }}
+QLabel#coderValue {{ color: {palette.TEAL}; }}
+QLabel#coderUnsure {{ color: {palette.WARNING}; font-weight: bold; }}
+QLabel#mutedText {{ color: {palette.MUTED}; }}
+QLabel#goldState {{ background: {palette.WHITE}; border: 1px solid {palette.GRID};
+    border-radius: 6px;
     padding: 6px 8px; }}
-QLabel#acceptSummary {{ color: {TEAL}; }}
-#goldPanel {{ background: #f4f4f1; }}
+QLabel#acceptSummary {{ color: {palette.TEAL}; }}
+#goldPanel {{ background: {palette.PANEL}; }}
 """
 
 
@@ -191,7 +191,7 @@ class DisagreementTableModel(RowsTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.GOLD:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == self.GOLD:
-            return QColor(MUTED if unit.gold is None else TEAL)
+            return QColor(palette.MUTED if unit.gold is None else palette.TEAL)
         return None
 
     def _dimension_label(self, dimension: str) -> str:

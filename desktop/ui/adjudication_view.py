@@ -64,11 +64,9 @@ from desktop.core.store import queue
 from desktop.core.store import team as team_store
 from desktop.core.store.db import project_path
 from desktop.core.team import AcceptSummary, CodedUnit, GoldChange, GoldMethod
-from desktop.ui import dialogs, settings, team_dialogs
+from desktop.ui import dialogs, palette, settings, team_dialogs
 from desktop.ui.actions import KeyActions
 from desktop.ui.adjudication_parts import (
-    MUTED,
-    TEAL,
     VIEW_STYLE,
     CoderCard,
     DisagreementTableModel,
@@ -393,7 +391,7 @@ class AdjudicationView(QWidget):
             ),
         ]
         return "&nbsp;&nbsp;·&nbsp;&nbsp;".join(
-            f'<b><span style="color:{TEAL};">{html.escape(keys)}</span></b>&nbsp;'
+            f'<b><span style="color:{palette.TEAL};">{html.escape(keys)}</span></b>&nbsp;'
             f"{html.escape(label.lower() if i else label)}"
             for i, (keys, label) in enumerate(rows)
         )
@@ -531,7 +529,7 @@ class AdjudicationView(QWidget):
             value = value_text(self.scheme, dimension, k.value)
             lines.append(
                 f"<b>{html.escape(who)}</b>: {html.escape(value)}"
-                f' <span style="color:{MUTED};">on {html.escape(k.from_unit)} '
+                f' <span style="color:{palette.MUTED};">on {html.escape(k.from_unit)} '
                 f"(“{html.escape(text)}”), {html.escape(when_text(k.at))}</span>"
             )
         return "<br>".join(lines)
@@ -552,18 +550,19 @@ class AdjudicationView(QWidget):
         self.withdraw_button.setEnabled(gold is not None)
         if gold is None:
             self.gold_state.setText(
-                f'<span style="color:{MUTED};">No gold value yet. Press a key above (or click) '
+                f'<span style="color:{palette.MUTED};">No gold value yet. '
+                "Press a key above (or click) "
                 "to decide; the rationale is stored with it.</span>"
             )
         else:
             rationale = (
                 f"<br>“{html.escape(gold['rationale'])}”"
                 if gold["rationale"]
-                else f'<br><span style="color:{MUTED};">no rationale</span>'
+                else f'<br><span style="color:{palette.MUTED};">no rationale</span>'
             )
             self.gold_state.setText(
                 f"<b>{html.escape(value_text(self.scheme, unit.dimension, gold['value']))}</b>"
-                f'<br><span style="color:{MUTED};">{html.escape(gold["method"])} by '
+                f'<br><span style="color:{palette.MUTED};">{html.escape(gold["method"])} by '
                 f"{html.escape(gold['adjudicator'])}, {html.escape(when_text(gold['decided_at']))}"
                 f"</span>{rationale}"
             )

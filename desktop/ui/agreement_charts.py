@@ -20,17 +20,12 @@ from desktop.core.agreement.html import kappa_colour
 from desktop.core.agreement.results import DriftPoint
 from desktop.core.agreement.text import fmt
 from desktop.core.scheme import Scheme
-
-QUIET = "#6a7077"
-GRID = "#e2e2dd"
-TEAL = "#2f6f73"
-AMBER = "#c77c12"
-GREEN = "#4c9a2a"
+from desktop.ui import palette
 
 
 def _ink_on(fill: QColor) -> QColor:
     """Dark text on light fills, white on dark ones."""
-    return QColor("#1f2328") if fill.lightnessF() > 0.55 else QColor("#ffffff")
+    return QColor(palette.TEXT) if fill.lightnessF() > 0.55 else QColor(palette.WHITE)
 
 
 class _Chart(QWidget):
@@ -43,7 +38,7 @@ class _Chart(QWidget):
         self._message = "Compute to see this chart."
 
     def _paint_message(self, painter: QPainter) -> None:
-        painter.setPen(QColor(QUIET))
+        painter.setPen(QColor(palette.MUTED))
         painter.drawText(
             QRectF(self.rect()).adjusted(12, 12, -12, -12),
             int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
@@ -105,7 +100,7 @@ class _Grid(_Chart):
         fm = self.fontMetrics()
         for i in range(len(self._labels)):
             row = QRectF(0, top + i * cell, left - 8, cell)
-            painter.setPen(QColor("#1f2328"))
+            painter.setPen(QColor(palette.TEXT))
             painter.drawText(
                 row,
                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
@@ -162,7 +157,7 @@ class PairHeatmap(_Grid):
             return
         self._paint_grid(
             painter,
-            lambda i, j: "#f0f0ec" if i == j else kappa_colour(self.kappa(i, j)),
+            lambda i, j: palette.DIAGONAL if i == j else kappa_colour(self.kappa(i, j)),
             lambda i, j: "" if i == j else fmt(self.kappa(i, j), 2),
         )
 
@@ -223,10 +218,10 @@ class CoincidenceChart(_Grid):
         top = float(self._matrix.max()) or 1.0
         share = self.value(i, j) / top
         if share == 0:
-            return "#fafaf8"
-        colour = QColor(TEAL if i == j else AMBER)
+            return palette.EMPTY
+        colour = QColor(palette.TEAL if i == j else palette.AMBER)
         # Blend towards white so that small counts stay light.
-        white = QColor("#ffffff")
+        white = QColor(palette.WHITE)
         t = 0.15 + 0.85 * share
         return QColor(
             round(white.red() + (colour.red() - white.red()) * t),
@@ -293,10 +288,10 @@ class DriftChart(_Chart):
             return plot.bottom() - (alpha - low) / (1.0 - low) * plot.height()
 
         for tick, colour, dashed in (
-            (low, GRID, False),
-            (0.667, AMBER, True),
-            (0.8, GREEN, True),
-            (1.0, GRID, False),
+            (low, palette.GRID, False),
+            (0.667, palette.AMBER, True),
+            (0.8, palette.GREEN, True),
+            (1.0, palette.GRID, False),
         ):
             pen = QPen(QColor(colour), 1)
             if dashed:
@@ -304,7 +299,7 @@ class DriftChart(_Chart):
             painter.setPen(pen)
             y = y_of(tick)
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.setPen(QColor(QUIET))
+            painter.setPen(QColor(palette.MUTED))
             painter.drawText(
                 QRectF(0, y - fm.height() / 2, plot.left() - 6, fm.height()),
                 int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
@@ -325,16 +320,16 @@ class DriftChart(_Chart):
             else:
                 path.moveTo(target)
                 drawing = True
-        painter.setPen(QPen(QColor(TEAL), 2))
+        painter.setPen(QPen(QColor(palette.TEAL), 2))
         painter.drawPath(path)
-        painter.setBrush(QBrush(QColor(TEAL)))
+        painter.setBrush(QBrush(QColor(palette.TEAL)))
         for x, point in zip(self._xs, self._points, strict=True):
             if not math.isnan(point.alpha):
                 painter.drawEllipse(QPointF(x, y_of(point.alpha)), 3.5, 3.5)
         # Label as many points as fit, evenly spread.
         widest = max(fm.horizontalAdvance(p.label) for p in self._points) + 10
         every = max(1, math.ceil(widest / max(step, 1)))
-        painter.setPen(QColor(QUIET))
+        painter.setPen(QColor(palette.MUTED))
         for k in range(0, n, every):
             painter.drawText(
                 QRectF(self._xs[k] - widest / 2, plot.bottom() + 6, widest, fm.height()),

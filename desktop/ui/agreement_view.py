@@ -48,25 +48,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.commands.agreement import curation_notes
 from desktop.core import store
-from desktop.core.agreement import (
-    AgreementReport,
-    DimensionAgreement,
-    compute_agreement,
-    filter_labels,
-    render_html,
-)
-from desktop.core.agreement.compute import DEFAULT_SEED
-from desktop.core.agreement.planner import DimensionPlan, plan_agreement, plan_summary
+from desktop.core.agreement import AgreementReport, DimensionAgreement, render_html
+from desktop.core.agreement.planner import DimensionPlan, plan_summary
 from desktop.core.agreement.text import fmt
 from desktop.core.errors import StanceError, UsageError
+from desktop.core.project_report import ReportFilters, as_tuple, project_report, unit_selection
 from desktop.core.scheme import Scheme
-from desktop.core.team import CodedUnit, agreement_units, list_disagreements
-from desktop.core.team.calibration import drop_calibration_labels, lead_summary
+from desktop.core.team import CodedUnit, list_disagreements
+from desktop.ui import palette
 from desktop.ui.agreement_charts import (
-    QUIET,
-    TEAL,
     CoincidenceChart,
     DriftChart,
     PairHeatmap,
@@ -84,9 +75,10 @@ from desktop.ui.workers import Task, error_text
 
 # The sidebar's list look (resources/style.qss styles only the coding window's lists).
 TABLE_STYLE = (
-    "QTableView { background: #fbfbf9; border: 1px solid #e2e2dd; border-radius: 5px;"
-    " selection-background-color: #dcebea; selection-color: #1f2328;"
-    " alternate-background-color: #f6f6f3; gridline-color: #ececE7; }"
+    f"QTableView {{ background: {palette.LIST_BACKGROUND}; border: 1px solid {palette.GRID};"
+    f" border-radius: 5px; selection-background-color: {palette.SELECTION};"
+    f" selection-color: {palette.TEXT}; alternate-background-color: {palette.ALTERNATE};"
+    f" gridline-color: {palette.GRIDLINE}; }}"
 )
 BOOTSTRAP_CHOICES = ((1000, "1,000 resamples"), (0, "none (faster, no interval)"))
 
@@ -119,41 +111,23 @@ def compute_view(
     the hidden overlap of the split rounds, or (both) their union.
     """
     progress(0, 0)
-    scheme = store.current_scheme(db)
-    unit_ids = None
     filters = []
     if coders is not None:
         filters.append(f"Only the coders {', '.join(coders)}.")
-    which = {(True, False): "sample", (False, True): "overlap", (True, True): "both"}.get(
-        (bool(reliability_only), bool(overlap_only)), "all"
+    built = project_report(
+        db,
+        ReportFilters(
+            coders=as_tuple(coders),
+            units=unit_selection(reliability_only, overlap_only),
+            bootstrap=bootstrap,
+        ),
     )
-    unit_ids = agreement_units(db, which, name="this project")
-    if unit_ids is not None:
-        what = {
-            "sample": "the reliability sample",
-            "overlap": "the hidden overlap of the split rounds",
-            "both": "the reliability sample and the hidden overlap",
-        }[which]
-        filters.append(f"Only the {len(unit_ids):,} units of {what}.")
-    labels = filter_labels(store.labels_frame(db), coders=coders, unit_ids=unit_ids)
-    labels, calibration_note = drop_calibration_labels(db, labels)
-    report = compute_agreement(
-        labels,
-        scheme,
-        coders=coders,
-        bootstrap=bootstrap,
-        seed=DEFAULT_SEED,
-        articles=store.unit_articles(db),
-    )
-    report.notes.extend(curation_notes(db))
-    if calibration_note:
-        report.notes.append(calibration_note)
-        report.calibration = lead_summary(db)
-    report.plans = plan_agreement(labels, scheme, coders=coders)
+    report, unit_ids = built.report, built.unit_ids
     plans = {p.dimension: p for p in report.plans}
     disagreements = list_disagreements(db, coders=coders)
     if unit_ids is not None:
         disagreements = [u for u in disagreements if u.unit_id in unit_ids]
+    scheme = store.current_scheme(db)
     return AgreementResult(report, scheme, disagreements, coders, reliability_only, filters, plans)
 
 
@@ -215,22 +189,24 @@ class ComparisonDialog(QDialog):
             card = QFrame()
             card.setObjectName("coderCard")
             card.setStyleSheet(
-                "QFrame#coderCard { background: #ffffff; border: 1px solid #d6d6d0;"
-                " border-radius: 6px; }"
+                f"QFrame#coderCard {{ background: {palette.WHITE};"
+                f" border: 1px solid {palette.BORDER}; border-radius: 6px; }}"
             )
             layout = QVBoxLayout(card)
             name = QLabel(value.coder)
-            name.setStyleSheet(f"color: {QUIET}; border: none;")
+            name.setStyleSheet(f"color: {palette.MUTED}; border: none;")
             shown = QLabel(value_text(scheme, unit.dimension, value.value))
             shown.setFont(scaled_font(1.15, bold=True))
-            shown.setStyleSheet(f"color: {TEAL}; border: none;")
+            shown.setStyleSheet(f"color: {palette.TEAL}; border: none;")
             shown.setWordWrap(True)
             unsure = QLabel("Unsure" if value.unsure else "")
-            unsure.setStyleSheet("color: #a8650a; font-weight: bold; border: none;")
+            unsure.setStyleSheet(f"color: {palette.WARNING}; font-weight: bold; border: none;")
             unsure.setVisible(value.unsure)
             note = QLabel(html.escape(value.note) if value.note else "<i>no note</i>")
             note.setWordWrap(True)
-            note.setStyleSheet("border: none;" + ("" if value.note else f" color: {QUIET};"))
+            note.setStyleSheet(
+                "border: none;" + ("" if value.note else f" color: {palette.MUTED};")
+            )
             for widget in (name, shown, unsure, note):
                 layout.addWidget(widget)
             layout.addStretch(1)
@@ -258,7 +234,7 @@ class ComparisonDialog(QDialog):
                 self.gold_buttons[category.code] = button
             gold_row.addStretch(1)
         self.gold_error = QLabel()
-        self.gold_error.setStyleSheet("color: #b3261e;")
+        self.gold_error.setStyleSheet(f"color: {palette.ERROR};")
         self.gold_error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -468,7 +444,7 @@ class AgreementView(QWidget):
         self.compare_button = QPushButton("Compare side by side")
         self.compare_button.clicked.connect(self._on_compare_clicked)
         self.disagreement_count = QLabel()
-        self.disagreement_count.setStyleSheet(f"color: {QUIET};")
+        self.disagreement_count.setStyleSheet(f"color: {palette.MUTED};")
         bar = QHBoxLayout()
         bar.addWidget(self.dimension_filter)
         bar.addWidget(self.undecided_box)
@@ -535,6 +511,11 @@ class AgreementView(QWidget):
         self._update_controls()
         return True
 
+    def on_project_changed(self, change) -> None:
+        """Another view or program changed the project: compute again while shown."""
+        if self.isVisible() and self.result is not None:
+            self.compute()
+
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
@@ -599,7 +580,9 @@ class AgreementView(QWidget):
         self._update_controls()
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #b3261e;" if error else f"color: {QUIET};")
+        self.status.setStyleSheet(
+            f"color: {palette.ERROR};" if error else f"color: {palette.MUTED};"
+        )
         self.status.setText(text)
 
     # -- showing --------------------------------------------------------------------
@@ -632,11 +615,12 @@ class AgreementView(QWidget):
         rows = "".join(
             f"<tr><td>{html.escape(c.label)}</td>"
             f"<td align='right'>&nbsp;{fmt(c.alpha)}</td>"
-            f"<td align='right' style='color:{QUIET}'>&nbsp;{c.values:,} values</td></tr>"
+            f"<td align='right' style='color:{palette.MUTED}'>&nbsp;{c.values:,} values</td></tr>"
             for c in d.per_category
         )
         head = (
-            f"<tr style='color:{QUIET}'><td>category</td><td align='right'>&nbsp;α vs. rest</td>"
+            f"<tr style='color:{palette.MUTED}'><td>category</td>"
+            "<td align='right'>&nbsp;α vs. rest</td>"
             "<td></td></tr>"
         )
         self.category_label.setText(f"<table cellspacing='2'>{head}{rows}</table>")

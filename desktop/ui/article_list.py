@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.store import Database, queue
+from desktop.ui import palette
 from desktop.ui.models import (
     ArticleIdRole,
     ArticleTableModel,
@@ -42,11 +43,11 @@ class ProgressDelegate(QStyledItemDelegate):
         rect: QRect = option.rect.adjusted(6, option.rect.height() - 5, -6, -2)
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#e3e6e8"))
+        painter.setBrush(QColor(palette.TRACK))
         painter.drawRoundedRect(rect, 1.5, 1.5)
         done = QRect(rect)
         done.setWidth(round(rect.width() * coded / total))
-        painter.setBrush(QColor("#2f6f73"))
+        painter.setBrush(QColor(palette.TEAL))
         if done.width():
             painter.drawRoundedRect(done, 1.5, 1.5)
         painter.restore()

@@ -40,23 +40,15 @@ from desktop.core.curation import (
     LayoutUnit,
 )
 from desktop.core.store import Article, Database
+from desktop.ui import palette
 from desktop.ui.models import ArticleIdRole
-from desktop.ui.sentence_view import HIGHLIGHT, scaled_font
+from desktop.ui.sentence_view import scaled_font
 
 TEXT_SCALE = 1.15  # the article against the application font: the whole text, not one line
-TEXT = "#1f2328"
-MUTED = "#6a7077"
-CLUTTER = "#9aa0a6"
-TEAL = "#2f6f73"
-RECODE = "#c77c12"
-KEPT = "#5b6fa8"
-TAG_BACKGROUND = "#ecebe6"
 # Neighbouring sentences alternate between two tints, so every boundary shows.
-UNIT_TINTS = ("#e4efee", "#f0efe9")
-CLUTTER_TINTS = ("#f4f4f2", "#ebebe8")
-MARKER_CODED = QColor(TEAL)
-MARKER_EXCLUDED = QColor("#d3d6d9")
-MARKER_SELECTED = QColor("#c99a06")
+MARKER_CODED = QColor(palette.TEAL)
+MARKER_EXCLUDED = QColor(palette.MARKER_EXCLUDED)
+MARKER_SELECTED = QColor(palette.MARKER_SELECTED)
 GUTTER = 18  # left margin of each paragraph, where its marker is drawn
 MARKER_WIDTH = 3
 
@@ -183,7 +175,7 @@ class CurationArticleModel(QAbstractTableModel):
                 f"{row.to_code} sentences to code, {row.excluded} excluded{state}"
             )
         if role == Qt.ItemDataRole.ForegroundRole and article.excluded:
-            return QColor(CLUTTER)
+            return QColor(palette.FAINT)
         if role == Qt.ItemDataRole.FontRole and article.excluded:
             font = QFont()
             font.setItalic(True)
@@ -355,10 +347,12 @@ class ArticleText(QTextBrowser):
     @staticmethod
     def _unit_format(unit: LayoutUnit, n: int, selected: bool, article_excluded: bool):
         char_format = QTextCharFormat()
-        tints = CLUTTER_TINTS if unit.excluded else UNIT_TINTS
-        char_format.setBackground(QColor(HIGHLIGHT if selected else tints[n % 2]))
+        tints = palette.CLUTTER_TINTS if unit.excluded else palette.UNIT_TINTS
+        char_format.setBackground(QColor(palette.HIGHLIGHT if selected else tints[n % 2]))
         greyed = unit.excluded or article_excluded
-        char_format.setForeground(QColor(CLUTTER if greyed and not selected else TEXT))
+        char_format.setForeground(
+            QColor(palette.FAINT if greyed and not selected else palette.TEXT)
+        )
         char_format.setFontItalic(unit.excluded)
         return char_format
 
@@ -369,7 +363,7 @@ class ArticleText(QTextBrowser):
             return
         # Text in no sentence: inline clutter that the import took out of the sentence.
         char_format = QTextCharFormat()
-        char_format.setForeground(QColor(CLUTTER))
+        char_format.setForeground(QColor(palette.FAINT))
         char_format.setFontPointSize(base * 0.85)
         cursor.insertText(_shown(gap.strip()), char_format)
 
@@ -378,9 +372,9 @@ class ArticleText(QTextBrowser):
         marks = [
             (mark, colour)
             for present, mark, colour in (
-                (unit.coded, CODED_MARK, TEAL),
-                (unit.needs_recoding, RECODE_MARK, RECODE),
-                (unit.kept_labels, KEPT_MARK, KEPT),
+                (unit.coded, CODED_MARK, palette.TEAL),
+                (unit.needs_recoding, RECODE_MARK, palette.AMBER),
+                (unit.kept_labels, KEPT_MARK, palette.KEPT),
             )
             if present
         ]
@@ -397,8 +391,8 @@ class ArticleText(QTextBrowser):
     def _insert_tag(cursor: QTextCursor, reason: str, base: float) -> None:
         cursor.insertText(" ", QTextCharFormat())
         char_format = QTextCharFormat()
-        char_format.setBackground(QColor(TAG_BACKGROUND))
-        char_format.setForeground(QColor(MUTED))
+        char_format.setBackground(QColor(palette.TAG_BACKGROUND))
+        char_format.setForeground(QColor(palette.MUTED))
         char_format.setFontPointSize(base * 0.75)
         char_format.setFontItalic(False)
         cursor.insertText(f"\u00a0{reason}\u00a0", char_format)

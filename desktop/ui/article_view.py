@@ -54,13 +54,11 @@ from desktop.core.curation import (
 )
 from desktop.core.errors import StanceError
 from desktop.core.store import Database
-from desktop.ui import curation_dialogs, dialogs
+from desktop.ui import curation_dialogs, dialogs, palette
 from desktop.ui.article_text import (
     CODED_MARK,
     KEPT_MARK,
     RECODE_MARK,
-    TEAL,
-    TEXT,
     ArticleText,
     CurationArticleModel,
 )
@@ -81,23 +79,28 @@ from desktop.ui.sentence_view import scaled_font
 _Result = TypeVar("_Result", CurationResult, RulesReport)
 
 STYLE = f"""
-#articleView {{ background: #f4f4f1; }}
+#articleView {{ background: {palette.PANEL}; }}
 QToolButton#curationButton {{
-    background: #ffffff; color: {TEXT}; border: 1px solid #d6d6d0; border-radius: 5px;
+    background: {palette.WHITE}; color: {palette.TEXT}; border: 1px solid {palette.BORDER};
+    border-radius: 5px;
     padding: 4px 9px;
 }}
-QToolButton#curationButton:hover {{ border: 1px solid {TEAL}; background: #f1f7f6; }}
-QToolButton#curationButton:pressed {{ background: #dcebea; }}
+QToolButton#curationButton:hover {{
+    border: 1px solid {palette.TEAL}; background: {palette.TEAL_HOVER};
+}}
+QToolButton#curationButton:pressed {{ background: {palette.SELECTION}; }}
 QToolButton#curationButton:disabled {{
-    color: #a0a6ad; background: #f7f7f5; border: 1px solid #e2e2dd;
+    color: {palette.CLUTTER}; background: {palette.DISABLED_BACKGROUND};
+    border: 1px solid {palette.GRID};
 }}
 QLabel#excludedBanner {{
-    background: #fbefd9; color: #7a4b06; border-radius: 4px; padding: 4px 8px;
+    background: {palette.WARNING_BACKGROUND}; color: {palette.WARNING_TEXT}; border-radius: 4px;
+    padding: 4px 8px;
 }}
-QLabel#curationNotice {{ color: {TEAL}; }}
-QLabel#selectionDetail {{ color: #4a5057; }}
-QLabel#legend {{ color: #8a9097; }}
-QTextBrowser#articleText {{ background: #ffffff; border: none; }}
+QLabel#curationNotice {{ color: {palette.TEAL}; }}
+QLabel#selectionDetail {{ color: {palette.DETAIL}; }}
+QLabel#legend {{ color: {palette.LEGEND}; }}
+QTextBrowser#articleText {{ background: {palette.WHITE}; border: none; }}
 """
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import sqlite3
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel
 
 from desktop.core.errors import StanceError
-from desktop.core.team.calibration import CoderFeedback, coder_feedback
+
+if TYPE_CHECKING:
+    from desktop.core.team.calibration import CoderFeedback
 
 
 class CalibrationFeedback(QLabel):
@@ -28,6 +31,9 @@ class CalibrationFeedback(QLabel):
 
     def refresh(self, db, coder: str, unit_id: str | None = None) -> None:
         """Recompute from the store; describe ``unit_id`` when it is a final gold unit."""
+        # desktop.core.team loads pandas: not while the coding window opens.
+        from desktop.core.team.calibration import coder_feedback
+
         try:
             self.feedback = coder_feedback(db, coder)
         except (StanceError, sqlite3.Error):
@@ -54,5 +60,7 @@ def install(window) -> CalibrationFeedback:
     label = CalibrationFeedback(window)
     window.statusBar().addPermanentWidget(label)
     label.refresh(window.db, window.coder)
+    # Gold values set in the lead's views, merges, the lab server: new feedback.
+    window.hub.subscribe(label, lambda _change: label.refresh(window.db, window.coder))
     window.calibration_feedback = label
     return label

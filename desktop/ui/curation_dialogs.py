@@ -43,13 +43,10 @@ from desktop.core import curation, store
 from desktop.core.curation import ConfirmationRequired, RuleChange, RulesReport
 from desktop.core.errors import StanceError
 from desktop.core.store import Article, Database
+from desktop.ui import palette
 from desktop.ui.sentence_view import scaled_font
 
 PREVIEW_DELAY_MS = 250
-MUTED = "#6a7077"
-ERROR = "#a33a2b"
-FIRST_PART = "#dcebea"
-SECOND_PART = "#fbe7a1"
 _Index = QModelIndex | QPersistentModelIndex
 _OK = QDialogButtonBox.StandardButton.Ok
 _CANCEL = QDialogButtonBox.StandardButton.Cancel
@@ -188,7 +185,7 @@ class SplitDialog(QDialog):
         self.first_title = QLabel(f"First part · keeps id {unit_id} and its labels")
         self.second_title = QLabel("Second part · a new sentence")
         for title in (self.first_title, self.second_title):
-            title.setStyleSheet(f"color: {MUTED};")
+            title.setStyleSheet(f"color: {palette.MUTED};")
         self.buttons = QDialogButtonBox(_OK | _CANCEL)
         self.buttons.button(_OK).setText("Split")
         self.buttons.accepted.connect(self.accept)
@@ -250,7 +247,7 @@ class SplitDialog(QDialog):
         second.setPosition(at)
         second.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         marks = []
-        for cursor, colour in ((first, FIRST_PART), (second, SECOND_PART)):
+        for cursor, colour in ((first, palette.SELECTION), (second, palette.HIGHLIGHT)):
             selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
             char_format = QTextCharFormat()
@@ -267,8 +264,8 @@ class SplitDialog(QDialog):
             return
         self.first.setText(parts[0])
         self.second.setText(parts[1])
-        self.first.setStyleSheet(f"background: {FIRST_PART}; border-radius: 4px;")
-        self.second.setStyleSheet(f"background: {SECOND_PART}; border-radius: 4px;")
+        self.first.setStyleSheet(f"background: {palette.SELECTION}; border-radius: 4px;")
+        self.second.setStyleSheet(f"background: {palette.HIGHLIGHT}; border-radius: 4px;")
 
 
 # -- an article's details -----------------------------------------------------------------
@@ -299,7 +296,7 @@ class ArticleDetailsDialog(QDialog):
         self.fields["date"].setPlaceholderText("e.g. 2018-01-08")
         self.fields["url"].setPlaceholderText("https://…")
         origin = QLabel(f"Imported from {article.origin}" if article.origin else "")
-        origin.setStyleSheet(f"color: {MUTED};")
+        origin.setStyleSheet(f"color: {palette.MUTED};")
         origin.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | _CANCEL)
         self.buttons.accepted.connect(self.accept)
@@ -387,7 +384,7 @@ class RuleChangesModel(QAbstractTableModel):
                 f"\n\nCoded:\n{coded}" if coded else ""
             )
         if role == Qt.ItemDataRole.ForegroundRole and column == self.CODED and change.coded:
-            return QColor("#a8650a")
+            return QColor(palette.WARNING)
         if role == Qt.ItemDataRole.FontRole and column == self.TO:
             font = QFont()
             font.setBold(True)
@@ -527,7 +524,9 @@ class RuleFromLineDialog(QDialog):
         except StanceError as error:
             self.report = None
             self.changes.set_changes(())
-            self.summary.setText(f'<span style="color:{ERROR};">{html.escape(str(error))}</span>')
+            self.summary.setText(
+                f'<span style="color:{palette.ERROR_DARK};">{html.escape(str(error))}</span>'
+            )
             self.buttons.button(_OK).setEnabled(False)
             return
         self.changes.set_changes(self.report.changes)

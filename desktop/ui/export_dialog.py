@@ -50,12 +50,13 @@ from desktop.core.export import (
     refusal,
 )
 from desktop.core.store import queue
+from desktop.ui import palette
 from desktop.ui.workers import Task
 
+MUTED_STYLE = f"color: {palette.MUTED};"
+WARNING_STYLE = f"color: {palette.WARNING};"
+ERROR_STYLE = f"color: {palette.ERROR};"
 IdRole = Qt.ItemDataRole.UserRole + 1
-QUIET = "color: #6a7077;"
-WARNING = "color: #a8650a;"
-ERROR = "color: #b3261e;"
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -200,7 +201,7 @@ class ExportDialog(QDialog):
                 self.layout_combo.count() - 1, layout.help, Qt.ItemDataRole.ToolTipRole
             )
         self.layout_help = QLabel()
-        self.layout_help.setStyleSheet(QUIET)
+        self.layout_help.setStyleSheet(MUTED_STYLE)
         self.format_combo = QComboBox()
         self.format_combo.setObjectName("formatCombo")
         for name in FORMATS:
@@ -251,7 +252,7 @@ class ExportDialog(QDialog):
         form.addRow("Save to", destination_row)
 
         self.estimate_label = QLabel()
-        self.estimate_label.setStyleSheet(QUIET)
+        self.estimate_label.setStyleSheet(MUTED_STYLE)
         # The thin teal bar of the main window's status bar (same object name and style).
         self.progress = QProgressBar()
         self.progress.setObjectName("progressBar")
@@ -260,7 +261,7 @@ class ExportDialog(QDialog):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress_text = QLabel()
-        self.progress_text.setStyleSheet(QUIET)
+        self.progress_text.setStyleSheet(MUTED_STYLE)
         self.result_label = QLabel()
         self.result_label.setObjectName("resultLabel")
         self.result_label.setWordWrap(True)
@@ -354,7 +355,7 @@ class ExportDialog(QDialog):
         fmt = self.format_name
         reason = refusal(self.layout_name, fmt)
         self.format_help.setText(f"Not possible: {reason}." if reason else FORMATS[fmt].help)
-        self.format_help.setStyleSheet(WARNING if reason else QUIET)
+        self.format_help.setStyleSheet(WARNING_STYLE if reason else MUTED_STYLE)
         if not self._custom_name:
             self._set_destination(
                 self._folder / default_export_path(self.project_path, self.layout_name, fmt).name
@@ -514,7 +515,7 @@ class ExportDialog(QDialog):
         self.progress_text.setText("")
 
     def _show_result(self, text: str, *, error: bool = False) -> None:
-        self.result_label.setStyleSheet(ERROR if error else "")
+        self.result_label.setStyleSheet(ERROR_STYLE if error else "")
         self.result_label.setText(text)
 
     # -- closing --------------------------------------------------------------------

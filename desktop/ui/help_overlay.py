@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.core.keys import KEY_TABLE
 from desktop.core.scheme import Scheme
+from desktop.ui import palette
 from desktop.ui.sentence_view import scaled_font
 
 
@@ -23,7 +24,7 @@ def key_text(key: str) -> str:
 def _rows(entries: list[tuple[str, str]]) -> str:
     cells = "".join(
         '<tr><td style="padding:3px 14px 3px 0; white-space:nowrap;">'
-        f'<b><span style="color:#2f6f73;">{keys}</span></b></td>'
+        f'<b><span style="color:{palette.TEAL};">{keys}</span></b></td>'
         f'<td style="padding:3px 0;">{html.escape(label)}</td></tr>'
         for keys, label in entries
     )
@@ -59,7 +60,7 @@ class HelpOverlay(QWidget):
             blocks.append(f"<p><b>{html.escape(dimension.label)}</b></p>{_rows(entries)}")
         self._categories = QLabel(
             "".join(blocks)
-            + '<p style="color:#6a7077;">Pressing a chosen category again clears it.</p>'
+            + f'<p style="color:{palette.MUTED};">Pressing a chosen category again clears it.</p>'
         )
         self._categories.setTextFormat(Qt.TextFormat.RichText)
         self._categories.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -115,7 +116,7 @@ class HelpOverlay(QWidget):
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(20, 24, 28, 120))
+        painter.fillRect(self.rect(), QColor(*palette.SHADE_RGBA))
         painter.end()
 
     def keyPressEvent(self, event) -> None:

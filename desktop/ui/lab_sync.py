@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
+from desktop.core.project_changes import OUTSIDE, Changed
 from desktop.core.store import get_meta
 from desktop.core.store import lab as lab_store
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 TICK_MS = 200  # = desktop.core.lab.sync.TICK_S (not imported: psycopg loads lazily)
 # The lead's open views and how each one re-reads the project.
-_REFRESH = {"ProgressDialog": "refresh", "AdjudicationView": "reload", "AgreementView": "compute"}
+_REFRESH = {"ProgressDialog": "refresh"}
 
 
 class _Worker(QObject):
@@ -95,12 +96,14 @@ class LabSync(QObject):
         self.status_changed.emit(status)
 
     def _refresh_views(self, status: lab.SyncStatus) -> None:
-        from desktop.ui import team_menu
-
+        """Announce the sync's changes through the hub: the window and its views refresh."""
         window = self._window
-        if status.pulled or window.coder in status.changed:
-            team_menu.refresh(window)
-        for widget in window.findChildren(QWidget):
+        if status.pulled:
+            window.hub.announce(OUTSIDE, initiator=self, reason="lab server")
+        else:
+            changed = frozenset(status.changed)
+            window.hub.announce(Changed.LABELS, initiator=self, reason="lab server", coders=changed)
+        for widget in window.findChildren(QWidget):  # modal dialogs are not subscribed
             method = _REFRESH.get(type(widget).__name__)
             if method and widget.isVisible():
                 getattr(widget, method)()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
@@ -36,13 +37,14 @@ from desktop.core import store
 from desktop.core.about import about_lines
 from desktop.core.errors import StanceError
 from desktop.core.keys import Action
+from desktop.core.menus import Menu
+from desktop.core.project_changes import Changed, ProjectChange
 from desktop.core.session import CodingSession, Keystroke, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
 from desktop.ui import (
     calibration_feedback,
     dialogs,
     lab_sync,
-    models_dialog,
     project_guard,
     screen_fit,
     settings,
@@ -52,6 +54,7 @@ from desktop.ui.actions import KeyActions
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
 from desktop.ui.help_overlay import HelpOverlay
+from desktop.ui.hub import ProjectHub
 from desktop.ui.sentence_view import ZOOM_STEP, DefinitionCard, SentenceView, scaled_font
 
 NOTE_SAVE_DELAY_MS = 600
@@ -95,6 +98,11 @@ class MainWindow(QMainWindow):
             self.db.close()
             raise
         self.scheme = self.session.scheme
+        # The open project and the announcements of its changes (desktop/ui/hub.py).
+        self.hub = ProjectHub(
+            self.project_path, self.db, coder, self.scheme, readonly=readonly, parent=self
+        )
+        self.hub.subscribe(self, self._on_project_changed)
         # Commits of this window never checkpoint the WAL (up to a quarter of a second,
         # now and then, in the middle of a key press); a thread does it when they pause.
         self._checkpoints = None if readonly else BackgroundCheckpoints(self.db)
@@ -233,7 +241,6 @@ class MainWindow(QMainWindow):
         self._build_menus()
         team_menu.install(self)
         lab_sync.install(self)  # background sync with the lab server, when linked
-        models_dialog.install(self)  # Team > Models… (desktop/ui/models_dialog.py)
         self._build_status_bar()
         self._zoom(0, remember=False)
         card_title.setChecked(settings.get(settings.CODEBOOK_VISIBLE))
@@ -252,7 +259,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(Menu.FILE.value)
         file_menu.addAction("&New project…", self._new_project)
         file_menu.addAction("&Open project…", self._open_project)
         self.recent_menu = file_menu.addMenu("&Recent projects")
@@ -267,7 +274,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction("&Close", self.close)
 
-        code_menu = bar.addMenu("&Code")
+        code_menu = bar.addMenu(Menu.CODE.value)
         code_menu.addActions(self.keys.menu_actions("code"))
         code_menu.addSeparator()
         for dimension in self.scheme.dimensions:
@@ -281,7 +288,7 @@ class MainWindow(QMainWindow):
         self.auto_advance_action.toggled.connect(self._on_auto_advance_changed)
         code_menu.addAction(self.auto_advance_action)
 
-        view_menu = bar.addMenu("&View")
+        view_menu = bar.addMenu(Menu.VIEW.value)
         view_menu.addActions(self.keys.menu_actions("view"))
         view_menu.addSeparator()
         self.sidebar_action = QAction("&Article list", self)
@@ -289,9 +296,15 @@ class MainWindow(QMainWindow):
         self.sidebar_action.toggled.connect(self._on_sidebar_visible_changed)
         view_menu.addAction(self.sidebar_action)
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu(Menu.HELP.value)
         help_menu.addActions(self.keys.menu_actions("help"))
         help_menu.addAction("&About Stance Coder", self._about)
+        self.menus: dict[Menu, QMenu] = {
+            Menu.FILE: file_menu,
+            Menu.CODE: code_menu,
+            Menu.VIEW: view_menu,
+            Menu.HELP: help_menu,
+        }
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -360,6 +373,24 @@ class MainWindow(QMainWindow):
                 settings.get(settings.TRANSITION_MS),
                 lambda: self._on_transition_due(token),
             )
+
+    @property
+    def guard(self):
+        """The hub's file watcher and lock holder (None for a window opened without one)."""
+        return self.hub.guard
+
+    def reload_project(self) -> None:
+        """Redraw from the store after the project changed outside the coding loop."""
+        update = self.session.reload()
+        self.sidebar.articles.reload()
+        self.sidebar.refresh_units()
+        self._article_cache = None
+        self._apply(update)
+
+    def _on_project_changed(self, change: ProjectChange) -> None:
+        # Blind coding: other coders' labels change nothing this window shows.
+        if not self._closed and not change.only_others_labels(self.coder):
+            self.reload_project()
 
     def _on_transition_due(self, token: int) -> None:
         if not self._closed:
@@ -671,11 +702,8 @@ class MainWindow(QMainWindow):
         if summary is None:
             self.statusBar().showMessage("Import cancelled; nothing was added", 5_000)
             return
-        update = self.session.reload()
-        self.sidebar.articles.reload()
-        self.sidebar.refresh_units()
-        self._article_cache = None
-        self._apply(update)
+        self.reload_project()
+        self.hub.announce(Changed.UNITS, initiator=self, reason="import")
         if not quiet:
             QMessageBox.information(self, "Import articles", dialogs.describe_import(summary))
 

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from desktop.core import store
 from desktop.core.store import Database, Unit, queue
+from desktop.ui import palette
 
 ArticleIdRole = Qt.ItemDataRole.UserRole + 1
 ProgressRole = Qt.ItemDataRole.UserRole + 2  # (coded, total)
@@ -220,13 +221,13 @@ class UnitListModel(QAbstractListModel):
 
     def _icon(self, status: queue.UnitStatus) -> QIcon:
         if status.unsure:
-            name, colour, ring = "unsure", "#c77c12", False
+            name, colour, ring = "unsure", palette.AMBER, False
         elif status.labelled >= len(self._dimensions):
-            name, colour, ring = "coded", "#2f6f73", False
+            name, colour, ring = "coded", palette.TEAL, False
         elif status.labelled:
-            name, colour, ring = "partial", "#2f6f73", None
+            name, colour, ring = "partial", palette.TEAL, None
         else:
-            name, colour, ring = "uncoded", "#b9bec4", True
+            name, colour, ring = "uncoded", palette.UNCODED, True
         if name not in self._icons:
             self._icons[name] = _dot(colour, ring=ring)
         return self._icons[name]

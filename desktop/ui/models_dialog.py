@@ -40,16 +40,6 @@ if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
 
 
-def install(window: MainWindow) -> None:
-    """Add Models… to the window's Team menu (after team_menu.install)."""
-    bar = window.menuBar()
-    team = next((a.menu() for a in bar.actions() if a.menu() and a.text() == "&Team"), None)
-    if team is None:
-        return
-    action = team.addAction("&Models…", lambda: open_dialog(window))
-    action.setEnabled(not window.readonly)
-
-
 def open_dialog(window: MainWindow) -> ModelsDialog | None:
     from desktop.ui.team_menu import may_compare
 

@@ -8,7 +8,8 @@ about risky places, and picking up what other programs wrote meanwhile.
   the last 5 kept; see desktop.core.store.backup).
 - Warnings found on opening (a network share, a synced folder) go to the status bar.
 - ``PRAGMA data_version`` is polled; when another program (``stancecoder merge`` or
-  ``import``) committed to the file, the window reloads and shows the new state.
+  ``import``) committed to the file, the project hub announces it (desktop/ui/hub.py)
+  and the window and its views show the new state.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.core.errors import StanceError
+from desktop.core.project_changes import OUTSIDE
 from desktop.core.store.backup import backup_on_open
 from desktop.core.store.db import data_version, open_warnings
 from desktop.core.store.lock import ProjectLocked, WindowLock, acquire_window_lock
@@ -32,13 +34,18 @@ log = logging.getLogger(__name__)
 
 
 class ProjectGuard(QObject):
-    """Holds a window's lock, polls for outside changes, releases the lock on close."""
+    """Holds a window's lock, polls for outside changes, releases the lock on close.
 
-    def __init__(self, window, lock: WindowLock | None):
+    Made by :meth:`desktop.ui.hub.ProjectHub.watch`; an outside change is announced
+    through the hub, with the guard as its initiator.
+    """
+
+    def __init__(self, window, hub, lock: WindowLock | None):
         super().__init__(window)
         self.window = window
+        self.hub = hub
         self.lock = lock
-        self._version = data_version(window.db)
+        self._version = data_version(hub.db)
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._on_poll_due)
@@ -55,7 +62,7 @@ class ProjectGuard(QObject):
         """The window's own work (a dialog's worker connection, the window it replaced)
         changed the file: take the file as it is now, with no "another program" notice."""
         with contextlib.suppress(sqlite3.Error):  # the window is closing
-            self._version = data_version(self.window.db)
+            self._version = data_version(self.hub.db)
 
     def release(self) -> None:
         if self.lock is not None:
@@ -63,15 +70,13 @@ class ProjectGuard(QObject):
             self.lock = None
 
     def _on_poll_due(self) -> None:
-        from desktop.ui import team_menu
-
         try:
-            version = data_version(self.window.db)
+            version = data_version(self.hub.db)
         except sqlite3.Error:
             return  # the window is closing
         if version != self._version:
             self._version = version
-            team_menu.refresh(self.window)
+            self.hub.announce(OUTSIDE, initiator=self, reason="another program")
             self.window.statusBar().showMessage(
                 "The project was changed by another program; showing its new state", 6_000
             )
@@ -137,7 +142,7 @@ def _open(window_class, path, coder, readonly, parent, ask):
         if lock is not None:
             lock.release()
         raise
-    window.guard = ProjectGuard(window, lock)
+    window.hub.watch(window, lock)
     for warning in open_warnings(window.db):
         window.statusBar().showMessage(warning, 15_000)
     if not readonly:

@@ -48,11 +48,11 @@ from desktop.core.errors import StanceError
 from desktop.core.store import team as team_store
 from desktop.core.team import ProgressRow
 from desktop.core.team.assign import DEFAULT_SHARE
-from desktop.ui import dialogs, team_dialogs
+from desktop.ui import dialogs, palette, team_dialogs
 from desktop.ui.article_list import ProgressDelegate
 from desktop.ui.export_dialog import CheckListModel, check_list, coder_items
 from desktop.ui.models import ProgressRole, RowsTableModel
-from desktop.ui.team_dialogs import MUTED, TEAL, TaskDialog, explanation
+from desktop.ui.team_dialogs import TaskDialog, explanation
 
 _Index = QModelIndex | QPersistentModelIndex
 _CLOSE = QDialogButtonBox.StandardButton.Close
@@ -172,7 +172,7 @@ class ReliabilitySampleDialog(TaskDialog):
         )
         self.overlap_spin.valueChanged.connect(self._on_size_changed)
         self.preview = QLabel()
-        self.preview.setStyleSheet(f"color: {MUTED};")
+        self.preview.setStyleSheet(f"color: {palette.MUTED};")
         self.preview.setWordWrap(True)
         for widget in (self.share_spin, self.count_spin):
             widget.valueChanged.connect(self._on_size_changed)
@@ -387,7 +387,7 @@ class ProgressModel(RowsTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in self._NUMBERS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column == 5 and row.coded >= row.assigned:
-            return QColor(TEAL)
+            return QColor(palette.TEAL)
         return None
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.scheme import Category, Dimension
 from desktop.core.store import Article, Unit
+from desktop.ui import palette
 
 SENTENCE_SCALE = 1.6  # the sentence text against the application font (16 pt on 10 pt)
 TITLE_SCALE = 1.2
@@ -31,12 +32,6 @@ ZOOM_STEP = 1.1
 ZOOM_RANGE = (-4, 8)
 MEASURE_CHARS = 90  # a readable line: about 90 characters, however wide the window
 MIN_SENTENCE_LINES = 3  # the sentence in view is never squeezed below three lines
-
-HIGHLIGHT = "#fbe7a1"
-TEXT = "#1f2328"
-NEIGHBOUR = "#3d434a"
-CONTEXT = "#6a7077"
-CLUTTER = "#a0a6ad"
 
 
 def scaled_font(scale: float, *, bold: bool = False) -> QFont:
@@ -53,9 +48,10 @@ def _anchor(unit: Unit) -> str:
 def _unit_html(unit: Unit, current_id: str, colour: str) -> str:
     text = f'<a name="{html.escape(_anchor(unit))}"></a>{html.escape(unit.text)}'
     if unit.id == current_id:
-        return f'<span style="background-color:{HIGHLIGHT}; color:{TEXT};">{text}</span>'
+        style = f"background-color:{palette.HIGHLIGHT}; color:{palette.TEXT};"
+        return f'<span style="{style}">{text}</span>'
     if unit.excluded:
-        return f'<span style="color:{CLUTTER}; font-style:italic;">{text}</span>'
+        return f'<span style="color:{palette.CLUTTER}; font-style:italic;">{text}</span>'
     return f'<span style="color:{colour};">{text}</span>'
 
 
@@ -65,12 +61,12 @@ def render_units(units: Sequence[Unit], current: Unit) -> str:
     for paragraph, group in groupby(units, key=lambda u: u.paragraph):
         members = list(group)
         here = paragraph == current.paragraph
-        colour = NEIGHBOUR if here else CONTEXT
+        colour = palette.NEIGHBOUR if here else palette.MUTED
         body = " ".join(_unit_html(u, current.id, colour) for u in members)
         if all(u.excluded for u in members):
             reason = html.escape(members[0].excluded_by or "clutter")
             body += (
-                f' <span style="color:{CLUTTER}; font-size:small;">'
+                f' <span style="color:{palette.CLUTTER}; font-size:small;">'
                 f"&nbsp;— not coded ({reason})</span>"
             )
         parts.append(f'<p style="line-height:145%; margin-bottom:0.7em;">{body}</p>')
@@ -196,9 +192,9 @@ class SentenceView(QWidget):
         cursor = QTextCursor(self._body.document())
         cursor.beginEditBlock()
         for fragment in old:  # back to a neighbour's format, as render_units writes it
-            _recolour(cursor, fragment, None, NEIGHBOUR)
+            _recolour(cursor, fragment, None, palette.NEIGHBOUR)
         for fragment in self._fragments_from(start):
-            _recolour(cursor, fragment, HIGHLIGHT, TEXT)
+            _recolour(cursor, fragment, palette.HIGHLIGHT, palette.TEXT)
         cursor.endEditBlock()
         self._shown = (shown, unit)
         return True
@@ -233,7 +229,7 @@ class SentenceView(QWidget):
         block = self._body.document().begin()
         while block.isValid():
             for fragment in _fragments(block):
-                if fragment.charFormat().background().color().name() == HIGHLIGHT:
+                if fragment.charFormat().background().color().name() == palette.HIGHLIGHT:
                     found.append(fragment)
             block = block.next()
         return found
@@ -284,7 +280,7 @@ class SentenceView(QWidget):
         self._shown = None
         self._title.setText("Nothing to code yet")
         self._meta.setText("")
-        self._body.setHtml(f'<p style="color:{CONTEXT};">{html.escape(message)}</p>')
+        self._body.setHtml(f'<p style="color:{palette.MUTED};">{html.escape(message)}</p>')
 
     def plain_text(self) -> str:
         return self._body.toPlainText()
@@ -366,13 +362,13 @@ class DefinitionCard(QTextBrowser):
         state = "chosen" if chosen else "definition"
         examples = "".join(f"<li>{html.escape(e)}</li>" for e in category.examples)
         self._put(
-            f'<p style="color:{CONTEXT};">{html.escape(dimension.label)} · {state}</p>'
-            f'<p><b><span style="color:#2f6f73;">{html.escape(category.key)}</span>'
+            f'<p style="color:{palette.MUTED};">{html.escape(dimension.label)} · {state}</p>'
+            f'<p><b><span style="color:{palette.TEAL};">{html.escape(category.key)}</span>'
             f"&nbsp;&nbsp;{html.escape(category.label)}</b></p>"
             f"<p>{html.escape(category.definition)}</p>"
             + (
-                f'<p style="color:{CONTEXT}; margin-bottom:0;">For example</p>'
-                f'<ul style="margin-top:2px; color:{NEIGHBOUR};">{examples}</ul>'
+                f'<p style="color:{palette.MUTED}; margin-bottom:0;">For example</p>'
+                f'<ul style="margin-top:2px; color:{palette.NEIGHBOUR};">{examples}</ul>'
                 if examples
                 else ""
             )
@@ -381,18 +377,18 @@ class DefinitionCard(QTextBrowser):
     def show_dimension(self, dimension: Dimension) -> None:
         """The question of a dimension still open, with each category's definition."""
         rows = "".join(
-            f'<p style="margin-top:4px;"><b><span style="color:#2f6f73;">'
+            f'<p style="margin-top:4px;"><b><span style="color:{palette.TEAL};">'
             f"{html.escape(c.key)}</span>&nbsp;&nbsp;{html.escape(c.label)}</b> — "
             f"{html.escape(c.definition)}</p>"
             for c in dimension.categories
         )
         self._put(
-            f'<p style="color:{CONTEXT};">{html.escape(dimension.label)} · still open</p>'
+            f'<p style="color:{palette.MUTED};">{html.escape(dimension.label)} · still open</p>'
             f"<p><b>{html.escape(dimension.question or dimension.label)}</b></p>{rows}"
         )
 
     def show_done(self) -> None:
         self._put(
-            f'<p style="color:{CONTEXT};">Every dimension has a value. Enter or Space moves '
+            f'<p style="color:{palette.MUTED};">Every dimension has a value. Enter or Space moves '
             "on; hover a category to read its definition.</p>"
         )

@@ -44,14 +44,12 @@ from PySide6.QtWidgets import (
 
 from desktop.core import store, team
 from desktop.core.team import FileMerge, MergeReport, PackageSummary
+from desktop.ui import palette
 from desktop.ui.dialogs import PROJECT_FILTER, PROJECT_SUFFIX
 from desktop.ui.workers import Task
 
-MUTED = "#6a7077"
-TEAL = "#2f6f73"
-AMBER = "#a8650a"
-ERROR = "color: #b3261e;"
 _CLOSE = QDialogButtonBox.StandardButton.Close
+ERROR_STYLE = f"color: {palette.ERROR};"
 
 
 # -- questions and messages (one place, so that tests can answer them) ---------------------
@@ -88,7 +86,7 @@ def _busy_bar(parent: QWidget) -> QProgressBar:
 def explanation(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {MUTED};")
+    label.setStyleSheet(f"color: {palette.MUTED};")
     return label
 
 
@@ -104,7 +102,7 @@ class TaskDialog(QDialog):
         self.busy = _busy_bar(self)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR)
+        self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
         self.finished.connect(self._on_dialog_finished)
 
@@ -217,7 +215,7 @@ class CreatePackageDialog(TaskDialog):
         self.coder_box.lineEdit().setPlaceholderText("a coder's id, or a new one")
         self.coder_box.currentTextChanged.connect(self._on_coder_changed)
         self.coder_note = QLabel()
-        self.coder_note.setStyleSheet(f"color: {MUTED};")
+        self.coder_note.setStyleSheet(f"color: {palette.MUTED};")
         self.path_edit = QLineEdit()
         self.path_edit.textEdited.connect(self._on_path_changed)
         choose = QPushButton("Choose…")
@@ -226,7 +224,7 @@ class CreatePackageDialog(TaskDialog):
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(choose)
         self.path_note = QLabel()
-        self.path_note.setStyleSheet(f"color: {AMBER};")
+        self.path_note.setStyleSheet(f"color: {palette.WARNING};")
         form = QFormLayout()
         form.addRow("Coder", self.coder_box)
         form.addRow("", self.coder_note)
@@ -409,12 +407,12 @@ def merge_report_lines(report: MergeReport) -> list[tuple[str, str]]:
 
 
 def merge_report_html(report: MergeReport) -> str:
-    colours = {"conflict": AMBER, "curated": AMBER, "note": MUTED}
+    colours = {"conflict": palette.WARNING, "curated": palette.WARNING, "note": palette.MUTED}
     parts = []
     for kind, text in merge_report_lines(report):
         escaped = html.escape(text)
         if kind == "total":
-            parts.append(f'<p style="color:{TEAL};"><b>{escaped}</b></p>')
+            parts.append(f'<p style="color:{palette.TEAL};"><b>{escaped}</b></p>')
         elif kind == "file":
             parts.append(f'<p style="margin-top:10px; margin-bottom:2px;"><b>{escaped}</b></p>')
         elif kind == "fact":

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from desktop.core.errors import StanceError
+from desktop.core.menus import MENU_TABLE, Command, Menu, Who
+from desktop.core.project_changes import OUTSIDE, Changed
 from desktop.core.store import team as team_store
 from desktop.ui import dialogs, screen_fit, settings
 
@@ -28,54 +30,42 @@ NO_LEAD = (
 )
 
 
-def install(window: MainWindow) -> None:
-    """Add the File entries and the Team menu to ``window``'s menu bar."""
+def install(window: MainWindow) -> dict[Command, QAction]:
+    """Add the File entries and the Team menu of :data:`MENU_TABLE` to ``window``.
+
+    The actions are kept in ``window.menu_actions`` keyed by :class:`Command`, and the
+    Team menu in ``window.menus``.
+    """
     bar = window.menuBar()
-    file_menu = next((a.menu() for a in bar.actions() if a.menu() and a.text() == "&File"), None)
-    if file_menu is not None:
-        close = file_menu.actions()[-1]
-        file_menu.insertAction(close, _action(window, "&Export data…", lambda: _export(window)))
-        package = _action(window, "Create coder &package…", lambda: _package(window))
-        merge = _action(window, "&Merge coder files…", lambda: _merge(window))
-        for action in (package, merge):
-            action.setEnabled(not window.readonly)
+    team = QMenu(Menu.TEAM.value, window)
+    help_menu = window.menus.get(Menu.HELP)
+    bar.insertMenu(help_menu.menuAction(), team) if help_menu else bar.addMenu(team)
+    window.menus[Menu.TEAM] = team
+    file_menu = window.menus[Menu.FILE]
+    close = file_menu.actions()[-1]
+    actions: dict[Command, QAction] = {}
+    for entry in MENU_TABLE:
+        action = QAction(entry.label, window)
+        action.triggered.connect(lambda _=False, c=entry.command: HANDLERS[c](window))
+        action.setEnabled(not (entry.writes and window.readonly))
+        if entry.menu is Menu.FILE:
             file_menu.insertAction(close, action)
-        file_menu.insertSeparator(close)
-
-    menu = QMenu("&Team", window)
-    help_action = next((a for a in bar.actions() if a.text() == "&Help"), None)
-    bar.insertMenu(help_action, menu) if help_action else bar.addMenu(menu)
-    menu.addAction("&Agreement…", lambda: _agreement(window))
-    writing = [menu.addAction("A&djudicate disagreements…", lambda: _adjudicate(window))]
-    menu.addSeparator()
-    curate = menu.addAction("&Curate articles…", lambda: _curate(window))
-    sample = menu.addAction("Draw a &reliability sample…", lambda: _sample(window))
-    writing += [curate, sample]
-    menu.addAction("&Progress of coders…", lambda: _progress(window))
-    menu.addSeparator()
-    unlock = menu.addAction("&Unlock comparison…", lambda: _unlock(window))
-    writing.append(unlock)
-    window.lead_only_actions = [curate, sample, unlock]
-    writing.append(menu.addAction("Make me the &lead", lambda: _make_lead(window)))
-    for action in writing:
-        action.setEnabled(not window.readonly)
-    menu.aboutToShow.connect(lambda: _on_menu_shown(window, menu))
+        else:
+            if entry.separator_before:
+                team.addSeparator()
+            team.addAction(action)
+        actions[entry.command] = action
+    file_menu.insertSeparator(close)
+    window.menu_actions = actions
+    window.lead_only_actions = [actions[e.command] for e in MENU_TABLE if e.who is Who.LEAD]
+    team.aboutToShow.connect(lambda: _on_menu_shown(window))
+    return actions
 
 
-def _action(window: QWidget, text: str, slot):
-    from PySide6.QtGui import QAction
-
-    action = QAction(text, window)
-    action.triggered.connect(slot)
-    return action
-
-
-def _on_menu_shown(window: MainWindow, menu: QMenu) -> None:
-    lead = team_store.lead(window.db)
-    for action in menu.actions():
-        if action.text() == "Make me the &lead":
-            action.setVisible(lead is None)
-    allowed = not window.readonly and (lead is None or lead == window.coder)
+def _on_menu_shown(window: MainWindow) -> None:
+    lead = window.hub.lead()
+    window.menu_actions[Command.MAKE_LEAD].setVisible(lead is None)
+    allowed = not window.readonly and window.hub.may_lead()
     for action in window.lead_only_actions:
         action.setEnabled(allowed)
         action.setToolTip("" if allowed else f"For the project's lead ({lead})")
@@ -84,37 +74,31 @@ def _on_menu_shown(window: MainWindow, menu: QMenu) -> None:
 def is_lead_or_alone(window: MainWindow) -> bool:
     """Whether this coder may take a lead's step (sample, curation, unlock): the lead,
     or anyone while the project has no lead. Says why not in a message box."""
-    lead = team_store.lead(window.db)
-    if lead is None or lead == window.coder:
+    if window.hub.may_lead():
         return True
     QMessageBox.information(
         window,
         "For the lead",
-        f"Only the project's lead ({lead}) can do this; you are coding as {window.coder}.",
+        f"Only the project's lead ({window.hub.lead()}) can do this; you are coding as "
+        f"{window.coder}.",
     )
     return False
 
 
 def may_compare(window: MainWindow) -> bool:
     """Whether this coder may see other coders' labels: the lead, or after the unlock."""
-    lead = team_store.lead(window.db)
-    if window.coder == lead or team_store.comparison_unlocked(window.db):
+    if window.hub.may_compare():
         return True
+    lead = window.hub.lead()
     text = NO_LEAD if lead is None else LEAD_ONLY.format(lead=lead, coder=window.coder)
     QMessageBox.information(window, "Blind coding", text)
     return False
 
 
-def refresh(window: MainWindow) -> None:
-    """Redraw the coding window after the project changed under it (merge, curation)."""
-    guard = getattr(window, "guard", None)
-    if guard is not None:
-        guard.acknowledge()  # the change is known: no "changed by another program" notice
-    update = window.session.reload()
-    window.sidebar.articles.reload()
-    window.sidebar.refresh_units()
-    window._article_cache = None
-    window._apply(update)
+def refresh(window: MainWindow, what: Changed = OUTSIDE, initiator: object = None) -> None:
+    """Announce through the window's hub that the project changed (a dialog's own
+    connection wrote to it): the window and every subscribed view show the new state."""
+    window.hub.announce(what, initiator=initiator)
 
 
 class _GeometryKeeper(QObject):
@@ -161,14 +145,14 @@ def _package(window: MainWindow) -> None:
     from desktop.ui.team_dialogs import CreatePackageDialog
 
     CreatePackageDialog(window.project_path, window.coder, window).exec()
-    refresh(window)  # the dialog's own connection wrote to the file
+    refresh(window, Changed.TEAM)  # the dialog's own connection wrote to the file
 
 
 def _merge(window: MainWindow) -> None:
     from desktop.ui.team_dialogs import MergeDialog
 
     MergeDialog(window.project_path, window.coder, window).exec()
-    refresh(window)
+    refresh(window, Changed.LABELS | Changed.UNITS | Changed.TEAM)
 
 
 def _agreement(window: MainWindow) -> None:
@@ -180,10 +164,11 @@ def _agreement(window: MainWindow) -> None:
         from desktop.core import team  # with pandas: only when a gold value is set
 
         team.set_gold(window.db, unit_id, dimension, code, window.coder)
+        window.hub.announce(Changed.GOLD, initiator=view)
 
-    lead = team_store.lead(window.db)
-    writer = set_gold if not window.readonly and lead in (None, window.coder) else None
+    writer = set_gold if not window.readonly and window.hub.may_lead() else None
     view = AgreementView(window.project_path, window, set_gold=writer)
+    window.hub.subscribe(view, view.on_project_changed)
     _keep(window, view, (1100, 760), settings.AGREEMENT_GEOMETRY)
     view.compute()  # at once, on a worker thread: the window never opens empty
 
@@ -193,12 +178,11 @@ def _adjudicate(window: MainWindow) -> None:
         return
     from desktop.ui.adjudication_view import AdjudicationView
 
-    _keep(
-        window,
-        AdjudicationView(window.db, window.coder, window),
-        (1100, 760),
-        settings.ADJUDICATION_GEOMETRY,
-    )
+    view = AdjudicationView(window.db, window.coder, window)
+    view.gold_changed.connect(lambda _c: window.hub.announce(Changed.GOLD, initiator=view))
+    view.accepted.connect(lambda _s: window.hub.announce(Changed.GOLD, initiator=view))
+    window.hub.subscribe(view, lambda _change: view.reload())
+    _keep(window, view, (1100, 760), settings.ADJUDICATION_GEOMETRY)
 
 
 def _curate(window: MainWindow) -> None:
@@ -207,7 +191,7 @@ def _curate(window: MainWindow) -> None:
     from desktop.ui.article_view import ArticleView
 
     view = ArticleView(window.db, window.coder, window)
-    view.changed.connect(lambda _result: refresh(window))
+    view.changed.connect(lambda _result: refresh(window, Changed.UNITS, initiator=view))
     _keep(window, view, (1100, 760), settings.CURATION_GEOMETRY, escape_closes=True)
 
 
@@ -217,7 +201,7 @@ def _sample(window: MainWindow) -> None:
     from desktop.ui.round_dialogs import ReliabilitySampleDialog
 
     ReliabilitySampleDialog(window.project_path, window.coder, window).exec()
-    refresh(window)
+    refresh(window, Changed.TEAM)
 
 
 def _progress(window: MainWindow) -> None:
@@ -232,11 +216,11 @@ def _unlock(window: MainWindow) -> None:
     from desktop.ui.round_dialogs import unlock_comparison_action
 
     if unlock_comparison_action(window.db, window.coder, window):
-        refresh(window)
+        refresh(window, Changed.TEAM)
 
 
 def _make_lead(window: MainWindow) -> None:
-    if team_store.lead(window.db) is not None:
+    if window.hub.lead() is not None:
         return
     answer = QMessageBox.question(
         window,
@@ -250,3 +234,27 @@ def _make_lead(window: MainWindow) -> None:
         team_store.set_lead(window.db, window.coder)
     except StanceError as error:
         dialogs.show_error(window, error)
+        return
+    window.hub.announce(Changed.TEAM)
+
+
+def _models(window: MainWindow) -> None:
+    from desktop.ui.models_dialog import open_dialog
+
+    open_dialog(window)
+
+
+# What each entry of desktop.core.menus.MENU_TABLE does.
+HANDLERS = {
+    Command.EXPORT: _export,
+    Command.PACKAGE: _package,
+    Command.MERGE: _merge,
+    Command.AGREEMENT: _agreement,
+    Command.ADJUDICATE: _adjudicate,
+    Command.CURATE: _curate,
+    Command.SAMPLE: _sample,
+    Command.PROGRESS: _progress,
+    Command.UNLOCK: _unlock,
+    Command.MAKE_LEAD: _make_lead,
+    Command.MODELS: _models,
+}

@@ -310,7 +310,7 @@ def test_the_view_computes_over_the_overlap_the_sample_or_both(qtbot, tmp_path, 
         view.overlap_box.setChecked(overlap_only)
         result = computed(qtbot, view)
         assert result.report.dimension("stance").units == len(units)
-        assert any(f"Only the {len(units)} units" in f for f in result.filters)
+        assert any(f"Only the {len(units)} units" in n for n in result.report.notes)
     assert len(overlap) == round(0.1 * 119) == 12
 
 
