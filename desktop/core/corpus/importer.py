@@ -158,8 +158,19 @@ def _prepare_all(
     batch_lines = 0
     finished = 0
 
+    def work_while_waiting() -> None:
+        # Batches no worker has started yet, newest first, are done here while the
+        # oldest is not back: on a busy machine this process' share of it is not lost.
+        for i in range(len(queue) - 1, 0, -1):
+            if queue[0][2].done():
+                return
+            drafts, texts, pending = queue[i]
+            queue[i] = (drafts, texts, pool.take_back(pending, texts, rules))
+
     def finish_oldest() -> None:
         nonlocal finished
+        if pool.parallel:
+            work_while_waiting()
         drafts, texts, pending = queue.popleft()
         for draft, parts in zip(drafts, pool.result(pending, texts, rules), strict=True):
             article = _finish_article(draft.article, parts)

@@ -53,6 +53,9 @@ class _Done:
     def __init__(self, value: Any) -> None:
         self.value = value
 
+    def done(self) -> bool:
+        return True
+
 
 class LineSegmenter:
     """Runs ``work`` (by default :func:`spans_of_lines`) on batches in ``workers``
@@ -84,6 +87,13 @@ class LineSegmenter:
             except (BrokenProcessPool, RuntimeError, OSError):
                 self._give_up_pool()
         return _Done(self._work(*args))
+
+    def take_back(self, pending: Future | _Done, *args) -> Future | _Done:
+        """Do ``pending`` here if no worker has started it yet (so that this process
+        works while it waits for an earlier batch); else return it unchanged."""
+        if isinstance(pending, Future) and pending.cancel():
+            return _Done(self._work(*args))
+        return pending
 
     def result(self, pending: Future | _Done, *args) -> Any:
         """``work(*args)``, which was submitted as ``pending`` (done here if its worker
