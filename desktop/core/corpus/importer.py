@@ -143,9 +143,10 @@ def _prepare_all(
 ) -> list[NewArticle]:
     """Read and prepare every file; duplicates and notices go into ``summary``.
 
-    Files are read and cleaned here, in order, while their lines are segmented in
-    batches (in worker processes for a large import, see :mod:`.parallel`); articles are
-    finished in order as their batch comes back. Progress counts finished files.
+    Files are read and hashed here, in order, while batches of articles get their
+    clutter rules and sentences (:func:`.split.split_texts`, in worker processes for a
+    large import, see :mod:`.parallel`); articles are finished in order as their batch
+    comes back. Progress counts finished files.
     """
     prepared: list[NewArticle] = []
     seen: dict[str, str] = {}
@@ -240,7 +241,7 @@ def import_paths(
         Clutter rules (TOML) to use and to keep as the project's rules from now on, in
         the same transaction; by default the project's own rules.
     workers
-        Processes that segment the sentences (1: this one alone); by default one per
+        Processes that apply the clutter rules and segment (1: this one alone); by default one per
         usable core for a large import (see :mod:`desktop.core.corpus.parallel`).
     strict
         Refuse a file whose text may be incomplete (a web page from which too little
