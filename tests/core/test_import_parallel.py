@@ -60,7 +60,7 @@ def stored_rows(path) -> dict[str, list[tuple]]:
 
 def test_workers_store_exactly_what_one_process_stores(many_articles, tmp_path, scheme):
     summaries, rows = {}, {}
-    for workers in (1, 2):
+    for workers in (1, 2, 3):
         path = tmp_path / f"workers-{workers}.stance"
         db = store.create_project(path, scheme)
         try:
@@ -75,9 +75,11 @@ def test_workers_store_exactly_what_one_process_stores(many_articles, tmp_path, 
     assert len(rows[1]["articles"]) == DEMO_ARTICLES * COPIES
     # 127 coded sentences in the five demo articles (test_import), one more per copy
     assert summaries[1].units == COPIES * (127 + DEMO_ARTICLES)
-    assert rows[2] == rows[1]
-    assert summaries[2].added == summaries[1].added
-    assert summaries[2].excluded_lines == summaries[1].excluded_lines
+    for workers in (2, 3):
+        assert rows[workers] == rows[1]
+        assert summaries[workers].added == summaries[1].added
+        assert summaries[workers].excluded_lines == summaries[1].excluded_lines
+        assert summaries[workers].inline_removed == summaries[1].inline_removed
     assert multiprocessing.active_children() == []
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import re
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,24 +19,19 @@ from desktop.core import store
 from desktop.core.corpus.clutter import (
     RULES_META_KEY,
     ClutterRules,
-    classify_lines,
-    inline_spans,
     parse_rules,
     project_rules,
 )
 from desktop.core.corpus.parallel import BATCH_LINES, LineSegmenter, choose_workers
 from desktop.core.corpus.readers import Document, expand_paths, read_documents
-from desktop.core.corpus.segment import spans_of_lines
+from desktop.core.corpus.split import SplitArticle, split_text, split_texts
 from desktop.core.errors import InputError
 from desktop.core.store import NewArticle, NewParagraph, NewUnit
 
-TITLE_RULE = "title"
 #: A web page whose coded sentences hold fewer words than this, or less than this share
 #: of the words the page shows, is imported with a warning (refused with ``strict``).
 MIN_PAGE_WORDS = 40
 MIN_PAGE_SHARE = 0.05
-_SPACES = re.compile(r"\s+")
-_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
 
 Progress = Callable[[int, int, str], None]
 
@@ -78,43 +72,18 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _clean_unit_text(line: str, start: int, end: int, spans) -> str:
-    if not spans:
-        text = line[start:end]
-        # Most sentences hold only single plain spaces; only the others need collapsing.
-        return _SPACES.sub(" ", text).strip() if _ODD_SPACE.search(text) else text
-    pieces, cursor = [], start
-    for s, e, _ in spans:
-        if e <= cursor or s >= end:
-            continue
-        pieces.append(line[cursor : max(s, cursor)])
-        cursor = max(cursor, e)
-    pieces.append(line[cursor:end])
-    return _SPACES.sub(" ", "".join(pieces)).strip()
-
-
 @dataclass
 class _Draft:
-    """An article read and cleaned, waiting for its lines' sentence spans."""
+    """An article read and hashed, waiting for its paragraphs and units."""
 
+    number: int  # of its file, 1-based
     document: Document
     article: NewArticle
-    # (line start, line, inline clutter spans) of each non-blank line, in order
-    lines: list[tuple[int, str, list]]
-    masked: list[str]  # the same lines with inline clutter blanked out: what is segmented
-    inline: dict[str, int] = field(default_factory=dict)  # rule -> pieces out of coded lines
 
 
-def _draft_article(document: Document, rules: ClutterRules) -> _Draft:
-    """Split a document into paragraphs (one per non-blank line), ready to segment.
-
-    Clutter lines are kept in the text and become excluded paragraphs and units; inline
-    clutter tokens are kept in the text but left out of the units' text.
-    """
+def _new_article(document: Document) -> NewArticle:
     text = document.text
-    lines = text.split("\n")
-    verdicts = classify_lines(lines, rules)
-    article = NewArticle(
+    return NewArticle(
         text=text,
         content_hash=content_hash(text),
         title=document.title,
@@ -126,52 +95,12 @@ def _draft_article(document: Document, rules: ClutterRules) -> _Draft:
         origin=document.origin,
         encoding=document.encoding,
     )
-    draft = _Draft(document, article, [], [])
-    offset = 0
-    for index, line in enumerate(lines):
-        line_start = offset
-        offset += len(line) + 1
-        if not line.strip():
-            continue
-        excluded, rule = verdicts[index].excluded, verdicts[index].rule
-        if index == 0 and document.title_in_text:
-            excluded, rule = True, TITLE_RULE
-        article.paragraphs.append(NewParagraph(line_start, line_start + len(line), excluded, rule))
-        spans = inline_spans(line, rules)
-        if not excluded:
-            for _, _, name in spans:
-                draft.inline[name] = draft.inline.get(name, 0) + 1
-        masked = line
-        for s, e, _ in spans:
-            masked = masked[:s] + " " * (e - s) + masked[e:]
-        draft.lines.append((line_start, line, spans))
-        draft.masked.append(masked)
-    return draft
 
 
-def _finish_article(draft: _Draft, line_spans: list[list[tuple[int, int]]]) -> NewArticle:
-    """The article with its sentence units, from the sentence spans of its lines."""
-    article = draft.article
-    for paragraph, ((line_start, line, spans), sentences) in enumerate(
-        zip(draft.lines, line_spans, strict=True)
-    ):
-        stored = article.paragraphs[paragraph]
-        excluded, rule = stored.excluded, stored.excluded_by
-        for sentence, (s, e) in enumerate(sentences):
-            unit_text = _clean_unit_text(line, s, e, spans)
-            if not unit_text:
-                continue
-            article.units.append(
-                NewUnit(
-                    paragraph=paragraph,
-                    sentence=sentence,
-                    start=line_start + s,
-                    end=line_start + e,
-                    text=unit_text,
-                    excluded=excluded,
-                    excluded_by=rule,
-                )
-            )
+def _finish_article(article: NewArticle, parts: SplitArticle) -> NewArticle:
+    """The article with the paragraphs and units :func:`split_text` found."""
+    article.paragraphs = list(map(NewParagraph._make, parts.paragraphs))
+    article.units = list(map(NewUnit._make, parts.units))
     return article
 
 
@@ -190,8 +119,9 @@ def too_little_text(document: Document, article: NewArticle) -> str:
 
 def prepare_article(document: Document, rules: ClutterRules) -> NewArticle:
     """Split a document into paragraphs (one per non-blank line) and sentence units."""
-    draft = _draft_article(document, rules)
-    return _finish_article(draft, spans_of_lines(draft.masked))
+    return _finish_article(
+        _new_article(document), split_text(document.text, document.title_in_text, rules)
+    )
 
 
 def _file_sizes(files: list[Path]) -> int:
@@ -213,68 +143,78 @@ def _prepare_all(
 ) -> list[NewArticle]:
     """Read and prepare every file; duplicates and notices go into ``summary``.
 
-    Files are read and cleaned here, in order, while their lines are segmented in
-    batches (in worker processes for a large import, see :mod:`.parallel`); articles are
-    finished in order as their batch comes back. Progress counts finished files.
+    Files are read and hashed here, in order, while batches of articles get their
+    clutter rules and sentences (:func:`.split.split_texts`, in worker processes for a
+    large import, see :mod:`.parallel`); articles are finished in order as their batch
+    comes back. Progress counts finished files.
     """
     prepared: list[NewArticle] = []
     seen: dict[str, str] = {}
     total = len(files)
-    # Submitted batches, oldest first: (drafts with the number of their file, lines,
-    # pending spans). A batch holds whole articles.
-    queue: deque[tuple[list[tuple[int, _Draft]], list[str], object]] = deque()
-    batch: list[tuple[int, _Draft]] = []
-    batch_lines: list[str] = []
+    # Submitted batches, oldest first: (drafts, their (text, title flag), pending parts).
+    # A batch holds whole articles.
+    queue: deque[tuple[list[_Draft], list[tuple[str, bool]], object]] = deque()
+    batch: list[_Draft] = []
+    batch_texts: list[tuple[str, bool]] = []
+    batch_lines = 0
     finished = 0
+
+    def work_while_waiting() -> None:
+        # Batches no worker has started yet, newest first, are done here while the
+        # oldest is not back: on a busy machine this process' share of it is not lost.
+        for i in range(len(queue) - 1, 0, -1):
+            if queue[0][2].done():
+                return
+            drafts, texts, pending = queue[i]
+            queue[i] = (drafts, texts, pool.take_back(pending, texts, rules))
 
     def finish_oldest() -> None:
         nonlocal finished
-        drafts, lines, pending = queue.popleft()
-        spans = segmenter.result(pending, lines)
-        at = 0
-        for number, draft in drafts:
-            count = len(draft.masked)
-            article = _finish_article(draft, spans[at : at + count])
-            at += count
+        if pool.parallel:
+            work_while_waiting()
+        drafts, texts, pending = queue.popleft()
+        for draft, parts in zip(drafts, pool.result(pending, texts, rules), strict=True):
+            article = _finish_article(draft.article, parts)
             if not any(not u.excluded for u in article.units):
                 summary.notices.append(f"{article.origin}: no sentences to code after cleaning")
-            for name, count in draft.inline.items():
+            for name, count in parts.inline.items():
                 summary.inline_removed[name] = summary.inline_removed.get(name, 0) + count
             short = too_little_text(draft.document, article)
             if short and strict:
-                raise InputError(f"{short} (refused with --strict)", files[number - 1])
+                raise InputError(f"{short} (refused with --strict)", files[draft.number - 1])
             if short:
                 summary.warnings.append(f"{article.origin}: {short}")
             prepared.append(article)
-            finished = max(finished, number - 1)
+            finished = max(finished, draft.number - 1)
         if progress:
             progress(finished, total, str(files[finished]))
 
     def send() -> None:
-        nonlocal batch, batch_lines
+        nonlocal batch, batch_texts, batch_lines
         if batch:
-            queue.append((batch, batch_lines, segmenter.submit(batch_lines)))
-            batch, batch_lines = [], []
+            queue.append((batch, batch_texts, pool.submit(batch_texts, rules)))
+            batch, batch_texts, batch_lines = [], [], 0
 
-    with LineSegmenter(choose_workers(_file_sizes(files), workers)) as segmenter:
+    with LineSegmenter(choose_workers(_file_sizes(files), workers), split_texts) as pool:
         for number, path in enumerate(files, start=1):
             if progress:
                 progress(finished, total, str(path))
             for document in read_documents(path):
                 if document.encoding not in ("utf-8", "utf-8-sig", "ascii"):
                     summary.notices.append(f"{path}: decoded as {document.encoding}")
-                draft = _draft_article(document, rules)
-                digest = draft.article.content_hash
+                article = _new_article(document)
+                digest = article.content_hash
                 existing = store.article_id_by_hash(db, digest) or seen.get(digest)
                 if existing:
                     summary.duplicates.append((document.origin, existing))
                     continue
-                seen[digest] = draft.article.id
-                batch.append((number, draft))
-                batch_lines += draft.masked
-                if len(batch_lines) >= BATCH_LINES:
+                seen[digest] = article.id
+                batch.append(_Draft(number, document, article))
+                batch_texts.append((document.text, document.title_in_text))
+                batch_lines += document.text.count("\n") + 1
+                if batch_lines >= BATCH_LINES:
                     send()
-            while queue and (not segmenter.parallel or queue[0][2].done()):
+            while queue and (not pool.parallel or queue[0][2].done()):
                 finish_oldest()
         send()
         while queue:
@@ -301,7 +241,7 @@ def import_paths(
         Clutter rules (TOML) to use and to keep as the project's rules from now on, in
         the same transaction; by default the project's own rules.
     workers
-        Processes that segment the sentences (1: this one alone); by default one per
+        Processes that apply the clutter rules and segment (1: this one alone); by default one per
         usable core for a large import (see :mod:`desktop.core.corpus.parallel`).
     strict
         Refuse a file whose text may be incomplete (a web page from which too little

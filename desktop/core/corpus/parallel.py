@@ -1,9 +1,11 @@
-"""Sentence segmentation of a large import in worker processes.
+"""Clutter rules and sentence segmentation of a large import in worker processes.
 
-Segmentation is four fifths of an import's time and a pure function of each line's
-text, so a large import sends batches of lines to a small pool of processes (one per
+Applying the clutter rules and segmenting are most of an import's time and a pure
+function of each article's text, so a large import sends batches of articles
+(:func:`desktop.core.corpus.split.split_texts`) to a small pool of processes (one per
 usable core, at most :data:`MAX_WORKERS`) while this process reads the next files, and
-assembles the articles in order as the batches come back. A small import is segmented
+stores the articles in order as the batches come back; this process then only reads,
+hashes and stores. A small import is segmented
 here: starting the workers would cost more than it saves.
 
 The pool is started with the ``spawn`` method (see :mod:`desktop.core.processes`). If
@@ -17,6 +19,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from desktop.core.corpus.segment import spans_of_lines
 from desktop.core.processes import spawn_context, usable_cpus
@@ -30,8 +33,6 @@ MAX_WORKERS = 4
 BATCH_LINES = 400
 #: Environment variable that fixes the number of worker processes (1: none).
 WORKERS_ENV = "STANCECODER_IMPORT_WORKERS"
-
-Spans = list[list[tuple[int, int]]]
 
 
 def choose_workers(total_bytes: int, requested: int | None = None) -> int:
@@ -47,20 +48,26 @@ def choose_workers(total_bytes: int, requested: int | None = None) -> int:
 
 
 class _Done:
-    """A batch segmented in this process, shaped like a future."""
+    """A batch done in this process, shaped like a future."""
 
-    def __init__(self, value: Spans) -> None:
+    def __init__(self, value: Any) -> None:
         self.value = value
+
+    def done(self) -> bool:
+        return True
 
 
 class LineSegmenter:
-    """Segments batches of lines in ``workers`` processes, or here when ``workers`` is 1.
+    """Runs ``work`` (by default :func:`spans_of_lines`) on batches in ``workers``
+    processes, or here when ``workers`` is 1. ``work`` must be a module-level function
+    of a module that imports nothing heavy (the workers import it).
 
     Use as a context manager: leaving it stops the workers, also when the import is
     cancelled or fails half way (batches not yet started are dropped).
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, work=spans_of_lines) -> None:
+        self._work = work
         self._pool: ProcessPoolExecutor | None = None
         if workers > 1:
             try:
@@ -72,16 +79,25 @@ class LineSegmenter:
     def parallel(self) -> bool:
         return self._pool is not None
 
-    def submit(self, lines: list[str]) -> Future | _Done:
+    def submit(self, *args) -> Future | _Done:
+        """Start ``work(*args)``; its result comes from :meth:`result`."""
         if self._pool is not None:
             try:
-                return self._pool.submit(spans_of_lines, lines)
+                return self._pool.submit(self._work, *args)
             except (BrokenProcessPool, RuntimeError, OSError):
                 self._give_up_pool()
-        return _Done(spans_of_lines(lines))
+        return _Done(self._work(*args))
 
-    def result(self, pending: Future | _Done, lines: list[str]) -> Spans:
-        """The spans of ``lines``, which were submitted as ``pending``."""
+    def take_back(self, pending: Future | _Done, *args) -> Future | _Done:
+        """Do ``pending`` here if no worker has started it yet (so that this process
+        works while it waits for an earlier batch); else return it unchanged."""
+        if isinstance(pending, Future) and pending.cancel():
+            return _Done(self._work(*args))
+        return pending
+
+    def result(self, pending: Future | _Done, *args) -> Any:
+        """``work(*args)``, which was submitted as ``pending`` (done here if its worker
+        died or it raised there)."""
         if isinstance(pending, _Done):
             return pending.value
         try:
@@ -89,8 +105,8 @@ class LineSegmenter:
         except (BrokenProcessPool, OSError):
             self._give_up_pool()
         except Exception:
-            pass  # segmenting here raises it again, as a serial import does
-        return spans_of_lines(lines)
+            pass  # doing it here raises it again, as a serial import does
+        return self._work(*args)
 
     def _give_up_pool(self) -> None:
         if self._pool is not None:

@@ -21,7 +21,7 @@ from desktop.core.corpus.clutter import (
     project_rules,
     project_rules_text,
 )
-from desktop.core.corpus.importer import TITLE_RULE
+from desktop.core.corpus.split import TITLE_RULE
 from desktop.core.curation.model import CurationAction, CurationResult, require_confirmation
 from desktop.core.errors import UsageError
 from desktop.core.store import curation as cstore

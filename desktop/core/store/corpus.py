@@ -5,21 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from desktop.core.store.db import Database, utc_now
 from desktop.core.store.machine import human_coders_where
 
 
-@dataclass(frozen=True)
-class NewParagraph:
+class NewParagraph(NamedTuple):
     start: int
     end: int
     excluded: bool = False
     excluded_by: str = ""
 
 
-@dataclass(frozen=True)
-class NewUnit:
+class NewUnit(NamedTuple):
     paragraph: int
     sentence: int
     start: int
