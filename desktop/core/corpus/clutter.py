@@ -12,6 +12,8 @@ from pathlib import Path
 
 from desktop.core.errors import InputError
 from desktop.core.resources import clutter_rules_path
+from desktop.core.store.curation import RULES_META_KEY as RULES_META_KEY
+from desktop.core.store.curation import project_rules_text as project_rules_text
 
 TAIL_LINES = 8
 
@@ -44,7 +46,6 @@ class LineVerdict:
     rule: str = ""
 
 
-RULES_META_KEY = "clutter_rules"
 PROJECT_RULES = "the project's clutter rules"
 
 
@@ -95,15 +96,6 @@ def parse_rules(text: str, origin: str = PROJECT_RULES) -> ClutterRules:
             raise InputError(f"rule '{name}': bad or missing pattern ({exc})", origin) from None
         inline_rules.append(InlineRule(name, regex))
     return ClutterRules(tuple(line_rules), tuple(inline_rules), origin)
-
-
-def project_rules_text(db) -> str:
-    """The project's rules as TOML text: its own copy once the lead changed them (meta
-    ``clutter_rules``), the shipped rules until then."""
-    from desktop.core.store.db import get_meta
-
-    text = get_meta(db, RULES_META_KEY)
-    return text if text is not None else clutter_rules_path().read_text(encoding="utf-8")
 
 
 def project_rules(db) -> ClutterRules:

@@ -10,10 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from desktop.core.resources import clutter_rules_path
 from desktop.core.store.corpus import UNIT_COLUMNS, Unit, paragraph_units, unit_id_for
-from desktop.core.store.db import Database, utc_now
+from desktop.core.store.db import Database, get_meta, utc_now
 
 ARTICLE_FIELDS = ("title", "source", "author", "date", "url")
+
+#: The meta key of the project's own copy of its clutter rules (TOML text).
+RULES_META_KEY = "clutter_rules"
+
+
+def project_rules_text(db: Database) -> str:
+    """The project's clutter rules as TOML text: its own copy once the lead changed them
+    (meta ``clutter_rules``), the shipped resources/clutter_rules.toml until then."""
+    text = get_meta(db, RULES_META_KEY)
+    return text if text is not None else clutter_rules_path().read_text(encoding="utf-8")
 
 
 def _in(values: Sequence) -> str:
