@@ -253,15 +253,6 @@ class CodingSession:
         """``"Alliance trust, China's role"``: the labels of the open dimensions."""
         return ", ".join(self.scheme.dimension(d).label for d in self.open_dimensions)
 
-    @property
-    def shows_other_coders(self) -> bool:
-        """Whether other coders' labels may be shown. Always False: coding is blind.
-
-        When the team workflow adds a "comparison unlocked" project flag, this is the
-        one place that reads it.
-        """
-        return False
-
     def is_complete(self, labels: dict[str, str] | None = None) -> bool:
         labels = self.labels if labels is None else labels
         return all(dimension in labels for dimension in self.dimensions)

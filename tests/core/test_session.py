@@ -256,7 +256,6 @@ def test_other_coders_labels_are_never_read(session, corpus_project):
     fresh = CodingSession(corpus_project, CODER)
     assert fresh.labels == {}
     assert fresh.progress == (0, len(store.coded_unit_seqs(corpus_project)))
-    assert not fresh.shows_other_coders
     fresh.close()
 
 

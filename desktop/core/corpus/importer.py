@@ -27,7 +27,6 @@ from desktop.core.corpus.clutter import (
 )
 from desktop.core.corpus.parallel import BATCH_LINES, LineSegmenter, choose_workers
 from desktop.core.corpus.readers import Document, expand_paths, read_documents
-from desktop.core.corpus.segment import spans_of_lines
 from desktop.core.store import NewArticle, NewParagraph, NewUnit
 
 TITLE_RULE = "title"
@@ -160,12 +159,6 @@ def _finish_article(draft: _Draft, line_spans: list[list[tuple[int, int]]]) -> N
                 )
             )
     return article
-
-
-def prepare_article(document: Document, rules: ClutterRules) -> NewArticle:
-    """Split a document into paragraphs (one per non-blank line) and sentence units."""
-    draft = _draft_article(document, rules)
-    return _finish_article(draft, spans_of_lines(draft.masked))
 
 
 def _file_sizes(files: list[Path]) -> int:

@@ -91,16 +91,6 @@ def count_labels(
     return label_counts(db, dimensions, coders, articles)[0]
 
 
-def count_labels_outside(
-    db: Database,
-    dimensions: Sequence[str],
-    coders: Sequence[str] | None = None,
-    articles: Sequence[str] | None = None,
-) -> int:
-    """Labels of dimensions that are no longer in the scheme (left out of exports)."""
-    return label_counts(db, dimensions, coders, articles)[1]
-
-
 def label_counts(
     db: Database,
     dimensions: Sequence[str],
