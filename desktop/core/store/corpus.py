@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from desktop.core.store.db import Database, utc_now
 from desktop.core.store.machine import human_coders_where
+from desktop.core.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def coded_unit_seqs(db: Database, article_ids: Iterable[str] | None = None) -> l
     params: list = []
     if article_ids is not None:
         ids = list(article_ids)
-        sql += f" AND u.article_id IN ({', '.join('?' * len(ids))})"
+        sql += f" AND u.article_id IN ({placeholders(ids)})"
         params = ids
     return [r[0] for r in db.execute(sql + " ORDER BY u.seq", params)]
 
@@ -323,7 +324,7 @@ def unit_ids_of_articles(db: Database, article_ids: Iterable[str]) -> list[str]:
     """The ids of every unit of the given articles."""
     ids = list(article_ids)
     rows = db.execute(
-        f"SELECT id FROM units WHERE article_id IN ({', '.join('?' * len(ids))}) ORDER BY seq",
+        f"SELECT id FROM units WHERE article_id IN ({placeholders(ids)}) ORDER BY seq",
         ids,
     )
     return [r[0] for r in rows]

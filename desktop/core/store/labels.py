@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, utc_now, write_transaction
 from desktop.core.store.machine import coder_kind, human_coders_where
+from desktop.core.store.sql import in_filters
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -181,12 +182,8 @@ def labels_frame(
         "FROM labels l JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
         "WHERE u.excluded = 0 AND a.excluded = 0"
     )
-    params: list = []
-    for column, wanted in (("l.coder_id", coders), ("l.dimension", dimensions)):
-        if wanted is not None:
-            wanted = list(wanted)
-            sql += f" AND {column} IN ({', '.join('?' * len(wanted))})"
-            params += wanted
+    filters, params = in_filters((("l.coder_id", coders), ("l.dimension", dimensions)))
+    sql += filters
     sql += " ORDER BY u.seq, l.coder_id, l.dimension"
     import pandas as pd  # only here: the window starts without pandas
 

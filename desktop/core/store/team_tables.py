@@ -74,11 +74,6 @@ class GoldChange:
         return self.old != self.new
 
 
-def placeholders(values: Sequence) -> str:
-    """``?, ?, ?``: one SQL parameter mark per value."""
-    return ", ".join("?" * len(values))
-
-
 def fetch_rows(db: Database, sql: str, params: Sequence = ()) -> list[tuple]:
     """Every row of a parameterised query."""
     return db.execute(sql, list(params)).fetchall()
