@@ -55,6 +55,7 @@ from desktop.core.store.merge_rows import (  # re-exported, as above
     table_counts,
     unit_ids,
 )
+from desktop.core.store.sql import placeholders
 from desktop.core.store.team_tables import (
     ALLOW_UNASSIGNED,
     ASSIGNMENT_COLUMNS,
@@ -70,7 +71,6 @@ from desktop.core.store.team_tables import (
     GoldChange,
     SettingChange,
     fetch_rows,
-    placeholders,
 )
 
 _CODABLE = "u.excluded = 0 AND a.excluded = 0"
