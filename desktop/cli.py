@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: still one line, never a traceback
         if os.environ.get("STANCECODER_DEBUG"):
             raise
-        from desktop.core.failures import explain  # full disk, read-only, damaged (issue 15)
+        from desktop.core.store.failures import explain  # full disk, read-only, damaged (issue 15)
 
         known = explain(exc, _project_named(args))
         if known is not None:

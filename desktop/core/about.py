@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from desktop import __version__
+from desktop.core.paths import BACKUPS_FOLDER, data_folder_path
 
 
 class AboutInfo(NamedTuple):
@@ -26,8 +27,6 @@ class AboutInfo(NamedTuple):
 
 def about_info() -> AboutInfo:
     """The version and the folders of this installation (none of them is created)."""
-    from desktop.core.demo import data_folder_path
-    from desktop.core.store.backup import BACKUPS_FOLDER
 
     folder = data_folder_path()
     program = Path(sys.executable).resolve().parent if getattr(sys, "frozen", False) else None

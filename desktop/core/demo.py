@@ -3,59 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
-
-from platformdirs import user_data_dir
 
 from desktop.core import store
 from desktop.core.corpus.importer import import_paths
-from desktop.core.errors import StanceError
+from desktop.core.paths import data_folder
 from desktop.core.resources import default_scheme_path, demo_articles_dir
 from desktop.core.scheme import load_scheme
 
 DEMO_FILE = "demo.stance"
-
-
-DATA_DIR_ENV = "STANCECODER_DATA_DIR"
-
-
-class DataFolderError(StanceError):
-    """The data folder cannot be created or written."""
-
-
-def data_folder_path() -> Path:
-    """Where the user's data folder is (``STANCECODER_DATA_DIR`` overrides it); not created."""
-    override = os.environ.get(DATA_DIR_ENV)
-    return Path(override) if override else Path(user_data_dir("StanceCoder", appauthor=False))
-
-
-def data_folder() -> Path:
-    """The user's data folder for Stance Coder, created if needed.
-
-    Raises
-    ------
-    DataFolderError
-        If the folder cannot be created or is not writable: one line that names the
-        folder, the reason and the way out (``STANCECODER_DATA_DIR``).
-    """
-    folder = data_folder_path()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _unwritable(folder, exc.strerror or str(exc)) from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise _unwritable(folder, "permission denied")
-    return folder
-
-
-def _unwritable(folder: Path, reason: str) -> DataFolderError:
-    return DataFolderError(
-        f"the data folder cannot be written ({reason.lower()}); Stance Coder keeps the demo "
-        f"project and the backups there. Make it writable, or set {DATA_DIR_ENV} to a "
-        "folder you can write",
-        folder,
-    )
 
 
 def ensure_demo_project(folder: Path | None = None) -> Path:

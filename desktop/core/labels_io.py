@@ -21,7 +21,7 @@ from pathlib import Path
 from desktop.core import store
 from desktop.core.corpus.decode import decode_file
 from desktop.core.errors import InputError
-from desktop.core.store.labels import _upsert_state, _write_label
+from desktop.core.store.labels import upsert_unit_state, write_label_row
 from desktop.core.timestamps import BadTime, parse_time
 
 REQUIRED = ("unit_id", "coder", "dimension", "value")
@@ -54,7 +54,8 @@ class _Row:
     note: str | None
 
 
-def _lines(numbers: list[int]) -> str:
+def line_numbers_text(numbers: list[int]) -> str:
+    """``line 3`` or ``lines 3, 7, 9 and 12 more``: the first few numbers, for a message."""
     shown = ", ".join(str(n) for n in numbers[:_SHOWN])
     more = f" and {len(numbers) - _SHOWN} more" if len(numbers) > _SHOWN else ""
     return f"line{'s' if len(numbers) > 1 else ''} {shown}{more}"
@@ -185,15 +186,18 @@ def parse_labels_csv(path: Path) -> list[_Row]:
             )
     except csv.Error as exc:
         raise InputError(f"line {reader.line_num}: {exc}", path) from None
-    _refuse(problems, path)
+    refuse_bad_lines(problems, path)
     if not rows:
         raise InputError("has no label rows", path)
     return rows
 
 
-def _refuse(problems: dict[str, list[int]], path: Path) -> None:
+def refuse_bad_lines(problems: dict[str, list[int]], path: Path) -> None:
+    """Raise one :class:`InputError` naming each kind of problem and its lines, if any."""
     if problems:
-        described = "; ".join(f"{kind} on {_lines(lines)}" for kind, lines in problems.items())
+        described = "; ".join(
+            f"{kind} on {line_numbers_text(lines)}" for kind, lines in problems.items()
+        )
         raise InputError(f"refused, nothing imported: {described}", path)
 
 
@@ -222,7 +226,7 @@ def check_labels(rows: list[_Row], db: store.Database, path: Path) -> None:
             problems.setdefault("unknown dimension", []).append(r.line)
         elif r.value not in codes[r.dimension]:
             problems.setdefault(f"unknown category for {r.dimension}", []).append(r.line)
-    _refuse(problems, path)
+    refuse_bad_lines(problems, path)
 
 
 def import_labels(db: store.Database, path: str | Path, *, who: str = "") -> LabelsImport:
@@ -247,7 +251,7 @@ def import_labels(db: store.Database, path: str | Path, *, who: str = "") -> Lab
             if current is not None and current[0] == r.value:
                 result.unchanged += 1
             else:
-                _write_label(
+                write_label_row(
                     db,
                     r.unit_id,
                     r.coder,
@@ -262,9 +266,9 @@ def import_labels(db: store.Database, path: str | Path, *, who: str = "") -> Lab
                 else:
                     result.updated += 1
             if r.unsure is not None:
-                _upsert_state(db, r.unit_id, r.coder, "unsure", int(r.unsure))
+                upsert_unit_state(db, r.unit_id, r.coder, "unsure", int(r.unsure))
             if r.note is not None:
-                _upsert_state(db, r.unit_id, r.coder, "note", r.note)
+                upsert_unit_state(db, r.unit_id, r.coder, "note", r.note)
         store.log_change(
             db,
             "import-labels",

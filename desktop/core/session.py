@@ -31,7 +31,7 @@ from enum import Enum
 
 from desktop.core import store
 from desktop.core.keys import Action
-from desktop.core.store import Article, Change, Database, Unit, queue
+from desktop.core.store import Article, Change, Database, Unit, coding_queries
 from desktop.core.store import team as team_store
 
 
@@ -253,15 +253,6 @@ class CodingSession:
         """``"Alliance trust, China's role"``: the labels of the open dimensions."""
         return ", ".join(self.scheme.dimension(d).label for d in self.open_dimensions)
 
-    @property
-    def shows_other_coders(self) -> bool:
-        """Whether other coders' labels may be shown. Always False: coding is blind.
-
-        When the team workflow adds a "comparison unlocked" project flag, this is the
-        one place that reads it.
-        """
-        return False
-
     def is_complete(self, labels: dict[str, str] | None = None) -> bool:
         labels = self.labels if labels is None else labels
         return all(dimension in labels for dimension in self.dimensions)
@@ -271,7 +262,7 @@ class CodingSession:
         if self._shown is None:
             return []
         unit = self._shown.unit
-        return queue.context_units(self.db, unit.article_id, unit.paragraph, radius)
+        return coding_queries.context_units(self.db, unit.article_id, unit.paragraph, radius)
 
     def article_units(self) -> list[Unit]:
         """Every unit of the shown unit's article (for the whole-article view)."""
@@ -502,7 +493,7 @@ class CodingSession:
         seqs = store.coded_unit_seqs(self.db, [article_id])
         if not seqs:
             return Update(ignored=True, message="This article has no sentences to code")
-        first_uncoded = queue.next_uncoded_seq(
+        first_uncoded = coding_queries.next_uncoded_seq(
             self.db, self.coder, seqs[0] - 1, self.dimensions, assigned_only=self._assigned_only
         )
         if first_uncoded is not None and seqs[0] <= first_uncoded <= seqs[-1]:
@@ -513,7 +504,7 @@ class CodingSession:
         if self.phase is Phase.EMPTY:
             return Update(ignored=True)
         self._cancel_transition()
-        seq = queue.next_uncoded_seq(
+        seq = coding_queries.next_uncoded_seq(
             self.db,
             self.coder,
             self._shown.unit.seq,
@@ -615,11 +606,11 @@ class CodingSession:
         self._assigned_only = bool(assigned) and not team_store.allow_unassigned(self.db)
         if self._assigned_only:
             self._seqs = assigned
-            self._coded = queue.assigned_coded_count(self.db, self.coder, self.dimensions)
+            self._coded = coding_queries.assigned_coded_count(self.db, self.coder, self.dimensions)
         else:
             self._seqs = store.coded_unit_seqs(self.db)
-            self._coded = queue.coded_count(self.db, self.coder, self.dimensions)
-        self._partial = queue.partial_count(
+            self._coded = coding_queries.coded_count(self.db, self.coder, self.dimensions)
+        self._partial = coding_queries.partial_count(
             self.db, self.coder, self.dimensions, assigned_only=self._assigned_only
         )
 
@@ -633,7 +624,7 @@ class CodingSession:
             found = bisect.bisect_left(self._seqs, start_seq)
             index = min(found, len(self._seqs) - 1)
         else:
-            seq = queue.next_uncoded_seq(
+            seq = coding_queries.next_uncoded_seq(
                 self.db, self.coder, 0, self.dimensions, assigned_only=self._assigned_only
             )
             index = bisect.bisect_left(self._seqs, seq) if seq is not None else 0

@@ -1,7 +1,7 @@
 """Times that come in from files: checked, and written the one way the project sorts them.
 
 The project stores every time as ISO-8601 UTC text with microseconds
-(``2026-11-22T10:14:00.000000Z``, :func:`desktop.core.store.db.utc_now`), and the later
+(``2026-11-22T10:14:00.000000Z``, :func:`utc_now`), and the later
 of two changes wins a conflict by comparing that text. A time read from a file is
 therefore parsed, refused when it is not a time ("zzzz" sorts after every real time) or
 lies in the future beyond :data:`FUTURE_MARGIN` of this machine's clock (a "2099" change
@@ -18,6 +18,11 @@ FUTURE_MARGIN = timedelta(days=1)
 _STORED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # before any coding tool wrote a label
+
+
+def utc_now() -> str:
+    """The current time as ISO-8601 UTC text with microseconds (sorts as text)."""
+    return datetime.now(UTC).strftime(_FORMAT)
 
 
 class BadTime(ValueError):

@@ -60,7 +60,7 @@ from desktop.core.curation import KeptLabel, curation_labels
 from desktop.core.errors import StanceError
 from desktop.core.keys import KEY_TABLE, Action
 from desktop.core.scheme import Dimension
-from desktop.core.store import queue
+from desktop.core.store import coding_queries
 from desktop.core.store import team as team_store
 from desktop.core.store.db import project_path
 from desktop.core.team import AcceptSummary, CodedUnit, GoldChange, GoldMethod
@@ -494,7 +494,7 @@ class AdjudicationView(QWidget):
         if self.sentence_view.article_mode:
             context = store.article_units(self.db, unit.article_id)
         else:
-            context = queue.context_units(self.db, unit.article_id, unit.paragraph)
+            context = coding_queries.context_units(self.db, unit.article_id, unit.paragraph)
         where = f"sentence {unit.seq:,} · unit {unit.unit_id}"
         self.sentence_view.show_unit(shown, article, context, where)
 

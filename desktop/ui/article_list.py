@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.store import Database, queue
+from desktop.core.store import Database, coding_queries
 from desktop.ui import palette
 from desktop.ui.models import (
     ArticleIdRole,
@@ -131,7 +131,7 @@ class Sidebar(QWidget):
 
         self.filter = QComboBox()
         self.filter.setObjectName("unitFilter")
-        for unit_filter in queue.UnitFilter:
+        for unit_filter in coding_queries.UnitFilter:
             self.filter.addItem(unit_filter.label, unit_filter)
         self.filter.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.filter.currentIndexChanged.connect(self._on_filter_changed)
@@ -194,17 +194,17 @@ class Sidebar(QWidget):
     # -- lists --------------------------------------------------------------------------
 
     @property
-    def unit_filter(self) -> queue.UnitFilter:
+    def unit_filter(self) -> coding_queries.UnitFilter:
         return self.filter.currentData()
 
     def refresh_units(self) -> None:
         """Re-run the filter and the search (the list does not change under the coder)."""
         self._search_timer.stop()
         text = self.search.text().strip()
-        if self.unit_filter is queue.UnitFilter.ALL and not text:
+        if self.unit_filter is coding_queries.UnitFilter.ALL and not text:
             seqs = self._all_seqs()
         else:
-            seqs = queue.filter_unit_seqs(
+            seqs = coding_queries.filter_unit_seqs(
                 self._db, self._coder, self.unit_filter, self._dimensions, text=text
             )
         self.units.set_seqs(seqs)

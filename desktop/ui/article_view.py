@@ -75,7 +75,6 @@ from desktop.ui.help_overlay import key_text
 from desktop.ui.models import ArticleIdRole
 from desktop.ui.sentence_view import scaled_font
 
-# through the object names the main window uses (centre, sidebar, articleList, ...).
 _Result = TypeVar("_Result", CurationResult, RulesReport)
 
 STYLE = f"""

@@ -49,7 +49,7 @@ from desktop.core.export import (
     export,
     refusal,
 )
-from desktop.core.store import queue
+from desktop.core.store import coding_queries
 from desktop.ui import palette
 from desktop.ui.workers import Task
 
@@ -181,7 +181,9 @@ class ExportDialog(QDialog):
         self.finished.connect(self._on_dialog_finished)
         try:
             coders = coder_items(self._db)
-            articles = [(a.id, a.title or "(untitled)") for a in queue.article_headers(self._db)]
+            articles = [
+                (a.id, a.title or "(untitled)") for a in coding_queries.article_headers(self._db)
+            ]
         except (StanceError, sqlite3.Error):
             self._db.close()
             raise

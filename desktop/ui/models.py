@@ -21,14 +21,14 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from desktop.core import store
-from desktop.core.store import Database, Unit, queue
+from desktop.core.store import Database, Unit, coding_queries
 from desktop.ui import palette
 
 ArticleIdRole = Qt.ItemDataRole.UserRole + 1
 ProgressRole = Qt.ItemDataRole.UserRole + 2  # (coded, total)
 SeqRole = Qt.ItemDataRole.UserRole + 3
 UnitIdRole = Qt.ItemDataRole.UserRole + 4
-StatusRole = Qt.ItemDataRole.UserRole + 5  # queue.UnitStatus
+StatusRole = Qt.ItemDataRole.UserRole + 5  # coding_queries.UnitStatus
 
 _CACHE_ROWS = 2_000
 _Index = QModelIndex | QPersistentModelIndex
@@ -73,7 +73,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._dimensions = tuple(dimensions)
         # A coder with assignments counts those, as the status bar does.
         self._assigned_only = assigned_only
-        self._headers: list[queue.ArticleHeader] = []
+        self._headers: list[coding_queries.ArticleHeader] = []
         self._row_of: dict[str, int] = {}
         self._progress: dict[str, tuple[int, int]] = {}
         self._current: str | None = None
@@ -81,7 +81,7 @@ class ArticleTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self.beginResetModel()
-        self._headers = queue.article_headers(self._db)
+        self._headers = coding_queries.article_headers(self._db)
         self._row_of = {header.id: row for row, header in enumerate(self._headers)}
         self._progress = {}
         self.endResetModel()
@@ -99,7 +99,7 @@ class ArticleTableModel(QAbstractTableModel):
 
     def progress(self, article_id: str) -> tuple[int, int]:
         if article_id not in self._progress:
-            self._progress[article_id] = queue.article_progress(
+            self._progress[article_id] = coding_queries.article_progress(
                 self._db,
                 self._coder,
                 article_id,
@@ -193,7 +193,7 @@ class UnitListModel(QAbstractListModel):
         self._coder = coder
         self._dimensions = tuple(dimensions)
         self._seqs: list[int] = []
-        self._rows: OrderedDict[int, tuple[Unit, queue.UnitStatus]] = OrderedDict()
+        self._rows: OrderedDict[int, tuple[Unit, coding_queries.UnitStatus]] = OrderedDict()
         self._icons: dict[str, QIcon] = {}
 
     def set_seqs(self, seqs: list[int]) -> None:
@@ -208,18 +208,18 @@ class UnitListModel(QAbstractListModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._seqs)
 
-    def _row(self, seq: int) -> tuple[Unit, queue.UnitStatus]:
+    def _row(self, seq: int) -> tuple[Unit, coding_queries.UnitStatus]:
         if seq in self._rows:
             self._rows.move_to_end(seq)
             return self._rows[seq]
         unit = store.get_unit_by_seq(self._db, seq)
-        status = queue.unit_status(self._db, self._coder, unit.id, self._dimensions)
+        status = coding_queries.unit_status(self._db, self._coder, unit.id, self._dimensions)
         self._rows[seq] = (unit, status)
         if len(self._rows) > _CACHE_ROWS:
             self._rows.popitem(last=False)
         return unit, status
 
-    def _icon(self, status: queue.UnitStatus) -> QIcon:
+    def _icon(self, status: coding_queries.UnitStatus) -> QIcon:
         if status.unsure:
             name, colour, ring = "unsure", palette.AMBER, False
         elif status.labelled >= len(self._dimensions):

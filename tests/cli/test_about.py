@@ -11,7 +11,7 @@ import pytest
 from desktop import __version__
 from desktop.cli import main
 from desktop.core.about import about_info, about_lines
-from desktop.core.demo import DataFolderError, data_folder
+from desktop.core.paths import DataFolderError, data_folder
 
 
 def run(*args: str, env_data_dir) -> subprocess.CompletedProcess:

@@ -8,7 +8,7 @@ from desktop.core import store
 from desktop.core.corpus.importer import import_paths
 from desktop.core.resources import demo_articles_dir
 from desktop.core.session import CodingSession
-from desktop.core.store import queue
+from desktop.core.store import coding_queries
 
 CODER = "ak"
 
@@ -51,11 +51,11 @@ def test_partial_count_follows_every_change_and_matches_the_store(session):
     assert session.partial == 0
     session.undo()
     assert session.partial == 1
-    assert session.partial == queue.partial_count(session.db, CODER, session.dimensions)
+    assert session.partial == coding_queries.partial_count(session.db, CODER, session.dimensions)
     session.press_key("Q")  # clears alliance_trust: still partial (stance only)
     session.press_key("1")  # clears stance too: untouched
     assert session.partial == 0
-    assert queue.partial_count(session.db, CODER, session.dimensions) == 0
+    assert coding_queries.partial_count(session.db, CODER, session.dimensions) == 0
 
 
 def test_next_uncoded_treats_a_partly_coded_sentence_as_uncoded(session):
@@ -79,9 +79,11 @@ def test_the_partly_coded_filter_lists_only_partial_sentences(session):
     session.go_to_seq(seqs[3])
     for key in "2WS":
         session.press_key(key)
-    listed = queue.filter_unit_seqs(session.db, CODER, queue.UnitFilter.PARTIAL, session.dimensions)
+    listed = coding_queries.filter_unit_seqs(
+        session.db, CODER, coding_queries.UnitFilter.PARTIAL, session.dimensions
+    )
     assert listed == [seqs[0]]
-    uncoded = queue.filter_unit_seqs(
-        session.db, CODER, queue.UnitFilter.UNCODED, session.dimensions
+    uncoded = coding_queries.filter_unit_seqs(
+        session.db, CODER, coding_queries.UnitFilter.UNCODED, session.dimensions
     )
     assert seqs[0] in uncoded and seqs[3] not in uncoded

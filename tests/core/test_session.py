@@ -6,7 +6,7 @@ import pytest
 
 from desktop.core import store
 from desktop.core.session import CodingSession, Phase
-from desktop.core.store import queue
+from desktop.core.store import coding_queries
 
 CODER = "ak"
 
@@ -256,7 +256,6 @@ def test_other_coders_labels_are_never_read(session, corpus_project):
     fresh = CodingSession(corpus_project, CODER)
     assert fresh.labels == {}
     assert fresh.progress == (0, len(store.coded_unit_seqs(corpus_project)))
-    assert not fresh.shows_other_coders
     fresh.close()
 
 
@@ -266,19 +265,28 @@ def test_queue_filters_and_search(session, corpus_project):
     session.toggle_unsure()
     session.save_note(unit.id, "odd")
     code_fully(session)
-    assert queue.filter_unit_seqs(corpus_project, CODER, queue.UnitFilter.UNSURE, dims) == [
-        unit.seq
-    ]
-    assert queue.filter_unit_seqs(corpus_project, CODER, queue.UnitFilter.NOTED, dims) == [unit.seq]
-    uncoded = queue.filter_unit_seqs(corpus_project, CODER, queue.UnitFilter.UNCODED, dims)
+    assert coding_queries.filter_unit_seqs(
+        corpus_project, CODER, coding_queries.UnitFilter.UNSURE, dims
+    ) == [unit.seq]
+    assert coding_queries.filter_unit_seqs(
+        corpus_project, CODER, coding_queries.UnitFilter.NOTED, dims
+    ) == [unit.seq]
+    uncoded = coding_queries.filter_unit_seqs(
+        corpus_project, CODER, coding_queries.UnitFilter.UNCODED, dims
+    )
     assert (
         unit.seq not in uncoded and len(uncoded) == len(store.coded_unit_seqs(corpus_project)) - 1
     )
-    found = queue.filter_unit_seqs(
-        corpus_project, CODER, queue.UnitFilter.ALL, dims, text="COLLECTIVE shrug"
+    found = coding_queries.filter_unit_seqs(
+        corpus_project, CODER, coding_queries.UnitFilter.ALL, dims, text="COLLECTIVE shrug"
     )
     assert len(found) == 1
     # LIKE wildcards are searched for literally: no sentence of the corpus has a "%".
-    assert queue.filter_unit_seqs(corpus_project, CODER, queue.UnitFilter.ALL, dims, text="%") == []
+    assert (
+        coding_queries.filter_unit_seqs(
+            corpus_project, CODER, coding_queries.UnitFilter.ALL, dims, text="%"
+        )
+        == []
+    )
     # the Seoul op-ed has 28 sentences to code
-    assert queue.article_progress(corpus_project, CODER, unit.article_id, dims) == (1, 28)
+    assert coding_queries.article_progress(corpus_project, CODER, unit.article_id, dims) == (1, 28)

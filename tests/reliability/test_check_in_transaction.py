@@ -119,7 +119,7 @@ def test_a_concurrent_duplicate_import_is_one_line(demo_project, tmp_path):
     """Two imports of one file at once: the one that waited for the lock finds the
     article stored meanwhile; SQLite refuses the duplicate, and that is one line."""
     from desktop.core.corpus.importer import import_paths
-    from desktop.core.failures import explain
+    from desktop.core.store.failures import explain
 
     article = tmp_path / "fresh.txt"
     article.write_text("Fresh talks\n\nThe envoys met again. Nobody agreed.\n", "utf-8")

@@ -79,7 +79,7 @@ def on_disk(demo_project, disk, tmp_path):
     with store.write_transaction(pkg):
         for unit in units:
             for dim, value in (("stance", "mixed"), ("china_role", "none")):
-                store.labels._write_label(pkg, unit, "ann", dim, value, "code", seconds=2.0)
+                store.labels.write_label_row(pkg, unit, "ann", dim, value, "code", seconds=2.0)
     pkg.close()
     labels = tmp_path / "labels.csv"
     labels.write_text(

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from desktop.core import store, team
 from desktop.core.corpus.importer import import_paths
 from desktop.core.resources import demo_articles_dir
-from desktop.core.store.labels import _write_label
+from desktop.core.store.labels import write_label_row
 
 CODERS = ("ann", "bob")
 UNITS = 3
@@ -77,7 +77,7 @@ def _make(base, spec, target: Path) -> Path:
             for step, (unit, value, note, unsure) in edits:
                 second += step + 1
                 u = units[unit]
-                _write_label(db, u, coder, "stance", value, "code", seconds=1.0, at=_t(second))
+                write_label_row(db, u, coder, "stance", value, "code", seconds=1.0, at=_t(second))
                 if note is not None:
                     db.execute(
                         "INSERT INTO unit_states (unit_id, coder_id, unsure, note, changed_at) "

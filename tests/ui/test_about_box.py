@@ -21,7 +21,7 @@ def demo_project(tmp_path):
 
 
 def test_about_box_shows_version_data_folder_and_backups(qtbot, demo_project, monkeypatch):
-    from desktop.core.demo import data_folder_path
+    from desktop.core.paths import data_folder_path
     from desktop.ui.main_window import MainWindow
 
     window = MainWindow(demo_project, "ak")

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from desktop.core import store
 from desktop.core.session import Phase
-from desktop.core.store import queue
+from desktop.core.store import coding_queries
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -212,7 +212,7 @@ def test_the_filter_lists_unsure_sentences(press, open_window):
     press(window, "u")
     unsure = window.session.unit.seq
     combo = window.sidebar.filter
-    combo.setCurrentIndex(combo.findData(queue.UnitFilter.UNSURE))
+    combo.setCurrentIndex(combo.findData(coding_queries.UnitFilter.UNSURE))
     assert window.sidebar.units.seqs() == [unsure]
 
 
@@ -390,7 +390,7 @@ def _runs(view) -> list[tuple]:
 def test_the_next_sentence_of_a_paragraph_is_highlighted_in_place_exactly_as_drawn_anew(
     qtbot, corpus_project
 ):
-    from desktop.core.store import queue as units_queue
+    from desktop.core.store import coding_queries
     from desktop.ui.sentence_view import SentenceView
 
     codable = [
@@ -403,7 +403,7 @@ def test_the_next_sentence_of_a_paragraph_is_highlighted_in_place_exactly_as_dra
         and u.article_id == v.article_id == w.article_id
     )
     article = store.get_article(corpus_project, first.article_id)
-    context = units_queue.context_units(corpus_project, first.article_id, first.paragraph)
+    context = coding_queries.context_units(corpus_project, first.article_id, first.paragraph)
     paragraph = [u for u in context if u.paragraph == first.paragraph and not u.excluded]
     view = SentenceView()
     qtbot.addWidget(view)
@@ -431,13 +431,13 @@ def test_the_next_sentence_of_a_paragraph_is_highlighted_in_place_exactly_as_dra
 def test_an_article_title_is_shown_as_written_not_as_markup(qtbot, corpus_project):
     import dataclasses
 
-    from desktop.core.store import queue as units_queue
+    from desktop.core.store import coding_queries
     from desktop.ui.sentence_view import SentenceView
 
     unit = store.get_unit_by_seq(corpus_project, store.coded_unit_seqs(corpus_project)[0])
     article = store.get_article(corpus_project, unit.article_id)
     title = "Seoul's talks <b>gamble</b> & the alliance"
-    context = units_queue.context_units(corpus_project, unit.article_id, unit.paragraph)
+    context = coding_queries.context_units(corpus_project, unit.article_id, unit.paragraph)
     view = SentenceView()
     qtbot.addWidget(view)
     view.show_unit(unit, dataclasses.replace(article, title=title), context, "here")

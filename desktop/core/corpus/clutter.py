@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 from desktop.core.errors import InputError
-from desktop.core.resources import clutter_rules_path
+from desktop.core.store.curation import RULES_META_KEY as RULES_META_KEY
+from desktop.core.store.curation import project_rules_text as project_rules_text
 
 TAIL_LINES = 8
 
@@ -51,26 +51,7 @@ class LineVerdict:
     rule: str = ""
 
 
-RULES_META_KEY = "clutter_rules"
 PROJECT_RULES = "the project's clutter rules"
-
-
-def load_rules(path: str | Path | None = None) -> ClutterRules:
-    """Load clutter rules from ``path`` (default: the shipped resources/clutter_rules.toml).
-
-    Raises
-    ------
-    InputError
-        Naming the file and the rule that is malformed.
-    """
-    path = Path(path) if path is not None else clutter_rules_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such clutter rules file", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot be read ({exc})", path) from None
-    return parse_rules(text, str(path))
 
 
 def parse_rules(text: str, origin: str = PROJECT_RULES) -> ClutterRules:
@@ -118,15 +99,6 @@ def parse_rules(text: str, origin: str = PROJECT_RULES) -> ClutterRules:
             raise InputError(f"inline rule '{name}': where must be anywhere|start|end", origin)
         inline_rules.append(InlineRule(name, regex, where))
     return ClutterRules(tuple(line_rules), tuple(inline_rules), origin)
-
-
-def project_rules_text(db) -> str:
-    """The project's rules as TOML text: its own copy once the lead changed them (meta
-    ``clutter_rules``), the shipped rules until then."""
-    from desktop.core.store.db import get_meta
-
-    text = get_meta(db, RULES_META_KEY)
-    return text if text is not None else clutter_rules_path().read_text(encoding="utf-8")
 
 
 def project_rules(db) -> ClutterRules:

@@ -38,10 +38,6 @@ class Decoded:
     text: str
     encoding: str
 
-    @property
-    def was_utf8(self) -> bool:
-        return self.encoding in ("utf-8", "utf-8-sig", "ascii")
-
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of ``path``, refusing files over ``limit`` without reading them.

@@ -18,7 +18,7 @@ from pathlib import Path
 from desktop.core import store
 from desktop.core.corpus.decode import decode_file
 from desktop.core.errors import InputError
-from desktop.core.labels_io import _lines
+from desktop.core.labels_io import refuse_bad_lines
 from desktop.core.store import machine as mstore
 
 REQUIRED = ("unit_id", "dimension", "value")
@@ -162,9 +162,7 @@ def read_predictions(path: str | Path, db: store.Database) -> list[mstore.ModelL
             "(predictions for another corpus?)",
             path,
         )
-    if problems:
-        described = "; ".join(f"{kind} on {_lines(lines)}" for kind, lines in problems.items())
-        raise InputError(f"refused, nothing imported: {described}", path)
+    refuse_bad_lines(problems, path)
     if not labels:
         raise InputError("has no prediction rows", path)
     return labels

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from desktop.core.store.db import Database, utc_now
 from desktop.core.store.machine import human_coders_where
+from desktop.core.store.sql import placeholders
 
 
 class NewParagraph(NamedTuple):
@@ -208,7 +209,7 @@ def coded_unit_seqs(db: Database, article_ids: Iterable[str] | None = None) -> l
     params: list = []
     if article_ids is not None:
         ids = list(article_ids)
-        sql += f" AND u.article_id IN ({', '.join('?' * len(ids))})"
+        sql += f" AND u.article_id IN ({placeholders(ids)})"
         params = ids
     return [r[0] for r in db.execute(sql + " ORDER BY u.seq", params)]
 
@@ -322,7 +323,7 @@ def unit_ids_of_articles(db: Database, article_ids: Iterable[str]) -> list[str]:
     """The ids of every unit of the given articles."""
     ids = list(article_ids)
     rows = db.execute(
-        f"SELECT id FROM units WHERE article_id IN ({', '.join('?' * len(ids))}) ORDER BY seq",
+        f"SELECT id FROM units WHERE article_id IN ({placeholders(ids)}) ORDER BY seq",
         ids,
     )
     return [r[0] for r in rows]

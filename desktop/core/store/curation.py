@@ -10,14 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from desktop.core.resources import clutter_rules_path
 from desktop.core.store.corpus import UNIT_COLUMNS, Unit, paragraph_units, unit_id_for
-from desktop.core.store.db import Database, utc_now
+from desktop.core.store.db import Database, get_meta, utc_now
+from desktop.core.store.sql import placeholders
 
 ARTICLE_FIELDS = ("title", "source", "author", "date", "url")
 
+#: The meta key of the project's own copy of its clutter rules (TOML text).
+RULES_META_KEY = "clutter_rules"
 
-def _in(values: Sequence) -> str:
-    return ", ".join("?" * len(values))
+
+def project_rules_text(db: Database) -> str:
+    """The project's clutter rules as TOML text: its own copy once the lead changed them
+    (meta ``clutter_rules``), the shipped resources/clutter_rules.toml until then."""
+    text = get_meta(db, RULES_META_KEY)
+    return text if text is not None else clutter_rules_path().read_text(encoding="utf-8")
 
 
 # -- units ---------------------------------------------------------------------------------
@@ -65,7 +73,7 @@ def set_units_excluded(
         return
     db.execute(
         f"UPDATE units SET excluded = ?, excluded_by = ?, manual = ? "
-        f"WHERE id IN ({_in(unit_ids)}) AND retired = 0",
+        f"WHERE id IN ({placeholders(unit_ids)}) AND retired = 0",
         [int(excluded), reason, int(manual), *unit_ids],
     )
 
@@ -164,11 +172,11 @@ def label_counts(db: Database, unit_ids: Iterable[str]) -> dict[str, dict[str, i
         return {}
     found: dict[str, dict[str, int]] = {}
     rows = db.execute(
-        f"SELECT unit_id, coder_id, count(*) FROM labels WHERE unit_id IN ({_in(ids)}) "
+        f"SELECT unit_id, coder_id, count(*) FROM labels WHERE unit_id IN ({placeholders(ids)}) "
         "GROUP BY unit_id, coder_id "
         "UNION ALL "
         f"SELECT unit_id, 'gold:' || adjudicator, count(*) FROM gold_labels "
-        f"WHERE unit_id IN ({_in(ids)}) GROUP BY unit_id, adjudicator",
+        f"WHERE unit_id IN ({placeholders(ids)}) GROUP BY unit_id, adjudicator",
         [*ids, *ids],
     )
     for unit_id, coder, n in rows:
@@ -181,7 +189,7 @@ def label_coders(db: Database, unit_ids: Sequence[str]) -> list[str]:
     if not unit_ids:
         return []
     rows = db.execute(
-        f"SELECT DISTINCT coder_id FROM labels WHERE unit_id IN ({_in(unit_ids)}) "
+        f"SELECT DISTINCT coder_id FROM labels WHERE unit_id IN ({placeholders(unit_ids)}) "
         "ORDER BY coder_id",
         list(unit_ids),
     )
@@ -259,7 +267,7 @@ def needs_recoding_coders(db: Database, unit_ids: Sequence[str]) -> dict[str, li
         return {}
     rows = db.execute(
         "SELECT unit_id, coder_id FROM unit_states WHERE needs_recoding = 1 "
-        f"AND unit_id IN ({_in(unit_ids)}) ORDER BY unit_id, coder_id",
+        f"AND unit_id IN ({placeholders(unit_ids)}) ORDER BY unit_id, coder_id",
         list(unit_ids),
     )
     found: dict[str, list[str]] = {}
@@ -381,8 +389,8 @@ def kept_label_counts(db: Database, unit_ids: Sequence[str]) -> dict[str, int]:
     if not unit_ids:
         return {}
     rows = db.execute(
-        f"SELECT unit_id, count(*) FROM curation_labels WHERE unit_id IN ({_in(unit_ids)}) "
-        "GROUP BY unit_id",
+        "SELECT unit_id, count(*) FROM curation_labels "
+        f"WHERE unit_id IN ({placeholders(unit_ids)}) GROUP BY unit_id",
         list(unit_ids),
     )
     return dict(rows.fetchall())

@@ -15,19 +15,23 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import shlex
 import sqlite3
 import sys
 import uuid
 import weakref
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop import __version__
-from desktop.core.errors import CorruptProject, NotAProject, ProjectError, ProjectTooNew
+from desktop.core.errors import NotAProject, ProjectError, ProjectTooNew
 from desktop.core.resources import migrations_dir
 from desktop.core.scheme import Scheme, parse_scheme
+from desktop.core.store import location
+from desktop.core.store.backup_files import finish_interrupted_restore
+from desktop.core.store.damage import damaged, not_a_project
+from desktop.core.store.failures import explain
+from desktop.core.store.fileformat import APPLICATION_ID, SQLITE_HEADER
+from desktop.core.timestamps import utc_now
 
 
 def _import_sqlite_utils():
@@ -55,15 +59,12 @@ def _import_sqlite_utils():
 
 sqlite_utils = _import_sqlite_utils()
 
-# "STNC" in ASCII: marks a SQLite file as a Stance Coder project.
-APPLICATION_ID = 0x53544E43
 BUSY_TIMEOUT_MS = 15_000
 # quick_check reads the whole file at about 0.7 GB/s on a laptop SSD with a warm cache
 # (300 ms for a 208 MB project of 100,000 sentences coded by two coders); up to this
 # size it costs under ~100 ms and runs on every open; larger files are checked by
 # `stancecoder check`.
 QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024
-_SQLITE_HEADER = b"SQLite format 3\x00"
 # The command line checks files of every size before it writes into them
 # (check_every_write_open); the window checks large ones through its backup on opening.
 _CHECK = {"every_write_open": False}
@@ -122,11 +123,6 @@ def data_version(db: Database) -> int:
     an import) without reloading when nothing happened.
     """
     return db.conn.execute("PRAGMA data_version").fetchone()[0]
-
-
-def utc_now() -> str:
-    """The current time as ISO-8601 UTC text with microseconds (sorts as text)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def available_migrations() -> list[tuple[int, str, Path]]:
@@ -292,10 +288,8 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
         With a one-line message naming ``path``; a damaged file's message names the
         newest good backup.
     """
-    from desktop.core.store import backup  # backup imports this module
-
     path = Path(path)
-    backup.finish_interrupted_restore(path)
+    finish_interrupted_restore(path)
     if not path.exists():
         raise ProjectError("no such project file", path)
     if path.is_dir():
@@ -306,10 +300,10 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
         size = path.stat().st_size
     except OSError as exc:
         raise ProjectError(f"cannot be read ({exc.strerror})", path) from None
-    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
-        raise _not_a_project(path, "is not a Stance Coder project (not an SQLite file)")
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+        raise not_a_project(path, "is not a Stance Coder project (not an SQLite file)")
     if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
-        raise _not_a_project(path, "is an SQLite file but not a Stance Coder project")
+        raise not_a_project(path, "is an SQLite file but not a Stance Coder project")
     db = None
     try:
         db = _connect(path, readonly=readonly)
@@ -335,28 +329,12 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
             raise ProjectError(
                 "cannot be opened (is its folder read-only or on a disconnected drive?)", path
             ) from None
-        from desktop.core.failures import explain  # a full disk is not a damaged file
-
         raise (explain(exc, path) or damaged(path, str(exc))) from None
     except BaseException:
         _close_quietly(db)
         raise
     _record_warnings(db, path)
     return db
-
-
-def _not_a_project(path: Path, message: str) -> ProjectError:
-    """A file that is not a project, unless backups were made of a project at this very
-    path: then its header was damaged, and the newest good backup is named."""
-    from desktop.core.store import backup  # backup imports this module
-
-    try:
-        seen_here = backup.newest_good_backup_seen_at(path)
-    except Exception:  # looking for a backup must never hide the problem itself
-        seen_here = None
-    if seen_here is None:
-        return NotAProject(message, path)
-    return damaged(path, "its header is damaged")
 
 
 def _close_quietly(db: Database | None) -> None:
@@ -366,8 +344,6 @@ def _close_quietly(db: Database | None) -> None:
 
 
 def _record_warnings(db: Database, path: Path) -> None:
-    from desktop.core.store import location
-
     found = []
     warning = location.location_warning(path)
     if warning:
@@ -394,32 +370,6 @@ def integrity_check(db: Database) -> list[str]:
     for table, rowid, parent, _ in db.conn.execute("PRAGMA foreign_key_check").fetchall():
         problems.append(f"row {rowid} of {table} refers to a missing row of {parent}")
     return problems
-
-
-def shell_quote(path: str | Path) -> str:
-    """``path`` as it would be typed in a command (quoted when it holds spaces)."""
-    text = str(path)
-    if all(ch.isalnum() or ch in "/\\:._-+~" for ch in text):
-        return text
-    return f'"{text}"' if "\\" in text or ":" in text[:3] else shlex.quote(text)
-
-
-def damaged(path: Path, detail: str) -> CorruptProject:
-    """The error for a damaged project, naming the newest good backup if there is one."""
-    from desktop.core.store import backup  # backup imports this module
-
-    message = f"is damaged and cannot be opened ({detail.splitlines()[0] if detail else '?'})"
-    try:
-        newest = backup.newest_good_backup(path)
-    except Exception:  # looking for a backup must never hide the damage itself
-        newest = None
-    if newest is None:
-        return CorruptProject(f"{message}; no backup of it was found", path)
-    return CorruptProject(
-        f"{message}; the newest good backup is from {newest.when}: run "
-        f"`stancecoder backup restore {shell_quote(path)} --latest`",
-        path,
-    )
 
 
 def get_meta(db: Database, key: str, default: str | None = None) -> str | None:

@@ -14,14 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from desktop.core.store.db import Database
+from desktop.core.store.sql import placeholders
 
 CHUNK = 2_000  # rows per fetch (larger fetches were slower, not faster)
 
 _CODABLE = "u.excluded = 0 AND a.excluded = 0"
-
-
-def _marks(values: Sequence) -> str:
-    return ", ".join("?" * len(values))
 
 
 def _stream(cursor, size: int = CHUNK) -> Iterator[tuple]:
@@ -39,13 +36,13 @@ def _scope(
     """The WHERE clause shared by every query, with its parameters."""
     sql, params = _CODABLE, []
     if articles is not None:
-        sql += f" AND u.article_id IN ({_marks(articles)})"
+        sql += f" AND u.article_id IN ({placeholders(articles)})"
         params += list(articles)
     if coders is not None:
-        sql += f" AND {table}.coder_id IN ({_marks(coders)})"
+        sql += f" AND {table}.coder_id IN ({placeholders(coders)})"
         params += list(coders)
     if dimensions is not None:
-        sql += f" AND {table}.dimension IN ({_marks(dimensions)})"
+        sql += f" AND {table}.dimension IN ({placeholders(dimensions)})"
         params += list(dimensions)
     return sql, params
 
@@ -91,16 +88,6 @@ def count_labels(
     return label_counts(db, dimensions, coders, articles)[0]
 
 
-def count_labels_outside(
-    db: Database,
-    dimensions: Sequence[str],
-    coders: Sequence[str] | None = None,
-    articles: Sequence[str] | None = None,
-) -> int:
-    """Labels of dimensions that are no longer in the scheme (left out of exports)."""
-    return label_counts(db, dimensions, coders, articles)[1]
-
-
 def label_counts(
     db: Database,
     dimensions: Sequence[str],
@@ -109,7 +96,7 @@ def label_counts(
 ) -> tuple[int, int]:
     """``(labels the export covers, labels of dimensions no longer in the scheme)``."""
     where, params = _scope(articles, coders)
-    inside = f"l.dimension IN ({_marks(dimensions)})"
+    inside = f"l.dimension IN ({placeholders(dimensions)})"
     sql = (
         f"SELECT count(*), count(CASE WHEN {inside} THEN 1 END) FROM labels l "
         f"JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id WHERE {where}"
@@ -305,8 +292,8 @@ def units_by_seq(db: Database, seqs: Sequence[int]) -> list[tuple]:
     for part in _groups(seqs):
         rows += db.conn.execute(
             "SELECT u.seq, u.id, u.article_id, a.title, u.paragraph, u.sentence, u.text "
-            f"FROM units u JOIN articles a ON a.id = u.article_id WHERE u.seq IN ({_marks(part)}) "
-            "ORDER BY u.seq",
+            "FROM units u JOIN articles a ON a.id = u.article_id "
+            f"WHERE u.seq IN ({placeholders(part)}) ORDER BY u.seq",
             part,
         ).fetchall()
     return rows
@@ -324,7 +311,7 @@ def notable_states(db: Database, unit_ids: Sequence[str]) -> list[tuple]:
     for part in _groups(unit_ids):
         rows += db.conn.execute(
             "SELECT unit_id, coder_id, unsure, note FROM unit_states "
-            f"WHERE unit_id IN ({_marks(part)}) "
+            f"WHERE unit_id IN ({placeholders(part)}) "
             "AND (coalesce(unsure, 0) != 0 OR coalesce(note, '') != '')",
             part,
         ).fetchall()
@@ -372,7 +359,7 @@ def iter_articles(db: Database, articles: Sequence[str] | None = None) -> Iterat
     )
     params: list = []
     if articles is not None:
-        sql += f" AND id IN ({_marks(articles)})"
+        sql += f" AND id IN ({placeholders(articles)})"
         params = list(articles)
     return _stream(db.conn.execute(sql + " ORDER BY position", params), size=50)
 
@@ -396,7 +383,7 @@ def iter_notes(
         "JOIN units u ON u.id = s.unit_id JOIN articles a ON a.id = u.article_id "
         f"WHERE {where} AND s.note != '' AND EXISTS (SELECT 1 FROM labels l "
         "WHERE l.unit_id = s.unit_id AND l.coder_id = s.coder_id "
-        f"AND l.dimension IN ({_marks(dimensions)})) ORDER BY u.seq, s.coder_id",
+        f"AND l.dimension IN ({placeholders(dimensions)})) ORDER BY u.seq, s.coder_id",
         [*params, *dimensions],
     )
     return _stream(cursor)

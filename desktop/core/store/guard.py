@@ -8,11 +8,13 @@ by every command that writes a file the user names, before anything is opened.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 from desktop.core.errors import UsageError
-from desktop.core.store.db import _SQLITE_HEADER, APPLICATION_ID
+from desktop.core.store.backup_files import list_backups
+from desktop.core.store.fileformat import APPLICATION_ID, SQLITE_HEADER
 
 _SIDE_FILES = ("-wal", "-shm", "-journal", ".lock")
 
@@ -34,7 +36,7 @@ def _is_project_file(path: Path) -> bool:
         return False
     return (
         len(header) == 100
-        and header.startswith(_SQLITE_HEADER)
+        and header.startswith(SQLITE_HEADER)
         and int.from_bytes(header[68:72], "big") == APPLICATION_ID
     )
 
@@ -45,12 +47,9 @@ def protected_paths(project: str | Path) -> list[Path]:
     found = [project, *(Path(f"{project}{side}") for side in _SIDE_FILES)]
     resolved = project.resolve()
     found += [Path(f"{resolved}{side}") for side in ("", *_SIDE_FILES)]
-    try:
-        from desktop.core.store.backup import list_backups  # backup imports db, as we do
-
+    # a folder of backups that cannot be listed protects nothing more
+    with contextlib.suppress(Exception):
         found += [b.path for b in list_backups(project)]
-    except Exception:  # a folder of backups that cannot be listed protects nothing more
-        pass
     return found
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from desktop.core.store.db import Database, get_meta, set_meta
+from desktop.core.store.sql import placeholders
 from desktop.core.store.team import (
     ASSIGNMENT_COLUMNS,
     GOLD_COLUMNS,
@@ -158,7 +159,7 @@ def upsert_rows(db: Database, table: Table, rows: Iterable[Sequence]) -> None:
     updates = [c for c in table.columns if c not in table.key]
     sql = (
         f"INSERT INTO {table.name} ({_names(table.columns)}) "
-        f"VALUES ({', '.join('?' * len(table.columns))}) ON CONFLICT ({_names(table.key)}) "
+        f"VALUES ({placeholders(table.columns)}) ON CONFLICT ({_names(table.key)}) "
     )
     sql += (
         "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in updates)

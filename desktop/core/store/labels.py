@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, utc_now, write_transaction
 from desktop.core.store.machine import coder_kind, human_coders_where
+from desktop.core.store.sql import in_filters
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +76,7 @@ def _current(db: Database, unit_id: str, coder: str, dimension: str) -> str | No
     return row[0] if row else None
 
 
-def _write_label(
+def write_label_row(
     db: Database,
     unit_id: str,
     coder: str,
@@ -132,7 +133,7 @@ def set_label(
         :func:`add_time` does), so that the key that completes a unit commits once.
     """
     with write_transaction(db):
-        change = _write_label(
+        change = write_label_row(
             db,
             unit_id,
             coder,
@@ -181,12 +182,8 @@ def labels_frame(
         "FROM labels l JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
         "WHERE u.excluded = 0 AND a.excluded = 0"
     )
-    params: list = []
-    for column, wanted in (("l.coder_id", coders), ("l.dimension", dimensions)):
-        if wanted is not None:
-            wanted = list(wanted)
-            sql += f" AND {column} IN ({', '.join('?' * len(wanted))})"
-            params += wanted
+    filters, params = in_filters((("l.coder_id", coders), ("l.dimension", dimensions)))
+    sql += filters
     sql += " ORDER BY u.seq, l.coder_id, l.dimension"
     import pandas as pd  # only here: the window starts without pandas
 
@@ -208,7 +205,9 @@ def unit_state(db: Database, unit_id: str, coder: str) -> dict:
     return {"unsure": bool(row[0]), "note": row[1], "seconds": row[2]}
 
 
-def _upsert_state(db: Database, unit_id: str, coder: str, column: str, value) -> None:
+def upsert_unit_state(db: Database, unit_id: str, coder: str, column: str, value) -> None:
+    """Set one column (``unsure`` or ``note``) of a coder's state of a unit (inside a
+    transaction; no :class:`Change` is returned)."""
     db.execute(
         f"INSERT INTO unit_states (unit_id, coder_id, {column}, changed_at) VALUES (?, ?, ?, ?) "
         f"ON CONFLICT (unit_id, coder_id) DO UPDATE SET {column} = excluded.{column}, "
@@ -220,14 +219,14 @@ def _upsert_state(db: Database, unit_id: str, coder: str, column: str, value) ->
 def set_unsure(db: Database, unit_id: str, coder: str, unsure: bool) -> Change:
     with write_transaction(db):
         old = unit_state(db, unit_id, coder)["unsure"]
-        _upsert_state(db, unit_id, coder, "unsure", int(unsure))
+        upsert_unit_state(db, unit_id, coder, "unsure", int(unsure))
     return Change("unsure", unit_id, coder, old=str(int(old)), new=str(int(unsure)))
 
 
 def set_note(db: Database, unit_id: str, coder: str, note: str) -> Change:
     with write_transaction(db):
         old = unit_state(db, unit_id, coder)["note"]
-        _upsert_state(db, unit_id, coder, "note", note)
+        upsert_unit_state(db, unit_id, coder, "note", note)
     return Change("note", unit_id, coder, old=old, new=note)
 
 
@@ -288,7 +287,7 @@ def undo(db: Database, coder: str) -> Change | None:
         if not stack:
             return None
         row = stack[-1]
-        return _write_label(db, row[1], coder, row[2], row[3], "undo", reverts=row[0])
+        return write_label_row(db, row[1], coder, row[2], row[3], "undo", reverts=row[0])
 
 
 def redo(db: Database, coder: str) -> Change | None:
@@ -299,7 +298,7 @@ def redo(db: Database, coder: str) -> Change | None:
             return None
         row = stack[-1]
         # An undo row's old value is what the undone change had set.
-        return _write_label(db, row[1], coder, row[2], row[3], "redo", reverts=row[0])
+        return write_label_row(db, row[1], coder, row[2], row[3], "redo", reverts=row[0])
 
 
 def label_history(db: Database, unit_id: str | None = None, coder: str | None = None) -> list:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.errors import ProjectError
-from desktop.core.store.db import utc_now
+from desktop.core.timestamps import utc_now
 
 LOCK_SUFFIX = ".lock"
 

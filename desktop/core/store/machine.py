@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, utc_now, write_transaction
+from desktop.core.store.sql import in_filters, placeholders
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -226,7 +227,7 @@ def delete_model_labels(db: Database, coder: str, runs: Iterable[int] | None = N
     sql, params = "DELETE FROM model_labels WHERE coder_id = ?", [coder]
     if runs is not None:
         runs = list(runs)
-        sql += f" AND run IN ({', '.join('?' * len(runs))})"
+        sql += f" AND run IN ({placeholders(runs)})"
         params += runs
     with write_transaction(db):
         return db.execute(sql, params).rowcount
@@ -298,14 +299,10 @@ def model_labels_frame(
         "JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
         "WHERE u.excluded = 0 AND a.excluded = 0"
     )
-    params: list = []
     if valid_only:
         sql += " AND l.value IS NOT NULL"
-    for column, wanted in (("l.coder_id", coders), ("l.run", runs)):
-        if wanted is not None:
-            wanted = list(wanted)
-            sql += f" AND {column} IN ({', '.join('?' * len(wanted))})"
-            params += wanted
+    filters, params = in_filters((("l.coder_id", coders), ("l.run", runs)))
+    sql += filters
     sql += " ORDER BY l.coder_id, l.run, u.seq, l.dimension"
     cursor = db.conn.execute(sql, params)
     return pd.DataFrame.from_records(cursor.fetchall(), columns=list(MODEL_LABEL_COLUMNS))
@@ -385,7 +382,7 @@ def cached_responses(
     runs = list(runs)
     rows = db.execute(
         "SELECT unit_id, run, response, tokens_in, tokens_out FROM llm_cache "
-        f"WHERE model = ? AND prompt_hash = ? AND run IN ({', '.join('?' * len(runs))})",
+        f"WHERE model = ? AND prompt_hash = ? AND run IN ({placeholders(runs)})",
         [model, prompt_hash, *runs],
     )
     return {(r[0], r[1]): CachedResponse(*r) for r in rows}

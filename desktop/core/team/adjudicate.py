@@ -126,7 +126,7 @@ def list_disagreements(
     -------
     list of CodedUnit
         In project order, dimensions in scheme order; coders' values sorted by coder.
-        The sentence's context comes from ``store.queue.context_units``.
+        The sentence's context comes from ``store.coding_queries.context_units``.
     """
     return [
         u

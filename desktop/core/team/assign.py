@@ -111,7 +111,14 @@ def _stratified(units: list[tuple[str, int, str]], n: int, rng: np.random.Genera
     return [unit_id for unit_id, _, _ in units if unit_id in chosen]
 
 
-def _check_coders(db: Database, coders: Sequence[str]) -> list[str]:
+def known_coders(db: Database, coders: Sequence[str]) -> list[str]:
+    """``coders`` stripped and without repeats, each registered in the project.
+
+    Raises
+    ------
+    UsageError
+        When none is named or one is not registered.
+    """
     coders = list(dict.fromkeys(c.strip() for c in coders if c.strip()))
     if not coders:
         raise UsageError("name at least one coder")
@@ -124,7 +131,8 @@ def _check_coders(db: Database, coders: Sequence[str]) -> list[str]:
     return coders
 
 
-def _seed(seed: int | None) -> int:
+def seed_or_random(seed: int | None) -> int:
+    """``seed`` as an int, or a fresh random seed when it is None."""
     return secrets.randbelow(2**31) if seed is None else int(seed)
 
 
@@ -159,13 +167,13 @@ def draw_reliability_sample(
         The id of the new round.
     """
     team_store.require_lead(db, who, "draw a reliability sample")
-    coders = _check_coders(db, coders)
+    coders = known_coders(db, coders)
     if share is not None and count is not None:
         raise UsageError("give either a share or a count of units, not both")
     k = len(coders) if k is None else int(k)
     if not 2 <= k <= len(coders):
         raise UsageError(f"k must be between 2 and the number of coders ({len(coders)}), not {k}")
-    seed = _seed(seed)
+    seed = seed_or_random(seed)
     with write_transaction(db):
         units = team_store.codable_units(db, unassigned_only=True)
         if count is None:
@@ -200,8 +208,8 @@ def draw_calibration_batch(
         The id of the new round; compare its agreement with :func:`round_labels`.
     """
     team_store.require_lead(db, who, "draw a calibration batch")
-    coders = _check_coders(db, coders)
-    seed = _seed(seed)
+    coders = known_coders(db, coders)
+    seed = seed_or_random(seed)
     with write_transaction(db):
         units = team_store.codable_units(db, unassigned_only=True)
         if not 0 < size <= len(units):
@@ -249,7 +257,7 @@ def split_remaining(
         The id of the new round.
     """
     team_store.require_lead(db, who, "split the remaining units")
-    coders = _check_coders(db, coders)
+    coders = known_coders(db, coders)
     overlap = float(overlap)
     if not 0 <= overlap <= 1:
         raise UsageError(f"the overlap must be between 0 and 1, not {overlap:g}")
@@ -258,7 +266,7 @@ def split_remaining(
             f"--min-coders must be between 2 and the number of coders ({len(coders)}), "
             f"not {min_coders}"
         )
-    seed = _seed(seed)
+    seed = seed_or_random(seed)
     rng = np.random.default_rng(seed)
     with write_transaction(db):
         units = team_store.codable_units(db, unassigned_only=True)

@@ -93,13 +93,13 @@ def place_gold_calibration(
     """
     import numpy as np
 
-    from desktop.core.team.assign import _check_coders, _seed
+    from desktop.core.team.assign import known_coders, seed_or_random
 
-    coders = _check_coders(db, coders)
+    coders = known_coders(db, coders)
     size = int(size)
     if size < 1:
         raise UsageError(f"--size must be at least 1, not {size}")
-    seed = _seed(seed)
+    seed = seed_or_random(seed)
     rng = np.random.default_rng(seed)
     with write_transaction(db):
         gold = team_store.fully_gold_units(db, current_scheme(db).dimension_ids)

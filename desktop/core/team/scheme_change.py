@@ -25,7 +25,7 @@ from desktop.core.store.db import (
     utc_now,
     write_transaction,
 )
-from desktop.core.store.labels import _write_label
+from desktop.core.store.labels import write_label_row
 from desktop.core.team.merge import SCHEME_CHANGE
 
 CodeMapping = Mapping[tuple[str, str], str | None]
@@ -221,7 +221,7 @@ def change_scheme(
         labels = gold = 0
         for (dimension, code), target in sorted(mapping.items(), key=str):
             for unit_id, coder, seconds in team_store.labels_with_code(db, dimension, code):
-                _write_label(db, unit_id, coder, dimension, target, "remap", seconds=seconds)
+                write_label_row(db, unit_id, coder, dimension, target, "remap", seconds=seconds)
                 labels += 1
             gold += _remap_gold(db, dimension, code, target, who)
         install_scheme(db, new)

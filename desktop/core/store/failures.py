@@ -17,6 +17,7 @@ import sqlite3
 from pathlib import Path
 
 from desktop.core.errors import ProjectError, StanceError
+from desktop.core.store.damage import damaged
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html).
 SQLITE_PERM, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT = 3, 8, 10, 11
@@ -60,8 +61,6 @@ def explain(exc: BaseException, project: str | Path | None) -> StanceError | Non
                 project,
             )
         if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text:
-            from desktop.core.store.db import damaged
-
             return damaged(Path(project), text) if project else ProjectError(text)
         if isinstance(exc, sqlite3.IntegrityError):
             return ProjectError(

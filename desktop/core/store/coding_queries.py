@@ -19,6 +19,7 @@ from enum import Enum
 
 from desktop.core.store.corpus import UNIT_COLUMNS, Unit, unit_from_row
 from desktop.core.store.db import Database
+from desktop.core.store.sql import placeholders
 
 _CODABLE = "u.excluded = 0 AND a.excluded = 0"
 
@@ -63,15 +64,11 @@ class UnitStatus:
     noted: bool
 
 
-def _in(values: Sequence[str]) -> str:
-    return ", ".join("?" * len(values))
-
-
 def _labelled_count_sql(dimensions: Sequence[str]) -> str:
     """A correlated subquery: how many of ``dimensions`` the coder labelled on ``u``."""
     return (
         "(SELECT count(*) FROM labels l WHERE l.unit_id = u.id AND l.coder_id = ? "
-        f"AND l.dimension IN ({_in(dimensions)}))"
+        f"AND l.dimension IN ({placeholders(dimensions)}))"
     )
 
 
@@ -112,7 +109,7 @@ def coded_count(db: Database, coder: str, dimensions: Sequence[str]) -> int:
     """How many codable units ``coder`` has labelled in every one of ``dimensions``."""
     row = db.execute(
         "SELECT count(*) FROM (SELECT unit_id FROM labels WHERE coder_id = ? "
-        f"AND dimension IN ({_in(dimensions)}) GROUP BY unit_id HAVING count(*) >= ?) c "
+        f"AND dimension IN ({placeholders(dimensions)}) GROUP BY unit_id HAVING count(*) >= ?) c "
         f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}",
         [coder, *dimensions, len(dimensions)],
     ).fetchone()
@@ -126,7 +123,7 @@ def partial_count(
     (of the units assigned to ``coder`` when ``assigned_only``)."""
     sql = (
         "SELECT count(*) FROM (SELECT unit_id FROM labels WHERE coder_id = ? "
-        f"AND dimension IN ({_in(dimensions)}) GROUP BY unit_id HAVING count(*) < ?) c "
+        f"AND dimension IN ({placeholders(dimensions)}) GROUP BY unit_id HAVING count(*) < ?) c "
         f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}"
     )
     params: list = [coder, *dimensions, len(dimensions)]
@@ -141,7 +138,7 @@ def assigned_coded_count(db: Database, coder: str, dimensions: Sequence[str]) ->
     labelled in every one of ``dimensions``; a unit assigned twice counts once."""
     row = db.execute(
         "SELECT count(*) FROM (SELECT unit_id FROM labels WHERE coder_id = ? "
-        f"AND dimension IN ({_in(dimensions)}) GROUP BY unit_id HAVING count(*) >= ?) c "
+        f"AND dimension IN ({placeholders(dimensions)}) GROUP BY unit_id HAVING count(*) >= ?) c "
         f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE} "
         "AND EXISTS (SELECT 1 FROM assignments s WHERE s.unit_id = u.id AND s.coder_id = ?)",
         [coder, *dimensions, len(dimensions), coder],
@@ -249,7 +246,7 @@ def unit_status(db: Database, coder: str, unit_id: str, dimensions: Sequence[str
     """One coder's state on one unit, for a list row's mark."""
     labelled = db.execute(
         "SELECT count(*) FROM labels WHERE unit_id = ? AND coder_id = ? "
-        f"AND dimension IN ({_in(dimensions)})",
+        f"AND dimension IN ({placeholders(dimensions)})",
         [unit_id, coder, *dimensions],
     ).fetchone()[0]
     row = db.execute(
