@@ -267,13 +267,13 @@ class TextFeatures:
         np.log(data, out=data)
         data += 1
         data *= np.repeat(idf, per_column)
-        # Row norms of each block: the words' columns come first in the CSC.
-        n_word_entries = int(matrix.indptr[n_words])
-        block_row = matrix.indices.astype(np.int64)
-        block_row[n_word_entries:] += len(texts)
-        norms = np.sqrt(np.bincount(block_row, weights=data * data, minlength=2 * len(texts)))
-        norms[norms == 0] = 1
-        data /= norms[block_row].astype(np.float32)
+        # Each row of each block to unit length: the words' columns come first in the CSC.
+        split = int(matrix.indptr[n_words])
+        for block in (slice(0, split), slice(split, None)):
+            rows, values = matrix.indices[block], data[block]
+            norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
+            norms[norms == 0] = 1
+            values /= norms.astype(np.float32)[rows]
         return matrix.tocsr()
 
     def parameters(self) -> dict:
