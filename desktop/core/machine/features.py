@@ -220,14 +220,26 @@ class TextFeatures:
         self.bucket_column = np.full(N_BUCKETS, -1, dtype=np.int32)
         self.n_buckets_used = 0
 
-    def _char_entries(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The (text, column) of every fitted character n-gram in ``texts``, in text order."""
+    def _char_counts(self, texts: Sequence[str]) -> sp.csc_matrix:
+        """Counts of the fitted character n-grams in ``texts``, a canonical CSC matrix.
+
+        The CSR with duplicates is built straight from the n-gram table (its row pointer
+        from the n-grams kept per text), then made canonical as in :func:`counts_matrix`.
+        """
+        shape = (len(texts), self.n_buckets_used)
         if not texts:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+            return sp.csc_matrix(shape, dtype=np.float32)
         doc, buckets, valid = _char_ngram_table(texts, CHAR_NGRAMS, N_BUCKETS)
         column = self.bucket_column[buckets]
         keep = valid & (column >= 0)
-        return np.broadcast_to(doc[:, None], keep.shape)[keep], column[keep]
+        indices = column[keep]
+        starts = np.flatnonzero(np.diff(doc, prepend=-1))  # every text has its separator
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.add.reduceat(keep.sum(axis=1), starts), out=indptr[1:])
+        data = np.ones(indices.size, dtype=np.float32)
+        matrix = sp.csr_matrix((data, indices, indptr), shape=shape).tocsc()
+        matrix.sum_duplicates()  # tocsc marked the indices sorted: adjacent sums only
+        return matrix
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Fit on ``texts`` (no labels) and return their features, shape (D, F)."""
@@ -238,9 +250,7 @@ class TextFeatures:
         used = np.flatnonzero(np.bincount(buckets, minlength=N_BUCKETS))
         self.bucket_column[used] = np.arange(used.size)
         self.n_buckets_used = int(used.size)
-        rows, cols = self._char_entries(texts)
-        counts = counts_matrix([rows], [cols], (len(texts), self.n_buckets_used)).tocsr()
-        chars = self.chars.fit_transform(counts)
+        chars = self.chars.fit_transform(self._char_counts(texts).tocsr())
         return sp.hstack([words, chars], format="csr", dtype=np.float32)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -255,12 +265,9 @@ class TextFeatures:
         texts = list(texts)
         n_words = self.word_counter.n_columns
         word_rows, word_cols = self.word_counter.entries(texts)
-        char_rows, char_cols = self._char_entries(texts)
-        matrix = counts_matrix(
-            [*word_rows, char_rows],
-            [*word_cols, char_cols + n_words],
-            (len(texts), n_words + self.n_buckets_used),
-        )
+        words = counts_matrix(word_rows, word_cols, (len(texts), n_words))
+        # Side by side in CSC is a concatenation of the column blocks (no sort).
+        matrix = sp.hstack([words, self._char_counts(texts)], format="csc")
         idf = np.concatenate((self.words.idf_, self.chars.idf_)).astype(np.float32)
         per_column = np.diff(matrix.indptr)
         data = matrix.data
