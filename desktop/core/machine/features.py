@@ -12,11 +12,12 @@ text or per token, because prediction has to code tens of thousands of units a s
   the code points of the joined batch (windows that cross from one text to the next
   dropped). Hash collisions (2^20 buckets) are the usual price of the hashing trick.
 
-Counts become a CSR matrix through two transposes (each a linear counting sort in
-scipy), so duplicates are summed without a comparison sort, and then scikit-learn's
-``TfidfTransformer`` (sublinear tf, idf, l2 per block). The result equals scikit-learn's
-own vectorizers on the same texts; tests/machine/test_features.py checks it against a
-plain reference on varied text.
+Each block's counts go from a CSR with duplicates to a canonical CSC by one transpose
+(a linear counting sort in scipy), so duplicates are summed without a comparison sort;
+the TF-IDF of scikit-learn's ``TfidfTransformer`` (sublinear tf, the fitted idf, l2 per
+block) is applied on the joined CSC, which a last transpose turns into CSR. The result
+equals scikit-learn's own vectorizers on the same texts (to float32 rounding);
+tests/machine/test_features.py checks it against a plain reference on varied text.
 """
 
 from __future__ import annotations
