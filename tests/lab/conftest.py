@@ -97,7 +97,7 @@ def fixed_clock(monkeypatch):
 
         def now() -> str:
             n = next(counter)
-            return f"2030-01-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000000Z"
+            return f"2026-01-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000000Z"
 
         state["now"] = now
 
