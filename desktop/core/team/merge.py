@@ -23,7 +23,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from desktop.core.curation.fate import reconcile_package_labels
 from desktop.core.errors import StanceError
@@ -37,6 +36,15 @@ from desktop.core.store.db import (
     get_meta,
     open_project,
     write_transaction,
+)
+from desktop.core.team.rows import (
+    AssignmentRow,
+    GoldRow,
+    HistoryRow,
+    LabelRow,
+    RoundRow,
+    StateRow,
+    as_rows,
 )
 from desktop.core.team.screen import screen_source
 
@@ -132,85 +140,6 @@ class MergeReport:
         return any(f.changed for f in self.files)
 
 
-class LabelRow(NamedTuple):
-    """A current label (``team_store.LABEL_COLUMNS``)."""
-
-    unit_id: str
-    coder_id: str
-    dimension: str
-    value: str | None
-    changed_at: str
-    seconds: float
-
-
-class HistoryRow(NamedTuple):
-    """A label history row (``team_store.HISTORY_COLUMNS``)."""
-
-    id: int
-    unit_id: str
-    coder_id: str
-    dimension: str
-    old_value: str | None
-    new_value: str | None
-    action: str
-    reverts: int | None
-    changed_at: str
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        """``(unit, coder, dimension)``."""
-        return (self.unit_id, self.coder_id, self.dimension)
-
-
-class StateRow(NamedTuple):
-    """A unit state (``team_store.STATE_COLUMNS``)."""
-
-    unit_id: str
-    coder_id: str
-    unsure: int
-    note: str
-    seconds: float
-    changed_at: str
-    needs_recoding: int
-
-
-class RoundRow(NamedTuple):
-    """A round of assignments (``team_store.ROUND_COLUMNS``)."""
-
-    id: str
-    kind: str
-    seed: int | None
-    created_at: str
-    created_by: str
-    details: str
-
-
-class AssignmentRow(NamedTuple):
-    """An assignment (``team_store.ASSIGNMENT_COLUMNS``)."""
-
-    unit_id: str
-    coder_id: str
-    round_id: str
-    reliability: int
-    assigned_at: str
-
-
-class GoldRow(NamedTuple):
-    """A gold label (``team_store.GOLD_COLUMNS``)."""
-
-    unit_id: str
-    dimension: str
-    value: str | None
-    method: str
-    adjudicator: str
-    rationale: str
-    decided_at: str
-
-
-def _as(kind: type, rows: Iterable[Sequence]) -> list:
-    return [kind(*row) for row in rows]
-
-
 @dataclass
 class _Source:
     """Everything read from one file to merge."""
@@ -257,14 +186,14 @@ def _read_source(path: Path) -> _Source:
             articles=team_store.article_hashes(db),
             units=team_store.unit_ids(db),
             coders=team_store.coder_rows(db),
-            labels=_as(LabelRow, team_store.label_rows(db)),
-            history=_as(HistoryRow, team_store.history_rows(db)),
-            states=_as(StateRow, team_store.state_rows(db)),
-            rounds=_as(RoundRow, team_store.round_rows(db)),
-            assignments=_as(AssignmentRow, team_store.assignment_rows(db)),
+            labels=as_rows(LabelRow, team_store.label_rows(db)),
+            history=as_rows(HistoryRow, team_store.history_rows(db)),
+            states=as_rows(StateRow, team_store.state_rows(db)),
+            rounds=as_rows(RoundRow, team_store.round_rows(db)),
+            assignments=as_rows(AssignmentRow, team_store.assignment_rows(db)),
             # A coder's package carries the lead's gold for calibration feedback; it never
             # changes the gold (never trust a file a coder sends back).
-            gold=[] if package else _as(GoldRow, team_store.gold_rows(db)),
+            gold=[] if package else as_rows(GoldRow, team_store.gold_rows(db)),
             gold_history=[] if package else team_store.gold_history_rows(db),
             known_until=max((entry["at"] for entry in change_log(db)), default=""),
             package_coder=get_meta(db, team_store.PACKAGE_CODER),
@@ -413,10 +342,10 @@ def _our_labels(db: Database, keys: set[tuple] | None) -> tuple[list, list]:
     """Our labels and history rows: all of them, or those of ``keys`` only (every key is
     decided on its own rows alone, so the two give the same outcome on ``keys``)."""
     if keys is None:
-        return _as(LabelRow, team_store.label_rows(db)), _as(
+        return as_rows(LabelRow, team_store.label_rows(db)), as_rows(
             HistoryRow, team_store.history_rows(db)
         )
-    return _as(LabelRow, keyed_store.label_rows_of(db, keys)), _as(
+    return as_rows(LabelRow, keyed_store.label_rows_of(db, keys)), as_rows(
         HistoryRow, keyed_store.history_rows_of(db, keys)
     )
 
@@ -521,7 +450,7 @@ def _merge_states(db: Database, source: _Source, report: FileMerge, keyed: bool 
         rows = keyed_store.state_rows_of(db, pairs)
     else:
         rows = team_store.state_rows(db)
-    ours = {(r.unit_id, r.coder_id): r for r in _as(StateRow, rows)}
+    ours = {(r.unit_id, r.coder_id): r for r in as_rows(StateRow, rows)}
     for row in source.states:
         mine = ours.get((row.unit_id, row.coder_id))
         if mine is None:
@@ -579,7 +508,7 @@ def _gold_content(row: GoldRow) -> tuple:
 def _merge_gold(db: Database, source: _Source, codes: CodeMap, report: FileMerge) -> None:
     if not source.gold and not source.gold_history:
         return
-    ours = {(r.unit_id, r.dimension): r for r in _as(GoldRow, team_store.gold_rows(db))}
+    ours = {(r.unit_id, r.dimension): r for r in as_rows(GoldRow, team_store.gold_rows(db))}
     for row in source.gold:
         row = row._replace(value=codes.resolve(row.dimension, row.value)[1])
         mine = ours.get((row.unit_id, row.dimension))
@@ -786,9 +715,9 @@ def merge_changes(
             articles={},
             units=set(),
             coders=[],
-            labels=_as(LabelRow, change.labels),
-            history=_as(HistoryRow, change.history),
-            states=_as(StateRow, change.states),
+            labels=as_rows(LabelRow, change.labels),
+            history=as_rows(HistoryRow, change.history),
+            states=as_rows(StateRow, change.states),
             rounds=[],
             assignments=[],
             gold=[],
