@@ -87,7 +87,8 @@ def linked(lead_project, lab_url):
 @pytest.fixture
 def fixed_clock(monkeypatch):
     """Label and state times from a counter, so the same coding done twice has the same
-    times: ``fixed_clock()`` restarts it."""
+    times: ``fixed_clock()`` restarts it. The times lie in the past: a merge refuses
+    times from the future (issue 15)."""
     import desktop.core.store.labels as labels_module
 
     state = {}
@@ -97,7 +98,7 @@ def fixed_clock(monkeypatch):
 
         def now() -> str:
             n = next(counter)
-            return f"2026-01-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000000Z"
+            return f"2020-01-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000000Z"
 
         state["now"] = now
 

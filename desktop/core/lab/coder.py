@@ -47,7 +47,7 @@ from desktop.core.store.team import (
 STATES_DIGEST = "lab_states_digest"
 OTHERS_SEQ = "lab_others_seq"  # the server log position of the other coders' labels held
 _ROUNDS_FOR_CODERS = (
-    "SELECT id, kind, NULL::bigint AS seed, created_at, '' AS created_by, '{}' AS details "
+    "SELECT id, kind, NULL AS seed, created_at, '' AS created_by, '{}' AS details "
     "FROM stance.rounds ORDER BY id"
 )
 
