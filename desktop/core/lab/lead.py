@@ -1,18 +1,17 @@
 """The lead's side of the lab: create it on a server, publish the project, pull the coders.
 
-Pulling reuses the merge of coder packages as it is: each coder whose pushes moved since
-the last pull becomes a coder package (``create_package``) whose labels, history and unit
-states are replaced by the server's, and the packages go through ``merge_files``. So the
-lab resolves conflicts exactly as a merge of packages does, and gives the same project.
+Pulling reuses the merge of coder packages: for each coder whose pushes moved since the
+last pull, the keys (unit, dimension) its new server events touched are read with their
+whole server history and go through ``merge_changes``, which decides each key exactly as
+``merge_files`` decides it for a package (tests/team/test_merge_changes.py). So the lab
+resolves conflicts as a merge of packages does and gives the same project, and a pull
+costs in proportion to what changed rather than to every coder's history.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from desktop.core.lab import server
 from desktop.core.lab.connect import (
@@ -22,12 +21,11 @@ from desktop.core.lab.connect import (
     save_password,
     stored_address,
 )
+from desktop.core.store import keyed as keyed_store
 from desktop.core.store import lab as lab_store
-from desktop.core.store import team as team_store
-from desktop.core.store.db import Database, get_meta, set_meta, write_transaction
+from desktop.core.store.db import Database, get_meta, write_transaction
 from desktop.core.store.team import ALLOW_UNASSIGNED, COMPARISON_UNLOCKED
-from desktop.core.team.merge import MergeReport, merge_files
-from desktop.core.team.package import create_package
+from desktop.core.team.merge import CoderChanges, MergeReport, merge_changes
 
 
 @dataclass(frozen=True)
@@ -175,61 +173,61 @@ class LeadPull:
     report: MergeReport | None
 
 
-def _coder_packages(db: Database, conn, coders: list[str], folder: Path) -> list[Path]:
-    """One coder package per coder, holding the server's labels, history and states.
+def _coder_changes(db: Database, conn, coder: str, mark: list | None) -> tuple:
+    """One coder's changes since ``mark`` (``[server_seq, events]`` merged last time):
+    every server row on the keys its new events touched, and its unit states that differ
+    from ours. Returns ``(CoderChanges, new mark)``.
 
-    The first is made by ``create_package``; the others are copies of it with the coder's
-    own rows swapped in by the same store functions (``copy_coder``), which spares
-    creating and vacuuming a project file per coder at every sync.
+    Server sequence numbers are taken at insert, so a push can commit after a later one
+    of the same coder (two of its syncs at once); the event count catches that, and then
+    every key of the coder is taken again.
     """
-    if not coders:
-        return []
-    template = folder / ".template.stance"
-    create_package(db, coders[0], template)
-    source = team_store.database_path(db)
-    paths = []
-    for coder in coders:
-        labels, history, states, known_until = server.coder_data(conn, coder)
-        path = folder / f"{coder}.stance"
-        shutil.copyfile(template, path)
-        package = team_store.open_for_copy(path)
-        try:
-            package.execute("PRAGMA synchronous = OFF")  # a throwaway file
-            team_store.attach_source(package, source)
-            with write_transaction(package):
-                lab_store.clear_coder_tables(package)
-                team_store.copy_coder(package, coder)
-                set_meta(package, team_store.PACKAGE_CODER, coder)
-                lab_store.replace_coder_data(package, coder, labels, history, states)
-                if known_until:
-                    note = (known_until, "", "lab_sync", json.dumps({"coder": coder}))
-                    lab_store.truncate_change_log(package, known_until, note)
-            team_store.detach_source(package)
-        finally:
-            package.close()
-        paths.append(path)
-    return paths
+    latest, count = server.coder_event_mark(conn, coder)
+    after = 0
+    if mark is not None:
+        after = mark[0]
+        below = count - server.events_after(conn, coder, after)
+        if below != mark[1]:
+            after = 0  # an event committed late below the mark: take every key again
+    keys = server.changed_keys(conn, coder, after)
+    labels, history = server.coder_key_data(conn, coder, keys) if keys else ([], [])
+    states, known_until = server.coder_states(conn, coder)
+    ours = set(keyed_store.coder_state_rows(db, coder))
+    changed_states = [row for row in states if tuple(row) not in ours]
+    change = CoderChanges(coder, labels, history, changed_states, known_until)
+    return change, [latest, count]
 
 
 def pull_coders(db: Database, conn, *, who: str = "") -> LeadPull:
-    """Merge into the lead's project every coder whose pushes moved since the last pull.
+    """Merge into the lead's project what every coder pushed since the last pull.
 
     The server's state of those coders is read in one snapshot (repeatable read), so the
-    versions recorded match what was merged.
+    versions recorded match what was merged. Only the keys (unit, coder, dimension) their
+    new events touched are read and merged (``merge_changes``, the resolution of
+    ``merge_files``), so a pull costs in proportion to what changed.
     """
     seen = json.loads(get_meta(db, lab_store.VERSIONS, "{}") or "{}")
-    with tempfile.TemporaryDirectory(prefix="stance-lab-") as tmp:
-        with conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            versions = server.coder_versions(conn)
-            changed = sorted(c for c, v in versions.items() if seen.get(c, 0) != v)
-            known = {r["id"] for r in _coders(db)}
-            changed = [c for c in changed if c in known]
-            paths = _coder_packages(db, conn, changed, Path(tmp))
-        report = merge_files(db, paths, who=who or "lab") if paths else None
+    marks = json.loads(get_meta(db, lab_store.EVENT_MARKS, "{}") or "{}")
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        versions = server.coder_versions(conn)
+        changed = sorted(c for c, v in versions.items() if seen.get(c, 0) != v)
+        known = {r["id"] for r in _coders(db)}
+        changed = [c for c in changed if c in known]
+        changes = []
+        for coder in changed:
+            change, marks[coder] = _coder_changes(db, conn, coder, marks.get(coder))
+            changes.append(change)
+    report = merge_changes(db, changes, who=who or "lab") if changes else None
     with write_transaction(db):
         seen.update({c: versions[c] for c in changed})
-        lab_store.set_lab_meta(db, {lab_store.VERSIONS: json.dumps(seen, sort_keys=True)})
+        lab_store.set_lab_meta(
+            db,
+            {
+                lab_store.VERSIONS: json.dumps(seen, sort_keys=True),
+                lab_store.EVENT_MARKS: json.dumps(marks, sort_keys=True),
+            },
+        )
     return LeadPull(changed, report)
 
 

@@ -316,3 +316,67 @@ def refuse_other_project(conn, project_id: str) -> None:
             f"this database already holds the lab of another project ({theirs[:8]}); "
             "use a new database for this project"
         )
+
+
+def coder_event_mark(conn, coder: str) -> tuple[int, int]:
+    """``(latest server_seq, number of events)`` of one coder's label log."""
+    row = conn.execute(
+        "SELECT coalesce(max(server_seq), 0), count(*) FROM stance.label_events "
+        "WHERE coder_id = %s",
+        [coder],
+    ).fetchone()
+    return row[0], row[1]
+
+
+def changed_keys(conn, coder: str, after_seq: int) -> list[tuple[str, str]]:
+    """The ``(unit, dimension)`` keys of ``coder``'s events after ``after_seq``."""
+    rows = conn.execute(
+        "SELECT DISTINCT unit_id, dimension FROM stance.label_events "
+        "WHERE coder_id = %s AND server_seq > %s",
+        [coder, after_seq],
+    )
+    return [tuple(r) for r in rows]
+
+
+def coder_key_data(conn, coder: str, keys: Sequence[tuple[str, str]]) -> tuple[list, list]:
+    """``(labels, history)`` of one coder on the ``(unit, dimension)`` keys: its current
+    labels and its every event on them, as :func:`coder_data` gives them."""
+    units = [k[0] for k in keys]
+    dimensions = [k[1] for k in keys]
+    labels = conn.execute(
+        f"SELECT {', '.join('l.' + c for c in LABEL_COLUMNS)} FROM stance.labels l "
+        "JOIN unnest(%s::text[], %s::text[]) AS k (unit_id, dimension) "
+        "ON l.unit_id = k.unit_id AND l.dimension = k.dimension WHERE l.coder_id = %s",
+        [units, dimensions, coder],
+    ).fetchall()
+    events = conn.execute(
+        "SELECT e.server_seq, e.unit_id, e.coder_id, e.dimension, e.old_value, e.new_value, "
+        "e.action, r.server_seq, e.changed_at FROM stance.label_events e "
+        "JOIN unnest(%s::text[], %s::text[]) AS k (unit_id, dimension) "
+        "ON e.unit_id = k.unit_id AND e.dimension = k.dimension "
+        "LEFT JOIN stance.label_events r ON r.coder_id = e.coder_id AND r.change_id = e.reverts "
+        "WHERE e.coder_id = %s ORDER BY e.server_seq",
+        [units, dimensions, coder],
+    ).fetchall()
+    return labels, events
+
+
+def coder_states(conn, coder: str) -> tuple[list, str]:
+    """``(unit states, known_until)`` of one coder as the server holds them."""
+    states = conn.execute(
+        f"SELECT {', '.join(STATE_COLUMNS)} FROM stance.unit_states WHERE coder_id = %s",
+        [coder],
+    ).fetchall()
+    row = conn.execute(
+        "SELECT known_until FROM stance.coder_sync WHERE coder_id = %s", [coder]
+    ).fetchone()
+    return states, row[0] if row else ""
+
+
+def events_after(conn, coder: str, after_seq: int) -> int:
+    """How many of ``coder``'s events have a server_seq above ``after_seq``."""
+    row = conn.execute(
+        "SELECT count(*) FROM stance.label_events WHERE coder_id = %s AND server_seq > %s",
+        [coder, after_seq],
+    ).fetchone()
+    return row[0]

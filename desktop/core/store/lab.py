@@ -33,6 +33,7 @@ PULLED = "lab_pulled"  # the lead's publication last pulled (coder)
 LOG_ID = "lab_log_id"  # the last server change-log id pulled (coder)
 PUBLISHED = "lab_published"  # fingerprint of the lead's tables last published
 VERSIONS = "lab_versions"  # JSON {coder: version} of the coders' pushes merged (lead)
+EVENT_MARKS = "lab_event_marks"  # JSON {coder: [server_seq, events]} merged (lead)
 
 
 class Table(NamedTuple):

@@ -27,6 +27,7 @@ from pathlib import Path
 from desktop.core.curation.fate import reconcile_package_labels
 from desktop.core.errors import StanceError
 from desktop.core.scheme import Scheme, parse_scheme
+from desktop.core.store import keyed as keyed_store
 from desktop.core.store import team as team_store
 from desktop.core.store.db import (
     Database,
@@ -37,6 +38,15 @@ from desktop.core.store.db import (
     write_transaction,
 )
 from desktop.core.team.calibration import GOLD_KIND
+from desktop.core.team.rows import (
+    AssignmentRow,
+    GoldRow,
+    HistoryRow,
+    LabelRow,
+    RoundRow,
+    StateRow,
+    as_rows,
+)
 from desktop.core.team.screen import screen_source
 
 SCHEME_CHANGE = "scheme_change"
@@ -142,12 +152,12 @@ class _Source:
     articles: dict[str, str]
     units: set[str]
     coders: list[tuple]
-    labels: list[tuple]
-    history: list[tuple]
-    states: list[tuple]
-    rounds: list[tuple]
-    assignments: list[tuple]
-    gold: list[tuple]
+    labels: list[LabelRow]
+    history: list[HistoryRow]
+    states: list[StateRow]
+    rounds: list[RoundRow]
+    assignments: list[AssignmentRow]
+    gold: list[GoldRow]
     gold_history: list[tuple]
     known_until: str = ""  # the file's latest change-log time: curation it has seen
     package_coder: str | None = None  # the coder a package was made for
@@ -176,14 +186,14 @@ def _read_source(path: Path) -> _Source:
             articles=team_store.article_hashes(db),
             units=team_store.unit_ids(db),
             coders=team_store.coder_rows(db),
-            labels=team_store.label_rows(db),
-            history=team_store.history_rows(db),
-            states=team_store.state_rows(db),
-            rounds=team_store.round_rows(db),
-            assignments=team_store.assignment_rows(db),
+            labels=as_rows(LabelRow, team_store.label_rows(db)),
+            history=as_rows(HistoryRow, team_store.history_rows(db)),
+            states=as_rows(StateRow, team_store.state_rows(db)),
+            rounds=as_rows(RoundRow, team_store.round_rows(db)),
+            assignments=as_rows(AssignmentRow, team_store.assignment_rows(db)),
             # A coder's package carries the lead's gold of its calibration units (for
             # feedback); _screen sets those aside and refuses any other gold in a package.
-            gold=team_store.gold_rows(db),
+            gold=as_rows(GoldRow, team_store.gold_rows(db)),
             gold_history=team_store.gold_history_rows(db),
             known_until=max((entry["at"] for entry in change_log(db)), default=""),
             package_coder=get_meta(db, team_store.PACKAGE_CODER),
@@ -261,9 +271,9 @@ def _check_corpus(db: Database, source: _Source) -> None:
         raise MergeRefused(
             f"comes from another corpus (article {changed[0]} has different text)", source.path
         )
-    used = {r[0] for r in source.labels} | {r[1] for r in source.history}
-    used |= {r[0] for r in source.states} | {r[0] for r in source.assignments}
-    used |= {r[0] for r in source.gold}
+    used = {r.unit_id for r in source.labels} | {r.unit_id for r in source.history}
+    used |= {r.unit_id for r in source.states} | {r.unit_id for r in source.assignments}
+    used |= {r.unit_id for r in source.gold}
     unknown = sorted(used - team_store.unit_ids(db))
     if unknown:
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
@@ -281,12 +291,9 @@ def _check_scheme(db: Database, source: _Source, codes: CodeMap) -> None:
             f"uses the scheme '{source.scheme.id}', this project uses '{ours.id}'", source.path
         )
     problems: dict[tuple[str, str], int] = defaultdict(int)
-    for _, _, dimension, value, *_ in source.labels:
-        if not codes.resolve(dimension, value)[0]:
-            problems[(dimension, value)] += 1
-    for _, dimension, value, *_ in source.gold:
-        if not codes.resolve(dimension, value)[0]:
-            problems[(dimension, value)] += 1
+    for row in [*source.labels, *source.gold]:
+        if not codes.resolve(row.dimension, row.value)[0]:
+            problems[(row.dimension, row.value)] += 1
     if problems:
         listed = "; ".join(f"{d}={c} ({n} labels)" for (d, c), n in sorted(problems.items())[:3])
         raise MergeRefused(
@@ -300,9 +307,9 @@ def _check_scheme(db: Database, source: _Source, codes: CodeMap) -> None:
 # -- the merge of one file (inside the transaction) ----------------------------------------
 
 
-def _history_key(row: Sequence) -> tuple:
-    """(unit, coder, dimension, changed_at, action, old, new) of a HISTORY_COLUMNS row."""
-    return (row[1], row[2], row[3], row[8], row[6], row[4], row[5])
+def _history_key(row: HistoryRow) -> tuple:
+    """(unit, coder, dimension, changed_at, action, old, new) of a history row."""
+    return (*row.key, row.changed_at, row.action, row.old_value, row.new_value)
 
 
 def _tie(value: object) -> str:
@@ -317,7 +324,7 @@ def _later(at: str, value: object, other_at: str, other_value: object) -> bool:
     return (at, _tie(value)) > (other_at, _tie(other_value))
 
 
-def _states(labels: Iterable[tuple], history: Iterable[tuple]) -> dict[tuple, tuple]:
+def _states(labels: Iterable[LabelRow], history: Iterable[HistoryRow]) -> dict[tuple, tuple]:
     """``{(unit, coder, dim): (value or None, changed_at, seconds)}`` of one side.
 
     A key with history but no label was cleared; its time is that of its last change.
@@ -325,28 +332,49 @@ def _states(labels: Iterable[tuple], history: Iterable[tuple]) -> dict[tuple, tu
     states = {(u, c, d): (value, at, seconds) for u, c, d, value, at, seconds in labels}
     cleared: dict[tuple, str] = {}
     for row in history:
-        key = tuple(row[1:4])
-        if key not in states and row[8] > cleared.get(key, ""):
-            cleared[key] = row[8]
+        key = row.key
+        if key not in states and row.changed_at > cleared.get(key, ""):
+            cleared[key] = row.changed_at
     return {**states, **{key: (None, at, 0.0) for key, at in cleared.items()}}
 
 
+def _our_labels(db: Database, keys: set[tuple] | None) -> tuple[list, list]:
+    """Our labels and history rows: all of them, or those of ``keys`` only (every key is
+    decided on its own rows alone, so the two give the same outcome on ``keys``)."""
+    if keys is None:
+        return as_rows(LabelRow, team_store.label_rows(db)), as_rows(
+            HistoryRow, team_store.history_rows(db)
+        )
+    return as_rows(LabelRow, keyed_store.label_rows_of(db, keys)), as_rows(
+        HistoryRow, keyed_store.history_rows_of(db, keys)
+    )
+
+
+def _points(row: HistoryRow, codes: CodeMap) -> set[tuple]:
+    """The (time, value) points a history row passed through, raw and mapped."""
+    return {
+        (row.changed_at, row.new_value),
+        (row.changed_at, codes.resolve(row.dimension, row.new_value)[1]),
+    }
+
+
 def _merge_labels(
-    db: Database, source: _Source, codes: CodeMap, report: FileMerge
+    db: Database, source: _Source, codes: CodeMap, report: FileMerge, keys: set | None = None
 ) -> set[tuple[str, str]]:
     """Bring in the file's labels and history; returns the (unit, coder) pairs whose
-    labels came in."""
-    ours_history = team_store.history_rows(db)
-    ours = _states(team_store.label_rows(db), ours_history)
-    ids = {_history_key(r): r[0] for r in ours_history}
+    labels came in. With ``keys``, only our rows of those keys are read (the source
+    must hold every row of its keys)."""
+    ours_labels, ours_history = _our_labels(db, keys)
+    ours = _states(ours_labels, ours_history)
+    ids = {_history_key(r): r.id for r in ours_history}
     # (time, value) points each side has passed through, old codes read through the
     # recorded scheme mappings, to tell "went on from" apart from "changed independently".
     our_points: dict[tuple, set] = defaultdict(set)
     for row in ours_history:
-        our_points[row[1:4]].update({(row[8], row[5]), (row[8], codes.resolve(row[3], row[5])[1])})
+        our_points[row.key].update(_points(row, codes))
     their_points: dict[tuple, set] = defaultdict(set)
     for row in source.history:
-        their_points[row[1:4]].add((row[8], codes.resolve(row[3], row[5])[1]))
+        their_points[row.key].add((row.changed_at, codes.resolve(row.dimension, row.new_value)[1]))
 
     taken: dict[tuple, tuple] = {}  # key: (our old value, their raw value, their value, at)
     # key: (their value, its time, our value, its time): we won a conflict
@@ -383,14 +411,17 @@ def _merge_labels(
         team_store.put_label_row(db, *key, value, at, seconds)
         taken[key] = (mine[0] if mine else None, raw, value, at)
 
-    by_id = {row[0]: row for row in source.history}
+    by_id = {row.id: row for row in source.history}
     for row in source.history:  # in the file's order, so that reverts point backwards
         key7 = _history_key(row)
         if key7 in ids:
             continue
-        reverts = ids.get(_history_key(by_id[row[7]])) if row[7] in by_id else None
-        ids[key7] = team_store.insert_history_row(db, (*row[1:7], reverts, row[8]))
-        our_points[row[1:4]].update({(row[8], row[5]), (row[8], codes.resolve(row[3], row[5])[1])})
+        reverts = ids.get(_history_key(by_id[row.reverts])) if row.reverts in by_id else None
+        ids[key7] = team_store.insert_history_row(
+            db,
+            (*row.key, row.old_value, row.new_value, row.action, reverts, row.changed_at),
+        )
+        our_points[row.key].update(_points(row, codes))
         report.history_added += 1
     # The last history row of a key must show its current value: add one where the
     # file's own rows do not (a code read through a mapping, a conflict we won).
@@ -410,51 +441,82 @@ def _merge_labels(
     return {(key[0], key[1]) for key in taken}
 
 
-def _merge_states(db: Database, source: _Source, report: FileMerge) -> None:
-    """Unsure flags and notes: the later change wins; time: the larger total, never a sum."""
-    ours = {(r[0], r[1]): r for r in team_store.state_rows(db)}
+def _merge_states(db: Database, source: _Source, report: FileMerge, keyed: bool = False) -> None:
+    """Unsure flags and notes: the later change wins; time: the larger total, never a sum.
+
+    With ``keyed``, only our states of the source's (unit, coder) pairs are read."""
+    if keyed:
+        pairs = {(r.unit_id, r.coder_id) for r in source.states}
+        rows = keyed_store.state_rows_of(db, pairs)
+    else:
+        rows = team_store.state_rows(db)
+    ours = {(r.unit_id, r.coder_id): r for r in as_rows(StateRow, rows)}
     for row in source.states:
-        mine = ours.get(row[:2])
+        mine = ours.get((row.unit_id, row.coder_id))
         if mine is None:
             team_store.put_state_row(db, row)
             report.states_new += 1
             continue
-        newer = row if _later(row[5], row[2:4], mine[5], mine[2:4]) else mine
-        merged = (*row[:2], newer[2], newer[3], max(row[4], mine[4]), newer[5], mine[6])
-        if merged[3] != mine[3]:
+        flag = (row.unsure, row.note)
+        newer = (
+            row if _later(row.changed_at, flag, mine.changed_at, (mine.unsure, mine.note)) else mine
+        )
+        merged = row._replace(
+            unsure=newer.unsure,
+            note=newer.note,
+            seconds=max(row.seconds, mine.seconds),
+            changed_at=newer.changed_at,
+            needs_recoding=mine.needs_recoding,
+        )
+        if merged.note != mine.note:
             report.notes_updated += 1
-            if mine[3]:
+            if mine.note:
                 report.notes_replaced.append(
-                    {"unit_id": row[0], "coder": row[1], "replaced": mine[3], "by": merged[3]}
+                    {
+                        "unit_id": row.unit_id,
+                        "coder": row.coder_id,
+                        "replaced": mine.note,
+                        "by": merged.note,
+                    }
                 )
-        elif row[3] and row[3] != mine[3]:
+        elif row.note and row.note != mine.note:
             report.notes_older += 1  # their note is older than ours; it stays in their file
         if merged == mine:
             continue
-        report.flags_updated += merged[2] != mine[2]
-        report.times_updated += merged[4] != mine[4]
+        report.flags_updated += merged.unsure != mine.unsure
+        report.times_updated += merged.seconds != mine.seconds
         team_store.put_state_row(db, merged)
 
 
 def _merge_assignments(db: Database, source: _Source, report: FileMerge) -> None:
+    if not source.assignments:
+        return
     ours = {(r[0], r[1]) for r in team_store.assignment_rows(db)}
-    rounds = {r[0]: r for r in source.rounds}
+    rounds = {r.id: r for r in source.rounds}
     for row in source.assignments:
-        if (row[0], row[1]) in ours:
+        if (row.unit_id, row.coder_id) in ours:
             continue
-        team_store.insert_round_row(db, rounds[row[2]])
+        team_store.insert_round_row(db, rounds[row.round_id])
         team_store.insert_assignment_row(db, row)
         report.assignments_new += 1
 
 
+def _gold_content(row: GoldRow) -> tuple:
+    return (row.value, row.method, row.adjudicator, row.rationale)
+
+
 def _merge_gold(db: Database, source: _Source, codes: CodeMap, report: FileMerge) -> None:
-    ours = {(r[0], r[1]): r for r in team_store.gold_rows(db)}
+    if not source.gold and not source.gold_history:
+        return
+    ours = {(r.unit_id, r.dimension): r for r in as_rows(GoldRow, team_store.gold_rows(db))}
     for row in source.gold:
-        row = (row[0], row[1], codes.resolve(row[1], row[2])[1], *row[3:])
-        mine = ours.get(row[:2])
-        if row[2] is None:
+        row = row._replace(value=codes.resolve(row.dimension, row.value)[1])
+        mine = ours.get((row.unit_id, row.dimension))
+        if row.value is None:
             continue
-        if mine is not None and not _later(row[6], row[2:6], mine[6], mine[2:6]):
+        if mine is not None and not _later(
+            row.decided_at, _gold_content(row), mine.decided_at, _gold_content(mine)
+        ):
             continue
         team_store.put_gold_row(db, row)
         report.gold_new += mine is None
@@ -500,7 +562,7 @@ def _screen(db: Database, source: _Source, skip_foreign: bool) -> list[str]:
 
 
 def _merge_one(
-    db: Database, source: _Source, codes: CodeMap, who: str, skipped: list[str]
+    db: Database, source: _Source, codes: CodeMap, who: str, skipped: list[str], keyed: bool
 ) -> FileMerge:
     report = FileMerge(
         path=str(source.path),
@@ -513,14 +575,17 @@ def _merge_one(
         if coder not in ours:
             team_store.insert_coder_row(db, coder, name, created_at)
             report.coders_new += 1
-    labelled = _merge_labels(db, source, codes, report)
+    keys = None
+    if keyed:
+        keys = {r.key for r in source.history} | {r[:3] for r in source.labels}
+    labelled = _merge_labels(db, source, codes, report, keys)
     # Curation the file has not seen: labels landed on their unit ids; flag the coders to
     # re-code units whose text changed since, and keep labels on retired units visible.
     for unit_id, coder, fate in reconcile_package_labels(
         db, labelled, since=source.known_until or None, who=who
     ):
         report.curated.append(f"{unit_id} ({coder}): {fate}")
-    _merge_states(db, source, report)
+    _merge_states(db, source, report, keyed)
     _merge_assignments(db, source, report)
     _merge_gold(db, source, codes, report)
     if report.changed:
@@ -568,6 +633,13 @@ def merge_files(
         if path.exists() and path.resolve() == here:
             raise MergeRefused("is this project itself", path)
         sources.append(_read_source(path))
+    return _merge_sources(db, sources, who, skip_foreign, keyed=False)
+
+
+def _merge_sources(
+    db: Database, sources: list[_Source], who: str, skip_foreign: bool, *, keyed: bool
+) -> MergeReport:
+    """Check every source, then merge them in order, in one transaction."""
     with write_transaction(db):
         # Checked under the write lock: a scheme change or curation committed by another
         # program between the check and the write cannot let unknown codes in.
@@ -578,5 +650,89 @@ def merge_files(
             skipped.append(_screen(db, source, skip_foreign))
             _check_scheme(db, source, codes)
         return MergeReport(
-            [_merge_one(db, s, codes, who, left) for s, left in zip(sources, skipped, strict=True)]
+            [
+                _merge_one(db, s, codes, who, left, keyed)
+                for s, left in zip(sources, skipped, strict=True)
+            ]
         )
+
+
+@dataclass(frozen=True)
+class CoderChanges:
+    """One coder's changed keys as another store holds them (the lab server).
+
+    ``labels`` and ``history`` must hold *every* row of the coder on each changed key
+    (unit, coder, dimension), not only the new ones: a key is decided on its whole
+    history, as :func:`merge_files` decides it. ``states`` are the unit states that may
+    have changed. Rows are LABEL_COLUMNS, HISTORY_COLUMNS (in the coder's order, ids and
+    reverts in the source's own numbering) and STATE_COLUMNS tuples.
+    """
+
+    coder: str
+    labels: Sequence[Sequence] = ()
+    history: Sequence[Sequence] = ()
+    states: Sequence[Sequence] = ()
+    known_until: str = ""  # the latest curation (change-log time) the coder had seen
+
+
+def merge_changes(
+    db: Database,
+    changes: Sequence[CoderChanges],
+    *,
+    origin: str = "lab",
+    who: str = "",
+    skip_foreign: bool = False,
+) -> MergeReport:
+    """Merge coders' changed keys into the project, reading only our rows of those keys.
+
+    The same checks, screening and resolution as :func:`merge_files` on a package of
+    each coder: for the keys given, the project ends as merging the packages would leave
+    it (tests/team/test_merge_changes.py), and keys not given are not read. A cycle thus
+    costs in proportion to what changed, not to the project's history.
+
+    Parameters
+    ----------
+    db
+        The project to merge into.
+    changes
+        Per coder, in order: its rows on the changed keys and its changed unit states.
+    origin
+        Named in the report and the merges table, as ``origin/coder``.
+    who, skip_foreign
+        As for :func:`merge_files`.
+
+    Returns
+    -------
+    MergeReport
+        One :class:`FileMerge` per coder.
+
+    Raises
+    ------
+    MergeRefused
+        As :func:`merge_files`: unknown units or codes, or (without ``skip_foreign``)
+        rows of another coder or with bad times; nothing is written then.
+    """
+    project_id = team_store.project_ids(db)[0] or ""
+    scheme = current_scheme(db)
+    sources = [
+        _Source(
+            path=Path(origin) / change.coder,
+            project_id="",
+            parent_id=project_id,  # as a package of this project
+            scheme=scheme,
+            articles={},
+            units=set(),
+            coders=[],
+            labels=as_rows(LabelRow, change.labels),
+            history=as_rows(HistoryRow, change.history),
+            states=as_rows(StateRow, change.states),
+            rounds=[],
+            assignments=[],
+            gold=[],
+            gold_history=[],
+            known_until=change.known_until,
+            package_coder=change.coder,
+        )
+        for change in changes
+    ]
+    return _merge_sources(db, sources, who, skip_foreign, keyed=True)
