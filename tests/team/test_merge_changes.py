@@ -24,7 +24,7 @@ from desktop.core import store, team
 from desktop.core.corpus.importer import import_paths
 from desktop.core.resources import demo_articles_dir
 from desktop.core.store import team as team_store
-from desktop.core.store.labels import _write_label, undo
+from desktop.core.store.labels import undo, write_label_row
 from desktop.core.team.merge import CoderChanges, MergeRefused, merge_changes
 
 CODERS = ("ann", "bob")
@@ -88,7 +88,7 @@ def _make(base, spec, target: Path) -> Path:
                 second += step + 1
                 u = units[unit]
                 code = VALUES[dimension][value]
-                _write_label(db, u, coder, dimension, code, "code", seconds=1.0, at=_t(second))
+                write_label_row(db, u, coder, dimension, code, "code", seconds=1.0, at=_t(second))
                 if note is not None:
                     db.execute(
                         "INSERT INTO unit_states (unit_id, coder_id, unsure, note, changed_at) "

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from desktop.core.errors import InputError
+from desktop.core.resources import clutter_rules_path
 from desktop.core.store.curation import RULES_META_KEY as RULES_META_KEY
 from desktop.core.store.curation import project_rules_text as project_rules_text
 
@@ -99,6 +101,25 @@ def parse_rules(text: str, origin: str = PROJECT_RULES) -> ClutterRules:
             raise InputError(f"inline rule '{name}': where must be anywhere|start|end", origin)
         inline_rules.append(InlineRule(name, regex, where))
     return ClutterRules(tuple(line_rules), tuple(inline_rules), origin)
+
+
+def load_rules(path: str | Path | None = None) -> ClutterRules:
+    """Load clutter rules from ``path`` (default: the shipped resources/clutter_rules.toml);
+    ``rules test --rules FILE`` and the extraction benchmark read them this way.
+
+    Raises
+    ------
+    InputError
+        Naming the file and the rule that is malformed.
+    """
+    path = Path(path) if path is not None else clutter_rules_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such clutter rules file", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot be read ({exc})", path) from None
+    return parse_rules(text, str(path))
 
 
 def project_rules(db) -> ClutterRules:
