@@ -29,13 +29,16 @@ class CalibrationFeedback(QLabel):
         self.feedback: CoderFeedback | None = None
         self.hide()
 
-    def refresh(self, db, coder: str, unit_id: str | None = None) -> None:
-        """Recompute from the store; describe ``unit_id`` when it is a final gold unit."""
+    def refresh(
+        self, db, coder: str, unit_id: str | None = None, dimensions: tuple[str, ...] = ()
+    ) -> None:
+        """Recompute from the store; describe ``unit_id`` when it is a final gold unit
+        (``dimensions``: the scheme's dimension ids, so that it is not parsed per key)."""
         # desktop.core.team loads pandas: not while the coding window opens.
         from desktop.core.team.calibration import coder_feedback
 
         try:
-            self.feedback = coder_feedback(db, coder)
+            self.feedback = coder_feedback(db, coder, dimensions or None)
         except (StanceError, sqlite3.Error):
             self.feedback = None
         summary = self.feedback.summary() if self.feedback else ""

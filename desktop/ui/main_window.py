@@ -356,7 +356,9 @@ class MainWindow(QMainWindow):
         for article_id, delta in update.deltas:
             self.sidebar.articles.apply_delta(article_id, delta)
         if update.changes:
-            self.calibration_feedback.refresh(self.db, self.coder, update.changes[-1].unit_id)
+            self.calibration_feedback.refresh(
+                self.db, self.coder, update.changes[-1].unit_id, self.session.dimensions
+            )
         for change in update.changes:
             unit = self.session.unit
             if unit is None or unit.id != change.unit_id:

@@ -124,15 +124,21 @@ def place_gold_calibration(
     return round_id
 
 
-def _final_units(db: Database, coder: str) -> list[tuple[str, dict[str, str], dict[str, dict]]]:
+def _final_units(
+    db: Database, coder: str, dimensions: Sequence[str] | None = None
+) -> list[tuple[str, dict[str, str], dict[str, dict]]]:
     """``(unit_id, own labels, gold rows)`` of the coder's final calibration units.
 
     Reads the coder's own labels and the gold labels, nothing else; cheap when the coder
-    has no calibration units (one indexed query), so the window can call it per change.
+    has no calibration units (one indexed query, no scheme parsed), so the window can call
+    it per change.
     """
-    dimensions = current_scheme(db).dimension_ids
+    assigned = team_store.kind_assignments(db, GOLD_KIND, coder)
+    if not assigned:
+        return []
+    dimensions = dimensions or current_scheme(db).dimension_ids
     final = []
-    for unit, _ in team_store.kind_assignments(db, GOLD_KIND, coder):
+    for unit, _ in assigned:
         own = unit_labels(db, unit, coder)
         if not all(d in own for d in dimensions):
             continue
@@ -141,12 +147,18 @@ def _final_units(db: Database, coder: str) -> list[tuple[str, dict[str, str], di
     return final
 
 
-def coder_feedback(db: Database, coder: str) -> CoderFeedback:
+def coder_feedback(
+    db: Database, coder: str, dimensions: Sequence[str] | None = None
+) -> CoderFeedback:
     """The coder's own agreement with gold per dimension, and gold on their final units.
 
     Reads only ``coder``'s labels and the gold labels, so it is safe to show the coder.
+    ``dimensions`` (the scheme's dimension ids) saves parsing the scheme on every call;
+    a coder without calibration units gets empty feedback from one indexed query.
     """
-    final = _final_units(db, coder)
+    final = _final_units(db, coder, dimensions)
+    if not final:
+        return CoderFeedback(coder, (), {})
     units = {
         unit: tuple(GoldValue(d, g["value"], own[d], g["rationale"]) for d, g in gold.items())
         for unit, own, gold in final
@@ -157,7 +169,7 @@ def coder_feedback(db: Database, coder: str) -> CoderFeedback:
             sum(1 for values in units.values() for v in values if v.dimension == d),
             sum(1 for values in units.values() for v in values if v.dimension == d and v.agrees),
         )
-        for d in current_scheme(db).dimension_ids
+        for d in dimensions or current_scheme(db).dimension_ids
     )
     return CoderFeedback(coder, scores, units)
 
