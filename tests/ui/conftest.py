@@ -43,7 +43,7 @@ def isolated_settings(tmp_path_factory, qapp):
 
 @pytest.fixture
 def project_path(tmp_path, corpus_dir, scheme):
-    """A project file holding the two sample articles, closed and ready to open."""
+    """A project file holding the five demo articles, closed and ready to open."""
     from desktop.core import store
     from desktop.core.corpus.importer import import_paths
 
@@ -54,13 +54,12 @@ def project_path(tmp_path, corpus_dir, scheme):
     return path
 
 
-@pytest.fixture
-def open_window(qtbot, project_path):
-    """``open_window(coder="ak", size=(w, h))``: a shown, active main window."""
+def window_opener(qtbot, path):
+    """``_open(coder="ak", size=(w, h), **options)``: a shown, active main window on ``path``."""
     from desktop.ui.main_window import MainWindow
 
     def _open(coder: str = "ak", size: tuple[int, int] = (1280, 800), **options):
-        window = MainWindow(project_path, coder, **options)
+        window = MainWindow(path, coder, **options)
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()
@@ -71,6 +70,12 @@ def open_window(qtbot, project_path):
         return window
 
     return _open
+
+
+@pytest.fixture
+def open_window(qtbot, project_path):
+    """``open_window(coder="ak", size=(w, h))``: a shown, active main window."""
+    return window_opener(qtbot, project_path)
 
 
 @pytest.fixture
@@ -105,17 +110,4 @@ def demo_path(tmp_path):
 @pytest.fixture
 def demo_window(qtbot, demo_path):
     """``demo_window(coder="ak", size=(w, h))``: a shown, active window on the demo project."""
-    from desktop.ui.main_window import MainWindow
-
-    def _open(coder: str = "ak", size: tuple[int, int] = (1280, 800), **options):
-        window = MainWindow(demo_path, coder, **options)
-        qtbot.addWidget(window)
-        window.resize(*size)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        qtbot.waitUntil(lambda: window.focusWidget() is window.centre)
-        return window
-
-    return _open
+    return window_opener(qtbot, demo_path)
