@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from pathlib import Path
 
-from desktop.commands import split_list
+from desktop.commands import emit_report, split_list
 
 
 def register(sub, parser_class) -> None:
@@ -88,17 +85,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         report = agreement_report(db, args)
     finally:
         db.close()
-    if args.format == "json":
-        text = json.dumps(agreement.report_to_json(report), indent=2, ensure_ascii=False) + "\n"
-    elif args.format == "html":
-        text = agreement.render_html(report, project_name=Path(args.project).stem)
-    else:
-        text = agreement.format_table(report) + "\n"
-    if args.output and args.output != "-":
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"Wrote the {args.format} agreement report to {args.output}")
-    else:
-        sys.stdout.write(text)
+    emit_report(args, report, agreement, "agreement report")
     return 0
 
 

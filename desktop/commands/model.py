@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from desktop.commands import split_list
+from desktop.commands import emit_report, split_list
 
 
 def register(sub, parser_class) -> None:
@@ -233,7 +233,6 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_models_report(args: argparse.Namespace) -> int:
     """``stancecoder agreement PROJECT --models``."""
-    from pathlib import Path
 
     from desktop.core import store
     from desktop.core.agreement.compute import DEFAULT_SEED
@@ -255,15 +254,5 @@ def cmd_models_report(args: argparse.Namespace) -> int:
         )
     finally:
         db.close()
-    if args.format == "json":
-        text = json.dumps(mreport.report_to_json(report), indent=2, ensure_ascii=False) + "\n"
-    elif args.format == "html":
-        text = mreport.render_html(report, project_name=Path(args.project).stem)
-    else:
-        text = mreport.format_table(report) + "\n"
-    if args.output and args.output != "-":
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"Wrote the {args.format} models report to {args.output}")
-    else:
-        sys.stdout.write(text)
+    emit_report(args, report, mreport, "models report")
     return 0
