@@ -11,7 +11,7 @@ import pytest
 from desktop import cli
 from desktop.core import store
 from desktop.core.errors import CorruptProject, ProjectError
-from desktop.core.store import backup
+from desktop.core.store import backup, blockstore
 from desktop.core.store.db import project_path
 from desktop.core.store.lock import ProjectLocked, acquire_window_lock
 
@@ -51,6 +51,18 @@ def _labels(path: Path) -> list[tuple]:
         conn.close()
 
 
+def _held(made: Path, tmp_path: Path) -> Path:
+    """The project file the backup ``made`` holds, put together in ``tmp_path``."""
+    return backup.extract(made, tmp_path / f"{made.name}.stance")
+
+
+def _wreck_backup(made: Path) -> None:
+    """Damage the blocks of the backup ``made`` (its manifest stays readable)."""
+    manifest = blockstore.read_manifest(made)
+    for block in manifest.blocks:
+        _wreck(blockstore.block_path(made.parent, block), start=8)
+
+
 def _wreck(path: Path, start: int = 100, end: int | None = None) -> None:
     """Overwrite bytes of a (checkpointed) project file, keeping its 100-byte header."""
     data = bytearray(path.read_bytes())
@@ -65,14 +77,15 @@ def _checkpoint(path: Path) -> None:
     db.close()
 
 
-def test_a_backup_is_one_verified_self_contained_file(project):
+def test_a_backup_is_a_verified_manifest_that_puts_the_project_back_together(project, tmp_path):
     made = backup.make_backup(project)
     assert made.parent.parent == backup.backups_root()
-    assert made.name.startswith("project-") and made.suffix == ".stance"
-    assert not Path(f"{made}-wal").exists()
+    assert made.name.startswith("project-") and made.suffix == ".backup"
     assert backup.verify_backup(made) is None
-    assert _labels(made) == _labels(project)
-    conn = sqlite3.connect(made)
+    held = _held(made, tmp_path)
+    assert _labels(held) == _labels(project)
+    assert not Path(f"{held}-wal").exists()
+    conn = sqlite3.connect(held)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()
     assert [b.path for b in backup.list_backups(project)] == [made]
@@ -98,8 +111,11 @@ def test_the_window_backup_on_open_skips_when_one_is_fresh(project):
 
 def test_a_damaged_project_names_its_newest_good_backup(project):
     older = backup.make_backup(project)
+    db = store.open_project(project)
+    store.set_label(db, _units(db)[9], "ra", "stance", "pressure")  # new blocks
+    db.close()
     newest = backup.make_backup(project)
-    _wreck(newest, start=4096)  # a bad backup is passed over
+    _wreck_backup(newest)  # a bad backup is passed over
     _checkpoint(project)
     _wreck(project)  # even the project id is unreadable now: found by its last place
     with pytest.raises(CorruptProject) as info:
@@ -173,7 +189,7 @@ def test_restore_refuses_while_a_window_has_the_project_open(project, dump):
 
 def test_restore_refuses_a_damaged_backup_or_another_projects(project, tmp_path, scheme, dump):
     made = backup.make_backup(project)
-    _wreck(made, start=4096)
+    _wreck_backup(made)
     other = tmp_path / "other.stance"
     store.create_project(other, scheme).close()
     before = dump(project)

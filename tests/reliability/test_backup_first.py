@@ -27,7 +27,7 @@ def test_import_labels_leaves_a_backup_of_the_project_as_it_was(demo_project, tm
     code, _, err = run("import-labels", demo_project, csv)
     assert code == 0, err
     (made,) = backup.list_backups(demo_project)
-    assert _labels(made.path) == before
+    assert _labels(backup.extract(made.path, tmp_path / "held.stance")) == before
     assert _labels(demo_project) != before
     code, _, err = run("units", "exclude", demo_project, unit, "--confirm")
     assert code == 0, err

@@ -1,13 +1,20 @@
-"""Rotating backups of a project, made with SQLite's backup API, and their restoration.
+"""Rotating, deduplicated backups of a project, and their restoration.
 
 Backups live in the data folder, one folder per project::
 
     <data folder>/backups/<project name>-<first 8 characters of its id>/
         project.json                          which project, last seen where
-        study-2026-11-22T101400Z.stance       one self-contained SQLite file each
+        study-2026-12-06T101400Z.backup       one manifest a backup (its blocks in order)
+        blocks/                               the blocks, each stored once, compressed
+        study-2026-11-22T101400Z.stance       a full copy made by an earlier version
+
+A backup reads one consistent snapshot of the project, even while the window writes
+(:mod:`desktop.core.store.snapshot`), cut into page-aligned blocks; a block already in
+the store from an earlier backup is not stored again (:mod:`desktop.core.store.blockstore`),
+so five backups take about one compressed project plus what changed between them.
 
 The window makes one when it opens a project for coding (:func:`backup_on_open`); the
-command line lists them, makes one, and restores one. Every backup is checked with
+command line lists them, makes one, and restores one. Every snapshot is checked with
 ``PRAGMA quick_check`` before it is kept; a damaged project never pushes a good backup
 out of the rotation. A restore never deletes anything: the current file is kept beside
 the project as ``<name>.before-restore-<time>``; it is all or nothing, a restore killed
@@ -23,6 +30,8 @@ import os
 import re
 import shutil
 import sqlite3
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,6 +58,21 @@ from desktop.core.store.backup_files import (  # the listing half, named here fo
     sort_key,
     verify_backup,
 )
+from desktop.core.store.blockstore import (
+    BACKUP_SUFFIX,
+    BLOCK_SIZE,
+    BackupDamaged,
+    Manifest,
+    blocks_of,
+    collect_garbage,
+    digest,
+    is_manifest,
+    read_manifest,
+    store_block,
+    store_lock,
+    tree_hash,
+    write_manifest,
+)
 from desktop.core.store.db import (
     Database,
     get_meta,
@@ -58,6 +82,7 @@ from desktop.core.store.db import (
     write_transaction,
 )
 from desktop.core.store.lock import acquire_window_lock
+from desktop.core.store.snapshot import snapshot
 
 KEEP = 5
 
@@ -68,6 +93,7 @@ __all__ = [
     "Restored",
     "backup_on_open",
     "backups_root",
+    "extract",
     "finish_interrupted_restore",
     "list_backups",
     "make_backup",
@@ -89,16 +115,23 @@ class Restored:
     kept_as: Path | None  # where the replaced file went (None if there was none)
 
 
-def rotate(folder: Path, keep: int = KEEP) -> list[Path]:
-    """Delete all but the newest ``keep`` backups in ``folder``; returns those deleted."""
+def _rotate(folder: Path, keep: int) -> list[Path]:
     backups = sorted(
         (b for p in folder.iterdir() if (b := parse_backup(p)) is not None), key=sort_key
     )
     removed = [b.path for b in backups[: max(len(backups) - keep, 0)]]
-    for path in removed:
+    for path in removed:  # manifests first: a block is deleted only once none names it
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+    collect_garbage(folder)
     return removed
+
+
+def rotate(folder: Path, keep: int = KEEP) -> list[Path]:
+    """Delete all but the newest ``keep`` backups in ``folder``, then the blocks no
+    remaining backup names; returns the backups deleted."""
+    with store_lock(folder):
+        return _rotate(folder, keep)
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -124,25 +157,68 @@ def _next_name(folder: Path, stem: str, stamp: str) -> str:
     return f"{stem}-{stamp}_{max(same_second) + 1}"
 
 
+def _store(folder: Path, data: bytes) -> tuple[str, int]:
+    block = digest(data)
+    return block, store_block(folder, block, data)
+
+
+def _store_snapshot(project: Path, folder: Path, scratch: Path) -> Manifest:
+    """Store the blocks of one snapshot of ``project``; the manifest that names them."""
+    with snapshot(project, scratch) as snap, ThreadPoolExecutor(max_workers=3) as pool:
+        check = pool.submit(snap.quick_check)  # SQLite and hashlib leave the GIL
+        blocks: list[str] = []
+        written: set[str] = set()
+        pending: deque = deque()
+        for data in snap.blocks(BLOCK_SIZE):
+            pending.append(pool.submit(_store, folder, data))
+            while len(pending) > 8 or (pending and pending[0].done()):
+                block, size = pending.popleft().result()
+                blocks.append(block)
+                if size:
+                    written.add(block[:2])
+        for job in pending:
+            block, size = job.result()
+            blocks.append(block)
+            if size:
+                written.add(block[:2])
+        rows = check.result()
+        facts = snap
+    if rows != ["ok"]:
+        raise CorruptProject(f"is damaged ({rows[0]}); no backup was made", project)
+    for sub in sorted(written):  # the new blocks' names are on disk before the manifest
+        fsync_path(folder / "blocks" / sub)
+    fsync_path(folder / "blocks")
+    return Manifest(
+        project_id=facts.project_id,
+        schema_version=facts.schema_version,
+        name=project.name,
+        page_size=facts.page_size,
+        file_size=facts.file_size,
+        block_size=BLOCK_SIZE,
+        blocks=blocks,
+        file_hash=tree_hash(blocks, facts.file_size),
+    )
+
+
 def make_backup(source: Database | str | Path, *, keep: int = KEEP) -> Path:
     """Back up a project now and keep only the newest ``keep`` backups.
 
     Parameters
     ----------
     source
-        An open project, or the path of one (opened read-only for the copy). The copy
-        is one consistent snapshot even while another program writes.
+        An open project, or the path of one. The backup is one consistent snapshot even
+        while another program writes; only the blocks no earlier backup holds are stored.
 
     Returns
     -------
     Path
-        The new backup file.
+        The new backup's manifest (``<name>-<time>.backup``).
 
     Raises
     ------
     CorruptProject
-        If the copy fails ``quick_check`` (the project is damaged); it is not kept and
-        no older backup is removed.
+        If the snapshot fails ``quick_check`` (the project is damaged); it is not kept
+        and no older backup is removed.
     """
     owned = not isinstance(source, Database)
     db = open_project(source, readonly=True) if owned else source
@@ -151,37 +227,26 @@ def make_backup(source: Database | str | Path, *, keep: int = KEEP) -> Path:
         if project is None:
             raise ProjectError("an in-memory project has no backups")
         project_id = get_meta(db, "project_id") or "unknown"
-        folder = backups_root() / folder_name(project, project_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime(STAMP)
-        suffix = project.suffix or ".stance"
-        final = folder / f"{_next_name(folder, project.stem, stamp)}{suffix}"
-        partial = final.with_name(final.name + ".partial")
-        sweep_partials(folder)
-        partial.unlink(missing_ok=True)
-        held = partial_files.hold(partial)
-        target = sqlite3.connect(partial, isolation_level=None)
-        try:
-            db.conn.backup(target)
-            # A backup is one self-contained file: no -wal beside it.
-            target.execute("PRAGMA journal_mode = DELETE")
-            rows = [r[0] for r in target.execute("PRAGMA quick_check").fetchall()]
-        finally:
-            target.close()
-            partial_files.release(held)
     finally:
         if owned:
             db.close()
-    if rows != ["ok"]:
-        partial.unlink(missing_ok=True)
-        raise CorruptProject(f"is damaged ({rows[0]}); no backup was made", project)
-    fsync_path(partial)
-    os.replace(partial, final)
-    _write_json(
-        folder / MANIFEST,
-        {"project_id": project_id, "path": str(project.resolve()), "name": project.name},
-    )
-    rotate(folder, keep)
+    folder = backups_root() / folder_name(project, project_id)
+    with store_lock(folder):
+        sweep_partials(folder)
+        stamp = datetime.now(UTC).strftime(STAMP)
+        final = folder / f"{_next_name(folder, project.stem, stamp)}{BACKUP_SUFFIX}"
+        try:
+            manifest = _store_snapshot(project, folder, folder / f"{final.name}.copy.partial")
+            write_manifest(final, manifest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                collect_garbage(folder)  # the blocks of the backup that was not made
+            raise
+        _write_json(
+            folder / MANIFEST,
+            {"project_id": project_id, "path": str(project.resolve()), "name": project.name},
+        )
+        _rotate(folder, keep)
     return final
 
 
@@ -209,7 +274,14 @@ def _restore_source(project: Path, source: str | Path | None) -> Path:
     source = Path(source)
     if not source.is_file():
         raise ProjectError("no such backup file", source)
-    problem = verify_backup(source)
+    if is_manifest(source):  # its blocks are checked as they are put together
+        try:
+            read_manifest(source)
+            problem = None
+        except BackupDamaged as exc:
+            problem = str(exc)
+    else:
+        problem = verify_backup(source)
     if problem:
         raise CorruptProject(f"{problem}; it cannot be restored", source)
     if project.is_file():
@@ -230,11 +302,13 @@ def restore(project: str | Path, source: str | Path | None = None, *, who: str =
     source
         A backup file; None for the newest good backup of the project.
 
-    The backup is verified, copied beside the project (``<name>.restoring``) and the copy
-    verified again; then an intent file records the step, the current file (with its
-    ``-wal``) is renamed to ``<name>.before-restore-<time>`` and the copy renamed into
-    place. A restore killed at any point is either not begun (the project as it was) or
-    completed the next time the project is opened (:func:`finish_interrupted_restore`).
+    The backup is put together (or copied) beside the project (``<name>.restoring``),
+    every block checked against its hash and the whole file against the manifest's, and
+    the file verified with ``quick_check``; then an intent file records the step, the
+    current file (with its ``-wal``) is renamed to ``<name>.before-restore-<time>`` and
+    the copy renamed into place. A restore killed at any point is either not begun (the
+    project as it was) or completed the next time the project is opened
+    (:func:`finish_interrupted_restore`).
     The restore is recorded in the project's change log.
 
     Raises
@@ -250,8 +324,7 @@ def restore(project: str | Path, source: str | Path | None = None, *, who: str =
     with acquire_window_lock(project):
         stamp = datetime.now(UTC).strftime(STAMP)
         incoming = incoming_path(project)
-        shutil.copyfile(chosen, incoming)
-        fsync_path(incoming)
+        _put_together(chosen, incoming)
         problem = verify_backup(incoming)
         if problem:
             incoming.unlink(missing_ok=True)
@@ -277,3 +350,54 @@ def restore(project: str | Path, source: str | Path | None = None, *, who: str =
     finally:
         db.close()
     return Restored(project, chosen, kept_as)
+
+
+def _assemble(source: Path, target: Path) -> None:
+    """Write the file the deduplicated backup ``source`` holds to ``target``, every block
+    checked against its hash and the whole against the manifest's file hash."""
+    with store_lock(source.parent), target.open("wb") as out:
+        for data in blocks_of(source):
+            out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    # The snapshot was of a WAL-mode file: make the copy self-contained (no -wal beside it).
+    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+
+
+def _put_together(source: Path, target: Path) -> None:
+    """``source`` (a manifest or a full copy) as a project file at ``target``, synced;
+    nothing is left at ``target`` when it fails."""
+    try:
+        if is_manifest(source):
+            _assemble(source, target)
+        else:
+            shutil.copyfile(source, target)
+        fsync_path(target)
+    except BackupDamaged as exc:
+        target.unlink(missing_ok=True)
+        raise CorruptProject(f"{exc}; it cannot be restored", source) from None
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def extract(source: str | Path, target: str | Path) -> Path:
+    """Write the project file that the backup ``source`` holds to ``target`` (a new file),
+    checked as a restore checks it; for reading an old state without restoring it.
+
+    Raises
+    ------
+    CorruptProject
+        When a block is missing or damaged, or the file fails ``quick_check``.
+    """
+    source, target = Path(source), Path(target)
+    _put_together(source, target)
+    problem = verify_backup(target)
+    if problem:
+        target.unlink(missing_ok=True)
+        raise CorruptProject(f"{problem} once put together", source)
+    return target

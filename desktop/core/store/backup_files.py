@@ -20,6 +20,13 @@ from pathlib import Path
 
 from desktop.core.errors import ProjectError
 from desktop.core.paths import backups_root
+from desktop.core.store.blockstore import (
+    BackupDamaged,
+    check_backup,
+    fsync_path,
+    is_manifest,
+    read_manifest,
+)
 from desktop.core.store.fileformat import APPLICATION_ID, application_id_of
 from desktop.core.store.lock import ProjectLocked, acquire_window_lock
 
@@ -31,11 +38,12 @@ BACKUP_NAME = re.compile(r"^(?P<stem>.*)-(?P<stamp>\d{4}-\d\d-\d\dT\d{6}Z)(?:_(?
 
 @dataclass(frozen=True)
 class Backup:
-    """One backup file of a project."""
+    """One backup of a project: a deduplicated backup's manifest (``.backup``, see
+    :mod:`desktop.core.store.blockstore`) or a full copy made by earlier versions."""
 
     path: Path
     taken_at: datetime  # UTC
-    size: int
+    size: int  # of the project file it holds
 
     @property
     def when(self) -> str:
@@ -56,7 +64,11 @@ def parse_backup(path: Path) -> Backup | None:
     if not match or not path.is_file():
         return None
     taken = datetime.strptime(match.group("stamp"), STAMP).replace(tzinfo=UTC)
-    return Backup(path, taken, path.stat().st_size)
+    size = path.stat().st_size
+    if is_manifest(path):
+        with contextlib.suppress(BackupDamaged):
+            size = read_manifest(path).file_size
+    return Backup(path, taken, size)
 
 
 def sort_key(backup: Backup) -> tuple:
@@ -65,7 +77,13 @@ def sort_key(backup: Backup) -> tuple:
 
 
 def read_project_id(path: Path) -> str | None:
-    """The project id stored in ``path``, or None when the file cannot tell it."""
+    """The project id stored in ``path`` (a project or a backup), or None when the file
+    cannot tell it."""
+    if is_manifest(path):
+        try:
+            return read_manifest(path).project_id
+        except BackupDamaged:
+            return None
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error:
@@ -113,8 +131,11 @@ def list_backups(project: str | Path) -> list[Backup]:
 
 
 def verify_backup(path: str | Path) -> str | None:
-    """Why ``path`` is not a usable backup, or None when it is sound."""
+    """Why ``path`` is not a usable backup, or None when it is sound (a deduplicated
+    backup: every block matches its hash; a full copy: ``quick_check``)."""
     path = Path(path)
+    if is_manifest(path):
+        return check_backup(path)
     try:
         with path.open("rb") as handle:
             header = handle.read(100)
@@ -159,15 +180,6 @@ def newest_good_backup_seen_at(path: str | Path) -> Backup | None:
         if verify_backup(candidate.path) is None:
             return candidate
     return None
-
-
-def fsync_path(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def intent_path(project: Path) -> Path:
