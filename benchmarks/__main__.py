@@ -87,6 +87,7 @@ KEYS: dict[str, tuple[str, str, str]] = {
     "model_train_s": ("train on 10,000 units x 3 dimensions with grouped CV", "s", "<= 30"),
     "model_predict_units_per_s": ("text to probabilities, 3 dimensions", "units/s", ">= 20,000"),
     "llm_overhead_ms": ("LLM client's own time per unit, local server", "ms/unit", "<= 2"),
+    "backup_bytes": ("5 backups, 200 labels between each", "bytes", "<= 2 x the file, 2 x copy"),
 }
 
 
@@ -193,6 +194,9 @@ def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], 
             ("llm_overhead_ms",),
             lambda: models.measure_llm_overhead(bench.workdir, quick=scale.name == "quick"),
         )
+        from benchmarks.measures import backups  # issue 24
+
+        bench.measure(("backup_bytes",), lambda: backups.measure_backups(copy, bench.workdir))
     finally:
         bench.close()
     ordered = {k: bench.results[k] for k in KEYS if k in bench.results}

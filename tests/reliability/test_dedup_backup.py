@@ -1,7 +1,7 @@
 """Issue 24: backups that do not multiply the project's size (deduplicated blocks).
 
 Real project files throughout; the block size is lowered to one page so that the demo
-project (a few hundred KB) spans many blocks, as a large project spans many 1 MiB ones.
+project (a few hundred KB) spans many blocks, as a large project spans many 256 KiB ones.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def test_five_backups_store_the_unchanged_blocks_once(demo_project, tmp_path):
 
 
 _WRITER = """
-    import sys, time
+    import os, sys, time
     from pathlib import Path
     from desktop.core import store
 
@@ -117,7 +117,8 @@ _WRITER = """
             for unit in units:
                 store.set_label(db, unit, "w", "stance", value)
         n += 1
-        progress.write_text(str(n))
+        progress.with_suffix(".new").write_text(str(n))
+        os.replace(progress.with_suffix(".new"), progress)  # never read half-written
         time.sleep(0.02)  # a fast coder, not a flood that grows the file without end
     db.close()
 """
