@@ -11,7 +11,7 @@ def _size(n: int) -> str:
 
 
 def cmd_backup_list(args: argparse.Namespace) -> int:
-    from desktop.core.store.backup import list_backups
+    from desktop.core.store.backup import disk_bytes, list_backups
 
     project = Path(args.project)
     backups = list_backups(project)
@@ -24,6 +24,7 @@ def cmd_backup_list(args: argparse.Namespace) -> int:
     print(f"Backups of {project}, newest first:")
     for backup in backups:
         print(f"  {backup.when}  {_size(backup.size):>9}  {backup.path}")
+    print(f"Together they take {_size(disk_bytes(backups))} (unchanged blocks are stored once).")
     return 0
 
 

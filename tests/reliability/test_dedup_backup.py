@@ -76,7 +76,7 @@ def _child(script: str, *args) -> subprocess.CompletedProcess:
     )
 
 
-def test_five_backups_store_the_unchanged_blocks_once(demo_project, tmp_path):
+def test_five_backups_store_the_unchanged_blocks_once(demo_project, tmp_path, run):
     units = _units(demo_project)
     made, expected = [], []
     for i in range(5):
@@ -99,6 +99,14 @@ def test_five_backups_store_the_unchanged_blocks_once(demo_project, tmp_path):
     listed = backup.list_backups(demo_project)
     assert [b.path for b in listed] == made[::-1]
     assert listed[0].size == manifests[-1].file_size
+    code, out, _ = run("backup", "list", demo_project)
+    assert code == 0
+    total = backup.disk_bytes(listed)
+    others = [*made, folder / "project.json", folder / blockstore.LOCK]
+    assert total == stored_bytes + sum(p.stat().st_size for p in others)
+    assert out.splitlines()[-1] == (
+        f"Together they take {total / 1e3:.0f} KB (unchanged blocks are stored once)."
+    )
 
 
 _WRITER = """
@@ -336,7 +344,17 @@ def test_a_project_that_cannot_be_pinned_is_backed_up_through_a_copy(
     """When the live file cannot be pinned (no write lock to take), the snapshot is taken
     with SQLite's backup API instead; the backup is the same."""
     monkeypatch.setattr(snapshot, "_TRIES", 0)  # as if a reader always held the WAL back
+    copied = snapshot._copied
+    used = []
+
+    def spy(project, scratch):
+        used.append(scratch)
+        return copied(project, scratch)
+
+    monkeypatch.setattr(snapshot, "_copied", spy)
     made = backup.make_backup(demo_project)
+    assert len(used) == 1 and used[0].parent == made.parent
+    assert not used[0].exists()
     assert not list(made.parent.glob("*.partial"))
     assert _labels(backup.extract(made, tmp_path / "held.stance")) == _labels(demo_project)
 

@@ -93,6 +93,7 @@ __all__ = [
     "Restored",
     "backup_on_open",
     "backups_root",
+    "disk_bytes",
     "extract",
     "finish_interrupted_restore",
     "list_backups",
@@ -248,6 +249,13 @@ def make_backup(source: Database | str | Path, *, keep: int = KEEP) -> Path:
         )
         _rotate(folder, keep)
     return final
+
+
+def disk_bytes(backups: list[Backup]) -> int:
+    """The bytes ``backups`` take on disk together: their folders' manifests, blocks and
+    full copies (a block shared by several backups counts once)."""
+    folders = {b.path.parent for b in backups}
+    return sum(p.stat().st_size for f in folders for p in f.rglob("*") if p.is_file())
 
 
 def backup_on_open(
