@@ -412,3 +412,36 @@ def test_a_read_only_data_folder_is_one_line(demo_project, data_disk, run, dump)
     assert code == 2 and out == "", err
     assert err.count("\n") == 1 and "the data folder cannot be written" in err, err
     assert dump(demo_project) == before
+
+
+def test_a_restore_checks_the_whole_file_hash_and_quick_check(demo_project, dump, run):
+    made = backup.make_backup(demo_project)
+    manifest = blockstore.read_manifest(made)
+    before = dump(demo_project)
+    # blocks that are each sound but do not add up to the file: the whole-file hash
+    made.write_text(
+        made.read_text(encoding="utf-8").replace(manifest.file_hash, "0" * 64), encoding="utf-8"
+    )
+    code, _, err = run("backup", "restore", demo_project, "--from", made)
+    assert code == 2 and err.count("\n") == 1
+    assert "do not add up to the file it describes" in err, err
+    # a snapshot whose blocks match their hashes but whose b-trees are wrong: quick_check
+    db = sqlite3.connect(demo_project)
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'labels'").fetchone()[0]
+    db.close()
+    blocks = list(manifest.blocks)
+    index = (root - 1) * page_size // SMALL_BLOCK
+    page = bytearray(blockstore.load_block(made.parent, blocks[index], index, len(blocks)))
+    page[8:] = bytes([0xA5]) * (len(page) - 8)
+    blocks[index] = blockstore.digest(bytes(page))
+    blockstore.store_block(made.parent, blocks[index], bytes(page))
+    manifest.blocks = blocks
+    manifest.file_hash = blockstore.tree_hash(blocks, manifest.file_size)
+    blockstore.write_manifest(made, manifest)
+    assert backup.verify_backup(made) is None  # every block matches its hash
+    code, _, err = run("backup", "restore", demo_project, "--from", made)
+    assert code == 2 and err.count("\n") == 1
+    assert "is damaged" in err and "nothing was restored" in err, err
+    assert dump(demo_project) == before
+    assert not list(demo_project.parent.glob("*.restoring*"))

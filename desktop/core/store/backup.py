@@ -369,11 +369,16 @@ def _assemble(source: Path, target: Path) -> None:
         out.flush()
         os.fsync(out.fileno())
     # The snapshot was of a WAL-mode file: make the copy self-contained (no -wal beside it).
-    conn = sqlite3.connect(target, isolation_level=None)
     try:
-        conn.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        conn.close()
+        conn = sqlite3.connect(target, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        raise  # a full disk, an I/O error: said as such by the caller
+    except sqlite3.DatabaseError as exc:  # malformed, not a database
+        raise BackupDamaged(f"is damaged once put together ({exc})") from None
 
 
 def _put_together(source: Path, target: Path) -> None:
