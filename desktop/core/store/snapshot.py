@@ -15,7 +15,7 @@ never copies a frame newer than any open reader's mark into the main file. So:
 
 In rollback-journal mode the read transaction's shared lock keeps writers out of the
 main file altogether. When none of this works (a read-only disk, a writer that holds
-the lock for long), the snapshot is taken with SQLite's backup API into a scratch file
+the lock past the busy timeout), the snapshot is taken with SQLite's backup API into a scratch file
 beside the backups and read from there: slower, never wrong.
 
 The main file is read through a descriptor of our own. Closing any descriptor of a file
@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core import partial_files
+from desktop.core.store import db as db_module  # its busy timeout, read at call time
 
 _TRIES = 20
-_LOCK_WAIT_MS = 5_000
+_LOCK_WAIT_MS = 5_000  # the reader's (a checkpoint never waits; only a locked file does)
 # path -> (device, inode, descriptor); see the module docstring for why these stay open
 _HELD: dict[str, tuple[int, int, int]] = {}
 
@@ -120,6 +121,8 @@ def _held_fd(path: Path) -> int:
 
 
 def _pin_wal(reader: sqlite3.Connection, writer: sqlite3.Connection) -> None:
+    # Wait for a writer as long as a command would, then fall back to the copy.
+    writer.execute(f"PRAGMA busy_timeout = {db_module.BUSY_TIMEOUT_MS}")
     for attempt in range(_TRIES):
         reader.execute("PRAGMA wal_checkpoint(PASSIVE)")
         writer.execute("BEGIN IMMEDIATE")
