@@ -445,3 +445,31 @@ def test_a_restore_checks_the_whole_file_hash_and_quick_check(demo_project, dump
     assert "is damaged" in err and "nothing was restored" in err, err
     assert dump(demo_project) == before
     assert not list(demo_project.parent.glob("*.restoring*"))
+
+
+_SWITCH_MODE = """
+    import sqlite3, sys
+    conn = sqlite3.connect(sys.argv[1], timeout=0)
+    try:
+        print(conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0])
+    except sqlite3.OperationalError as exc:
+        print(exc)
+"""
+
+
+def test_a_backup_leaves_the_locks_of_the_processes_own_connections_alone(demo_project):
+    """Closing any descriptor of a file drops every POSIX lock the process holds on it,
+    SQLite's too; then another program could take the file from under an open window."""
+    if sys.platform == "win32":
+        pytest.skip("POSIX advisory locks")
+    db = store.open_project(demo_project)  # the window's connection, in this process
+    try:
+        db.execute("SELECT count(*) FROM units").fetchone()
+        for _ in range(2):  # the second backup reuses the held descriptor
+            backup.make_backup(demo_project)
+        assert _child(_SWITCH_MODE, demo_project).stdout.strip() == "database is locked"
+        with demo_project.open("rb") as raw:  # what the backup must not do
+            raw.read(100)
+        assert _child(_SWITCH_MODE, demo_project).stdout.strip() == "delete"
+    finally:
+        db.close()

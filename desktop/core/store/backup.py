@@ -73,6 +73,7 @@ from desktop.core.store.blockstore import (
     tree_hash,
     write_manifest,
 )
+from desktop.core.store.damage import damaged, not_a_project
 from desktop.core.store.db import (
     Database,
     get_meta,
@@ -81,8 +82,9 @@ from desktop.core.store.db import (
     project_path,
     write_transaction,
 )
+from desktop.core.store.fileformat import APPLICATION_ID, SQLITE_HEADER, application_id_of
 from desktop.core.store.lock import acquire_window_lock
-from desktop.core.store.snapshot import snapshot
+from desktop.core.store.snapshot import read_header, snapshot
 
 KEEP = 5
 
@@ -201,6 +203,35 @@ def _store_snapshot(project: Path, folder: Path, scratch: Path) -> Manifest:
     )
 
 
+def _snapshot_of(project: Path, folder: Path, scratch: Path) -> Manifest:
+    """:func:`_store_snapshot`, its SQLite errors said as opening a project says them."""
+    try:
+        return _store_snapshot(project, folder, scratch)
+    except sqlite3.OperationalError as exc:
+        if "unable to open" in str(exc):
+            raise ProjectError(
+                "cannot be opened (is its folder read-only or on a disconnected drive?)",
+                project,
+            ) from None
+        raise  # a full disk, a busy file: said by failures.explain
+    except sqlite3.DatabaseError as exc:  # malformed, not a database
+        raise damaged(project, str(exc)) from None
+
+
+def _project_id_of(project: Path) -> str:
+    """The id of the project file at ``project``, checked to be a project without opening
+    it through :func:`open_project`: that reads the header through a descriptor of its
+    own and closes it, which drops the POSIX locks of every connection of this process
+    to the file (the window's, when it backs up the project it has open)."""
+    finish_interrupted_restore(project)
+    if not project.is_file():
+        raise ProjectError("no such project file", project)
+    header = read_header(project)
+    if not header.startswith(SQLITE_HEADER) or application_id_of(header) != APPLICATION_ID:
+        raise not_a_project(project, "is not a Stance Coder project")
+    return read_project_id(project) or "unknown"
+
+
 def make_backup(source: Database | str | Path, *, keep: int = KEEP) -> Path:
     """Back up a project now and keep only the newest ``keep`` backups.
 
@@ -221,23 +252,21 @@ def make_backup(source: Database | str | Path, *, keep: int = KEEP) -> Path:
         If the snapshot fails ``quick_check`` (the project is damaged); it is not kept
         and no older backup is removed.
     """
-    owned = not isinstance(source, Database)
-    db = open_project(source, readonly=True) if owned else source
-    try:
-        project = project_path(db)
+    if isinstance(source, Database):
+        project = project_path(source)
         if project is None:
             raise ProjectError("an in-memory project has no backups")
-        project_id = get_meta(db, "project_id") or "unknown"
-    finally:
-        if owned:
-            db.close()
+        project_id = get_meta(source, "project_id") or "unknown"
+    else:
+        project = Path(source)
+        project_id = _project_id_of(project)
     folder = backups_root() / folder_name(project, project_id)
     with store_lock(folder):
         sweep_partials(folder)
         stamp = datetime.now(UTC).strftime(STAMP)
         final = folder / f"{_next_name(folder, project.stem, stamp)}{BACKUP_SUFFIX}"
         try:
-            manifest = _store_snapshot(project, folder, folder / f"{final.name}.copy.partial")
+            manifest = _snapshot_of(project, folder, folder / f"{final.name}.copy.partial")
             write_manifest(final, manifest)
         except BaseException:
             with contextlib.suppress(OSError):

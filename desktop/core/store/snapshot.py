@@ -20,8 +20,8 @@ beside the backups and read from there: slower, never wrong.
 
 The main file is read through a descriptor of our own. Closing any descriptor of a file
 drops every POSIX lock the process holds on it, SQLite's included (the classic way to
-corrupt a database), so on POSIX that descriptor is kept open for the life of the
-process and reused by the next backup of the same file.
+corrupt a database), so on POSIX that descriptor is kept open while the file stays in
+place and reused by the next backup of the same file.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import contextlib
 import os
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ _TRIES = 20
 _LOCK_WAIT_MS = 5_000  # the reader's (a checkpoint never waits; only a locked file does)
 # path -> (device, inode, descriptor); see the module docstring for why these stay open
 _HELD: dict[str, tuple[int, int, int]] = {}
+_KEEP_FDS = 32
+_HELD_LOCK = threading.Lock()
 
 
 class SnapshotUnavailable(Exception):
@@ -104,20 +107,44 @@ def _facts(conn: sqlite3.Connection) -> tuple[int, int, str, int]:
 
 
 def _held_fd(path: Path) -> int:
-    """A read descriptor of ``path`` that is never closed while the inode is current."""
+    """A read descriptor of ``path`` that stays open while the file is in use."""
+    with _HELD_LOCK:
+        return _held_fd_locked(path)
+
+
+def _held_fd_locked(path: Path) -> int:
     key = str(path.resolve())
     st = os.stat(key)
-    held = _HELD.get(key)
+    held = _HELD.pop(key, None)
     if held and held[:2] == (st.st_dev, st.st_ino):
+        _HELD[key] = held  # the most recently used last
         return held[2]
     fd = os.open(key, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    if sys.platform != "win32":
-        # An older descriptor is of a file that was renamed away (a restore): closing it
-        # drops only locks on that file, which no connection of ours should still use.
-        if held:
-            os.close(held[2])
-        _HELD[key] = (st.st_dev, st.st_ino, fd)
+    if sys.platform == "win32":  # pragma: no cover - closed after reading, no POSIX locks
+        return fd
+    # A descriptor of a file since renamed away (a restore) or deleted can go: closing it
+    # drops only locks on that file, which no connection should still use. Past _KEEP_FDS
+    # files (a test run backs up hundreds of projects in one process) the least recently
+    # backed up goes too.
+    if held:
+        os.close(held[2])
+    for other, (dev, ino, other_fd) in list(_HELD.items()):
+        try:
+            now = os.stat(other)
+            gone = (now.st_dev, now.st_ino) != (dev, ino)
+        except OSError:
+            gone = True
+        if gone or len(_HELD) >= _KEEP_FDS:
+            os.close(other_fd)
+            del _HELD[other]
+    _HELD[key] = (st.st_dev, st.st_ino, fd)
     return fd
+
+
+def read_header(path: Path) -> bytes:
+    """The first 100 bytes of ``path``, read through the held descriptor (see the module
+    docstring: a descriptor opened and closed here would drop SQLite's locks)."""
+    return os.pread(_held_fd(path), 100, 0) if hasattr(os, "pread") else path.read_bytes()[:100]
 
 
 def _pin_wal(reader: sqlite3.Connection, writer: sqlite3.Connection) -> None:
