@@ -163,7 +163,7 @@ def test_a_backup_taken_while_another_process_writes_holds_one_moment(
         while _rounds(progress) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         made, during = [], []
-        for _ in range(3):
+        while len(made) < 3 or (sum(during) < 2 and len(made) < 8):  # a slow machine
             before = _rounds(progress)
             made.append(backup.make_backup(demo_project, keep=10))
             during.append(_rounds(progress) - before)
