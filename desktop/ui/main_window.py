@@ -365,16 +365,20 @@ class MainWindow(QMainWindow):
                 unit = store.get_unit(self.db, change.unit_id)
             if unit is not None:
                 self.sidebar.units.refresh_seq(unit.seq)
+        token = update.transition
+        pause = settings.get(settings.TRANSITION_MS) if token is not None else 0
         if update.moved:
             self._render()
-        elif update.changes:
+        elif update.changes and not (token is not None and pause <= 0):
             self._render_state()
-        if update.transition is not None:
-            token = update.transition
-            QTimer.singleShot(
-                settings.get(settings.TRANSITION_MS),
-                lambda: self._on_transition_due(token),
-            )
+        if token is None:
+            return
+        if pause <= 0:
+            # No pause: move on now. The sentence being left is not redrawn with its
+            # last value first (a frame of its own, shown for no time).
+            self._on_transition_due(token)
+        else:
+            QTimer.singleShot(pause, lambda: self._on_transition_due(token))
 
     @property
     def guard(self):
