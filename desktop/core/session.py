@@ -117,6 +117,44 @@ def combine(updates: list[Update]) -> Update:
     )
 
 
+@dataclass(frozen=True)
+class Counts:
+    """One coder's progress over the session's units, as read in one snapshot.
+
+    ``marker`` is the newest ``label_history`` id the snapshot held: label writes with
+    a larger id were made after it and are not in ``coded`` and ``partial``.
+    """
+
+    coded: int
+    partial: int
+    marker: int
+
+
+def count_progress(
+    db: Database, coder: str, dimensions: tuple[str, ...], *, assigned_only: bool
+) -> Counts:
+    """Units fully and partly coded by ``coder`` (of those assigned to ``coder`` when
+    ``assigned_only``), in one read snapshot.
+
+    A pass over all of the coder's labels: seconds on a million-sentence project, so a
+    window runs it off its own thread (:meth:`CodingSession.adopt_counts`).
+    """
+    in_transaction = db.conn.in_transaction
+    if not in_transaction:
+        db.conn.execute("BEGIN")  # one snapshot for the counts and the marker
+    try:
+        marker = db.execute("SELECT coalesce(max(id), 0) FROM label_history").fetchone()[0]
+        if assigned_only:
+            coded = coding_queries.assigned_coded_count(db, coder, dimensions)
+        else:
+            coded = coding_queries.coded_count(db, coder, dimensions)
+        partial = coding_queries.partial_count(db, coder, dimensions, assigned_only=assigned_only)
+    finally:
+        if not in_transaction:
+            db.conn.execute("COMMIT")
+    return Counts(coded, partial, int(marker))
+
+
 @dataclass
 class _Shown:
     unit: Unit
@@ -146,6 +184,10 @@ class CodingSession:
         The unit to show first; by default the first one this coder has not coded.
     clock
         Seconds as a float, monotonic (injected by tests).
+    count_later
+        Do not count the coder's progress on opening (a pass over all of their labels):
+        :attr:`progress` and :attr:`partial` say None until :meth:`adopt_counts` is
+        given the :func:`count_progress` of another connection.
     """
 
     def __init__(
@@ -157,6 +199,7 @@ class CodingSession:
         auto_advance: bool = True,
         start_seq: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        count_later: bool = False,
     ):
         self.db = db
         self.coder = coder
@@ -175,7 +218,12 @@ class CodingSession:
         self._shown: _Shown | None = None
         self._index = -1
         self.phase = Phase.EMPTY
-        self._load_queue()
+        self._coded: int | None = None
+        self._partial: int | None = None
+        # (history id, coded delta, partial delta) of the label writes made while the
+        # counts are not known yet (count_later), to add to the counts when they come.
+        self._uncounted: list[tuple[int, int, int]] = []
+        self._load_queue(count=not count_later)
         self._start(start_seq)
 
     # -- what is shown ------------------------------------------------------------------
@@ -229,8 +277,9 @@ class CodingSession:
         return self._seqs
 
     @property
-    def progress(self) -> tuple[int, int]:
-        """``(units fully coded by this coder, codable units)``."""
+    def progress(self) -> tuple[int | None, int]:
+        """``(units fully coded by this coder, codable units)``; the first is None while
+        the counts are not known yet (``count_later``)."""
         return self._coded, len(self._seqs)
 
     @property
@@ -239,9 +288,27 @@ class CodingSession:
         return self._assigned_only
 
     @property
-    def partial(self) -> int:
-        """How many units this coder has coded in some but not all dimensions."""
+    def partial(self) -> int | None:
+        """How many units this coder has coded in some but not all dimensions (None while
+        the counts are not known yet)."""
         return self._partial
+
+    @property
+    def counted(self) -> bool:
+        """Whether :attr:`progress` and :attr:`partial` are known."""
+        return self._coded is not None
+
+    def adopt_counts(self, counts: Counts) -> bool:
+        """Take the counts read by another connection (``count_later``), plus the
+        session's own label writes that their snapshot did not hold. False (and nothing
+        changes) when the counts are already known, e.g. after a :meth:`reload`."""
+        if self._coded is not None:
+            return False
+        later = [(c, p) for history, c, p in self._uncounted if history > counts.marker]
+        self._coded = counts.coded + sum(c for c, _ in later)
+        self._partial = counts.partial + sum(p for _, p in later)
+        self._uncounted = []
+        return True
 
     @property
     def open_dimensions(self) -> list[str]:
@@ -364,8 +431,7 @@ class CodingSession:
         )
         shown.labels = after
         delta = self._completion_delta(before, after)
-        self._coded += delta
-        self._partial += self._is_partial(after) - self._is_partial(before)
+        self._count(change, delta, self._is_partial(after) - self._is_partial(before))
         transition = None
         if moving_on:
             shown.seconds += visit
@@ -442,9 +508,13 @@ class CodingSession:
         self._cancel_transition()
         target = self._index + step
         if target >= len(self._seqs):
-            left = len(self._seqs) - self._coded
+            left = None if self._coded is None else len(self._seqs) - self._coded
             message = "This is the last sentence" + (
-                f"; {left} not yet coded (N finds the next)" if left else "; all coded"
+                ""
+                if left is None
+                else f"; {left} not yet coded (N finds the next)"
+                if left
+                else "; all coded"
             )
             return Update(message=message)
         if target < 0:
@@ -551,8 +621,7 @@ class CodingSession:
         else:
             before[change.dimension] = change.old
         delta = self._completion_delta(before, after)
-        self._coded += delta
-        self._partial += self._is_partial(after) - self._is_partial(before)
+        self._count(change, delta, self._is_partial(after) - self._is_partial(before))
         unit = store.get_unit(self.db, change.unit_id)
         return Update(
             changes=(change,),
@@ -599,20 +668,27 @@ class CodingSession:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _load_queue(self) -> None:
+    def _load_queue(self, *, count: bool = True) -> None:
         # A coder with assignments codes those (in project order) unless the lead allows
         # unassigned work; without assignments (no team workflow) every codable unit.
         assigned = team_store.assigned_seqs(self.db, self.coder)
         self._assigned_only = bool(assigned) and not team_store.allow_unassigned(self.db)
-        if self._assigned_only:
-            self._seqs = assigned
-            self._coded = coding_queries.assigned_coded_count(self.db, self.coder, self.dimensions)
-        else:
-            self._seqs = store.coded_unit_seqs(self.db)
-            self._coded = coding_queries.coded_count(self.db, self.coder, self.dimensions)
-        self._partial = coding_queries.partial_count(
+        self._seqs = assigned if self._assigned_only else store.coded_unit_seqs(self.db)
+        self._uncounted = []
+        if not count:
+            self._coded = self._partial = None
+            return
+        counts = count_progress(
             self.db, self.coder, self.dimensions, assigned_only=self._assigned_only
         )
+        self._coded, self._partial = counts.coded, counts.partial
+
+    def _count(self, change: Change, coded: int, partial: int) -> None:
+        if self._coded is None:
+            self._uncounted.append((change.history_id or 0, coded, partial))
+        else:
+            self._coded += coded
+            self._partial += partial
 
     def _start(self, start_seq: int | None) -> None:
         if not self._seqs:

@@ -45,6 +45,7 @@ from desktop.ui import (
     calibration_feedback,
     dialogs,
     lab_sync,
+    progress_count,
     project_guard,
     screen_fit,
     settings,
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
                 readonly=readonly,
                 auto_advance=settings.get(settings.AUTO_ADVANCE),
                 start_seq=settings.last_position(self.project_path, coder),
+                count_later=progress_count.count_later(self.db),
             )
         except BaseException:
             self.db.close()
@@ -114,6 +116,12 @@ class MainWindow(QMainWindow):
         self._article_cache: tuple[str, list] | None = None
         self._build()
         self._render()
+        self._count = None  # the coder's progress, counted off this thread (large projects)
+        if not self.session.counted:
+            self._count = progress_count.BackgroundCount(
+                self.project_path, self.session, self._render_progress
+            )
+            self._count.failed.connect(self._on_counting_failed)
 
     # -- building -----------------------------------------------------------------------
 
@@ -459,12 +467,15 @@ class MainWindow(QMainWindow):
 
     def _render_progress(self) -> None:
         coded, total = self.session.progress
-        share = f" ({coded / total:.0%})" if total else ""
         partial = self.session.partial
-        self.progress_label.setText(
-            f"{coded:,} of {total:,} sentences coded{share}"
-            + (f" · {partial:,} partly coded" if partial else "")
-        )
+        if coded is None:  # counted in the background (a large project just opened)
+            self.progress_label.setText(f"{total:,} sentences · counting those coded…")
+        else:
+            share = f" ({coded / total:.0%})" if total else ""
+            self.progress_label.setText(
+                f"{coded:,} of {total:,} sentences coded{share}"
+                + (f" · {partial:,} partly coded" if partial else "")
+            )
         unit_state = ""
         if self.session.unit is not None:
             open_dims = self.session.open_dimensions
@@ -474,7 +485,11 @@ class MainWindow(QMainWindow):
             self.unit_state_label.setText(unit_state)
             self.unit_state_label.setVisible(bool(unit_state))
         self.progress_bar.setMaximum(max(total, 1))
-        self.progress_bar.setValue(coded)
+        self.progress_bar.setValue(coded or 0)
+
+    def _on_counting_failed(self, message: str) -> None:
+        if not self._closed:
+            self.statusBar().showMessage(f"Progress could not be counted: {message}", 10_000)
 
     def _show_saved(self) -> None:
         self.saved_label.setText(f"✓ Saved {time.strftime('%H:%M:%S')}")
@@ -750,6 +765,8 @@ class MainWindow(QMainWindow):
             QApplication.instance().focusChanged.disconnect(self._on_focus_changed)
             if self._checkpoints is not None:
                 self._checkpoints.stop()
+            if self._count is not None:
+                self._count.stop()
             self.db.close()
             if self in _OPEN_WINDOWS:
                 QTimer.singleShot(0, lambda: _OPEN_WINDOWS.remove(self))
