@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self._count = None  # the coder's progress, counted off this thread (large projects)
         if not self.session.counted:
             self._count = progress_count.BackgroundCount(
-                self.project_path, self.session, self._render_progress
+                self.project_path, self.session, self._on_counted
             )
             self._count.failed.connect(self._on_counting_failed)
 
@@ -431,10 +431,9 @@ class MainWindow(QMainWindow):
             units = self.session.context()
         in_article, article_total = self.session.article_position
         index, total = self.session.position
-        where = (
-            f"sentence {in_article} of {article_total} in this article · "
-            f"{index:,} of {total:,} in the project"
-        )
+        where = f"sentence {in_article} of {article_total} in this article"
+        if index is not None:  # None: a large project's list is still being read
+            where += f" · {index:,} of {total:,} in the project"
         if self.sentence_view.article_mode:
             where = f"Whole article (V returns to the sentence) · {where}"
         self.sentence_view.show_unit(unit, self.session.article, units, where)
@@ -468,8 +467,8 @@ class MainWindow(QMainWindow):
     def _render_progress(self) -> None:
         coded, total = self.session.progress
         partial = self.session.partial
-        if coded is None:  # counted in the background (a large project just opened)
-            self.progress_label.setText(f"{total:,} sentences · counting those coded…")
+        if coded is None or total is None:  # counted in the background (a large project)
+            self.progress_label.setText("Counting the sentences coded…")
         else:
             share = f" ({coded / total:.0%})" if total else ""
             self.progress_label.setText(
@@ -484,8 +483,16 @@ class MainWindow(QMainWindow):
         if self.unit_state_label.text() != unit_state:
             self.unit_state_label.setText(unit_state)
             self.unit_state_label.setVisible(bool(unit_state))
-        self.progress_bar.setMaximum(max(total, 1))
+        self.progress_bar.setMaximum(max(total or 0, 1))
         self.progress_bar.setValue(coded or 0)
+
+    def _on_counted(self, listed: bool) -> None:
+        """The background count came (``listed``: with the list of units)."""
+        if listed:
+            self.sidebar.refresh_units()
+            self._render()
+        else:
+            self._render_progress()
 
     def _on_counting_failed(self, message: str) -> None:
         if not self._closed:

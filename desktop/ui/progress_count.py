@@ -1,12 +1,14 @@
 """The coder's progress on a large project, counted off the window's thread.
 
 Counting the units a coder has fully and partly coded is a pass over all of the
-coder's labels: about 8 s on a million-sentence project, which the coder would wait
-for before seeing the first sentence. Above :data:`COUNT_LATER_ABOVE_UNITS` the window
-opens without the counts (``CodingSession(count_later=True)``); a worker thread counts
-on a connection of its own and the session adds the writes made meanwhile
+coder's labels (about 8 s on a million-sentence project) and the list of every codable
+unit one Python int per unit (2 s more), which the coder would wait for before seeing
+the first sentence. Above :data:`COUNT_LATER_ABOVE_UNITS` the window opens without
+them (``CodingSession(count_later=True)``: the session moves from unit to unit by
+asking the store); a worker thread reads them on a connection of its own and the
+session adds the writes made meanwhile
 (:meth:`~desktop.core.session.CodingSession.adopt_counts`). The status line says
-"counting" until then.
+"counting" and the sentence list is empty until then.
 """
 
 from __future__ import annotations
@@ -27,20 +29,24 @@ def count_later(db: store.Database) -> bool:
 
 
 class BackgroundCount:
-    """One count of ``session``'s progress on a worker thread; ``counted()`` is called
-    in the window's thread once the session has the counts."""
+    """One count of ``session``'s progress (and its list of units, when it opened
+    without) on a worker thread; ``counted(listed)`` is called in the window's thread
+    once the session has them (``listed``: the list came too)."""
 
-    def __init__(self, project_path, session: CodingSession, counted: Callable[[], None]):
+    def __init__(self, project_path, session: CodingSession, counted: Callable[[bool], None]):
         self._session = session
         self._counted = counted
         self._connections: list[sqlite3.Connection] = []
         coder, dimensions = session.coder, session.dimensions
         assigned_only = session.assigned_only
+        with_seqs = self._listing = session.seqs is None
         connections = self._connections
 
         def count(db: store.Database, _progress) -> Counts:
             connections.append(db.conn)
-            return count_progress(db, coder, dimensions, assigned_only=assigned_only)
+            return count_progress(
+                db, coder, dimensions, assigned_only=assigned_only, with_seqs=with_seqs
+            )
 
         self.task = Task(project_path, count)
         self.task.finished.connect(self._on_finished)
@@ -50,7 +56,7 @@ class BackgroundCount:
 
     def _on_finished(self, counts: Counts) -> None:
         if not self._stopped and self._session.adopt_counts(counts):
-            self._counted()
+            self._counted(self._listing)
 
     def stop(self) -> None:
         """The window closes: stop the count at once (its query is interrupted)."""

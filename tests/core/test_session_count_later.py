@@ -48,10 +48,12 @@ def test_counts_are_unknown_until_adopted_and_then_match_the_file(project):
     path, db = project
     session = CodingSession(db, CODER, count_later=True)
     assert not session.counted
-    assert session.progress == (None, len(store.coded_unit_seqs(db)))
+    assert session.progress == (None, None)
+    assert session.position == (None, None) and session.seqs is None
     assert session.partial is None
     other = store.open_project(path, readonly=True)
-    counts = count_progress(other, CODER, session.dimensions, assigned_only=False)
+    counts = count_progress(other, CODER, session.dimensions, assigned_only=False, with_seqs=True)
+    assert counts.seqs == store.coded_unit_seqs(db)
     assert (counts.coded, counts.partial) == (2, 1)
     # The coder goes on before the counts come: one sentence complete, one partly.
     for key in ("1", "Q", "A"):
@@ -61,6 +63,8 @@ def test_counts_are_unknown_until_adopted_and_then_match_the_file(project):
     assert session.adopt_counts(counts)
     assert session.counted
     assert (session.progress[0], session.partial) == fresh_counts(db) == (3, 2)
+    assert session.seqs == counts.seqs
+    assert session.position == (2, len(counts.seqs))
     # Later writes count as before.
     session.press_key("2")  # clears the only value: no longer partly coded
     assert (session.progress[0], session.partial) == fresh_counts(db) == (3, 1)
@@ -102,3 +106,30 @@ def test_a_session_without_count_later_counts_on_opening(project):
     assert session.counted
     assert (session.progress[0], session.partial) == (2, 1)
     session.close()
+
+
+def test_without_its_list_the_session_moves_as_it_does_with_it(project):
+    _, db = project
+    listed = store.coded_unit_seqs(db)
+    excluded = next(
+        u.seq for a in store.list_articles(db) for u in store.article_units(db, a.id) if u.excluded
+    )
+    session = CodingSession(db, CODER, count_later=True, start_seq=listed[-3])
+    assert session.unit.seq == listed[-3]
+    seen = [session.unit.seq]
+    for _ in range(4):
+        session.move(+1)
+        seen.append(session.unit.seq)
+    assert seen == [*listed[-3:], listed[-1], listed[-1]]
+    assert "last sentence" in session.move(+1).message
+    assert session.go_to_seq(listed[0]).moved
+    assert "first sentence" in session.move(-1).message
+    session.move(+1)
+    assert session.unit.seq == listed[1]
+    refused = session.go_to_seq(excluded)
+    assert refused.ignored and session.unit.seq == listed[1]
+    session.close()
+    # A remembered place past the end starts on the last unit, as with the list.
+    late = CodingSession(db, CODER, count_later=True, start_seq=listed[-1] + 1_000)
+    assert late.unit.seq == listed[-1]
+    late.close()

@@ -12,8 +12,8 @@ def test_a_large_project_opens_counting_and_shows_the_counts_with_the_keys_typed
 ):
     monkeypatch.setattr(progress_count, "COUNT_LATER_ABOVE_UNITS", 0)  # every project is large
     window = open_window()
-    total = window.session.progress[1]
-    assert "counting" in window.progress_label.text() or window.session.counted
+    total = len(store.coded_unit_seqs(window.db))
+    assert "Counting" in window.progress_label.text() or window.session.counted
     first = window.session.unit.id
     press(window, "1", "q", "a")  # one sentence coded while the count may still run
     qtbot.waitUntil(lambda: window.session.counted and window.session.unit.id != first)
@@ -23,6 +23,9 @@ def test_a_large_project_opens_counting_and_shows_the_counts_with_the_keys_typed
     partial = coding_queries.partial_count(window.db, "ak", dims)
     assert (coded, partial) == (1, 1)
     assert window.session.progress == (coded, total)
+    # The list came with the counts: the sentence list and the place in the project.
+    assert window.sidebar.units.rowCount() == total
+    assert f"2 of {total:,} in the project" in window.sentence_view._meta.text()
     assert f"{coded:,} of {total:,} sentences coded" in window.progress_label.text()
     assert "1 partly coded" in window.progress_label.text()
     assert store.unit_labels(window.db, first, "ak") == {
