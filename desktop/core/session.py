@@ -33,6 +33,7 @@ from desktop.core import store
 from desktop.core.keys import Action
 from desktop.core.store import Article, Change, Database, Unit, coding_queries
 from desktop.core.store import team as team_store
+from desktop.core.unit_queue import UnitQueue
 
 
 class Phase(Enum):
@@ -117,6 +118,52 @@ def combine(updates: list[Update]) -> Update:
     )
 
 
+@dataclass(frozen=True)
+class Counts:
+    """One coder's progress over the session's units, as read in one snapshot.
+
+    ``marker`` is the newest ``label_history`` id the snapshot held: label writes with
+    a larger id were made after it and are not in ``coded`` and ``partial``.
+    """
+
+    coded: int
+    partial: int
+    marker: int
+    seqs: list[int] | None = None  # the codable units, when asked for (with_seqs)
+
+
+def count_progress(
+    db: Database,
+    coder: str,
+    dimensions: tuple[str, ...],
+    *,
+    assigned_only: bool,
+    with_seqs: bool = False,
+) -> Counts:
+    """Units fully and partly coded by ``coder`` (of those assigned to ``coder`` when
+    ``assigned_only``), in one read snapshot; with ``with_seqs``, the seqs of every
+    codable unit too (the list of a session that opened without it).
+
+    A pass over all of the coder's labels: seconds on a million-sentence project, so a
+    window runs it off its own thread (:meth:`CodingSession.adopt_counts`).
+    """
+    in_transaction = db.conn.in_transaction
+    if not in_transaction:
+        db.conn.execute("BEGIN")  # one snapshot for the counts and the marker
+    try:
+        marker = db.execute("SELECT coalesce(max(id), 0) FROM label_history").fetchone()[0]
+        if assigned_only:
+            coded = coding_queries.assigned_coded_count(db, coder, dimensions)
+        else:
+            coded = coding_queries.coded_count(db, coder, dimensions)
+        partial = coding_queries.partial_count(db, coder, dimensions, assigned_only=assigned_only)
+        seqs = store.coded_unit_seqs(db) if with_seqs else None
+    finally:
+        if not in_transaction:
+            db.conn.execute("COMMIT")
+    return Counts(coded, partial, int(marker), seqs)
+
+
 @dataclass
 class _Shown:
     unit: Unit
@@ -146,6 +193,11 @@ class CodingSession:
         The unit to show first; by default the first one this coder has not coded.
     clock
         Seconds as a float, monotonic (injected by tests).
+    count_later
+        Do not count the coder's progress on opening (a pass over all of their labels)
+        nor, without assignments, read the list of every codable unit: :attr:`progress`,
+        :attr:`partial` and :attr:`position` say None (and :attr:`seqs` is None) until
+        :meth:`adopt_counts` is given the :func:`count_progress` of another connection.
     """
 
     def __init__(
@@ -157,6 +209,7 @@ class CodingSession:
         auto_advance: bool = True,
         start_seq: int | None = None,
         clock: Callable[[], float] = time.monotonic,
+        count_later: bool = False,
     ):
         self.db = db
         self.coder = coder
@@ -173,9 +226,14 @@ class CodingSession:
         self._warned_open: str | None = None  # the unit whose open dimensions were named
         self._paused = False
         self._shown: _Shown | None = None
-        self._index = -1
+        self._queue = UnitQueue(db, [])
         self.phase = Phase.EMPTY
-        self._load_queue()
+        self._coded: int | None = None
+        self._partial: int | None = None
+        # (history id, coded delta, partial delta) of the label writes made while the
+        # counts are not known yet (count_later), to add to the counts when they come.
+        self._uncounted: list[tuple[int, int, int]] = []
+        self._load_queue(count=not count_later)
         self._start(start_seq)
 
     # -- what is shown ------------------------------------------------------------------
@@ -207,9 +265,14 @@ class CodingSession:
         return self._articles[article_id]
 
     @property
-    def position(self) -> tuple[int, int]:
-        """``(1-based index of the shown unit, number of codable units)``."""
-        return self._index + 1, len(self._seqs)
+    def position(self) -> tuple[int | None, int | None]:
+        """``(1-based index of the shown unit, number of codable units)``; both None
+        while the list of units is not loaded (``count_later``)."""
+        length = self._queue.length()
+        if self._shown is None:
+            return 0, length
+        index = self._queue.index(self._shown.unit.seq)
+        return (None if index is None else index + 1), length
 
     @property
     def article_position(self) -> tuple[int, int]:
@@ -224,14 +287,16 @@ class CodingSession:
         return bisect.bisect_left(seqs, unit.seq) + 1, len(seqs)
 
     @property
-    def seqs(self) -> list[int]:
-        """The codable units in order, by seq (the navigation order). Do not modify."""
-        return self._seqs
+    def seqs(self) -> list[int] | None:
+        """The codable units in order, by seq (the navigation order; None while not
+        loaded, see ``count_later``). Do not modify."""
+        return self._queue.seqs
 
     @property
-    def progress(self) -> tuple[int, int]:
-        """``(units fully coded by this coder, codable units)``."""
-        return self._coded, len(self._seqs)
+    def progress(self) -> tuple[int | None, int | None]:
+        """``(units fully coded by this coder, codable units)``; None while not known
+        yet (``count_later``)."""
+        return self._coded, self._queue.length()
 
     @property
     def assigned_only(self) -> bool:
@@ -239,9 +304,29 @@ class CodingSession:
         return self._assigned_only
 
     @property
-    def partial(self) -> int:
-        """How many units this coder has coded in some but not all dimensions."""
+    def partial(self) -> int | None:
+        """How many units this coder has coded in some but not all dimensions (None while
+        the counts are not known yet)."""
         return self._partial
+
+    @property
+    def counted(self) -> bool:
+        """Whether :attr:`progress` and :attr:`partial` are known."""
+        return self._coded is not None
+
+    def adopt_counts(self, counts: Counts) -> bool:
+        """Take the counts read by another connection (``count_later``), plus the
+        session's own label writes that their snapshot did not hold. False (and nothing
+        changes) when the counts are already known, e.g. after a :meth:`reload`."""
+        if self._coded is not None:
+            return False
+        if counts.seqs is not None and not self._queue.loaded:
+            self._queue.adopt(counts.seqs)
+        later = [(c, p) for history, c, p in self._uncounted if history > counts.marker]
+        self._coded = counts.coded + sum(c for c, _ in later)
+        self._partial = counts.partial + sum(p for _, p in later)
+        self._uncounted = []
+        return True
 
     @property
     def open_dimensions(self) -> list[str]:
@@ -364,8 +449,7 @@ class CodingSession:
         )
         shown.labels = after
         delta = self._completion_delta(before, after)
-        self._coded += delta
-        self._partial += self._is_partial(after) - self._is_partial(before)
+        self._count(change, delta, self._is_partial(after) - self._is_partial(before))
         transition = None
         if moving_on:
             shown.seconds += visit
@@ -440,14 +524,19 @@ class CodingSession:
         if self.phase is Phase.EMPTY:
             return Update(ignored=True)
         self._cancel_transition()
-        target = self._index + step
-        if target >= len(self._seqs):
-            left = len(self._seqs) - self._coded
+        target = self._queue.step(self._shown.unit.seq, step)
+        if target is None and step > 0:
+            total = self._queue.length()
+            left = None if self._coded is None or total is None else total - self._coded
             message = "This is the last sentence" + (
-                f"; {left} not yet coded (N finds the next)" if left else "; all coded"
+                ""
+                if left is None
+                else f"; {left} not yet coded (N finds the next)"
+                if left
+                else "; all coded"
             )
             return Update(message=message)
-        if target < 0:
+        if target is None:
             return Update(message="This is the first sentence")
         self._show(target)
         return Update(moved=True)
@@ -471,13 +560,12 @@ class CodingSession:
     def go_to_seq(self, seq: int) -> Update:
         if self._pending:  # keys typed before the click go first
             return combine([self.settle(), self.go_to_seq(seq)])
-        index = bisect.bisect_left(self._seqs, seq)
-        if index >= len(self._seqs) or self._seqs[index] != seq:
+        if not self._queue.contains(seq):
             return Update(ignored=True, message="That sentence is not among those to code")
         self._cancel_transition()
-        if index == self._index:
+        if self._shown is not None and self._shown.unit.seq == seq:
             return Update()
-        self._show(index)
+        self._show(seq)
         return Update(moved=True)
 
     def go_to_unit(self, unit_id: str) -> Update:
@@ -551,8 +639,7 @@ class CodingSession:
         else:
             before[change.dimension] = change.old
         delta = self._completion_delta(before, after)
-        self._coded += delta
-        self._partial += self._is_partial(after) - self._is_partial(before)
+        self._count(change, delta, self._is_partial(after) - self._is_partial(before))
         unit = store.get_unit(self.db, change.unit_id)
         return Update(
             changes=(change,),
@@ -599,40 +686,46 @@ class CodingSession:
 
     # -- internals ----------------------------------------------------------------------
 
-    def _load_queue(self) -> None:
+    def _load_queue(self, *, count: bool = True) -> None:
         # A coder with assignments codes those (in project order) unless the lead allows
         # unassigned work; without assignments (no team workflow) every codable unit.
         assigned = team_store.assigned_seqs(self.db, self.coder)
         self._assigned_only = bool(assigned) and not team_store.allow_unassigned(self.db)
         if self._assigned_only:
-            self._seqs = assigned
-            self._coded = coding_queries.assigned_coded_count(self.db, self.coder, self.dimensions)
-        else:
-            self._seqs = store.coded_unit_seqs(self.db)
-            self._coded = coding_queries.coded_count(self.db, self.coder, self.dimensions)
-        self._partial = coding_queries.partial_count(
+            self._queue = UnitQueue(self.db, assigned)
+        else:  # every codable unit: read later with the counts (count_later)
+            self._queue = UnitQueue(self.db, store.coded_unit_seqs(self.db) if count else None)
+        self._uncounted = []
+        if not count:
+            self._coded = self._partial = None
+            return
+        counts = count_progress(
             self.db, self.coder, self.dimensions, assigned_only=self._assigned_only
         )
+        self._coded, self._partial = counts.coded, counts.partial
+
+    def _count(self, change: Change, coded: int, partial: int) -> None:
+        if self._coded is None:
+            self._uncounted.append((change.history_id or 0, coded, partial))
+        else:
+            self._coded += coded
+            self._partial += partial
 
     def _start(self, start_seq: int | None) -> None:
-        if not self._seqs:
-            self.phase = Phase.EMPTY
-            self._index = -1
-            return
-        index = None
-        if start_seq is not None:
-            found = bisect.bisect_left(self._seqs, start_seq)
-            index = min(found, len(self._seqs) - 1)
-        else:
+        seq = None
+        if start_seq is None:
             seq = coding_queries.next_uncoded_seq(
                 self.db, self.coder, 0, self.dimensions, assigned_only=self._assigned_only
             )
-            index = bisect.bisect_left(self._seqs, seq) if seq is not None else 0
-        self._show(index)
+        if seq is None:  # the remembered place, or the first unit when all are coded
+            seq = self._queue.at_or_after(start_seq if start_seq is not None else 0)
+        if seq is None:
+            self.phase = Phase.EMPTY
+            return
+        self._show(seq)
 
-    def _show(self, index: int) -> None:
+    def _show(self, seq: int) -> None:
         self._leave()
-        seq = self._seqs[index]
         unit = store.get_unit_by_seq(self.db, seq)
         state = store.unit_state(self.db, unit.id, self.coder)
         self._shown = _Shown(
@@ -643,7 +736,6 @@ class CodingSession:
             seconds=state["seconds"],
             since=None if self._paused else self._clock(),
         )
-        self._index = index
         self._warned_open = None
         self.phase = Phase.SHOWING
 

@@ -203,6 +203,10 @@ class Sidebar(QWidget):
         text = self.search.text().strip()
         if self.unit_filter is coding_queries.UnitFilter.ALL and not text:
             seqs = self._all_seqs()
+            if seqs is None:  # a large project's list, still being read
+                self.units.set_seqs([])
+                self.count.setText("Reading the sentences…")
+                return
         else:
             seqs = coding_queries.filter_unit_seqs(
                 self._db, self._coder, self.unit_filter, self._dimensions, text=text

@@ -15,6 +15,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QLabel
 
 from desktop.core.errors import StanceError
+from desktop.core.store import team as team_store
+
+# The round kind of gold calibration units (desktop.core.team.calibration.GOLD_KIND,
+# which is not imported here: the package loads numpy).
+GOLD_KIND = "gold"
+_SUMMARY_TIP = "Your own agreement with gold on the gold units you have coded"
 
 if TYPE_CHECKING:
     from desktop.core.team.calibration import CoderFeedback
@@ -27,14 +33,34 @@ class CalibrationFeedback(QLabel):
         super().__init__(parent)
         self.setObjectName("calibrationFeedback")
         self.feedback: CoderFeedback | None = None
+        self._gold_units: frozenset[str] | None = None  # the coder's calibration units
         self.hide()
 
     def refresh(
         self, db, coder: str, unit_id: str | None = None, dimensions: tuple[str, ...] = ()
     ) -> None:
         """Recompute from the store; describe ``unit_id`` when it is a final gold unit
-        (``dimensions``: the scheme's dimension ids, so that it is not parsed per key)."""
-        # desktop.core.team loads pandas: not while the coding window opens.
+        (``dimensions``: the scheme's dimension ids, so that it is not parsed per key).
+
+        With ``unit_id`` (a label written on it) the feedback is read again only when
+        ``unit_id`` is one of the coder's calibration units: no other label changes it.
+        """
+        known = self._gold_units
+        if unit_id is not None and known is not None and unit_id not in known:
+            if self.feedback and self.feedback.summary():
+                self.setToolTip(_SUMMARY_TIP)
+            return
+        try:
+            gold = team_store.kind_assignments(db, GOLD_KIND, coder)
+        except sqlite3.Error:
+            gold = []
+        self._gold_units = frozenset(unit for unit, _ in gold)
+        if not gold:  # no calibration units: nothing to show, and no pandas to import
+            self.feedback = None
+            self.setText("")
+            self.hide()
+            return
+        # desktop.core.team loads numpy: only for a coder with calibration units.
         from desktop.core.team.calibration import coder_feedback
 
         try:
@@ -55,7 +81,7 @@ class CalibrationFeedback(QLabel):
             )
             self.setToolTip(f"That was a gold unit:<ul>{rows}</ul>")
         elif summary:
-            self.setToolTip("Your own agreement with gold on the gold units you have coded")
+            self.setToolTip(_SUMMARY_TIP)
 
 
 def install(window) -> CalibrationFeedback:

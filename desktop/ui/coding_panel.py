@@ -7,7 +7,7 @@ Space and Enter always reach the window's shortcuts.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +26,13 @@ from desktop.ui.sentence_view import scaled_font
 
 
 class CategoryButton(QPushButton):
-    """A category: its key and label; checked when it is this sentence's value."""
+    """A category: its key and label; checked when it is this sentence's value.
+
+    ``hovered`` carries True when the pointer enters it, False when it leaves (from the
+    event handlers, not an event filter: a filter would call Python for every paint).
+    """
+
+    hovered = Signal(bool)
 
     def __init__(self, dimension: str, code: str, key: str, label: str, parent=None):
         super().__init__(f"{key}     {label}", parent)
@@ -40,6 +46,14 @@ class CategoryButton(QPushButton):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip(f"Key {key}")
+
+    def enterEvent(self, event) -> None:
+        super().enterEvent(event)
+        self.hovered.emit(True)
+
+    def leaveEvent(self, event) -> None:
+        super().leaveEvent(event)
+        self.hovered.emit(False)
 
 
 class NoteEdit(QPlainTextEdit):
@@ -154,7 +168,11 @@ class CodingPanel(QScrollArea):
                         d, c
                     )
                 )
-                button.installEventFilter(self)
+                button.hovered.connect(
+                    lambda inside, d=dimension.id, c=category.code: self.category_hovered.emit(
+                        d if inside else "", c if inside else ""
+                    )
+                )
                 self.buttons[(dimension.id, category.code)] = button
                 layout.addWidget(button)
         layout.addSpacing(14)
@@ -255,13 +273,3 @@ class CodingPanel(QScrollArea):
     def set_enabled(self, enabled: bool) -> None:
         """Nothing to code (an empty project): grey everything out."""
         self.widget().setEnabled(enabled)
-
-    # -- events -------------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if isinstance(watched, CategoryButton):
-            if event.type() == QEvent.Type.Enter:
-                self.category_hovered.emit(watched.dimension, watched.code)
-            elif event.type() == QEvent.Type.Leave:
-                self.category_hovered.emit("", "")
-        return super().eventFilter(watched, event)

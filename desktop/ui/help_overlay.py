@@ -75,7 +75,6 @@ class HelpOverlay(QWidget):
         inner.addSpacing(6)
         inner.addLayout(columns)
         self._card = card
-        parent.installEventFilter(self)
         self.hide()
 
     def plain_text(self) -> str:
@@ -94,6 +93,9 @@ class HelpOverlay(QWidget):
             self.show_over_parent()
 
     def show_over_parent(self) -> None:
+        # The parent's resizes are followed only while the list is shown: a filter on
+        # it for good would call Python for every event the window's centre gets.
+        self.parentWidget().installEventFilter(self)
         self.setGeometry(self.parentWidget().rect())
         self._place_card()
         self.show()
@@ -131,4 +133,5 @@ class HelpOverlay(QWidget):
 
     def hideEvent(self, event) -> None:
         super().hideEvent(event)
+        self.parentWidget().removeEventFilter(self)
         self.closed.emit()

@@ -45,6 +45,7 @@ from desktop.ui import (
     calibration_feedback,
     dialogs,
     lab_sync,
+    progress_count,
     project_guard,
     screen_fit,
     settings,
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
                 readonly=readonly,
                 auto_advance=settings.get(settings.AUTO_ADVANCE),
                 start_seq=settings.last_position(self.project_path, coder),
+                count_later=progress_count.count_later(self.db),
             )
         except BaseException:
             self.db.close()
@@ -114,6 +116,12 @@ class MainWindow(QMainWindow):
         self._article_cache: tuple[str, list] | None = None
         self._build()
         self._render()
+        self._count = None  # the coder's progress, counted off this thread (large projects)
+        if not self.session.counted:
+            self._count = progress_count.BackgroundCount(
+                self.project_path, self.session, self._on_counted
+            )
+            self._count.failed.connect(self._on_counting_failed)
 
     # -- building -----------------------------------------------------------------------
 
@@ -365,16 +373,20 @@ class MainWindow(QMainWindow):
                 unit = store.get_unit(self.db, change.unit_id)
             if unit is not None:
                 self.sidebar.units.refresh_seq(unit.seq)
+        token = update.transition
+        pause = settings.get(settings.TRANSITION_MS) if token is not None else 0
         if update.moved:
             self._render()
-        elif update.changes:
+        elif update.changes and not (token is not None and pause <= 0):
             self._render_state()
-        if update.transition is not None:
-            token = update.transition
-            QTimer.singleShot(
-                settings.get(settings.TRANSITION_MS),
-                lambda: self._on_transition_due(token),
-            )
+        if token is None:
+            return
+        if pause <= 0:
+            # No pause: move on now. The sentence being left is not redrawn with its
+            # last value first (a frame of its own, shown for no time).
+            self._on_transition_due(token)
+        else:
+            QTimer.singleShot(pause, lambda: self._on_transition_due(token))
 
     @property
     def guard(self):
@@ -419,10 +431,9 @@ class MainWindow(QMainWindow):
             units = self.session.context()
         in_article, article_total = self.session.article_position
         index, total = self.session.position
-        where = (
-            f"sentence {in_article} of {article_total} in this article · "
-            f"{index:,} of {total:,} in the project"
-        )
+        where = f"sentence {in_article} of {article_total} in this article"
+        if index is not None:  # None: a large project's list is still being read
+            where += f" · {index:,} of {total:,} in the project"
         if self.sentence_view.article_mode:
             where = f"Whole article (V returns to the sentence) · {where}"
         self.sentence_view.show_unit(unit, self.session.article, units, where)
@@ -455,12 +466,15 @@ class MainWindow(QMainWindow):
 
     def _render_progress(self) -> None:
         coded, total = self.session.progress
-        share = f" ({coded / total:.0%})" if total else ""
         partial = self.session.partial
-        self.progress_label.setText(
-            f"{coded:,} of {total:,} sentences coded{share}"
-            + (f" · {partial:,} partly coded" if partial else "")
-        )
+        if coded is None or total is None:  # counted in the background (a large project)
+            self.progress_label.setText("Counting the sentences coded…")
+        else:
+            share = f" ({coded / total:.0%})" if total else ""
+            self.progress_label.setText(
+                f"{coded:,} of {total:,} sentences coded{share}"
+                + (f" · {partial:,} partly coded" if partial else "")
+            )
         unit_state = ""
         if self.session.unit is not None:
             open_dims = self.session.open_dimensions
@@ -469,8 +483,20 @@ class MainWindow(QMainWindow):
         if self.unit_state_label.text() != unit_state:
             self.unit_state_label.setText(unit_state)
             self.unit_state_label.setVisible(bool(unit_state))
-        self.progress_bar.setMaximum(max(total, 1))
-        self.progress_bar.setValue(coded)
+        self.progress_bar.setMaximum(max(total or 0, 1))
+        self.progress_bar.setValue(coded or 0)
+
+    def _on_counted(self, listed: bool) -> None:
+        """The background count came (``listed``: with the list of units)."""
+        if listed:
+            self.sidebar.refresh_units()
+            self._render()
+        else:
+            self._render_progress()
+
+    def _on_counting_failed(self, message: str) -> None:
+        if not self._closed:
+            self.statusBar().showMessage(f"Progress could not be counted: {message}", 10_000)
 
     def _show_saved(self) -> None:
         self.saved_label.setText(f"✓ Saved {time.strftime('%H:%M:%S')}")
@@ -746,6 +772,8 @@ class MainWindow(QMainWindow):
             QApplication.instance().focusChanged.disconnect(self._on_focus_changed)
             if self._checkpoints is not None:
                 self._checkpoints.stop()
+            if self._count is not None:
+                self._count.stop()
             self.db.close()
             if self in _OPEN_WINDOWS:
                 QTimer.singleShot(0, lambda: _OPEN_WINDOWS.remove(self))

@@ -51,4 +51,11 @@ def test_after_coding_a_gold_unit_the_coder_sees_her_agreement_and_the_gold(
     tip = feedback.toolTip()
     assert "gold <b>solid</b>, yours strained" in tip and "because alliance_trust" in tip
     assert "none" not in tip and "dd" not in tip
+    # A label on a unit that is not a gold unit changes no feedback; the tooltip goes
+    # back to the summary's.
+    qtbot.waitUntil(lambda: window.session.unit.id != gold_unit)
+    press(window, "1")
+    assert window.session.labels.get("stance") == "pressure"
+    assert feedback.text() == "Gold check: stance 1/1, alliance_trust 0/1, china_role 1/1"
+    assert feedback.toolTip().startswith("Your own agreement with gold")
     window.close()

@@ -140,6 +140,27 @@ def test_a_key_pressed_twice_quickly_writes_once_on_each_sentence(qtbot, press, 
     }
 
 
+def test_without_a_pause_the_completing_key_shows_the_next_sentence_before_any_frame(
+    press, open_window
+):
+    from desktop.ui import settings
+
+    settings.put(settings.TRANSITION_MS, 0)
+    window = open_window()
+    first = window.session.unit
+    press(window, "1", "q")
+    painted = []
+    window.sentence_view.show_unit = lambda unit, *rest: painted.append(unit.id)
+    window.coding_panel.set_labels = lambda labels: painted.append(dict(labels))
+    press(window, "a")  # completes the sentence: no event loop turn before the move
+    assert window.session.phase is Phase.SHOWING
+    assert window.session.unit.seq > first.seq
+    # The sentence left was not drawn again with its last value; the next one was drawn.
+    assert painted == [window.session.unit.id, {}]
+    assert store.unit_labels(window.db, first.id, "ak") == VALUES[0]
+    assert window.sidebar.articles.progress(first.article_id)[0] == 1
+
+
 def test_typing_in_the_note_field_triggers_no_shortcut(qtbot, press, open_window):
     window = open_window()
     unit = window.session.unit.id

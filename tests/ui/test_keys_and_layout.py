@@ -37,6 +37,21 @@ def test_f1_toggles_the_help_overlay(press, open_window):
     assert not window.help_overlay.isVisible()
 
 
+def test_the_help_overlay_covers_the_window_when_it_is_resized_while_shown(press, open_window):
+    window = open_window()
+    press(window, "f1")
+    overlay = window.help_overlay
+    window.resize(1100, 700)
+    QApplication.processEvents()
+    assert overlay.geometry() == overlay.parentWidget().rect()
+    press(window.help_overlay, "escape")
+    window.resize(1280, 800)  # hidden: not followed, and shown again it covers the window
+    QApplication.processEvents()
+    press(window, "f1")
+    assert overlay.isVisible()
+    assert overlay.geometry() == overlay.parentWidget().rect()
+
+
 def test_every_action_of_the_table_has_a_handler_and_a_shortcut(open_window):
     window = open_window()
     assert set(window._handlers) == set(Action)

@@ -23,6 +23,7 @@ from desktop.core.store.corpus import (
     reliability_unit_ids,
     unit_articles,
     unit_ids_of_articles,
+    unit_seq_bound,
 )
 from desktop.core.store.db import (
     Database,
@@ -99,6 +100,7 @@ __all__ = [
     "unit_articles",
     "unit_ids_of_articles",
     "unit_labels",
+    "unit_seq_bound",
     "unit_state",
     "utc_now",
     "write_transaction",

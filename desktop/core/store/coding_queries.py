@@ -198,6 +198,31 @@ def filter_unit_seqs(
     return [row[0] for row in db.execute(sql + " ORDER BY u.seq", params)]
 
 
+def _codable_seq(db: Database, condition: str, order: str, seq: int) -> int | None:
+    row = db.execute(
+        f"SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id WHERE {_CODABLE} "
+        f"AND u.seq {condition} ? ORDER BY u.seq {order} LIMIT 1",
+        [seq],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def neighbour_codable_seq(db: Database, seq: int, step: int) -> int | None:
+    """The codable unit just after (``step`` > 0) or before ``seq``; None past the end."""
+    return _codable_seq(db, ">" if step > 0 else "<", "ASC" if step > 0 else "DESC", seq)
+
+
+def codable_seq_at_or_after(db: Database, seq: int) -> int | None:
+    """The first codable unit at or after ``seq``, else the last one (None: none at all)."""
+    found = _codable_seq(db, ">=", "ASC", seq)
+    return found if found is not None else _codable_seq(db, "<", "DESC", seq)
+
+
+def is_codable_seq(db: Database, seq: int) -> bool:
+    """Whether the unit ``seq`` is one to code (not excluded, its article not excluded)."""
+    return _codable_seq(db, "=", "ASC", seq) is not None
+
+
 def next_uncoded_seq(
     db: Database,
     coder: str,

@@ -200,6 +200,12 @@ def paragraph_units(db: Database, article_id: str, paragraph: int) -> list[Unit]
     return [unit_from_row(r) for r in rows]
 
 
+def unit_seq_bound(db: Database) -> int:
+    """The largest unit seq (0 without units): at least the number of units, read from
+    the seq index at once, to tell a large project from a small one."""
+    return int(db.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0])
+
+
 def coded_unit_seqs(db: Database, article_ids: Iterable[str] | None = None) -> list[int]:
     """The seq numbers of all codable units (not excluded, article not excluded), in order."""
     sql = (

@@ -1,0 +1,68 @@
+"""The coder's progress on a large project, counted off the window's thread.
+
+Counting the units a coder has fully and partly coded is a pass over all of the
+coder's labels (about 8 s on a million-sentence project) and the list of every codable
+unit one Python int per unit (2 s more), which the coder would wait for before seeing
+the first sentence. Above :data:`COUNT_LATER_ABOVE_UNITS` the window opens without
+them (``CodingSession(count_later=True)``: the session moves from unit to unit by
+asking the store); a worker thread reads them on a connection of its own and the
+session adds the writes made meanwhile
+(:meth:`~desktop.core.session.CodingSession.adopt_counts`). The status line says
+"counting" and the sentence list is empty until then.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from desktop.core import store
+from desktop.core.session import CodingSession, Counts, count_progress
+from desktop.ui.workers import Task
+
+COUNT_LATER_ABOVE_UNITS = 200_000
+
+
+def count_later(db: store.Database) -> bool:
+    """Whether a window on ``db`` should count the coder's progress in the background."""
+    return store.unit_seq_bound(db) > COUNT_LATER_ABOVE_UNITS
+
+
+class BackgroundCount:
+    """One count of ``session``'s progress (and its list of units, when it opened
+    without) on a worker thread; ``counted(listed)`` is called in the window's thread
+    once the session has them (``listed``: the list came too)."""
+
+    def __init__(self, project_path, session: CodingSession, counted: Callable[[bool], None]):
+        self._session = session
+        self._counted = counted
+        self._connections: list[sqlite3.Connection] = []
+        coder, dimensions = session.coder, session.dimensions
+        assigned_only = session.assigned_only
+        with_seqs = self._listing = session.seqs is None
+        connections = self._connections
+
+        def count(db: store.Database, _progress) -> Counts:
+            connections.append(db.conn)
+            return count_progress(
+                db, coder, dimensions, assigned_only=assigned_only, with_seqs=with_seqs
+            )
+
+        self.task = Task(project_path, count)
+        self.task.finished.connect(self._on_finished)
+        self.failed = self.task.failed
+        self._stopped = False
+        self.task.start()
+
+    def _on_finished(self, counts: Counts) -> None:
+        if not self._stopped and self._session.adopt_counts(counts):
+            self._counted(self._listing)
+
+    def stop(self) -> None:
+        """The window closes: stop the count at once (its query is interrupted)."""
+        self._stopped = True
+        if self.task.is_running():
+            self.task.cancel()
+            for connection in self._connections:
+                connection.interrupt()  # thread-safe: the query stops where it is
+            self.task.wait(5_000)
