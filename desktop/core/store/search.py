@@ -1,0 +1,206 @@
+"""Full-text search over the units' text (the FTS5 index of migration 0008) and the
+article list's filter.
+
+What a user types is never handed to FTS5 as syntax: every whitespace-separated piece
+becomes a quoted phrase (FTS5's tokenizer splits it into words exactly as it split the
+text), the pieces are ANDed, and the piece being typed (the last one, unless the text ends
+in a space) matches as a prefix. So ``"``, ``*``, ``NEAR(``, ``AND``, ``)`` or any other
+text is searched as words and never raises.
+
+Matches come from the index in rowid order, which is import order: the corpus order of
+every unit that was not split off another by curation (a split gives the new unit a new
+rowid but a seq in the middle; seqs of the others shift, their order stays). Those few
+split-off units are searched apart and merged in, so a page of results is exactly the first
+``limit`` matches in corpus order, and a search stops after one page however many units
+match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import NamedTuple
+
+from desktop.core.store.db import Database
+
+# Marks around the matched words in SearchHit.marked (control characters never stored in
+# a sentence's text as shown, so a view can split on them without escaping).
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+DEFAULT_LIMIT = 200
+
+
+class SearchHit(NamedTuple):
+    """One unit that matched: where it is and its text with the matches marked."""
+
+    seq: int
+    unit_id: str
+    article_id: str
+    article_title: str
+    text: str
+    marked: str  # text with MARK_START / MARK_END around each matched word
+    excluded: bool
+
+
+def fts_query(text: str) -> str:
+    """The FTS5 query for what a user typed; ``""`` when it holds no word to look for.
+
+    Each whitespace-separated piece that holds a letter or digit becomes a quoted phrase
+    (``"`` doubled inside), the phrases are ANDed (FTS5's implicit AND), and the last
+    piece gets FTS5's prefix mark unless the text ends in whitespace (a finished word).
+    Pieces of punctuation alone are dropped: they would be empty phrases. Control
+    characters count as spaces.
+    """
+    # Control characters (NUL ends FTS5's reading of the string) separate words.
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    pieces = [p for p in text.split() if any(ch.isalnum() for ch in p)]
+    if not pieces:
+        return ""
+    phrases = ['"' + p.replace('"', '""') + '"' for p in pieces]
+    if not text[-1].isspace():
+        phrases[-1] += "*"
+    return " ".join(phrases)
+
+
+def has_search_index(db: Database) -> bool:
+    """Whether the project holds the search index (migration 0008 applied)."""
+    row = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'unit_search'"
+    ).fetchone()
+    return row is not None
+
+
+def _displaced_rowids(db: Database) -> list[int]:
+    """Rowids of units whose rowid order is not their corpus order (split off by curation)."""
+    rows = db.execute(
+        "SELECT u.rowid FROM unit_changes c JOIN units u ON u.id = c.unit_id "
+        "WHERE c.event = 'split_off'"
+    )
+    return sorted({r[0] for r in rows})
+
+
+def _article_rowid_range(db: Database, article_id: str) -> tuple[int, int] | None:
+    row = db.execute(
+        "SELECT min(rowid), max(rowid) FROM units WHERE article_id = ?", [article_id]
+    ).fetchone()
+    return None if row is None or row[0] is None else (row[0], row[1])
+
+
+def match_rows(
+    db: Database,
+    query: str,
+    limit: int,
+    *,
+    columns: str,
+    where: str = "",
+    params: list | tuple = (),
+    article: str | None = None,
+) -> list[tuple]:
+    """The first ``limit`` rows (``columns`` over ``unit_search f``, ``units u`` and
+    ``articles a``) whose unit matches the FTS5 ``query`` and passes ``where``, in corpus
+    order. ``columns`` must start with ``u.seq``. Building block of the searches here and of
+    the coding window's filtered list (coding_queries)."""
+    if not query or limit <= 0:
+        return []
+    base = (
+        f"SELECT {columns} FROM unit_search f JOIN units u ON u.rowid = f.rowid "
+        "JOIN articles a ON a.id = u.article_id WHERE unit_search MATCH ?"
+    )
+    extra = ""
+    args: list = [query]
+    if article is not None:
+        span = _article_rowid_range(db, article)
+        if span is None:
+            return []
+        extra += " AND f.rowid BETWEEN ? AND ? AND u.article_id = ?"
+        args += [*span, article]
+    if where:
+        extra += f" AND ({where})"
+    args += list(params)
+    displaced = _displaced_rowids(db)
+    skip = ""
+    if displaced:
+        skip = f" AND f.rowid NOT IN ({', '.join('?' * len(displaced))})"
+    rows = db.execute(
+        f"{base}{extra}{skip} ORDER BY f.rowid LIMIT ?",
+        [*args, *displaced, limit],
+    ).fetchall()
+    if displaced:
+        rows += db.execute(
+            f"{base}{extra} AND f.rowid IN ({', '.join('?' * len(displaced))})",
+            [*args, *displaced],
+        ).fetchall()
+        rows.sort(key=lambda r: r[0])
+        rows = rows[:limit]
+    return rows
+
+
+def search_units(
+    db: Database,
+    text: str,
+    limit: int = DEFAULT_LIMIT,
+    article: str | None = None,
+    *,
+    include_excluded: bool = False,
+) -> list[SearchHit]:
+    """Units whose text holds every word typed in ``text`` (the last one as a prefix), in
+    corpus order, at most ``limit`` of them; only ``article``'s when it is given.
+
+    Case and accents are ignored ("seoul" finds "Séoul"). Excluded units (clutter, units
+    retired by a merge, excluded articles) are left out, as they are never coded, unless
+    ``include_excluded`` (the lead looking for what curation set aside). Only the units'
+    text is returned: no coder's labels (blind coding).
+    """
+    query = fts_query(text)
+    where = "" if include_excluded else "u.excluded = 0 AND a.excluded = 0"
+    rows = match_rows(
+        db,
+        query,
+        limit,
+        columns=(
+            "u.seq, u.id, u.article_id, a.title, u.text, "
+            f"highlight(unit_search, 0, '{MARK_START}', '{MARK_END}'), "
+            "u.excluded OR a.excluded"
+        ),
+        where=where,
+        article=article,
+    )
+    return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+
+
+def marked_parts(marked: str) -> list[tuple[str, bool]]:
+    """``SearchHit.marked`` as ``(text, is_match)`` pieces, in order."""
+    parts: list[tuple[str, bool]] = []
+    for i, chunk in enumerate(marked.split(MARK_START)):
+        if i == 0:
+            if chunk:
+                parts.append((chunk, False))
+            continue
+        hit, _, rest = chunk.partition(MARK_END)
+        if hit:
+            parts.append((hit, True))
+        if rest:
+            parts.append((rest, False))
+    return parts
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def filter_article_ids(db: Database, text: str) -> list[str] | None:
+    """Ids of the codable articles whose title, source, author, date or url holds ``text``
+    (case-insensitive for ASCII letters, as SQLite's LIKE), in project order; None when
+    ``text`` is blank (no filter)."""
+    wanted = text.strip()
+    if not wanted:
+        return None
+    pattern = _like_pattern(wanted)
+    rows = db.execute(
+        "SELECT id FROM articles WHERE excluded = 0 AND (title LIKE ?1 ESCAPE '\\' "
+        "OR source LIKE ?1 ESCAPE '\\' OR author LIKE ?1 ESCAPE '\\' "
+        "OR date LIKE ?1 ESCAPE '\\' OR url LIKE ?1 ESCAPE '\\') ORDER BY position",
+        [pattern],
+    )
+    return [r[0] for r in rows]
