@@ -139,6 +139,7 @@ def test_fts_syntax_is_searched_as_words(corpus_project):
     assert search.fts_query('say "hi') == '"say" """hi"*'
     assert search.fts_query("seoul talks ") == '"seoul" "talks"'
     assert search.fts_query(" * ( ") == ""
+    assert search.fts_query("alli* korea ") == '"alli"* "korea"'
     # "and" is a word of the demo articles: typed as the operator it is still a word
     assert [h.seq for h in search.search_units(corpus_project, "AND ", limit=5000)] == (
         _expected(corpus_project, ["and"], prefix_last=False)

@@ -47,7 +47,8 @@ def fts_query(text: str) -> str:
 
     Each whitespace-separated piece that holds a letter or digit becomes a quoted phrase
     (``"`` doubled inside), the phrases are ANDed (FTS5's implicit AND), and the last
-    piece gets FTS5's prefix mark unless the text ends in whitespace (a finished word).
+    piece gets FTS5's prefix mark unless the text ends in whitespace (a finished word);
+    so does a piece the user ended with ``*``.
     Pieces of punctuation alone are dropped: they would be empty phrases. Control
     characters count as spaces.
     """
@@ -56,9 +57,12 @@ def fts_query(text: str) -> str:
     pieces = [p for p in text.split() if any(ch.isalnum() for ch in p)]
     if not pieces:
         return ""
-    phrases = ['"' + p.replace('"', '""') + '"' for p in pieces]
-    if not text[-1].isspace():
-        phrases[-1] += "*"
+    typing = not text[-1].isspace()
+    phrases = []
+    for i, piece in enumerate(pieces):
+        prefix = piece.endswith("*") or (typing and i == len(pieces) - 1)
+        phrase = '"' + piece.rstrip("*").replace('"', '""') + '"'
+        phrases.append(phrase + "*" if prefix else phrase)
     return " ".join(phrases)
 
 
