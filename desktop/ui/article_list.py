@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.store import Database, coding_queries
+from desktop.core.store import Database, coding_queries, search
 from desktop.ui import palette
 from desktop.ui.models import (
     ArticleIdRole,
@@ -29,7 +29,8 @@ from desktop.ui.models import (
     UnitListModel,
 )
 
-SEARCH_DELAY_MS = 250
+# A search lists the first matches in corpus order (type more words to narrow it).
+SEARCH_LIMIT = 1000
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -124,7 +125,7 @@ class Sidebar(QWidget):
         # Narrows the article list by title (many articles on a wide screen).
         self.article_filter = QLineEdit()
         self.article_filter.setObjectName("articleFilter")
-        self.article_filter.setPlaceholderText("Filter articles by title")
+        self.article_filter.setPlaceholderText("Filter articles (title, source, date, url)")
         self.article_filter.setClearButtonEnabled(True)
         self.article_filter.textChanged.connect(self._on_article_filter_changed)
         self.article_filter.installEventFilter(self)
@@ -141,11 +142,9 @@ class Sidebar(QWidget):
         self.search.setPlaceholderText("Search sentences  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.installEventFilter(self)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.refresh_units)
-        self.search.textEdited.connect(lambda _text: self._search_timer.start())
+        # Each key press searches at once: the full-text index answers a page of matches
+        # in a few ms even at 1M sentences (benchmarks: search_ms), so no delay is needed.
+        self.search.textEdited.connect(self._on_search_edited)
         self.search.returnPressed.connect(self._on_search_return)
 
         self.units = UnitListModel(db, coder, dimensions, self)
@@ -199,17 +198,22 @@ class Sidebar(QWidget):
 
     def refresh_units(self) -> None:
         """Re-run the filter and the search (the list does not change under the coder)."""
-        self._search_timer.stop()
-        text = self.search.text().strip()
-        if self.unit_filter is coding_queries.UnitFilter.ALL and not text:
+        text = self.search.text()
+        if self.unit_filter is coding_queries.UnitFilter.ALL and not text.strip():
             seqs = self._all_seqs()
         else:
             seqs = coding_queries.filter_unit_seqs(
-                self._db, self._coder, self.unit_filter, self._dimensions, text=text
+                self._db,
+                self._coder,
+                self.unit_filter,
+                self._dimensions,
+                text=text,
+                limit=SEARCH_LIMIT if text.strip() else None,
             )
         self.units.set_seqs(seqs)
         noun = "sentence" if len(seqs) == 1 else "sentences"
-        self.count.setText(f"{len(seqs):,} {noun}")
+        first = "first " if text.strip() and len(seqs) == SEARCH_LIMIT else ""
+        self.count.setText(f"{first}{len(seqs):,} {noun}")
 
     def show_current(self, article_id: str | None, seq: int | None) -> None:
         """Mark the shown unit's article and, if listed, the unit itself."""
@@ -272,10 +276,15 @@ class Sidebar(QWidget):
         self.seq_chosen.emit(index.data(SeqRole))
 
     def _on_article_filter_changed(self, text: str) -> None:
-        wanted = text.strip().casefold()
-        for row in range(self.articles.rowCount()):
-            title = str(self.articles.index(row, ArticleTableModel.TITLE).data() or "")
-            self.article_view.setRowHidden(row, bool(wanted) and wanted not in title.casefold())
+        current = self.articles.current
+        self.articles.set_shown(search.filter_article_ids(self._db, text))
+        row = self.articles.row_of(current) if current else None
+        if row is not None:  # the shown sentence's article stays marked if listed
+            self.article_view.selectRow(row)
+            self.article_view.scrollTo(self.articles.index(row, 0))
+
+    def _on_search_edited(self, _text: str) -> None:
+        self.refresh_units()
 
     def _on_filter_changed(self, _index: int) -> None:
         self.refresh_units()

@@ -73,18 +73,32 @@ class ArticleTableModel(QAbstractTableModel):
         self._dimensions = tuple(dimensions)
         # A coder with assignments counts those, as the status bar does.
         self._assigned_only = assigned_only
+        self._all: list[coding_queries.ArticleHeader] = []
         self._headers: list[coding_queries.ArticleHeader] = []
         self._row_of: dict[str, int] = {}
         self._progress: dict[str, tuple[int, int]] = {}
         self._current: str | None = None
+        self._shown: set[str] | None = None  # the filter's articles; None: all
         self.reload()
 
     def reload(self) -> None:
         self.beginResetModel()
-        self._headers = coding_queries.article_headers(self._db)
-        self._row_of = {header.id: row for row, header in enumerate(self._headers)}
+        self._all = coding_queries.article_headers(self._db)
         self._progress = {}
+        self._apply_filter()
         self.endResetModel()
+
+    def set_shown(self, article_ids: list[str] | None) -> None:
+        """List only these articles (in project order); None lists them all."""
+        self.beginResetModel()
+        self._shown = None if article_ids is None else set(article_ids)
+        self._apply_filter()
+        self.endResetModel()
+
+    def _apply_filter(self) -> None:
+        shown = self._shown
+        self._headers = self._all if shown is None else [h for h in self._all if h.id in shown]
+        self._row_of = {header.id: row for row, header in enumerate(self._headers)}
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headers)

@@ -32,3 +32,7 @@ CREATE TRIGGER unit_search_update AFTER UPDATE OF text ON units BEGIN
 END;
 
 INSERT INTO unit_search (unit_search) VALUES ('rebuild');
+
+-- The article list's filter (title, source, author, date or url holding the typed text)
+-- reads only this index, not the articles' rows with their whole text.
+CREATE INDEX articles_listing ON articles (excluded, position, title, source, author, date, url, id);

@@ -198,6 +198,7 @@ def test_a_migrated_old_project_is_indexed(tmp_path, corpus_project):
     for trigger in ("insert", "delete", "update"):
         db.execute(f"DROP TRIGGER unit_search_{trigger}")
     db.execute("DROP TABLE unit_search")
+    db.execute("DROP INDEX articles_listing")
     db.execute("DELETE FROM schema_migrations WHERE version = 8")
     assert not search.has_search_index(db)
     db.close()

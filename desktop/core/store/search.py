@@ -93,18 +93,18 @@ def _article_rowid_range(db: Database, article_id: str) -> tuple[int, int] | Non
 def match_rows(
     db: Database,
     query: str,
-    limit: int,
+    limit: int | None,
     *,
     columns: str,
     where: str = "",
     params: list | tuple = (),
     article: str | None = None,
 ) -> list[tuple]:
-    """The first ``limit`` rows (``columns`` over ``unit_search f``, ``units u`` and
-    ``articles a``) whose unit matches the FTS5 ``query`` and passes ``where``, in corpus
-    order. ``columns`` must start with ``u.seq``. Building block of the searches here and of
-    the coding window's filtered list (coding_queries)."""
-    if not query or limit <= 0:
+    """The first ``limit`` rows (all when None) of ``columns`` over ``unit_search f``,
+    ``units u`` and ``articles a`` whose unit matches the FTS5 ``query`` and passes
+    ``where``, in corpus order. ``columns`` must start with ``u.seq``. Building block of
+    the searches here and of the coding window's filtered list (coding_queries)."""
+    if not query or (limit is not None and limit <= 0):
         return []
     base = (
         f"SELECT {columns} FROM unit_search f JOIN units u ON u.rowid = f.rowid "
@@ -127,7 +127,7 @@ def match_rows(
         skip = f" AND f.rowid NOT IN ({', '.join('?' * len(displaced))})"
     rows = db.execute(
         f"{base}{extra}{skip} ORDER BY f.rowid LIMIT ?",
-        [*args, *displaced, limit],
+        [*args, *displaced, -1 if limit is None else limit],
     ).fetchall()
     if displaced:
         rows += db.execute(
@@ -135,7 +135,7 @@ def match_rows(
             [*args, *displaced],
         ).fetchall()
         rows.sort(key=lambda r: r[0])
-        rows = rows[:limit]
+        rows = rows if limit is None else rows[:limit]
     return rows
 
 
