@@ -30,7 +30,7 @@ from desktop.ui.models import (
 )
 
 # A search lists the first matches in corpus order (type more words to narrow it).
-SEARCH_LIMIT = 1000
+SEARCH_LIMIT = 200
 
 
 class ProgressDelegate(QStyledItemDelegate):
