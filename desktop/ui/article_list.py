@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.store import Database, coding_queries, search
+from desktop.core.store import Database, coding_queries
 from desktop.ui import palette
 from desktop.ui.models import (
     ArticleIdRole,
@@ -277,7 +277,7 @@ class Sidebar(QWidget):
 
     def _on_article_filter_changed(self, text: str) -> None:
         current = self.articles.current
-        self.articles.set_shown(search.filter_article_ids(self._db, text))
+        self.articles.set_filter(text)
         row = self.articles.row_of(current) if current else None
         if row is not None:  # the shown sentence's article stays marked if listed
             self.article_view.selectRow(row)
@@ -296,6 +296,8 @@ class Sidebar(QWidget):
         self.done.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.article_filter and event.type() == QEvent.Type.FocusIn:
+            self.articles.prepare_filter()  # read the articles' fields before the first key
         if (
             watched in (self.search, self.article_filter)
             and event.type() == QEvent.Type.KeyPress
