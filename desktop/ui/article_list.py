@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -19,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.store import Database, coding_queries
+from desktop.core.store import Database, coding_queries, search
 from desktop.ui import palette
 from desktop.ui.models import (
     ArticleIdRole,
     ArticleTableModel,
+    MarkedRole,
     ProgressRole,
     SeqRole,
     UnitListModel,
@@ -71,6 +74,46 @@ class OneLineDelegate(QStyledItemDelegate):
         room = option.rect.width() // _NARROWEST_CHAR_PX + 1
         if option.rect.width() > 0 and len(option.text) > room:
             option.text = option.text[:room] + "…"
+
+
+class MarkedDelegate(OneLineDelegate):
+    """Search results: the words that matched in bold, the text cut to show the first."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        marked = index.data(MarkedRole)
+        if not marked:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
+        rect = rect.adjusted(3, 0, -3, 0)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        plain, bold = QFont(opt.font), QFont(opt.font)
+        bold.setBold(True)
+        room = rect.width() // _NARROWEST_CHAR_PX + 1
+        x = rect.left()
+        painter.save()
+        painter.setClipRect(rect)
+        painter.setPen(opt.palette.color(role))
+        for text, hit in search.snippet_parts(marked):
+            text = text.replace("\n", " ")[:room]
+            font = bold if hit else plain
+            advance = QFontMetrics(font).horizontalAdvance(text)
+            painter.setFont(font)
+            painter.drawText(
+                QRect(x, rect.top(), advance + 1, rect.height()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                text,
+            )
+            x += advance
+            if x > rect.right():
+                break
+        painter.restore()
 
 
 class Sidebar(QWidget):
@@ -165,7 +208,7 @@ class Sidebar(QWidget):
         self.unit_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.unit_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.unit_view.setWordWrap(False)
-        self.unit_view.setItemDelegate(OneLineDelegate(self.unit_view))
+        self.unit_view.setItemDelegate(MarkedDelegate(self.unit_view))
         self.unit_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.unit_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.unit_view.clicked.connect(self._on_unit_clicked)
@@ -210,7 +253,7 @@ class Sidebar(QWidget):
                 text=text,
                 limit=SEARCH_LIMIT if text.strip() else None,
             )
-        self.units.set_seqs(seqs)
+        self.units.set_seqs(seqs, text)
         noun = "sentence" if len(seqs) == 1 else "sentences"
         first = "first " if text.strip() and len(seqs) == SEARCH_LIMIT else ""
         self.count.setText(f"{first}{len(seqs):,} {noun}")

@@ -29,6 +29,7 @@ ProgressRole = Qt.ItemDataRole.UserRole + 2  # (coded, total)
 SeqRole = Qt.ItemDataRole.UserRole + 3
 UnitIdRole = Qt.ItemDataRole.UserRole + 4
 StatusRole = Qt.ItemDataRole.UserRole + 5  # coding_queries.UnitStatus
+MarkedRole = Qt.ItemDataRole.UserRole + 6  # text with the search's matches marked, or None
 
 _CACHE_ROWS = 2_000
 _Index = QModelIndex | QPersistentModelIndex
@@ -233,11 +234,16 @@ class UnitListModel(QAbstractListModel):
         self._seqs: list[int] = []
         self._rows: OrderedDict[int, tuple[Unit, coding_queries.UnitStatus]] = OrderedDict()
         self._icons: dict[str, QIcon] = {}
+        self._query = ""  # the search that listed these units ("" for none)
+        self._marked: dict[int, str | None] = {}
 
-    def set_seqs(self, seqs: list[int]) -> None:
+    def set_seqs(self, seqs: list[int], query: str = "") -> None:
+        """List ``seqs``; ``query`` is the search that found them (its matches are marked)."""
         self.beginResetModel()
         self._seqs = list(seqs)
         self._rows.clear()
+        self._query = query if query.strip() else ""
+        self._marked.clear()
         self.endResetModel()
 
     def seqs(self) -> list[int]:
@@ -276,6 +282,12 @@ class UnitListModel(QAbstractListModel):
         seq = self._seqs[index.row()]
         if role == SeqRole:
             return seq
+        if role == MarkedRole:
+            if not self._query:
+                return None
+            if seq not in self._marked:  # only the rows drawn are read
+                self._marked[seq] = search.marked_text(self._db, self._query, seq)
+            return self._marked[seq]
         unit, status = self._row(seq)
         if role == Qt.ItemDataRole.DisplayRole:
             return unit.text

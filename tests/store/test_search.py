@@ -228,15 +228,73 @@ def test_a_package_carries_a_consistent_index(tmp_path, corpus_project):
         package.close()
 
 
-def test_article_filter_matches_title_source_date_and_url(corpus_project):
+def test_article_filter_matches_title_source_author_date_and_url(corpus_project):
+    from desktop.core.corpus.importer import content_hash
+
     db = corpus_project
+    text = "Envoys met in Panmunjom on Friday."
+    with store.write_transaction(db):
+        added = store.add_articles(
+            db,
+            [
+                store.NewArticle(
+                    text=text,
+                    content_hash=content_hash(text),
+                    title="Envoys meet",
+                    source="Korea Herald",
+                    author="Mina Cho",
+                    date="2018-01-09",
+                    url="https://example.org/envoys",
+                    units=[store.NewUnit(0, 0, 0, len(text), text)],
+                    paragraphs=[store.NewParagraph(0, len(text))],
+                )
+            ],
+        )[0]
     articles = store.list_articles(db)
     assert search.filter_article_ids(db, "  ") is None
+    for typed in ("korea herald", "MINA", "2018-01", "example.org/env", "ENVOYS MEET"):
+        assert search.filter_article_ids(db, typed) == [added], typed
     one = articles[3]
-    assert one.id in search.filter_article_ids(db, one.title[3:12].upper())
-    if one.source:
-        assert one.id in search.filter_article_ids(db, one.source)
-    assert search.filter_article_ids(db, "%") == [
-        a.id for a in articles if "%" in (a.title + a.source + a.author + a.date + a.url)
+    assert search.filter_article_ids(db, one.title[3:12].upper()) == [
+        a.id for a in articles if one.title[3:12].casefold() in a.title.casefold()
     ]
+    # LIKE's wildcards and FTS syntax are plain characters here
+    assert search.filter_article_ids(db, "%") == []
+    assert search.filter_article_ids(db, "_") == []
     assert search.filter_article_ids(db, "no such words anywhere") == []
+    # the new article's sentence is found by the full-text search too
+    assert [h.article_id for h in search.search_units(db, "panmunjom fri")] == [added]
+
+
+def test_an_import_indexes_its_units_in_one_statement_and_leaves_no_flag(corpus_project):
+    db = corpus_project
+    _integrity(db)
+    assert store.get_meta(db, search.DEFERRED_KEY) is None
+    indexed = db.execute("SELECT count(*) FROM unit_search_docsize").fetchone()[0]
+    assert indexed == db.execute("SELECT count(*) FROM units").fetchone()[0]
+
+
+def test_a_failed_bulk_insert_leaves_neither_flag_nor_index_rows(corpus_project):
+    db = corpus_project
+    before = db.execute("SELECT count(*) FROM unit_search_docsize").fetchone()[0]
+    unit = store.get_unit_by_seq(db, 1)
+    with pytest.raises(RuntimeError), store.write_transaction(db), search.indexing_in_bulk(db):
+        db.execute(
+            "INSERT INTO units (id, seq, article_id, paragraph, sentence, start, end, text, "
+            "created_at) VALUES ('x-0001', 999999, ?, 0, 0, 0, 1, 'zebra crossing', '')",
+            [unit.article_id],
+        )
+        raise RuntimeError("the import fails after its inserts")
+    assert store.get_meta(db, search.DEFERRED_KEY) is None
+    assert db.execute("SELECT count(*) FROM unit_search_docsize").fetchone()[0] == before
+    assert search.search_units(db, "zebra") == []
+    _integrity(db)
+    # a single insert outside a bulk block is indexed by the trigger
+    with store.write_transaction(db):
+        db.execute(
+            "INSERT INTO units (id, seq, article_id, paragraph, sentence, start, end, text, "
+            "created_at) VALUES ('x-0002', 999999, ?, 0, 0, 0, 1, 'zebra crossing', '')",
+            [unit.article_id],
+        )
+    assert [h.unit_id for h in search.search_units(db, "zebra")] == ["x-0002"]
+    _integrity(db)

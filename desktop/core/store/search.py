@@ -17,7 +17,9 @@ match.
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from desktop.core.store.db import Database
@@ -64,6 +66,31 @@ def fts_query(text: str) -> str:
         phrase = '"' + piece.rstrip("*").replace('"', '""') + '"'
         phrases.append(phrase + "*" if prefix else phrase)
     return " ".join(phrases)
+
+
+DEFERRED_KEY = "search_index_deferred"  # meta key read by migration 0008's insert trigger
+
+
+@contextlib.contextmanager
+def indexing_in_bulk(db: Database) -> Iterator[None]:
+    """Index the units inserted in the block with one statement at its end, not one
+    trigger per row (call inside the caller's write transaction).
+
+    FTS5 writes its pending words out at the end of every statement, so an
+    ``executemany`` of units with the per-row trigger took about ten times as long as the
+    inserts themselves; one ``INSERT ... SELECT`` over the new rows does the same work at
+    once. The flag that mutes the trigger lives in ``meta`` inside the same transaction:
+    if the block fails the caller rolls everything back, flag included. New units take
+    rowids above the largest before the block (a rowid table without AUTOINCREMENT).
+    """
+    first = db.execute("SELECT coalesce(max(rowid), 0) FROM units").fetchone()[0]
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", [DEFERRED_KEY])
+    yield
+    db.execute("DELETE FROM meta WHERE key = ?", [DEFERRED_KEY])
+    db.execute(
+        "INSERT INTO unit_search (rowid, text) SELECT rowid, text FROM units WHERE rowid > ?",
+        [first],
+    )
 
 
 def has_search_index(db: Database) -> bool:
@@ -172,6 +199,20 @@ def search_units(
     return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
 
 
+def marked_text(db: Database, text: str, seq: int) -> str | None:
+    """Unit ``seq``'s text with the words that ``text`` matches marked (MARK_START /
+    MARK_END), for a list that shows search results; None when it does not match."""
+    query = fts_query(text)
+    if not query:
+        return None
+    row = db.execute(
+        f"SELECT highlight(unit_search, 0, '{MARK_START}', '{MARK_END}') FROM unit_search "
+        "WHERE unit_search MATCH ? AND rowid = (SELECT rowid FROM units WHERE seq = ?)",
+        [query, seq],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def marked_parts(marked: str) -> list[tuple[str, bool]]:
     """``SearchHit.marked`` as ``(text, is_match)`` pieces, in order."""
     parts: list[tuple[str, bool]] = []
@@ -186,6 +227,19 @@ def marked_parts(marked: str) -> list[tuple[str, bool]]:
         if rest:
             parts.append((rest, False))
     return parts
+
+
+def snippet_parts(marked: str, *, before: int = 30) -> list[tuple[str, bool]]:
+    """:func:`marked_parts` for a one-line list: when the first match starts more than
+    ``before`` characters in, the text before it is cut to its last words, after "…", so
+    that the match shows however narrow the row."""
+    parts = marked_parts(marked)
+    if not parts or parts[0][1] or len(parts[0][0]) <= before:
+        return parts
+    lead = parts[0][0]
+    cut = lead.rfind(" ", 0, len(lead) - before)
+    kept = lead[cut + 1 :] if cut >= 0 else lead[-before:]
+    return [("…" + kept, False), *parts[1:]]
 
 
 class ArticleFilter:
@@ -216,9 +270,9 @@ class ArticleFilter:
     def matching(self, text: str) -> list[str] | None:
         """Ids of the articles holding ``text``, in project order; None when ``text`` is
         blank (no filter)."""
-        wanted = text.strip().casefold()
-        if not wanted:
+        if not text.strip():
             return None
+        wanted = text.casefold()  # as typed: a space after a word ends the word
         return [i for i, hay in zip(self._ids, self._haystacks, strict=True) if wanted in hay]
 
 
