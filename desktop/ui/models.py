@@ -285,8 +285,9 @@ class UnitListModel(QAbstractListModel):
         if role == MarkedRole:
             if not self._query:
                 return None
-            if seq not in self._marked:  # only the rows drawn are read
-                self._marked[seq] = search.marked_text(self._db, self._query, seq)
+            if seq not in self._marked:  # only the rows drawn are marked
+                unit, _status = self._row(seq)
+                self._marked[seq] = search.mark_matches(unit.text, self._query)
             return self._marked[seq]
         unit, status = self._row(seq)
         if role == Qt.ItemDataRole.DisplayRole:

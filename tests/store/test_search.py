@@ -298,3 +298,15 @@ def test_a_failed_bulk_insert_leaves_neither_flag_nor_index_rows(corpus_project)
         )
     assert [h.unit_id for h in search.search_units(db, "zebra")] == ["x-0002"]
     _integrity(db)
+
+
+@pytest.mark.parametrize(
+    "typed", ["sanct", "north korea", "SÉOUL", "the a", "kim jong-un", "talks ", "pressure al"]
+)
+def test_the_lists_marks_are_the_indexs_own_highlight(corpus_project, typed):
+    """search.mark_matches (Python, for the window's list) marks the words FTS5's
+    highlight() marks, on every unit the search finds."""
+    hits = search.search_units(corpus_project, typed, limit=10_000)
+    assert hits
+    for hit in hits:
+        assert search.mark_matches(hit.text, typed) == hit.marked, (typed, hit.text)

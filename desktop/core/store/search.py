@@ -18,6 +18,7 @@ match.
 from __future__ import annotations
 
 import contextlib
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -44,6 +45,18 @@ class SearchHit(NamedTuple):
     excluded: bool
 
 
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """The words to look for in what a user typed: ``(piece, as_prefix)``."""
+    # Control characters (NUL ends FTS5's reading of the string) separate words.
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    pieces = [p for p in text.split() if any(ch.isalnum() for ch in p)]
+    typing = bool(text) and not text[-1].isspace()
+    return [
+        (piece.rstrip("*"), piece.endswith("*") or (typing and i == len(pieces) - 1))
+        for i, piece in enumerate(pieces)
+    ]
+
+
 def fts_query(text: str) -> str:
     """The FTS5 query for what a user typed; ``""`` when it holds no word to look for.
 
@@ -54,18 +67,61 @@ def fts_query(text: str) -> str:
     Pieces of punctuation alone are dropped: they would be empty phrases. Control
     characters count as spaces.
     """
-    # Control characters (NUL ends FTS5's reading of the string) separate words.
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
-    pieces = [p for p in text.split() if any(ch.isalnum() for ch in p)]
-    if not pieces:
-        return ""
-    typing = not text[-1].isspace()
+    return " ".join(
+        '"' + piece.replace('"', '""') + '"' + ("*" if prefix else "")
+        for piece, prefix in _pieces(text)
+    )
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _fold(word: str) -> str:
+    """A word as the index's tokenizer keeps it: accents removed, case folded."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def mark_matches(text: str, typed: str) -> str | None:
+    """``text`` with the words that the search ``typed`` matches marked (MARK_START /
+    MARK_END), worked out in Python for a list of results: no query per row (a prefix
+    of four letters or more makes FTS5 gather every word it begins, per query). None when
+    ``typed`` holds no word. Words are split and folded as the index's tokenizer does
+    (letters and digits; accents and case ignored) and a piece of several words
+    ("jong-un") is marked where they follow each other, so the marks are FTS5's
+    highlight()."""
     phrases = []
-    for i, piece in enumerate(pieces):
-        prefix = piece.endswith("*") or (typing and i == len(pieces) - 1)
-        phrase = '"' + piece.rstrip("*").replace('"', '""') + '"'
-        phrases.append(phrase + "*" if prefix else phrase)
-    return " ".join(phrases)
+    for piece, prefix in _pieces(typed):
+        words = [_fold(w) for w in _WORD.findall(piece)]
+        if words:
+            phrases.append((words, prefix))
+    if not phrases:
+        return None
+    tokens = [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
+    spans = []
+    for words, prefix in phrases:
+        n = len(words)
+        for i in range(len(tokens) - n + 1):
+            if all(
+                tokens[i + k][2].startswith(words[k])
+                if prefix and k == n - 1
+                else tokens[i + k][2] == words[k]
+                for k in range(n)
+            ):
+                spans.append((tokens[i][0], tokens[i + n - 1][1]))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    last = 0
+    for start, end in merged:
+        out += [text[last:start], MARK_START, text[start:end], MARK_END]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 DEFERRED_KEY = "search_index_deferred"  # meta key read by migration 0008's insert trigger
@@ -197,20 +253,6 @@ def search_units(
         article=article,
     )
     return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
-
-
-def marked_text(db: Database, text: str, seq: int) -> str | None:
-    """Unit ``seq``'s text with the words that ``text`` matches marked (MARK_START /
-    MARK_END), for a list that shows search results; None when it does not match."""
-    query = fts_query(text)
-    if not query:
-        return None
-    row = db.execute(
-        f"SELECT highlight(unit_search, 0, '{MARK_START}', '{MARK_END}') FROM unit_search "
-        "WHERE unit_search MATCH ? AND rowid = (SELECT rowid FROM units WHERE seq = ?)",
-        [query, seq],
-    ).fetchone()
-    return row[0] if row else None
 
 
 def marked_parts(marked: str) -> list[tuple[str, bool]]:
