@@ -78,6 +78,8 @@ _WORD = re.compile(r"[^\W_]+")
 
 def _fold(word: str) -> str:
     """A word as the index's tokenizer keeps it: accents removed, case folded."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
