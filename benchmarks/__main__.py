@@ -88,6 +88,8 @@ KEYS: dict[str, tuple[str, str, str]] = {
     "model_predict_units_per_s": ("text to probabilities, 3 dimensions", "units/s", ">= 20,000"),
     "llm_overhead_ms": ("LLM client's own time per unit, local server", "ms/unit", "<= 2"),
     "backup_bytes": ("5 backups, 200 labels between each", "bytes", "<= 2 x the file, 2 x copy"),
+    # issue 24: full-text search (benchmarks/measures/search.py)
+    "search_ms": ("typing a search, key to results drawn", "ms (p99)", "p99 <= 50 per key"),
 }
 
 
@@ -182,6 +184,14 @@ def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], 
             ("export_s",),
             lambda: export.measure_export(
                 fixture.export_project, bench.workdir, fixture.manifest["export"]["rows"]
+            ),
+        )
+        from benchmarks.measures import search  # issue 24
+
+        bench.measure(
+            ("search_ms",),
+            lambda: search.measure_search(
+                working_copy(fixture.project, bench.workdir, "search.stance"), bench.workdir
             ),
         )
         from benchmarks.measures import models  # issue 20

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop.commands.plan",
     "desktop.commands.lab",
     "desktop.commands.model",
+    "desktop.commands.search",  # issue 24
 )
 
 

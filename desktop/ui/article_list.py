@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -19,17 +21,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.store import Database, coding_queries
+from desktop.core.store import Database, coding_queries, search
 from desktop.ui import palette
 from desktop.ui.models import (
     ArticleIdRole,
     ArticleTableModel,
+    MarkedRole,
     ProgressRole,
     SeqRole,
     UnitListModel,
 )
 
-SEARCH_DELAY_MS = 250
+# A search lists the first matches in corpus order (type more words to narrow it).
+SEARCH_LIMIT = 200
 
 
 class ProgressDelegate(QStyledItemDelegate):
@@ -70,6 +74,46 @@ class OneLineDelegate(QStyledItemDelegate):
         room = option.rect.width() // _NARROWEST_CHAR_PX + 1
         if option.rect.width() > 0 and len(option.text) > room:
             option.text = option.text[:room] + "…"
+
+
+class MarkedDelegate(OneLineDelegate):
+    """Search results: the words that matched in bold, the text cut to show the first."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        marked = index.data(MarkedRole)
+        if not marked:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget)
+        rect = rect.adjusted(3, 0, -3, 0)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        plain, bold = QFont(opt.font), QFont(opt.font)
+        bold.setBold(True)
+        room = rect.width() // _NARROWEST_CHAR_PX + 1
+        x = rect.left()
+        painter.save()
+        painter.setClipRect(rect)
+        painter.setPen(opt.palette.color(role))
+        for text, hit in search.snippet_parts(marked):
+            text = text.replace("\n", " ")[:room]
+            font = bold if hit else plain
+            advance = QFontMetrics(font).horizontalAdvance(text)
+            painter.setFont(font)
+            painter.drawText(
+                QRect(x, rect.top(), advance + 1, rect.height()),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                text,
+            )
+            x += advance
+            if x > rect.right():
+                break
+        painter.restore()
 
 
 class Sidebar(QWidget):
@@ -124,7 +168,7 @@ class Sidebar(QWidget):
         # Narrows the article list by title (many articles on a wide screen).
         self.article_filter = QLineEdit()
         self.article_filter.setObjectName("articleFilter")
-        self.article_filter.setPlaceholderText("Filter articles by title")
+        self.article_filter.setPlaceholderText("Filter articles (title, source, date, url)")
         self.article_filter.setClearButtonEnabled(True)
         self.article_filter.textChanged.connect(self._on_article_filter_changed)
         self.article_filter.installEventFilter(self)
@@ -141,11 +185,9 @@ class Sidebar(QWidget):
         self.search.setPlaceholderText("Search sentences  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.installEventFilter(self)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.refresh_units)
-        self.search.textEdited.connect(lambda _text: self._search_timer.start())
+        # Each key press searches at once: the full-text index answers a page of matches
+        # in a few ms even at 1M sentences (benchmarks: search_ms), so no delay is needed.
+        self.search.textEdited.connect(self._on_search_edited)
         self.search.returnPressed.connect(self._on_search_return)
 
         self.units = UnitListModel(db, coder, dimensions, self)
@@ -166,7 +208,7 @@ class Sidebar(QWidget):
         self.unit_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.unit_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.unit_view.setWordWrap(False)
-        self.unit_view.setItemDelegate(OneLineDelegate(self.unit_view))
+        self.unit_view.setItemDelegate(MarkedDelegate(self.unit_view))
         self.unit_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.unit_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.unit_view.clicked.connect(self._on_unit_clicked)
@@ -199,9 +241,8 @@ class Sidebar(QWidget):
 
     def refresh_units(self) -> None:
         """Re-run the filter and the search (the list does not change under the coder)."""
-        self._search_timer.stop()
-        text = self.search.text().strip()
-        if self.unit_filter is coding_queries.UnitFilter.ALL and not text:
+        text = self.search.text()
+        if self.unit_filter is coding_queries.UnitFilter.ALL and not text.strip():
             seqs = self._all_seqs()
             if seqs is None:  # a large project's list, still being read
                 self.units.set_seqs([])
@@ -209,11 +250,17 @@ class Sidebar(QWidget):
                 return
         else:
             seqs = coding_queries.filter_unit_seqs(
-                self._db, self._coder, self.unit_filter, self._dimensions, text=text
+                self._db,
+                self._coder,
+                self.unit_filter,
+                self._dimensions,
+                text=text,
+                limit=SEARCH_LIMIT if text.strip() else None,
             )
-        self.units.set_seqs(seqs)
+        self.units.set_seqs(seqs, text)
         noun = "sentence" if len(seqs) == 1 else "sentences"
-        self.count.setText(f"{len(seqs):,} {noun}")
+        first = "first " if text.strip() and len(seqs) == SEARCH_LIMIT else ""
+        self.count.setText(f"{first}{len(seqs):,} {noun}")
 
     def show_current(self, article_id: str | None, seq: int | None) -> None:
         """Mark the shown unit's article and, if listed, the unit itself."""
@@ -276,10 +323,15 @@ class Sidebar(QWidget):
         self.seq_chosen.emit(index.data(SeqRole))
 
     def _on_article_filter_changed(self, text: str) -> None:
-        wanted = text.strip().casefold()
-        for row in range(self.articles.rowCount()):
-            title = str(self.articles.index(row, ArticleTableModel.TITLE).data() or "")
-            self.article_view.setRowHidden(row, bool(wanted) and wanted not in title.casefold())
+        current = self.articles.current
+        self.articles.set_filter(text)
+        row = self.articles.row_of(current) if current else None
+        if row is not None:  # the shown sentence's article stays marked if listed
+            self.article_view.selectRow(row)
+            self.article_view.scrollTo(self.articles.index(row, 0))
+
+    def _on_search_edited(self, _text: str) -> None:
+        self.refresh_units()
 
     def _on_filter_changed(self, _index: int) -> None:
         self.refresh_units()
@@ -291,6 +343,8 @@ class Sidebar(QWidget):
         self.done.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.article_filter and event.type() == QEvent.Type.FocusIn:
+            self.articles.prepare_filter()  # read the articles' fields before the first key
         if (
             watched in (self.search, self.article_filter)
             and event.type() == QEvent.Type.KeyPress

@@ -34,6 +34,7 @@ KEYS = (
     "model_predict_units_per_s",
     "llm_overhead_ms",
     "backup_bytes",  # issue 24
+    "search_ms",  # issue 24
 )
 
 

@@ -37,6 +37,7 @@ from desktop.core.store.db import (
     utc_now,
     write_transaction,
 )
+from desktop.core.store.search import indexing_in_bulk
 from desktop.core.store.team import (
     ALLOW_UNASSIGNED,
     COMPARISON_UNLOCKED,
@@ -93,7 +94,8 @@ def _apply_corpus(db: Database, coder: str, data: dict, *, after_log_id: int) ->
     lab_store.upsert_rows(db, tables["articles"], data["articles"])
     lab_store.upsert_rows(db, tables["paragraphs"], data["paragraphs"])
     lab_store.free_unit_seqs(db)  # curation shifts seqs; seq is UNIQUE
-    lab_store.upsert_rows(db, tables["units"], data["units"])
+    with indexing_in_bulk(db):  # new units reach the search index in one statement
+        lab_store.upsert_rows(db, tables["units"], data["units"])
     lab_store.upsert_rows(db, tables["coders"], data["coders"])
     lab_store.upsert_rows(db, tables["rounds"], data["rounds"])
     mine = [r for r in data["assignments"] if r[1] == coder]

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from desktop.core.store import search
 from desktop.core.store.corpus import UNIT_COLUMNS, Unit, unit_from_row
 from desktop.core.store.db import Database
 from desktop.core.store.sql import placeholders
@@ -154,11 +155,6 @@ def coder_progress(db: Database, coder: str, dimensions: Sequence[str]) -> tuple
     return coded_count(db, coder, dimensions), int(total)
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def filter_unit_seqs(
     db: Database,
     coder: str,
@@ -166,35 +162,47 @@ def filter_unit_seqs(
     dimensions: Sequence[str],
     *,
     text: str = "",
+    limit: int | None = None,
 ) -> list[int]:
-    """Seq numbers of the codable units that pass ``unit_filter`` and contain ``text``.
+    """Seq numbers of the codable units that pass ``unit_filter`` and hold ``text``, in
+    project order.
 
-    The text search is a case-insensitive substring match (ASCII case folding, as in
-    SQLite's LIKE). Results are in project order.
+    ``text`` is searched as words through the full-text index (:mod:`.search`: case and
+    accents ignored, the last word as a prefix, any typed text safe); text without a
+    word finds nothing. A search returns the first ``limit`` matches (all when None).
     """
-    sql = f"SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}"
+    conditions = [_CODABLE]
     params: list = []
     if unit_filter is UnitFilter.UNCODED:
-        sql += f" AND {_labelled_count_sql(dimensions)} < ?"
+        conditions.append(f"{_labelled_count_sql(dimensions)} < ?")
         params += [coder, *dimensions, len(dimensions)]
     elif unit_filter is UnitFilter.PARTIAL:
-        sql += f" AND {_labelled_count_sql(dimensions)} BETWEEN 1 AND ?"
+        conditions.append(f"{_labelled_count_sql(dimensions)} BETWEEN 1 AND ?")
         params += [coder, *dimensions, len(dimensions) - 1]
     elif unit_filter is UnitFilter.UNSURE:
-        sql += (
-            " AND EXISTS (SELECT 1 FROM unit_states s WHERE s.unit_id = u.id "
+        conditions.append(
+            "EXISTS (SELECT 1 FROM unit_states s WHERE s.unit_id = u.id "
             "AND s.coder_id = ? AND s.unsure = 1)"
         )
         params.append(coder)
     elif unit_filter is UnitFilter.NOTED:
-        sql += (
-            " AND EXISTS (SELECT 1 FROM unit_states s WHERE s.unit_id = u.id "
+        conditions.append(
+            "EXISTS (SELECT 1 FROM unit_states s WHERE s.unit_id = u.id "
             "AND s.coder_id = ? AND s.note != '')"
         )
         params.append(coder)
+    where = " AND ".join(conditions)
     if text.strip():
-        sql += " AND u.text LIKE ? ESCAPE '\\'"
-        params.append(_like_pattern(text.strip()))
+        rows = search.match_rows(
+            db,
+            search.fts_query(text),
+            limit,
+            columns="u.seq",
+            where=where,
+            params=params,
+        )
+        return [row[0] for row in rows]
+    sql = f"SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id WHERE {where}"
     return [row[0] for row in db.execute(sql + " ORDER BY u.seq", params)]
 
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from desktop.core.store.db import Database, utc_now
 from desktop.core.store.machine import human_coders_where
+from desktop.core.store.search import indexing_in_bulk
 from desktop.core.store.sql import placeholders
 
 
@@ -148,10 +149,12 @@ def add_articles(db: Database, articles: Sequence[NewArticle]) -> list[str]:
         "VALUES (?, ?, ?, ?, ?, ?)",
         paragraph_rows,
     )
-    conn.executemany(
-        f"INSERT INTO units ({UNIT_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        unit_rows,
-    )
+    with indexing_in_bulk(db):  # the search index, in one statement (issue 24)
+        conn.executemany(
+            f"INSERT INTO units ({UNIT_COLUMNS}, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            unit_rows,
+        )
     return ids
 
 
