@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.core import store
+from desktop.core.adjudication import Shown
 from desktop.core.menus import MENU_TABLE, Command, Menu
 from desktop.core.project_changes import OUTSIDE, Changed, ProjectChange
 from desktop.core.store import team as team_store
 from desktop.ui import team_menu
-from desktop.ui.adjudication_parts import Shown
 from desktop.ui.adjudication_view import AdjudicationView
 
 
