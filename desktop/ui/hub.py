@@ -132,6 +132,12 @@ class ProjectHub(QObject):
 
     # -- announcements --------------------------------------------------------------
 
+    def acknowledge(self) -> None:
+        """This app wrote on a connection of its own (a worker mid-run, the lab sync's
+        bookkeeping) and no view needs to show it yet: not another program's write."""
+        if self.guard is not None:
+            self.guard.acknowledge()
+
     def subscribe(self, subscriber: QObject, callback: Callable[[ProjectChange], None]) -> None:
         """Call ``callback(change)`` on every change not made by ``subscriber``.
 

@@ -94,10 +94,10 @@ class LabSync(QObject):
         self.label.setToolTip(status.detail or f"Last synced {status.last_synced} UTC")
         if status.changed or status.pulled:
             self._refresh_views(status)
-        elif status.wrote and self._window.hub.guard is not None:
+        elif status.wrote:
             # Only the sync's bookkeeping (what was pushed): nothing any view shows, and
             # not another program's write for the 2-second poll.
-            self._window.hub.guard.acknowledge()
+            self._window.hub.acknowledge()
         self.status_changed.emit(status)
 
     def _refresh_views(self, status: lab.SyncStatus) -> None:
