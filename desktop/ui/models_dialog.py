@@ -39,6 +39,7 @@ from desktop.core import store
 from desktop.core.errors import StanceError
 from desktop.core.project_changes import Changed
 from desktop.core.store import machine as mstore
+from desktop.core.wording import counted
 from desktop.ui import dialogs
 from desktop.ui.workers import Task
 
@@ -60,7 +61,8 @@ def open_dialog(window: MainWindow) -> ModelsDialog | None:
 def model_rows(db: store.Database) -> list[str]:
     """One line per model for the list."""
     return [
-        f"[model] {m.id} — {m.method}, basis {m.basis or '—'}, {m.labels} labels, {m.runs} run(s)"
+        f"[model] {m.id} — {m.method}, basis {m.basis or '—'}, {m.labels} labels, "
+        f"{counted(m.runs, 'run')}"
         for m in mstore.list_model_coders(db)
     ]
 
