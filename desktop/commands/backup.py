@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from desktop.core.wording import counted
+
 
 def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB"
@@ -57,7 +59,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         problems = integrity_check(db)
         if problems:
-            raise damaged(project, f"{problems[0]}; {len(problems)} problem(s) in all")
+            raise damaged(project, f"{problems[0]}; {counted(len(problems), 'problem')} in all")
         outside = codes_outside_scheme(db)
         if outside:
             raise ProjectError(

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 
 from desktop.core.errors import UsageError
+from desktop.core.wording import counted
 
 Runner = Callable[[argparse.Namespace], int]
 
@@ -54,7 +55,7 @@ def _print_result(result, done: str) -> None:
     for unit, coder in result.needs_recoding:
         print(f"  {coder} is asked to code {unit} again")
     if result.kept_labels:
-        print(f"  {result.kept_labels} label(s) kept with the unit for adjudication")
+        print(f"  {counted(result.kept_labels, 'label')} kept with the unit for adjudication")
 
 
 # -- units ---------------------------------------------------------------------------------
@@ -147,7 +148,9 @@ def units_exclude(args: argparse.Namespace) -> int:
         result = _run_step(lambda: exclude_units(db, ids, who=args.who, confirm=args.confirm))
     finally:
         db.close()
-    _print_result(result, f"Excluded {len(result.units)} unit(s): {' '.join(result.units)}")
+    _print_result(
+        result, f"Excluded {counted(len(result.units), 'unit')}: {' '.join(result.units)}"
+    )
     return 0
 
 
@@ -160,7 +163,9 @@ def units_include(args: argparse.Namespace) -> int:
         result = include_units(db, ids, who=args.who)
     finally:
         db.close()
-    _print_result(result, f"Included {len(result.units)} unit(s): {' '.join(result.units)}")
+    _print_result(
+        result, f"Included {counted(len(result.units), 'unit')}: {' '.join(result.units)}"
+    )
     return 0
 
 
@@ -349,7 +354,7 @@ def rules_add(args: argparse.Namespace) -> int:
         db.close()
     verb = "Would add" if args.preview else "Added"
     print(f"{verb} the rule '{report.name}': {report.pattern}")
-    print(f"Re-applying the rules would change {len(report.changes)} line(s):")
+    print(f"Re-applying the rules would change {counted(len(report.changes), 'line')}:")
     _print_changes(report)
     if not args.preview and report.changes:
         print("Run `stancecoder rules reapply` to apply them.")
@@ -367,7 +372,7 @@ def rules_reapply(args: argparse.Namespace) -> int:
     finally:
         db.close()
     verb = "Would change" if args.preview else "Changed"
-    print(f"{verb} {len(report.changes)} line(s), {len(report.units)} unit(s).")
+    print(f"{verb} {counted(len(report.changes), 'line')}, {counted(len(report.units), 'unit')}.")
     _print_changes(report)
     return 0
 
@@ -416,8 +421,9 @@ def rules_test(args: argparse.Namespace) -> int:
     for report in reports:
         print(f"{report.origin}: {report.title}")
         print(
-            f"  {report.lines} line(s), {report.units_to_code} sentence(s) to code; "
-            f"{sum(1 for e in report.excluded if not e.inline)} line(s) excluded"
+            f"  {counted(report.lines, 'line')}, "
+            f"{counted(report.units_to_code, 'sentence')} to code; "
+            f"{counted(sum(1 for e in report.excluded if not e.inline), 'line')} excluded"
         )
         if report.warning:
             print(f"  warning: {report.warning}")

@@ -10,6 +10,8 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 
+from desktop.core.wording import counted
+
 
 @contextlib.contextmanager
 def _project(path: str) -> Iterator:
@@ -68,7 +70,7 @@ def cmd_lab_sync(args: argparse.Namespace) -> int:
             if pulled and pulled.pulled
             else "nothing new from the lead"
         )
-        print(f"Pushed {report.pushed} label change(s); {news}.")
+        print(f"Pushed {counted(report.pushed, 'label change')}; {news}.")
         return 0
     published = "published the project's changes" if report.published else "nothing to publish"
     pulled = report.lead
@@ -77,8 +79,9 @@ def cmd_lab_sync(args: argparse.Namespace) -> int:
         labels = sum(f.labels_new + f.labels_updated for f in files)
         conflicts = sum(len(f.conflicts) for f in files)
         print(
-            f"{published.capitalize()}; merged {', '.join(pulled.coders)}: {labels} label(s) "
-            f"new or updated, {conflicts} conflict(s) resolved as a merge resolves them."
+            f"{published.capitalize()}; merged {', '.join(pulled.coders)}: "
+            f"{counted(labels, 'label')} "
+            f"new or updated, {counted(conflicts, 'conflict')} resolved as a merge resolves them."
         )
     else:
         print(f"{published.capitalize()}; no coder pushed since the last sync.")

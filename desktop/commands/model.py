@@ -7,6 +7,7 @@ import json
 import sys
 
 from desktop.commands import emit_report, split_list
+from desktop.core.wording import counted
 
 
 def register(sub, parser_class) -> None:
@@ -167,7 +168,8 @@ def cmd_llm(args: argparse.Namespace) -> int:
         if show is not None:
             sys.stderr.write("\n")
     print(
-        f"Coded {result.units} units x {result.runs} run(s) with {args.model} as the model "
+        f"Coded {result.units} units x {counted(result.runs, 'run')} with {args.model} "
+        "as the model "
         f"'{result.coder}': {result.asked} asked, {result.cached} from the cache, "
         f"{result.invalid} invalid answers (missing); prompt sha256 {result.prompt_hash[:12]}"
         + (f"; cost {result.cost:.4f}" if result.cost else "")
@@ -213,7 +215,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for m in models:
         print(
             f"[model] {m.id}  {m.method}  basis {m.basis or '—'}  sha256 {m.basis_hash[:12]}  "
-            f"{m.labels} labels, {m.runs} run(s)  {m.created_at[:16].replace('T', ' ')}"
+            f"{m.labels} labels, {counted(m.runs, 'run')}  {m.created_at[:16].replace('T', ' ')}"
         )
     return 0
 

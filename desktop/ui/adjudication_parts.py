@@ -3,24 +3,22 @@
 :class:`DisagreementTableModel` holds the disputed units and dimensions (one
 :class:`~desktop.core.team.CodedUnit` per row) with their gold value; :class:`CoderCard`
 shows one coder's value, unsure flag and note. Around them, the small texts the view
-shows (:func:`values_summary`, :func:`when_text`), the preview and
-outcome of a bulk acceptance (:func:`preview_accept`, :func:`describe_accept`), and the
-view's states (:class:`Shown`, :class:`Phase`) and its style sheet (:data:`VIEW_STYLE`).
+shows (:func:`values_summary`, :func:`when_text`) and its style sheet
+(:data:`VIEW_STYLE`). The view's states live in :mod:`desktop.core.adjudication`.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from enum import Enum
+from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFrame, QLabel, QStyledItemDelegate, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
 from desktop.core.scheme import Scheme
-from desktop.core.team import AcceptSummary, CodedUnit, GoldMethod
+from desktop.core.team import CodedUnit
 from desktop.ui import palette
 from desktop.ui.agreement_models import value_text
 from desktop.ui.models import RowsTableModel
@@ -46,25 +44,6 @@ QLabel#goldState {{ background: {palette.WHITE}; border: 1px solid {palette.GRID
 QLabel#acceptSummary {{ color: {palette.TEAL}; }}
 #goldPanel {{ background: {palette.PANEL}; }}
 """
-
-
-class Shown(Enum):
-    """Which disagreements the list shows."""
-
-    UNDECIDED = "undecided"
-    ALL = "all"
-
-    @property
-    def label(self) -> str:
-        return {Shown.UNDECIDED: "Undecided only", Shown.ALL: "All disagreements"}[self]
-
-
-class Phase(Enum):
-    """The view's state: showing a row, or showing a decision before moving on."""
-
-    EMPTY = "empty"
-    SHOWING = "showing"
-    TRANSITION = "transition"
 
 
 def _key_of(scheme: Scheme, dimension: str, code: str) -> str:
@@ -95,39 +74,6 @@ def _label_of(scheme: Scheme, dimension: str, code: str | None) -> str:
 def when_text(at: str) -> str:
     """A stored UTC time as a person reads it: ``2024-05-01 10:22 UTC``."""
     return f"{at[:10]} {at[11:16]} UTC" if len(at) >= 16 else at
-
-
-@dataclass(frozen=True)
-class AcceptPreview:
-    """What :func:`desktop.core.team.accept_agreed` would do with a rule, before it runs."""
-
-    rule: GoldMethod
-    accept: int
-    already_decided: int
-    left: int
-
-
-def preview_accept(units: Iterable[CodedUnit], rule: GoldMethod) -> AcceptPreview:
-    """Count what accepting by ``rule`` would decide, by accept_agreed's own test."""
-    accept = decided = left = 0
-    for unit in units:
-        if unit.gold is not None:
-            decided += 1
-        elif unit.agreed or (rule is GoldMethod.MAJORITY and unit.majority() is not None):
-            accept += 1
-        else:
-            left += 1
-    return AcceptPreview(rule, accept, decided, left)
-
-
-def describe_accept(summary: AcceptSummary) -> str:
-    """The outcome of a bulk acceptance in one sentence."""
-    return (
-        f"Accepted {summary.accepted:,} {summary.rule} "
-        f"value{'s' * (summary.accepted != 1)} as gold; "
-        f"{summary.already_decided:,} already had a gold value; "
-        f"{summary.undecided:,} left to adjudicate."
-    )
 
 
 # -- the list -------------------------------------------------------------------------
@@ -204,23 +150,6 @@ class DisagreementTableModel(RowsTableModel):
         """The row's gold value changed (the row stays, whatever the filter)."""
         self._rows[row] = replace(self._rows[row], gold=value)
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-
-    def next_undecided(self, after: int) -> int | None:
-        """The first row after ``after`` without gold, wrapping round; None if none."""
-        count = len(self._rows)
-        for step in range(1, count + 1):
-            row = (after + step) % count
-            if self._rows[row].gold is None:
-                return row
-        return None
-
-
-class MiddleElided(QStyledItemDelegate):
-    """Unit ids elided in the middle: the article prefix and the ordinal both stay."""
-
-    def initStyleOption(self, option, index) -> None:
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 # -- the widgets ----------------------------------------------------------------------

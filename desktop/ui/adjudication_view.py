@@ -14,8 +14,11 @@ A key sets the gold value, shows it for a moment and moves on to the next undeci
 while it shows, further category keys are ignored, so a double press never decides two
 rows. Typing in the rationale field never triggers a key.
 
-The view writes through the caller's connection on the UI thread: every write is one
-gold row (:func:`~desktop.core.team.set_gold`) or one short transaction
+The queue, the current row, its phase and every decision are the Qt-free
+:class:`~desktop.core.adjudication.AdjudicationSession`'s; this view turns keys and clicks
+into its calls and redraws from the :class:`~desktop.core.adjudication.AdjudicationUpdate`
+each returns. It writes through the caller's connection on the UI thread: every write is
+one gold row (:func:`~desktop.core.team.set_gold`) or one short transaction
 (:func:`~desktop.core.team.accept_agreed`).
 """
 
@@ -55,13 +58,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import store, team
-from desktop.core.curation import KeptLabel, curation_labels
+from desktop.core import store
+from desktop.core.adjudication import (
+    AdjudicationSession,
+    AdjudicationUpdate,
+    Phase,
+    Shown,
+    describe_accept,
+)
+from desktop.core.curation import KeptLabel
 from desktop.core.errors import StanceError
 from desktop.core.keys import KEY_TABLE, Action
 from desktop.core.scheme import Dimension
 from desktop.core.store import coding_queries
-from desktop.core.store import team as team_store
 from desktop.core.store.db import project_path
 from desktop.core.team import AcceptSummary, CodedUnit, GoldChange, GoldMethod
 from desktop.ui import dialogs, palette, settings, team_dialogs
@@ -70,11 +79,7 @@ from desktop.ui.adjudication_parts import (
     VIEW_STYLE,
     CoderCard,
     DisagreementTableModel,
-    Phase,
-    Shown,
-    describe_accept,
     muted_label,
-    preview_accept,
     section_label,
     when_text,
 )
@@ -96,6 +101,7 @@ ADJUDICATION_ACTIONS: dict[Action, str] = {
     Action.ZOOM_IN: "Larger text",
     Action.ZOOM_OUT: "Smaller text",
     Action.SHOW_ARTICLE: "View the whole article",
+    Action.UNDO: "Undo the last decision",
 }
 
 
@@ -107,7 +113,8 @@ class AdjudicationView(QWidget):
     db
         The project's connection (the caller's, used on the UI thread).
     adjudicator
-        Who decides: stored with every gold value.
+        Who decides: stored with every gold value. Blind coding: the lead, or anyone
+        once the lead has unlocked comparison (else :class:`UsageError`).
     parent
         The view is a window of its own (like the agreement view), kept with ``parent``.
     """
@@ -121,14 +128,13 @@ class AdjudicationView(QWidget):
         self.setObjectName("adjudicationView")
         self.db = db
         self.adjudicator = adjudicator
-        self.scheme = store.current_scheme(db)
+        self.session = AdjudicationSession(db, adjudicator)
+        self.scheme = self.session.scheme
         path = project_path(db)
         stem = f" — {path.stem}" if path else ""
         self.setWindowTitle(f"Adjudication{stem} — Stance Coder")
         self.setStyleSheet(VIEW_STYLE)
-        self.phase = Phase.EMPTY
-        self._token = 0
-        self._drafts: dict[tuple[str, str], str] = {}
+        self._token = 0  # the pending end of a transition; a later draw cancels it
         self._build()
         self._watching_focus = False
         self._fitted = False
@@ -195,6 +201,7 @@ class AdjudicationView(QWidget):
             Action.ZOOM_IN: lambda: self._zoom(+1),
             Action.ZOOM_OUT: lambda: self._zoom(-1),
             Action.SHOW_ARTICLE: self._toggle_article,
+            Action.UNDO: self.undo,
         }
         for action, qaction in self.keys.by_action.items():
             qaction.setEnabled(action in self._handlers)
@@ -399,6 +406,10 @@ class AdjudicationView(QWidget):
     # -- loading and showing --------------------------------------------------------------
 
     @property
+    def phase(self) -> Phase:
+        return self.session.phase
+
+    @property
     def shown(self) -> Shown:
         return self.shown_combo.currentData()
 
@@ -407,37 +418,47 @@ class AdjudicationView(QWidget):
         return self.dimension_combo.currentData()
 
     def current_unit(self) -> CodedUnit | None:
-        row = self.table.currentIndex().row()
-        return self.model.unit(row) if 0 <= row < self.model.rowCount() else None
+        return self.session.current_unit()
 
     def reload(self) -> None:
         """Read the disagreements again, keeping the current row when it is still listed."""
-        keep = self.current_unit()
-        dimension = self.dimension_filter
-        rows = team.list_disagreements(
-            self.db,
-            dimensions=[dimension] if dimension else None,
-            undecided_only=self.shown is Shown.UNDECIDED,
-        )
-        self.model.set_rows(rows)
-        self._update_count()
-        row = self.model.row_of(keep.unit_id, keep.dimension) if keep else None
-        if row is None and rows:
-            row = self.model.next_undecided(-1)
-            row = 0 if row is None else row
-        if row is None:
-            self._show_row(None)
-        else:
-            self.select_row(row)
-
-    def _update_count(self) -> None:
-        rows = self.model.rows()
-        open_rows = sum(1 for u in rows if u.gold is None)
-        noun = "disagreement" if len(rows) == 1 else "disagreements"
-        self.count_label.setText(f"{len(rows):,} {noun} listed, {open_rows:,} without gold")
+        self._apply(self.session.reload())
 
     def select_row(self, row: int) -> None:
         """Make ``row`` current and show it (again, if it already was)."""
+        self._apply(self.session.go_to(row))
+
+    def _apply(self, update: AdjudicationUpdate) -> None:
+        """Redraw from what the session says changed."""
+        if update.relisted:
+            self.model.set_rows(self.session.rows)
+        for change in update.changes:
+            row = self.session.row_of(change.unit_id, change.dimension)
+            if row is not None:
+                self.model.set_gold(row, self.session.rows[row].gold)
+        if update.relisted or update.changes:
+            self.count_label.setText(self.session.count_text())
+        if update.message:
+            self.summary_label.setText(update.message)
+        if update.moved:
+            self._select(self.session.current)
+        elif update.changes and self.session.current_unit() is not None:
+            unit = self.session.current_unit()
+            self._show_gold(unit, self.scheme.dimension(unit.dimension))
+        if update.changes:
+            self.gold_changed.emit(update.changes[-1])
+        if update.transition:
+            self._token += 1
+            token = self._token
+            QTimer.singleShot(
+                settings.get(settings.TRANSITION_MS), lambda: self._on_transition_due(token)
+            )
+
+    def _select(self, row: int | None) -> None:
+        """The list's current row follows the session's; the centre shows it."""
+        if row is None:
+            self._show_row(None)
+            return
         index = self.model.index(row, 0)
         same = self.table.currentIndex().row() == row
         self.table.selectionModel().setCurrentIndex(
@@ -449,22 +470,10 @@ class AdjudicationView(QWidget):
         if same:  # no currentRowChanged: show it here
             self._show_row(row)
 
-    @staticmethod
-    def _key(unit: CodedUnit) -> tuple[str, str]:
-        return (unit.unit_id, unit.dimension)
-
     def _show_row(self, row: int | None) -> None:
         self._token += 1  # a pending move from an earlier decision no longer applies
         if row is None:
-            self.phase = Phase.EMPTY
-            self.empty_label.setText(
-                "No disagreements to show."
-                + (
-                    " Every one has a gold value: choose “All disagreements” to review them."
-                    if self.shown is Shown.UNDECIDED
-                    else " Coders agree wherever at least two coded the same unit."
-                )
-            )
+            self.empty_label.setText(self.session.empty_text())
             self.centre_stack.setCurrentIndex(0)
             self.gold_pages.setEnabled(False)
             self.rationale.setEnabled(False)
@@ -472,8 +481,7 @@ class AdjudicationView(QWidget):
             self.dimension_title.setText("")
             self.gold_state.setText("")
             return
-        unit = self.model.unit(row)
-        self.phase = Phase.SHOWING
+        unit = self.session.rows[row]
         self.centre_stack.setCurrentIndex(1)
         self.gold_pages.setEnabled(True)
         self.rationale.setEnabled(True)
@@ -483,7 +491,7 @@ class AdjudicationView(QWidget):
             f"<b>{html.escape(dimension.label)}</b> — {html.escape(dimension.question)}"
         )
         self._show_cards(unit)
-        self._show_kept(unit)
+        self._show_kept()
         self.dimension_title.setText(dimension.label)
         self.gold_pages.setCurrentWidget(self._page_of[dimension.id])
         self._show_gold(unit, dimension)
@@ -515,8 +523,9 @@ class AdjudicationView(QWidget):
             self.cards[value.coder] = card
             self.cards_layout.addWidget(card, 1)
 
-    def _show_kept(self, unit: CodedUnit) -> None:
-        kept = [k for k in curation_labels(self.db, unit.unit_id) if k.dimension == unit.dimension]
+    def _show_kept(self) -> None:
+        unit = self.session.current_unit()
+        kept = self.session.kept()
         self.kept_title.setVisible(bool(kept))
         self.kept_label.setVisible(bool(kept))
         self.kept_label.setText(self._kept_html(unit.dimension, kept))
@@ -535,9 +544,7 @@ class AdjudicationView(QWidget):
         return "<br>".join(lines)
 
     def _show_gold(self, unit: CodedUnit, dimension: Dimension) -> None:
-        chosen_by: dict[str, list[str]] = {}
-        for value in unit.values:
-            chosen_by.setdefault(value.value, []).append(value.coder)
+        chosen_by = self.session.chosen_by()
         for category in dimension.categories:
             button = self.gold_buttons[(dimension.id, category.code)]
             coders = chosen_by.get(category.code, [])
@@ -546,7 +553,7 @@ class AdjudicationView(QWidget):
             button.setProperty("coders", coders)
             with QSignalBlocker(button):
                 button.setChecked(unit.gold == category.code)
-        gold = team_store.get_gold(self.db, unit.unit_id, unit.dimension)
+        gold = self.session.gold()
         self.withdraw_button.setEnabled(gold is not None)
         if gold is None:
             self.gold_state.setText(
@@ -566,8 +573,7 @@ class AdjudicationView(QWidget):
                 f"{html.escape(gold['adjudicator'])}, {html.escape(when_text(gold['decided_at']))}"
                 f"</span>{rationale}"
             )
-        stored = gold["rationale"] if gold else ""
-        text = self._drafts.get(self._key(unit), stored)
+        text = self.session.rationale()
         if self.rationale.text() != text:
             with QSignalBlocker(self.rationale):
                 self.rationale.setText(text)
@@ -575,89 +581,50 @@ class AdjudicationView(QWidget):
 
     # -- deciding -------------------------------------------------------------------------
 
+    def _run(self, step: Callable[[], AdjudicationUpdate]) -> AdjudicationUpdate | None:
+        """Apply one step of the session; an error is shown to the lead (nothing written)."""
+        try:
+            update = step()
+        except (StanceError, sqlite3.Error) as error:
+            dialogs.show_error(self, error)
+            return None
+        self._apply(update)
+        return update
+
     def choose(self, dimension: str, code: str | None) -> GoldChange | None:
         """Set (None: withdraw) the shown row's gold value; then move to the next undecided.
 
         Returns the change, or None when nothing was written (no row shown, a decision
         still showing, a key of another dimension, or an error shown to the lead).
         """
-        unit = self.current_unit()
-        if unit is None or self.phase is not Phase.SHOWING:
-            return None
-        if dimension != unit.dimension:
-            label = self.scheme.dimension(dimension).label
-            here = self.scheme.dimension(unit.dimension).label
-            self.summary_label.setText(f"That key belongs to {label}; this row is about {here}.")
-            return None
-        rationale = self.rationale.text().strip()
-        try:
-            change = team.set_gold(
-                self.db, unit.unit_id, unit.dimension, code, self.adjudicator, rationale
-            )
-        except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
-            return None
-        row = self.model.row_of(unit.unit_id, unit.dimension)
-        self._drafts.pop(self._key(unit), None)
-        self.model.set_gold(row, code)
-        self._update_count()
-        self._show_gold(self.model.unit(row), self.scheme.dimension(unit.dimension))
-        self.gold_changed.emit(change)
-        if code is not None:
-            self.phase = Phase.TRANSITION
-            self._token += 1
-            token = self._token
-            QTimer.singleShot(
-                settings.get(settings.TRANSITION_MS), lambda: self._on_transition_due(token)
-            )
-        return change
+        text = self.rationale.text()
+        update = self._run(lambda: self.session.decide(dimension, code, text))
+        return update.changes[0] if update and update.changes else None
 
     def _on_transition_due(self, token: int) -> None:
-        if token != self._token or self.phase is not Phase.TRANSITION:
-            return
-        self.phase = Phase.SHOWING
-        self.next_undecided()
+        if token == self._token:
+            self._apply(self.session.finish_transition())
 
     def next_undecided(self) -> None:
         """Go to the next row without gold (wrapping round); say so when there is none."""
-        current = self.table.currentIndex().row()
-        row = self.model.next_undecided(current)
-        if row is None:
-            if self.model.rowCount():
-                self.summary_label.setText("Every disagreement listed has a gold value.")
-            return
-        self.select_row(row)
+        self._apply(self.session.next_undecided())
 
     def move(self, step: int) -> None:
-        if not self.model.rowCount():
-            return
-        current = self.table.currentIndex().row()
-        self.select_row(max(0, min(self.model.rowCount() - 1, current + step)))
+        self._apply(self.session.move(step))
+
+    def undo(self) -> None:
+        """Take back the last decision made in this window."""
+        self._run(self.session.undo)
 
     def save_rationale(self) -> GoldChange | None:
         """Store the rationale field with the shown row's gold value, if it has one."""
-        unit = self.current_unit()
-        if unit is None or unit.gold is None:
-            return None
-        gold = team_store.get_gold(self.db, unit.unit_id, unit.dimension)
-        text = self.rationale.text().strip()
-        if gold is None or gold["rationale"] == text:
-            return None
-        try:
-            change = team.set_gold(
-                self.db, unit.unit_id, unit.dimension, unit.gold, self.adjudicator, text
-            )
-        except (StanceError, sqlite3.Error) as error:
-            dialogs.show_error(self, error)
-            return None
-        self._drafts.pop(self._key(unit), None)
-        self._show_gold(unit, self.scheme.dimension(unit.dimension))
-        self.gold_changed.emit(change)
-        return change
+        text = self.rationale.text()
+        update = self._run(lambda: self.session.save_rationale(text))
+        return update.changes[0] if update and update.changes else None
 
     def accept_agreed(self, rule: GoldMethod) -> AcceptSummary | None:
         """Ask with the counts, then accept unanimous (or majority) values as gold."""
-        preview = preview_accept(team.coded_units(self.db), rule)
+        preview = self.session.preview_accept(rule)
         if not preview.accept:
             self.summary_label.setText(
                 f"Nothing to accept by {rule.value}: {preview.already_decided:,} already "
@@ -677,23 +644,27 @@ class AdjudicationView(QWidget):
         ):
             return None
         try:
-            summary = team.accept_agreed(self.db, self.adjudicator, rule=rule)
+            summary = self.session.accept(rule)
         except (StanceError, sqlite3.Error) as error:
             dialogs.show_error(self, error)
             return None
+        self._apply(AdjudicationUpdate(moved=True, relisted=True))
         self.summary_label.setText(describe_accept(summary))
-        self.reload()
         self.accepted.emit(summary)
         return summary
 
     # -- slots ----------------------------------------------------------------------------
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if not current.isValid():
+            return
+        if current.row() == self.session.current:
             self._show_row(current.row())
+        else:  # a click in the list
+            self._apply(self.session.go_to(current.row()))
 
     def _on_filter_changed(self, _index: int) -> None:
-        self.reload()
+        self._apply(self.session.set_filter(self.shown, self.dimension_filter))
 
     def _on_action_triggered(self, action: Action) -> None:
         handler = self._handlers.get(action)
@@ -709,9 +680,7 @@ class AdjudicationView(QWidget):
             self.choose(unit.dimension, None)
 
     def _on_rationale_changed(self, text: str) -> None:
-        unit = self.current_unit()
-        if unit is not None:
-            self._drafts[self._key(unit)] = text
+        self.session.set_draft(text)
 
     def _on_rationale_done(self) -> None:
         self.save_rationale()

@@ -2,16 +2,19 @@
 
 The same choices as ``stancecoder export``. Pairs that make no sense (a codebook as SPSS)
 are greyed out with the core's reason (:func:`desktop.core.export.refusal`). The export
-itself runs on a worker thread with its own connection (:class:`~desktop.ui.workers.Task`);
-Cancel makes the progress callback return False, and the core then leaves no file behind.
+itself runs on a worker thread with its own connection on the hub's path
+(:class:`~desktop.ui.workers.Task`); Cancel makes the progress callback return False, and
+the core then leaves no file behind. The lists and the row estimate read the window's
+project hub (``hub.db``); an export writes nothing to the project, so it announces
+nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -52,6 +55,9 @@ from desktop.core.export import (
 from desktop.core.store import coding_queries
 from desktop.ui import palette
 from desktop.ui.workers import Task
+
+if TYPE_CHECKING:
+    from desktop.ui.hub import ProjectHub
 
 MUTED_STYLE = f"color: {palette.MUTED};"
 WARNING_STYLE = f"color: {palette.WARNING};"
@@ -167,26 +173,22 @@ def coder_items(db: store.Database) -> list[tuple[str, str]]:
 class ExportDialog(QDialog):
     """Export one layout in one format, for chosen coders and articles, with progress."""
 
-    def __init__(self, project_path: Path, parent: QWidget | None = None):
+    def __init__(self, hub: ProjectHub, parent: QWidget | None = None):
         super().__init__(parent)
-        self.project_path = Path(project_path)
+        self.hub = hub
+        self.project_path = Path(hub.path)
         self.setWindowTitle(f"Export data — {self.project_path.stem}")
         self.setObjectName("exportDialog")
         self.task: Task | None = None
         self.result: ExportResult | None = None
         self._custom_name = False
-        # A short-lived read-only connection for the lists and the row estimate (cheap
-        # counts); the export itself opens its own in the worker thread.
-        self._db = store.open_project(self.project_path, readonly=True)
-        self.finished.connect(self._on_dialog_finished)
-        try:
-            coders = coder_items(self._db)
-            articles = [
-                (a.id, a.title or "(untitled)") for a in coding_queries.article_headers(self._db)
-            ]
-        except (StanceError, sqlite3.Error):
-            self._db.close()
-            raise
+        # The hub's connection for the lists and the row estimate (cheap counts); the
+        # export itself opens its own in the worker thread.
+        self._db = hub.db
+        coders = coder_items(self._db)
+        articles = [
+            (a.id, a.title or "(untitled)") for a in coding_queries.article_headers(self._db)
+        ]
         self._folder = default_export_path(self.project_path, "long", "csv").parent
         self._build(coders, articles)
         self._on_layout_changed()
@@ -535,11 +537,3 @@ class ExportDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
-        self._close_db()
-
-    def _on_dialog_finished(self, _result: int) -> None:
-        self._close_db()
-
-    def _close_db(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            self._db.close()

@@ -9,6 +9,22 @@ project data subscribes with :meth:`ProjectHub.subscribe` and refreshes from the
 :class:`~desktop.core.project_changes.ProjectChange`, except the view that made it (Anki's
 ``OpChanges`` + ``initiator``). The coding loop keeps its own faster path
 (:class:`~desktop.core.session.Update` into ``MainWindow._apply``).
+
+Dialogs and views take the hub, never a path of their own: they read through
+``hub.db`` (on the UI thread) or, for long work, a :class:`~desktop.ui.workers.Task` on
+``hub.path`` with its own connection, and announce what that work changed when it ends.
+
+The 2-second poll (:class:`~desktop.ui.project_guard.ProjectGuard`, ``PRAGMA
+data_version``) is only for writes made by *other programs* (``stancecoder merge`` in a
+terminal, a second window on the file, a sync tool): the window's own changes never wait
+for it. Writes on the window's connection do not move its ``data_version`` at all; writes
+on another connection of this app (a dialog's worker, the lab sync's) are announced here
+when they end, and :meth:`announce` tells the guard to take the file as it is then, so
+the poll never repeats them as "changed by another program". The lab sync's bookkeeping
+(what was pushed) changes nothing a view shows; it is acknowledged to the guard without
+an announcement. ``data_version`` only says "someone else committed", so another
+program's write landing in the same poll interval as one of these is taken as known too;
+the window shows it with the next change announced.
 """
 
 from __future__ import annotations
@@ -19,6 +35,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
+from desktop.core import store
 from desktop.core.project_changes import Changed, ProjectChange
 from desktop.core.scheme import Scheme
 from desktop.core.store import Database
@@ -56,6 +73,29 @@ class ProjectHub(QObject):
         self.readonly = readonly
         self.guard = None  # desktop.ui.project_guard.ProjectGuard, once watching
         self._subscribers: list[tuple[QObject, Callable[[ProjectChange], None]]] = []
+        self._owns_db = False
+
+    @classmethod
+    def open(
+        cls, path: Path, coder: str, *, readonly: bool = False, parent: QObject | None = None
+    ) -> ProjectHub:
+        """A hub with a connection of its own on ``path`` (no window, no lock, no poll):
+        for a dialog opened on its own, as the tests do. :meth:`close` closes it."""
+        db = store.open_project(Path(path), readonly=readonly)
+        try:
+            scheme = store.current_scheme(db)
+        except BaseException:
+            db.close()
+            raise
+        hub = cls(path, db, coder, scheme, readonly=readonly, parent=parent)
+        hub._owns_db = True
+        return hub
+
+    def close(self) -> None:
+        """Close the connection if this hub opened it (a window closes its own)."""
+        if self._owns_db:
+            self._owns_db = False
+            self.db.close()
 
     # -- who is coding --------------------------------------------------------------
 
@@ -91,6 +131,12 @@ class ProjectHub(QObject):
         return self.guard.lock if self.guard is not None else None
 
     # -- announcements --------------------------------------------------------------
+
+    def acknowledge(self) -> None:
+        """This app wrote on a connection of its own (a worker mid-run, the lab sync's
+        bookkeeping) and no view needs to show it yet: not another program's write."""
+        if self.guard is not None:
+            self.guard.acknowledge()
 
     def subscribe(self, subscriber: QObject, callback: Callable[[ProjectChange], None]) -> None:
         """Call ``callback(change)`` on every change not made by ``subscriber``.

@@ -5,8 +5,11 @@ A worker in its own QThread ticks :class:`desktop.core.lab.Syncer` five times a 
 coding window never waits for the network (the worker has its own project connection and
 the key path only writes the local file). The status bar says "Lab: synced", "Lab:
 offline since …" or how many labels are waiting. When a sync merged coders' labels (the
-lead) or brought the lead's changes (a coder), the window and the lead's open views are
-refreshed, so the lead sees a coder's label within a few seconds.
+lead) or brought the lead's changes (a coder), it is announced through the window's
+project hub, so the window and every view subscribed to it (the progress dialog, the
+agreement and adjudication views) refresh: the lead sees a coder's label within a few
+seconds. A sync that wrote only its own bookkeeping (what was pushed) is acknowledged
+to the hub's file watcher, so the 2-second poll does not take it for another program.
 
 The window needs one line: ``lab_sync.install(window)``.
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel
 
 from desktop.core.project_changes import OUTSIDE, Changed
 from desktop.core.store import get_meta
@@ -27,8 +30,6 @@ if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
 
 TICK_MS = 200  # = desktop.core.lab.sync.TICK_S (not imported: psycopg loads lazily)
-# The lead's open views and how each one re-reads the project.
-_REFRESH = {"ProgressDialog": "refresh"}
 
 
 class _Worker(QObject):
@@ -93,20 +94,20 @@ class LabSync(QObject):
         self.label.setToolTip(status.detail or f"Last synced {status.last_synced} UTC")
         if status.changed or status.pulled:
             self._refresh_views(status)
+        elif status.wrote:
+            # Only the sync's bookkeeping (what was pushed): nothing any view shows, and
+            # not another program's write for the 2-second poll.
+            self._window.hub.acknowledge()
         self.status_changed.emit(status)
 
     def _refresh_views(self, status: lab.SyncStatus) -> None:
         """Announce the sync's changes through the hub: the window and its views refresh."""
-        window = self._window
+        hub = self._window.hub
         if status.pulled:
-            window.hub.announce(OUTSIDE, initiator=self, reason="lab server")
+            hub.announce(OUTSIDE, initiator=self, reason="lab server")
         else:
             changed = frozenset(status.changed)
-            window.hub.announce(Changed.LABELS, initiator=self, reason="lab server", coders=changed)
-        for widget in window.findChildren(QWidget):  # modal dialogs are not subscribed
-            method = _REFRESH.get(type(widget).__name__)
-            if method and widget.isVisible():
-                getattr(widget, method)()
+            hub.announce(Changed.LABELS, initiator=self, reason="lab server", coders=changed)
 
     def stop(self) -> None:
         """Stop the worker (it closes its connections in its own thread) and the thread."""

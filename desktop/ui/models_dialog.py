@@ -2,12 +2,15 @@
 and cancel; list and remove the project's models.
 
 The work runs in the core (:mod:`desktop.core.machine`) on a worker thread with its own
-connection (:class:`desktop.ui.workers.Task`), the same functions the command line calls.
-Models see the team's labels, so the dialog is for the lead (as the agreement view).
+connection on the hub's path (:class:`desktop.ui.workers.Task`), the same functions the
+command line calls; when it ends (or a model is removed) the dialog announces the model's
+labels through the window's project hub. Models see the team's labels, so the dialog is
+for the lead (as the agreement view).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -33,10 +36,15 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import store
+from desktop.core.errors import StanceError
+from desktop.core.project_changes import Changed
 from desktop.core.store import machine as mstore
+from desktop.core.wording import counted
+from desktop.ui import dialogs
 from desktop.ui.workers import Task
 
 if TYPE_CHECKING:
+    from desktop.ui.hub import ProjectHub
     from desktop.ui.main_window import MainWindow
 
 
@@ -45,7 +53,7 @@ def open_dialog(window: MainWindow) -> ModelsDialog | None:
 
     if not may_compare(window):
         return None
-    dialog = ModelsDialog(window.project_path, window)
+    dialog = ModelsDialog(window.hub, window)
     dialog.show()
     return dialog
 
@@ -53,7 +61,8 @@ def open_dialog(window: MainWindow) -> ModelsDialog | None:
 def model_rows(db: store.Database) -> list[str]:
     """One line per model for the list."""
     return [
-        f"[model] {m.id} — {m.method}, basis {m.basis or '—'}, {m.labels} labels, {m.runs} run(s)"
+        f"[model] {m.id} — {m.method}, basis {m.basis or '—'}, {m.labels} labels, "
+        f"{counted(m.runs, 'run')}"
         for m in mstore.list_model_coders(db)
     ]
 
@@ -61,21 +70,18 @@ def model_rows(db: store.Database) -> list[str]:
 class ModelsDialog(QDialog):
     """Create and manage the project's machine coders."""
 
-    def __init__(self, project_path: Path, parent: QWidget | None = None):
+    def __init__(self, hub: ProjectHub, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Models — Stance Coder")
         self.setObjectName("modelsDialog")
-        self.project_path = Path(project_path)
+        self.hub = hub
+        self.project_path = Path(hub.path)
         self.task: Task | None = None
         self.started = 0.0
         self.detail = ""  # the latest progress line of an LLM run (set on the worker thread)
         self.message = ""
-        db = store.open_project(self.project_path, readonly=True)
-        try:
-            humans = mstore.human_coder_ids(db)
-            rows = model_rows(db)
-        finally:
-            db.close()
+        humans = mstore.human_coder_ids(hub.db)
+        rows = model_rows(hub.db)
         self.models = QListWidget()
         self.models.setObjectName("modelList")
         self.models.addItems(rows)
@@ -297,6 +303,7 @@ class ModelsDialog(QDialog):
             self.status.setText("Stopping… (answers received so far are kept)")
 
     def _on_progress(self, done: int, total: int) -> None:
+        self.hub.acknowledge()  # the run's commits so far: announced once it ends
         self.progress.setRange(0, max(total, 0))
         self.progress.setValue(done)
         if self.detail:
@@ -327,15 +334,16 @@ class ModelsDialog(QDialog):
         self.task = None
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        self._announce()
         self.reload()
+
+    def _announce(self) -> None:
+        """A model's labels (a coder of their own) were written or removed."""
+        self.hub.announce(Changed.LABELS | Changed.TEAM, initiator=self, reason="models")
 
     def reload(self) -> None:
         """Re-read the list of models."""
-        db = store.open_project(self.project_path, readonly=True)
-        try:
-            rows = model_rows(db)
-        finally:
-            db.close()
+        rows = model_rows(self.hub.db)
         self.models.clear()
         self.models.addItems(rows)
 
@@ -349,11 +357,12 @@ class ModelsDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        db = store.open_project(self.project_path)
         try:
-            mstore.delete_model_coder(db, name)
-        finally:
-            db.close()
+            mstore.delete_model_coder(self.hub.db, name)
+        except (StanceError, sqlite3.Error) as error:
+            dialogs.show_error(self, error)
+            return
+        self._announce()
         self.reload()
 
     def closeEvent(self, event) -> None:

@@ -2,15 +2,16 @@
 
 What each takes, and why:
 
-- :class:`ReliabilitySampleDialog` takes the **project path**: a draw inserts every
-  assignment, so it runs on a worker thread with its own connection
-  (:class:`desktop.ui.team_dialogs.TaskDialog`). It emits ``drawn`` with the rounds drawn
-  so that the window that opened it can reload.
-- :class:`ProgressDialog` and :func:`unlock_comparison_action` take the caller's
-  **connection**: one grouped read, one setting written, on the UI thread.
+- :class:`ReliabilitySampleDialog` takes the window's **project hub**: a draw inserts
+  every assignment, so it runs on a worker thread with its own connection on the hub's
+  path (:class:`desktop.ui.team_dialogs.TaskDialog`), then announces the new rounds
+  through the hub and emits ``drawn``.
+- :class:`ProgressDialog` takes the hub too: one grouped read on the UI thread, again
+  whenever the hub announces labels, units or the team changed (a merge, the lab sync).
+- :func:`unlock_comparison_action` takes the caller's **connection**: one setting written.
 
-Every one also takes ``who`` (the window's coder): it is recorded with draws and checked by
-the unlock (only the lead). Errors are shown as one line, never a traceback.
+The hub's coder is recorded with draws and checked by the unlock (only the lead).
+Errors are shown as one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 from desktop.core import store, team
 from desktop.core.agreement.planner import rule_sample_size
 from desktop.core.errors import StanceError
+from desktop.core.project_changes import Changed, ProjectChange
 from desktop.core.store import team as team_store
 from desktop.core.team import ProgressRow
 from desktop.core.team.assign import DEFAULT_SHARE
@@ -53,6 +55,9 @@ from desktop.ui.article_list import ProgressDelegate
 from desktop.ui.export_dialog import CheckListModel, check_list, coder_items
 from desktop.ui.models import ProgressRole, RowsTableModel
 from desktop.ui.team_dialogs import TaskDialog, explanation
+
+if TYPE_CHECKING:
+    from desktop.ui.hub import ProjectHub
 
 _Index = QModelIndex | QPersistentModelIndex
 _CLOSE = QDialogButtonBox.StandardButton.Close
@@ -103,26 +108,22 @@ class ReliabilitySampleDialog(TaskDialog):
 
     Parameters
     ----------
-    project_path
-        The project; the draw runs on a worker thread with its own connection.
-    who
-        The lead, recorded with each round.
+    hub
+        The open project; the draw runs on a worker thread with its own connection. Its
+        coder is the lead, recorded with each round.
     """
 
     drawn = Signal(object)  # list[RoundSummary]
 
-    def __init__(self, project_path: Path, who: str, parent: QWidget | None = None):
-        super().__init__(project_path, who, parent)
+    def __init__(self, hub: ProjectHub, parent: QWidget | None = None):
+        super().__init__(hub, parent)
+        who, db = self.who, hub.db
         self.setWindowTitle(f"Reliability sample — {self.project_path.stem}")
         self.setObjectName("reliabilitySampleDialog")
         self.rounds: list[RoundSummary] = []
-        db = store.open_project(self.project_path, readonly=True)
-        try:
-            items = coder_items(db)
-            self.unassigned = len(team_store.codable_units(db, unassigned_only=True))
-            self.scheme = store.current_scheme(db)
-        finally:
-            db.close()
+        items = coder_items(db)
+        self.unassigned = len(team_store.codable_units(db, unassigned_only=True))
+        self.scheme = hub.scheme
         self.coders = CheckListModel(items, self)
         # Everyone but the lead who draws, who usually adjudicates rather than codes.
         others = [coder for coder, _ in items if coder != who]
@@ -341,6 +342,7 @@ class ReliabilitySampleDialog(TaskDialog):
         close.setAutoDefault(True)
         close.setDefault(True)
         close.setFocus()
+        self._announce(Changed.TEAM, "reliability sample")
         self.drawn.emit(self.rounds)
 
 
@@ -392,12 +394,14 @@ class ProgressModel(RowsTableModel):
 
 
 class ProgressDialog(QDialog):
-    """Progress of every coder in every round, read from the caller's connection."""
+    """Progress of every coder in every round, read from the hub's connection and read
+    again whenever the hub announces a change to labels, units or the team."""
 
-    def __init__(self, db: store.Database, who: str = "", parent: QWidget | None = None):
+    def __init__(self, hub: ProjectHub, parent: QWidget | None = None):
         super().__init__(parent)
-        self.db = db
-        self.who = who
+        self.db = hub.db
+        self.who = hub.coder
+        hub.subscribe(self, self._on_project_changed)
         self.setWindowTitle("Progress per coder and round")
         self.setObjectName("progressDialog")
         self.model = ProgressModel(parent=self)
@@ -447,6 +451,10 @@ class ProgressDialog(QDialog):
         coded = sum(r.coded for r in rows)
         assigned = sum(r.assigned for r in rows)
         self.total_label.setText(f"{coded:,} of {assigned:,} assignments coded" if assigned else "")
+
+    def _on_project_changed(self, change: ProjectChange) -> None:
+        if change.touches(Changed.LABELS | Changed.UNITS | Changed.TEAM):
+            self.refresh()
 
 
 # -- unlocking comparison -------------------------------------------------------------------

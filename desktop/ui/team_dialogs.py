@@ -1,14 +1,12 @@
 """The lead's team dialogs: coder packages and merges, and what every team dialog shares.
 
-What each takes, and why:
-
-- :class:`CreatePackageDialog` and :class:`MergeDialog` take the **project path**: their
-  work reads or writes the whole project (a package is a vacuumed copy, a merge reads
-  whole files), so it runs on a worker thread with its own connection
-  (:class:`TaskDialog` over :class:`desktop.ui.workers.Task`). Each emits a signal with
-  its result so that the window that opened it can reload.
-
-Every one also takes ``who`` (the window's coder): it is recorded with merges and left out
+Every one takes the window's **project hub** (:class:`desktop.ui.hub.ProjectHub`). It
+reads what it lists through ``hub.db``; its work reads or writes the whole project (a
+package is a vacuumed copy, a merge reads whole files), so it runs on a worker thread with
+its own connection on ``hub.path`` (:class:`TaskDialog` over
+:class:`desktop.ui.workers.Task`). When the work has written, the dialog announces what
+changed through the hub, so the window and every open view show it (no reload by hand),
+and emits a signal with its result. The hub's coder is recorded with merges and left out
 of the package dialog's default coder. Errors are shown as one line, never a traceback.
 
 The reliability sample, progress and unlocking comparison are in
@@ -21,6 +19,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -43,10 +42,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import store, team
+from desktop.core.project_changes import Changed
 from desktop.core.team import FileMerge, MergeReport, PackageSummary
 from desktop.ui import palette
 from desktop.ui.dialogs import PROJECT_FILTER, PROJECT_SUFFIX
 from desktop.ui.workers import Task
+
+if TYPE_CHECKING:
+    from desktop.ui.hub import ProjectHub
 
 _CLOSE = QDialogButtonBox.StandardButton.Close
 ERROR_STYLE = f"color: {palette.ERROR};"
@@ -91,12 +94,17 @@ def explanation(text: str) -> QLabel:
 
 
 class TaskDialog(QDialog):
-    """A dialog that runs one piece of work at a time on a worker thread."""
+    """A dialog that runs one piece of work at a time on a worker thread.
 
-    def __init__(self, project_path: Path, who: str, parent: QWidget | None):
+    ``hub`` is the open project (:class:`desktop.ui.hub.ProjectHub`): the work opens
+    ``hub.path`` in its thread, and the dialog announces its changes through the hub.
+    """
+
+    def __init__(self, hub: ProjectHub, parent: QWidget | None):
         super().__init__(parent)
-        self.project_path = Path(project_path)
-        self.who = who
+        self.hub = hub
+        self.project_path = Path(hub.path)
+        self.who = hub.coder
         self.task: Task | None = None
         self.error = ""
         self.busy = _busy_bar(self)
@@ -137,6 +145,10 @@ class TaskDialog(QDialog):
         self._update_controls()
         self.task.start()
         return True
+
+    def _announce(self, what: Changed, reason: str) -> None:
+        """The work wrote ``what``: the window and every other view show it now."""
+        self.hub.announce(what, initiator=self, reason=reason)
 
     def _show_error(self, text: str) -> None:
         self.error = text
@@ -184,25 +196,21 @@ class CreatePackageDialog(TaskDialog):
 
     Parameters
     ----------
-    project_path
-        The lead's project; packaged on a worker thread with its own connection.
-    who
-        The lead; the coder offered first is another one.
+    hub
+        The lead's open project; packaged on a worker thread with its own connection. Its
+        coder is the lead: the coder offered first is another one.
     """
 
     created = Signal(object)  # PackageSummary
 
-    def __init__(self, project_path: Path, who: str, parent: QWidget | None = None):
-        super().__init__(project_path, who, parent)
+    def __init__(self, hub: ProjectHub, parent: QWidget | None = None):
+        super().__init__(hub, parent)
+        who = self.who
         self.setWindowTitle(f"Create coder package — {self.project_path.stem}")
         self.setObjectName("createPackageDialog")
         self.summary: PackageSummary | None = None
         self._custom_path = False
-        db = store.open_project(self.project_path, readonly=True)
-        try:
-            self.known_coders = [row["id"] for row in store.list_coders(db)]
-        finally:
-            db.close()
+        self.known_coders = [row["id"] for row in store.list_coders(hub.db)]
         self._build()
         others = [c for c in self.known_coders if c != who]
         self.coder_box.setCurrentText(others[0] if others else "")
@@ -320,6 +328,7 @@ class CreatePackageDialog(TaskDialog):
             self.coder_box.addItem(summary.coder)
         self.result_label.setText(describe_package(summary))
         self._on_path_changed(self.path_edit.text(), custom=self._custom_path)
+        self._announce(Changed.TEAM, "package")  # a coder registered, the package recorded
         self.created.emit(summary)
 
 
@@ -430,16 +439,15 @@ class MergeDialog(TaskDialog):
 
     Parameters
     ----------
-    project_path
-        The project to merge into; merged on a worker thread with its own connection.
-    who
-        Who merges, recorded with the merge.
+    hub
+        The open project to merge into; merged on a worker thread with its own
+        connection. Its coder is recorded with the merge.
     """
 
     merged = Signal(object)  # MergeReport
 
-    def __init__(self, project_path: Path, who: str, parent: QWidget | None = None):
-        super().__init__(project_path, who, parent)
+    def __init__(self, hub: ProjectHub, parent: QWidget | None = None):
+        super().__init__(hub, parent)
         self.setWindowTitle(f"Merge coder files — {self.project_path.stem}")
         self.setObjectName("mergeDialog")
         self.report: MergeReport | None = None
@@ -528,4 +536,7 @@ class MergeDialog(TaskDialog):
     def _on_merged(self, report: MergeReport) -> None:
         self.report = report
         self.report_view.setHtml(merge_report_html(report))
+        # Nothing new still records the merge; what came in may be any of these.
+        everything = Changed.LABELS | Changed.UNITS | Changed.TEAM | Changed.GOLD
+        self._announce(everything if report.changed else Changed.TEAM, "merge")
         self.merged.emit(report)

@@ -138,21 +138,20 @@ def _keep(
 def _export(window: MainWindow) -> None:
     from desktop.ui.export_dialog import ExportDialog
 
-    ExportDialog(window.project_path, window).exec()
+    ExportDialog(window.hub, window).exec()
 
 
+# The package, merge and sample dialogs announce what they wrote through the hub.
 def _package(window: MainWindow) -> None:
     from desktop.ui.team_dialogs import CreatePackageDialog
 
-    CreatePackageDialog(window.project_path, window.coder, window).exec()
-    refresh(window, Changed.TEAM)  # the dialog's own connection wrote to the file
+    CreatePackageDialog(window.hub, window).exec()
 
 
 def _merge(window: MainWindow) -> None:
     from desktop.ui.team_dialogs import MergeDialog
 
-    MergeDialog(window.project_path, window.coder, window).exec()
-    refresh(window, Changed.LABELS | Changed.UNITS | Changed.TEAM)
+    MergeDialog(window.hub, window).exec()
 
 
 def _agreement(window: MainWindow) -> None:
@@ -200,14 +199,13 @@ def _sample(window: MainWindow) -> None:
         return
     from desktop.ui.round_dialogs import ReliabilitySampleDialog
 
-    ReliabilitySampleDialog(window.project_path, window.coder, window).exec()
-    refresh(window, Changed.TEAM)
+    ReliabilitySampleDialog(window.hub, window).exec()
 
 
 def _progress(window: MainWindow) -> None:
     from desktop.ui.round_dialogs import ProgressDialog
 
-    ProgressDialog(window.db, window.coder, window).exec()
+    ProgressDialog(window.hub, window).exec()
 
 
 def _unlock(window: MainWindow) -> None:

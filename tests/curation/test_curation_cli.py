@@ -58,9 +58,9 @@ def test_units_merge_split_exclude_include(cli, closed, seoul):
     code, out, _ = cli("units", "split", closed, f"{seoul}-0015", "--at", "40")
     assert code == 0 and f"is now {seoul}-0034" in out  # the op-ed has 33 units
     code, out, _ = cli("units", "exclude", "--paragraph", closed, f"{seoul}-0003")
-    assert code == 0 and f"Excluded 3 unit(s): {seoul}-0003 {seoul}-0004 {seoul}-0005" in out
+    assert code == 0 and f"Excluded 3 units: {seoul}-0003 {seoul}-0004 {seoul}-0005" in out
     code, out, _ = cli("units", "include", closed, f"{seoul}-0004", f"{seoul}-0002")
-    assert code == 0 and "Included 2 unit(s)" in out
+    assert code == 0 and "Included 2 units" in out
     db = reopen(closed)
     actions = [(e["action"], e["who"]) for e in store.change_log(db)[-4:]]
     db.close()
@@ -141,7 +141,7 @@ def test_rules_test_shows_what_each_rule_would_exclude_before_an_import(cli, tmp
     code, out, err = cli("rules", "test", page)
     assert (code, err) == (0, "")
     assert f"{page}: Ferries return" in out
-    assert "5 line(s), 2 sentence(s) to code; 3 line(s) excluded" in out
+    assert "5 lines, 2 sentences to code; 3 lines excluded" in out
     assert "excluded (title): Ferries return" in out
     assert "excluded (read more): Read more: Why ferry fares keep rising" in out
     assert "excluded (navigation): Subscribe now" in out

@@ -4,10 +4,13 @@ and a file the format's own reader cannot read back."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -122,25 +125,97 @@ def test_write_failures_name_the_cause():
     assert str(other).count("\n") == 0 and "ValueError: A provided name is too long" in str(other)
 
 
+def _as_nobody(work) -> tuple[int, str]:
+    """Run ``work() -> exit code`` in a forked child that gave up root for ``nobody``:
+    the child's exit code and what it wrote on standard error.
+
+    The child cannot import what it has not loaded (the interpreter lives under root's
+    home), so the caller runs the same work once before, as root, elsewhere.
+    """
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 99
+        try:
+            os.close(read)
+            sys.stderr = open(write, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            code = work()
+        except BaseException as error:  # a failure of the child itself, for the test to see
+            os.write(write, f"child failed: {error!r}\n".encode())
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stderr.flush()
+            os._exit(code)
+    os.close(write)
+    with os.fdopen(read, encoding="utf-8") as stream:
+        err = stream.read()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), err
+
+
+def _export_args(project: Path, target: Path) -> list[str]:
+    return ["export", str(project), "--layout", "long", "-o", str(target)]
+
+
 def test_an_export_into_a_read_only_folder_fails_in_one_line(client_templates, tmp_path, capsys):
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders; the message is checked above")
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
+    if os.geteuid() != 0:
+        folder = tmp_path / "ro"
+        folder.mkdir()
+        folder.chmod(0o500)
+        try:
+            assert main(_export_args(client_templates["default"], folder / "x.csv")) == 2
+            err = capsys.readouterr().err
+        finally:
+            folder.chmod(0o700)
+        assert len(err.strip().splitlines()) == 1 and "x.csv" in err
+        assert list(folder.iterdir()) == []
+        return
+    # Root writes into any folder: the export runs in a child that dropped root for
+    # nobody, on a folder nobody may read but not write (root's, mode 555), as a user
+    # would meet it. The project is nobody's own copy, outside root's private tmp_path.
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    base = Path(tempfile.mkdtemp(prefix="stance-ro-"))
     try:
-        args = [
-            "export",
-            str(client_templates["default"]),
-            "--layout",
-            "long",
-            "-o",
-            str(folder / "x.csv"),
-        ]
-        assert main(args) == 2
-        assert len(capsys.readouterr().err.strip().splitlines()) == 1
+        base.chmod(0o755)
+        home = base / "nobody"
+        home.mkdir()
+        project = home / "project.stance"
+        shutil.copyfile(client_templates["default"], project)
+        for path in (home, project):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+        folder = base / "ro"
+        folder.mkdir()
+        folder.chmod(0o555)
+        warm = base / "warm"  # root, once: loads every module the export needs
+        warm.mkdir()
+        shutil.copyfile(client_templates["default"], warm / "project.stance")
+        assert main(_export_args(warm / "project.stance", warm / "x.csv")) == 0
+        capsys.readouterr()
+
+        def export_as_nobody() -> int:
+            os.environ["STANCECODER_DATA_DIR"] = str(home / "data")
+            return main(_export_args(project, folder / "x.csv"))
+
+        code, err = _as_nobody(export_as_nobody)
+        assert code == 2, err
+        (line,) = err.strip().splitlines()
+        assert str(folder / "x.csv") in line and "permission denied" in line, line
+        assert list(folder.iterdir()) == []
+        # nobody may write its own folder: the same export there succeeds (what failed
+        # was the folder, not the child).
+        code, err = _as_nobody(lambda: main(_export_args(project, home / "x.csv")))
+        assert (code, err) == (0, "")
+        assert (home / "x.csv").stat().st_uid == nobody.pw_uid
     finally:
-        folder.chmod(0o700)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_every_export_of_long_ids_succeeds(client_templates, tmp_path):

@@ -39,7 +39,7 @@ def test_no_password_is_stored_in_any_project_file(lead_project, lab_url, tmp_pa
         code, _, err = cli("lab", "join", url, "--coder", coder, "-o", tmp_path / f"{coder}.stance")
         assert code == 0, err
         code, out, err = cli("lab", "sync", tmp_path / f"{coder}.stance")
-        assert code == 0 and "Pushed 0 label change(s)" in out, err
+        assert code == 0 and "Pushed 0 label changes" in out, err
     code, out, err = cli("lab", "sync", path, "--who", "lead_m2")
     assert code == 0, err
     code, out, err = cli("lab", "init", path, lab_url)  # again: nothing new to set up

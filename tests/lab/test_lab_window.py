@@ -59,7 +59,7 @@ def test_a_coders_label_reaches_the_leads_open_views_within_seconds(linked, tmp_
     coder = _window(qtbot, ann, "ann_q7")
     assert coder.lab_sync is not None and lead.lab_sync is not None
     qtbot.waitUntil(lambda: coder.lab_sync.label.text() == "Lab: synced", timeout=FEW_SECONDS_MS)
-    progress = ProgressDialog(lead.db, LEAD, lead)
+    progress = ProgressDialog(lead.hub, lead)
     progress.show()
     before = progress.total_label.text()
     assert before.startswith("0 of ")
@@ -116,3 +116,36 @@ def test_an_unlinked_project_has_no_lab_status(lead_project, qtbot, tmp_path):
     window = _window(qtbot, path, LEAD)
     assert getattr(window, "lab_sync", None) is None
     assert not window.findChildren(type(window.progress_label), "labSyncLabel")
+
+
+def test_the_syncs_own_writes_are_not_taken_for_another_programs(linked, tmp_path, qtbot):
+    """The lab sync writes the coder's file on its own connection (what was pushed); the
+    window's 2-second poll must not announce that as "changed by another program" (a
+    full reload of the window while the coder codes), while a real other program's
+    write still is."""
+    from desktop.core.project_changes import OUTSIDE
+
+    db, _, urls = linked
+    db.close()
+    ann = tmp_path / "ann.stance"
+    lab.join_lab(urls["ann_q7"], ann, coder="ann_q7")
+    coder = _window(qtbot, ann, "ann_q7")
+    coder.hub.watch(coder, None)  # the file watcher, as open_window starts it
+    guard = coder.hub.guard
+    seen = []
+    coder.hub.changed.connect(seen.append)
+    qtbot.waitUntil(lambda: coder.lab_sync.label.text() == "Lab: synced", timeout=FEW_SECONDS_MS)
+    pushes = []
+    coder.lab_sync.status_changed.connect(lambda s: s.wrote and pushes.append(s))
+    for _ in range(2):
+        before = len(pushes)
+        _code_shown_unit(coder)
+        qtbot.waitUntil(lambda b=before: len(pushes) > b, timeout=FEW_SECONDS_MS)
+        guard._on_poll_due()  # what the timer does every 2 s
+    assert [c for c in seen if c.initiator is guard] == []
+
+    other = store.open_project(ann)  # another program writes to the coder's file
+    store.set_note(other, coder.session.unit.id, "ann_q7", "written elsewhere")
+    other.close()
+    guard._on_poll_due()
+    assert [c.what for c in seen if c.initiator is guard] == [OUTSIDE]

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from chat_server import ChatServer
 
 from desktop.core import store
 from desktop.core.store import machine as mstore
+
+
+@pytest.fixture
+def hub(qapp, coded_path):
+    """The lead's project hub, as the window gives it to the dialog."""
+    from desktop.ui.hub import ProjectHub
+
+    hub = ProjectHub.open(coded_path, "lead")
+    yield hub
+    hub.close()
 
 
 def _models(path):
@@ -20,10 +32,10 @@ def _models(path):
         db.close()
 
 
-def test_the_dialog_trains_a_model_with_progress(qtbot, coded_path):
+def test_the_dialog_trains_a_model_with_progress(qtbot, coded_path, hub):
     from desktop.ui.models_dialog import ModelsDialog
 
-    dialog = ModelsDialog(coded_path)
+    dialog = ModelsDialog(hub)
     qtbot.addWidget(dialog)
     dialog.name.setText("clf")
     dialog.tabs.setCurrentIndex(0)
@@ -39,10 +51,10 @@ def test_the_dialog_trains_a_model_with_progress(qtbot, coded_path):
     assert _models(coded_path)["clf"].basis == "majority"
 
 
-def test_cancel_stops_an_llm_run_and_starting_again_resumes(qtbot, coded_path):
+def test_cancel_stops_an_llm_run_and_starting_again_resumes(qtbot, coded_path, hub):
     from desktop.ui.models_dialog import ModelsDialog
 
-    dialog = ModelsDialog(coded_path)
+    dialog = ModelsDialog(hub)
     qtbot.addWidget(dialog)
     with ChatServer(delay=0.03) as server:
         dialog.name.setText("gpt")
@@ -71,10 +83,10 @@ def test_cancel_stops_an_llm_run_and_starting_again_resumes(qtbot, coded_path):
     assert _models(coded_path)["gpt"].labels == 432
 
 
-def test_an_unreachable_endpoint_is_one_line_in_the_dialog(qtbot, coded_path):
+def test_an_unreachable_endpoint_is_one_line_in_the_dialog(qtbot, coded_path, hub):
     from desktop.ui.models_dialog import ModelsDialog
 
-    dialog = ModelsDialog(coded_path)
+    dialog = ModelsDialog(hub)
     qtbot.addWidget(dialog)
     with ChatServer() as server:
         url = server.url
@@ -117,11 +129,11 @@ def test_the_models_tab_scores_and_marks_models(qtbot, coded_path, tmp_path):
     tab.grab().save(os.environ.get("MODELS_TAB_PNG", str(tmp_path / "models_tab.png")))
 
 
-def test_cancelling_a_training_saves_nothing(qtbot, coded_path, dump):
+def test_cancelling_a_training_saves_nothing(qtbot, coded_path, dump, hub):
     from desktop.ui.models_dialog import ModelsDialog
 
     before = dump(coded_path)
-    dialog = ModelsDialog(coded_path)
+    dialog = ModelsDialog(hub)
     qtbot.addWidget(dialog)
     dialog.name.setText("clf")
     dialog.tabs.setCurrentIndex(0)

@@ -180,7 +180,7 @@ def test_calibration_codings_are_left_out_of_agreement_and_the_report_says_so(pr
     kept, note = calibration.drop_calibration_labels(db, labels)
     # cyd's 4 units (9 + 1 labels) and ann's one unit (3 labels) leave; bob's 12 stay.
     assert len(labels) - len(kept) == 13 and set(kept["coder"]) == {"bob"}
-    assert "5 coding(s) of 4 gold unit(s)" in note
+    assert "5 codings of 4 gold units" in note
     capsys.readouterr()
     args = ["agreement", str(path), "--format", "json", "--bootstrap", "0", "--no-drift"]
     assert main(args) == 0

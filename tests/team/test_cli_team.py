@@ -71,7 +71,7 @@ def test_a_study_from_the_command_line(cli, tmp_path, corpus_dir, scheme):
 def test_user_errors_are_one_line_with_exit_code_2(cli, tmp_path, corpus_project):
     project = tmp_path / "project.stance"
     code, _, err = cli("sample", project, "--coders", "zed")
-    assert code == 2 and "unknown coder(s) zed" in err and err.count("\n") == 1
+    assert code == 2 and "unknown coder zed" in err and err.count("\n") == 1
     code, _, err = cli("merge", project, tmp_path / "missing.stance")
     assert code == 2 and "missing.stance: no such project file" in err
     code, _, err = cli("unlock", project, "--who", "x")

@@ -167,7 +167,7 @@ def test_a_file_with_unknown_units_is_refused_and_nothing_is_merged(packaged, tm
     conn.close()
     before = dump(path)
     with pytest.raises(
-        team.MergeRefused, match=r"1 unit\(s\) this project does not have: f72753e21f99-0999"
+        team.MergeRefused, match=r"1 unit this project does not have: f72753e21f99-0999"
     ):
         team.merge_files(db, [packages["ann_q7"], bad])
     assert dump(path) == before

@@ -131,7 +131,7 @@ def test_skip_foreign_merges_the_coders_own_labels_and_lists_the_rest(lead, caps
     code = cli.main(["merge", str(path), str(package), "--skip-foreign"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "left out (not this file's to bring): 10 labels of coder(s) bob" in out
+    assert "left out (not this file's to bring): 10 labels of coder bob" in out
     assert "1 gold labels (only the lead adjudicates)" in out
     assert _labels(path, "bob") == bob_before
     assert _labels(path, "ann") == {(u, "stance"): "engagement" for u in units[:3]}
@@ -141,7 +141,7 @@ def test_skip_foreign_merges_the_coders_own_labels_and_lists_the_rest(lead, caps
         (record,) = list_merges(db)
     finally:
         db.close()
-    assert "10 labels of coder(s) bob" in record["report"]["skipped"]
+    assert "10 labels of coder bob" in record["report"]["skipped"]
 
 
 def test_an_honest_package_still_merges(lead):

@@ -111,3 +111,21 @@ def demo_path(tmp_path):
 def demo_window(qtbot, demo_path):
     """``demo_window(coder="ak", size=(w, h))``: a shown, active window on the demo project."""
     return window_opener(qtbot, demo_path)
+
+
+@pytest.fixture
+def hub_for(qapp):
+    """``hub_for(path, coder)``: the project hub a window would give its dialogs, with a
+    connection of its own (closed after the test)."""
+    from desktop.ui.hub import ProjectHub
+
+    hubs = []
+
+    def _open(path, coder, **options):
+        hub = ProjectHub.open(path, coder, **options)
+        hubs.append(hub)
+        return hub
+
+    yield _open
+    for hub in hubs:
+        hub.close()

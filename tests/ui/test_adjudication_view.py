@@ -197,7 +197,7 @@ def test_withdrawing_gold_and_an_empty_list(qtbot, press, open_view, coded):
     for key in ("1", "s", "q"):
         current = shown(view)
         press(view, key)
-        if view.model.next_undecided(view.table.currentIndex().row()) is not None:
+        if any(u.gold is None for u in view.session.rows):
             qtbot.waitUntil(lambda c=current: shown(view) != c)
     assert len(team_store.gold_values(db)) == 3
     qtbot.waitUntil(lambda: view.phase is Phase.SHOWING)
@@ -251,3 +251,16 @@ def test_labels_kept_from_before_curation_are_shown(open_view, coded):
     view.dimension_combo.setCurrentIndex(view.dimension_combo.findData("alliance_trust"))
     assert listed(view) == [(units[2], "alliance_trust")]
     assert view.kept_label.isHidden()
+
+
+def test_ctrl_z_takes_back_the_decision_and_shows_its_row_again(qtbot, press, open_view, coded):
+    db, units = coded
+    view = open_view()
+    press(view, "1")
+    qtbot.waitUntil(lambda: shown(view) == (units[1], "china_role"))
+    press(view, "z", modifier=Qt.KeyboardModifier.ControlModifier)
+    assert gold(db, units[0], "stance") is None
+    assert shown(view) == (units[0], "stance")
+    assert view.model.unit(0).gold is None
+    assert not view.gold_buttons[("stance", "pressure")].isChecked()
+    assert "3 without gold" in view.count_label.text()

@@ -44,8 +44,8 @@ def coded_path(project_path):
 
 
 @pytest.fixture
-def dialog(qtbot, coded_path):
-    widget = ExportDialog(coded_path)
+def dialog(qtbot, coded_path, hub_for):
+    widget = ExportDialog(hub_for(coded_path, "ak"))
     qtbot.addWidget(widget)
     return widget
 

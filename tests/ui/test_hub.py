@@ -10,11 +10,11 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.core import store
+from desktop.core.adjudication import Shown
 from desktop.core.menus import MENU_TABLE, Command, Menu
 from desktop.core.project_changes import OUTSIDE, Changed, ProjectChange
 from desktop.core.store import team as team_store
 from desktop.ui import team_menu
-from desktop.ui.adjudication_parts import Shown
 from desktop.ui.adjudication_view import AdjudicationView
 
 
@@ -133,3 +133,69 @@ def test_read_only_windows_disable_the_writing_entries(demo_path, qtbot):
     qtbot.addWidget(window)
     for entry in MENU_TABLE:
         assert window.menu_actions[entry.command].isEnabled() == (not entry.writes)
+
+
+def _run(qtbot, dialog, start, signal):
+    with qtbot.waitSignal(signal, timeout=10_000) as blocker:
+        assert start()
+    qtbot.waitUntil(lambda: dialog.task is None)
+    return blocker.args[0]
+
+
+def test_the_team_dialogs_announce_their_work_and_the_poll_stays_for_other_programs(
+    lead_window, qtbot
+):
+    """Sample, package and merge write on their own worker connections; each announces
+    what it wrote through the hub, so the open progress dialog follows without a reload
+    by hand and the 2-second poll never repeats them as another program's writes."""
+    from desktop.ui.round_dialogs import ProgressDialog, ReliabilitySampleDialog
+    from desktop.ui.team_dialogs import CreatePackageDialog, MergeDialog
+
+    window = lead_window
+    hub = window.hub
+    hub.watch(window, None)  # the file watcher, as open_window starts it
+    seen: list[ProjectChange] = []
+    hub.changed.connect(seen.append)
+    progress = ProgressDialog(hub, window)
+    progress.show()
+    assert progress.total_label.text() == ""
+
+    sample = ReliabilitySampleDialog(hub, window)
+    qtbot.addWidget(sample)
+    assert sample.chosen_coders() == ["bm", "cl"]
+    sample.count_radio.setChecked(True)
+    sample.count_spin.setValue(4)
+    (drawn,) = _run(qtbot, sample, sample.draw, sample.drawn)
+    assert seen[-1].initiator is sample and seen[-1].what == Changed.TEAM
+    assert progress.total_label.text() == "0 of 8 assignments coded"
+
+    package = CreatePackageDialog(hub, window)
+    qtbot.addWidget(package)
+    package.coder_box.setCurrentText("cl")
+    _run(qtbot, package, package.create, package.created)
+    assert seen[-1].initiator is package
+    mine = sorted(u for u, c in team_store.round_assignments(hub.db, drawn.round_id) if c == "cl")
+    coded = store.open_project(package.output)
+    for unit in mine[:3]:
+        for dimension in hub.scheme.dimensions:
+            store.set_label(coded, unit, "cl", dimension.id, dimension.codes[0])
+    coded.close()
+
+    merge = MergeDialog(hub, window)
+    qtbot.addWidget(merge)
+    merge.set_files([package.output])
+    _run(qtbot, merge, merge.merge, merge.merged)
+    assert seen[-1].initiator is merge and seen[-1].touches(Changed.LABELS)
+    assert progress.total_label.text() == "3 of 8 assignments coded"
+
+    count = len(seen)
+    hub.guard._on_poll_due()  # what the timer does every 2 s
+    assert len(seen) == count  # the dialogs' writes are known: no "another program"
+
+    other = store.open_project(window.project_path)  # another program writes
+    for dimension in hub.scheme.dimensions:
+        store.set_label(other, mine[3], "cl", dimension.id, dimension.codes[-1])
+    other.close()
+    hub.guard._on_poll_due()
+    assert seen[-1].initiator is hub.guard and seen[-1].what == OUTSIDE
+    assert progress.total_label.text() == "4 of 8 assignments coded"

@@ -43,3 +43,40 @@ def test_models_is_in_the_team_menu_and_opens_for_the_lead(open_window, monkeypa
     dialog = open_dialog(window)
     qtbot.addWidget(dialog)
     assert isinstance(dialog, ModelsDialog) and dialog.models.count() == 0
+
+
+def test_a_models_work_is_announced_through_the_hub_not_the_poll(
+    open_window, monkeypatch, qtbot, tmp_path
+):
+    """Importing predictions writes on the dialog's worker connection; removing a model
+    on the hub's. Both are announced through the hub, so the file watcher's poll never
+    takes them for another program's writes."""
+    from desktop.core.project_changes import Changed
+    from desktop.ui.models_dialog import open_dialog
+
+    window = open_window(coder="ak")
+    team_store.set_lead(window.db, "ak")
+    window.hub.watch(window, None)
+    seen = []
+    window.hub.changed.connect(seen.append)
+    unit = store.get_unit_by_seq(window.db, store.coded_unit_seqs(window.db)[0]).id
+    predictions = tmp_path / "bot.csv"
+    predictions.write_text(f"unit_id,dimension,value\n{unit},stance,pressure\n", "utf-8")
+    dialog = open_dialog(window)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("bot")
+    dialog.tabs.setCurrentIndex(2)
+    dialog.file.setText(str(predictions))
+    assert dialog.start()
+    qtbot.waitUntil(lambda: dialog.task is None, timeout=30_000)
+    assert dialog.models.count() == 1, dialog.status.text()
+    (change,) = seen
+    assert change.initiator is dialog and change.touches(Changed.LABELS)
+    window.hub.guard._on_poll_due()
+    assert len(seen) == 1  # known: no "changed by another program"
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    dialog.models.setCurrentRow(0)
+    dialog.remove_button.click()
+    assert dialog.models.count() == 0
+    assert [c.initiator for c in seen] == [dialog, dialog]

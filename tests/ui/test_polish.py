@@ -101,21 +101,18 @@ def test_the_whole_article_view_looks_unlike_the_sentence_view(demo_window, pres
     assert not body.property("articleMode")
 
 
-def test_the_progress_dialog_draws_bars(qtbot, demo_path):
+def test_the_progress_dialog_draws_bars(qtbot, demo_path, hub_for):
     from desktop.ui.article_list import ProgressDelegate
     from desktop.ui.round_dialogs import ProgressDialog
 
-    db = store.open_project(demo_path)
-    try:
-        for coder in ("AK", "BK"):
-            store.ensure_coder(db, coder)
-        team.draw_reliability_sample(db, ["AK", "BK"], count=4, seed=3)
-        dialog = ProgressDialog(db)
-        qtbot.addWidget(dialog)
-        assert isinstance(dialog.table.itemDelegateForColumn(5), ProgressDelegate)
-        assert dialog.model.index(0, 5).data(ProgressRole) == (0, 4)
-    finally:
-        db.close()
+    hub = hub_for(demo_path, "AK")
+    for coder in ("AK", "BK"):
+        store.ensure_coder(hub.db, coder)
+    team.draw_reliability_sample(hub.db, ["AK", "BK"], count=4, seed=3)
+    dialog = ProgressDialog(hub)
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog.table.itemDelegateForColumn(5), ProgressDelegate)
+    assert dialog.model.index(0, 5).data(ProgressRole) == (0, 4)
 
 
 def test_escape_closes_curate(demo_window, qtbot):

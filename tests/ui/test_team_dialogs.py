@@ -43,9 +43,9 @@ def run(qtbot, dialog, start, signal):
     return blocker.args[0]
 
 
-def test_a_package_holds_only_the_chosen_coder(qtbot, team_project):
+def test_a_package_holds_only_the_chosen_coder(qtbot, team_project, hub_for):
     path, units = team_project
-    dialog = CreatePackageDialog(path, LEAD)
+    dialog = CreatePackageDialog(hub_for(path, LEAD))
     qtbot.addWidget(dialog)
     assert dialog.coder == "ak"  # not the lead who packages
     dialog.coder_box.setCurrentText("bb")
@@ -66,9 +66,9 @@ def test_a_package_holds_only_the_chosen_coder(qtbot, team_project):
     assert dialog.path_note.text() == ""
 
 
-def test_a_new_coder_is_registered_with_the_package(qtbot, team_project):
+def test_a_new_coder_is_registered_with_the_package(qtbot, team_project, hub_for):
     path, _ = team_project
-    dialog = CreatePackageDialog(path, LEAD)
+    dialog = CreatePackageDialog(hub_for(path, LEAD))
     qtbot.addWidget(dialog)
     dialog.coder_box.setCurrentText("dd")
     assert "new coder" in dialog.coder_note.text()
@@ -79,9 +79,9 @@ def test_a_new_coder_is_registered_with_the_package(qtbot, team_project):
     db.close()
 
 
-def test_merging_a_returned_package_reports_what_came_in(qtbot, team_project):
+def test_merging_a_returned_package_reports_what_came_in(qtbot, team_project, hub_for):
     path, units = team_project
-    package = CreatePackageDialog(path, LEAD)
+    package = CreatePackageDialog(hub_for(path, LEAD))
     qtbot.addWidget(package)
     package.coder_box.setCurrentText("bb")
     run(qtbot, package, package.create, package.created)
@@ -93,7 +93,7 @@ def test_merging_a_returned_package_reports_what_came_in(qtbot, team_project):
     store.set_note(db, units[2], "bb", "a quote, not the author")
     db.close()
 
-    dialog = MergeDialog(path, LEAD)
+    dialog = MergeDialog(hub_for(path, LEAD))
     qtbot.addWidget(dialog)
     assert not dialog.merge_button.isEnabled()
     dialog.set_files([package.output])
@@ -113,9 +113,9 @@ def test_merging_a_returned_package_reports_what_came_in(qtbot, team_project):
     assert "Nothing new" in dialog.report_view.toPlainText()
 
 
-def test_a_conflict_is_described_in_words(qtbot, team_project):
+def test_a_conflict_is_described_in_words(qtbot, team_project, hub_for):
     path, units = team_project
-    package = CreatePackageDialog(path, LEAD)
+    package = CreatePackageDialog(hub_for(path, LEAD))
     qtbot.addWidget(package)
     package.coder_box.setCurrentText("bb")
     run(qtbot, package, package.create, package.created)
@@ -125,7 +125,7 @@ def test_a_conflict_is_described_in_words(qtbot, team_project):
     db = store.open_project(package.output)
     store.set_label(db, units[0], "bb", "stance", "none")  # ...and later in the package
     db.close()
-    dialog = MergeDialog(path, LEAD)
+    dialog = MergeDialog(hub_for(path, LEAD))
     qtbot.addWidget(dialog)
     dialog.set_files([package.output])
     report = run(qtbot, dialog, dialog.merge, dialog.merged)
@@ -135,11 +135,13 @@ def test_a_conflict_is_described_in_words(qtbot, team_project):
     assert "not mixed" in text
 
 
-def test_a_refused_merge_is_one_line_and_writes_nothing(qtbot, team_project, tmp_path, scheme):
+def test_a_refused_merge_is_one_line_and_writes_nothing(
+    qtbot, team_project, tmp_path, scheme, hub_for
+):
     path, _ = team_project
     other = tmp_path / "other.stance"
     store.create_project(other, scheme).close()
-    dialog = MergeDialog(path, LEAD)
+    dialog = MergeDialog(hub_for(path, LEAD))
     qtbot.addWidget(dialog)
     dialog.set_files([other])
     assert dialog.merge()
@@ -150,12 +152,14 @@ def test_a_refused_merge_is_one_line_and_writes_nothing(qtbot, team_project, tmp
     assert dialog.report is None
 
 
-def test_the_reliability_sample_is_reproducible_with_its_seed(qtbot, team_project, tmp_path):
+def test_the_reliability_sample_is_reproducible_with_its_seed(
+    qtbot, team_project, tmp_path, hub_for
+):
     path, _ = team_project
     copy = shutil.copy(path, tmp_path / "copy.stance")
     drawn = []
     for project in (path, copy):
-        dialog = ReliabilitySampleDialog(project, LEAD)
+        dialog = ReliabilitySampleDialog(hub_for(project, LEAD))
         qtbot.addWidget(dialog)
         assert dialog.chosen_coders() == list(CODERS)  # the lead who draws is left out
         assert dialog.k_spin.value() == 3
@@ -176,27 +180,25 @@ def test_the_reliability_sample_is_reproducible_with_its_seed(qtbot, team_projec
     assert not dialog.draw_button.isEnabled()  # nothing left to draw from
 
 
-def test_progress_lists_each_coder_and_round(qtbot, team_project):
+def test_progress_lists_each_coder_and_round(qtbot, team_project, hub_for):
     path, _ = team_project
-    db = store.open_project(path)
-    try:
-        round_id = team.draw_reliability_sample(db, list(CODERS), count=4, seed=1, who=LEAD)
-        sample = sorted({u for u, _ in team_store.round_assignments(db, round_id)})
-        for dimension in store.current_scheme(db).dimension_ids:
-            store.set_label(db, sample[0], "cc", dimension, "none")
-        dialog = ProgressDialog(db, LEAD)
-        qtbot.addWidget(dialog)
-        rows = dialog.model.rows()
-        assert rows == team.progress(db)
-        assert [(r.coder, r.assigned, r.coded) for r in rows] == [
-            ("ak", 4, 0),
-            ("bb", 4, 0),
-            ("cc", 4, 1),
-        ]
-        assert dialog.model.index(2, 5).data() == "25%"
-        assert dialog.total_label.text() == "1 of 12 assignments coded"
-    finally:
-        db.close()
+    hub = hub_for(path, LEAD)
+    db = hub.db
+    round_id = team.draw_reliability_sample(db, list(CODERS), count=4, seed=1, who=LEAD)
+    sample = sorted({u for u, _ in team_store.round_assignments(db, round_id)})
+    for dimension in store.current_scheme(db).dimension_ids:
+        store.set_label(db, sample[0], "cc", dimension, "none")
+    dialog = ProgressDialog(hub)
+    qtbot.addWidget(dialog)
+    rows = dialog.model.rows()
+    assert rows == team.progress(db)
+    assert [(r.coder, r.assigned, r.coded) for r in rows] == [
+        ("ak", 4, 0),
+        ("bb", 4, 0),
+        ("cc", 4, 1),
+    ]
+    assert dialog.model.index(2, 5).data() == "25%"
+    assert dialog.total_label.text() == "1 of 12 assignments coded"
 
 
 def test_only_the_lead_unlocks_comparison(monkeypatch, qtbot, team_project):
@@ -233,14 +235,14 @@ def test_without_a_lead_nobody_unlocks(monkeypatch, tmp_path, scheme):
         db.close()
 
 
-def test_the_sample_dialog_proposes_krippendorffs_size_and_uses_it(qtbot, team_project):
+def test_the_sample_dialog_proposes_krippendorffs_size_and_uses_it(qtbot, team_project, hub_for):
     # Issue 21: the planner's proposal. korea_alliance's nominal china_role has four
     # categories, the largest need: Krippendorff's rule with p_c = .25 (139 units for two
     # coders, his printed table), times k/2 for k coders in ATLAS.ti's reading.
     from desktop.core.agreement.planner import krippendorff_minimum_units
 
     path, _ = team_project
-    dialog = ReliabilitySampleDialog(path, LEAD)
+    dialog = ReliabilitySampleDialog(hub_for(path, LEAD))
     qtbot.addWidget(dialog)
     dialog.k_spin.setValue(2)
     assert dialog.planned_size() == 139
@@ -269,9 +271,9 @@ def demo_team_project(tmp_path, scheme):
     return path
 
 
-def test_the_split_in_the_sample_dialog_can_hide_an_overlap(qtbot, demo_team_project):
+def test_the_split_in_the_sample_dialog_can_hide_an_overlap(qtbot, demo_team_project, hub_for):
     # Issue 21: the split dialog's overlap, as `split --overlap 0.1 --min-coders 2`.
-    dialog = ReliabilitySampleDialog(demo_team_project, LEAD)
+    dialog = ReliabilitySampleDialog(hub_for(demo_team_project, LEAD))
     qtbot.addWidget(dialog)
     assert not dialog.overlap_spin.isEnabled()
     dialog.count_radio.setChecked(True)

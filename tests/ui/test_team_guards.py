@@ -66,9 +66,9 @@ def test_lead_only_entries_are_disabled_for_another_coder(demo_window, demo_path
     assert all(action.isEnabled() for action in lead.lead_only_actions)
 
 
-def test_after_a_draw_close_is_the_default_so_enter_twice_draws_once(qtbot, demo_path):
+def test_after_a_draw_close_is_the_default_so_enter_twice_draws_once(qtbot, demo_path, hub_for):
     lead_project(demo_path)
-    dialog = ReliabilitySampleDialog(demo_path, "AK")
+    dialog = ReliabilitySampleDialog(hub_for(demo_path, "AK"))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.count_radio.setChecked(True)

@@ -65,6 +65,7 @@ from desktop.core.agreement.results import (
     PairAgreement,
 )
 from desktop.core.scheme import Dimension, Scheme
+from desktop.core.wording import counted, plural
 
 DEFAULT_SEED = 20261122
 DEFAULT_RESAMPLES = 1000
@@ -565,7 +566,12 @@ def _drift(data: DimensionLabels, level: _Level, counts_level: np.ndarray, size:
     batch_labels = [str(b + 1) for b in range(n_batches)]
     by_batch = _group_points(counts, times, batch_groups, batch_labels, level)
     skipped = int(pairable.sum() - timed.sum())
-    reason = f"{skipped} pairable unit(s) without a readable time were left out" if skipped else ""
+    reason = (
+        f"{counted(skipped, 'pairable unit')} without a readable time "
+        f"{plural(skipped, 'was', 'were')} left out"
+        if skipped
+        else ""
+    )
     return Drift(
         by_week=by_week, by_batch=by_batch, by_month=by_month, batch_size=size, reason=reason
     )

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.core.scheme import Dimension, Scheme
+from desktop.core.wording import counted, plural
 
 REQUIRED_COLUMNS = ("unit_id", "coder", "dimension", "value")
 TIME_COLUMN = "changed_at"
@@ -183,7 +184,9 @@ def prepare_labels(
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in labels.columns]
     if missing:
-        raise ValueError(f"the labels lack the column(s) {', '.join(missing)}")
+        raise ValueError(
+            f"the labels lack the {plural(len(missing), 'column')} {', '.join(missing)}"
+        )
     frame = labels.dropna(subset=list(REQUIRED_COLUMNS))
     notes: list[str] = []
     coder_codes, coder_names = pd.factorize(frame["coder"])
@@ -247,7 +250,8 @@ def _dimension_labels(
     if unknown.any():
         bad = {value_names[v] for v in value_codes[rows][unknown]}
         notes.append(
-            f"{int(unknown.sum())} label(s) with codes not in the scheme were ignored: "
+            f"{counted(int(unknown.sum()), 'label')} with codes not in the scheme "
+            f"{plural(int(unknown.sum()), 'was', 'were')} ignored: "
             f"{_codes_list(bad)}"
         )
         rows, category = rows[~unknown], category[~unknown]
@@ -264,8 +268,8 @@ def _dimension_labels(
         last = np.r_[key[order][1:] != key[order][:-1], True]
         keep = order[last]
         notes.append(
-            f"{key.size - keep.size} duplicate label(s) of the same coder and unit were "
-            "ignored (the latest one was kept)"
+            f"{counted(key.size - keep.size, 'duplicate label')} of the same coder and unit "
+            f"{plural(key.size - keep.size, 'was', 'were')} ignored (the latest one was kept)"
         )
         units, coder, category, time = units[keep], coder[keep], category[keep], time[keep]
         codes[coder, units] = category

@@ -9,6 +9,7 @@ from enum import Enum
 from desktop.core.errors import UsageError
 from desktop.core.store import curation as cstore
 from desktop.core.store.db import Database
+from desktop.core.wording import plural
 
 # The reason shown for a unit the lead excluded by hand (rules name themselves).
 MANUAL_REASON = "excluded by hand"
@@ -85,7 +86,11 @@ def _describe(coded: Mapping[str, Mapping[str, int]], limit: int = 4) -> str:
         parts.append(f"unit {unit} ({total} label{'s' * (total != 1)}: {coders})")
     more = len(coded) - limit
     head = "coded " if len(coded) > 1 else "the coded "
-    return head + "; ".join(parts) + (f" and {more} more coded unit(s)" if more > 0 else "")
+    return (
+        head
+        + "; ".join(parts)
+        + (f" and {more} more coded {plural(more, 'unit')}" if more > 0 else "")
+    )
 
 
 def require_confirmation(db: Database, what: str, unit_ids, confirm: bool) -> dict:

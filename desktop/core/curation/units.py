@@ -30,6 +30,7 @@ from desktop.core.errors import UsageError
 from desktop.core.store import curation as cstore
 from desktop.core.store.corpus import Unit, article_text, article_units, get_unit, paragraph_units
 from desktop.core.store.db import Database, log_change, write_transaction
+from desktop.core.wording import counted
 
 
 def live_unit(db: Database, unit_id: str) -> Unit:
@@ -277,7 +278,7 @@ def _set_excluded(
             return CurationResult(action, None)
         ids = [u.id for u in targets]
         coded = (
-            require_confirmation(db, f"excluding {len(ids)} unit(s)", ids, confirm)
+            require_confirmation(db, f"excluding {counted(len(ids), 'unit')}", ids, confirm)
             if excluded
             else cstore.label_counts(db, ids)
         )

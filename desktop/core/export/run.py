@@ -404,7 +404,10 @@ def export(
     partial_files.sweep(target.parent, f".{target.name}.*.partial")  # left by killed runs
     partial_files.sweep(target.parent, f".{sidecar_path(target).name}.*.partial")
     tmp = _temporary(target)
-    held = partial_files.hold(tmp)  # a live export's partial file is never swept
+    try:
+        held = partial_files.hold(tmp)  # a live export's partial file is never swept
+    except OSError as exc:  # a read-only folder: say so of the file asked for, not ours
+        raise write_failure(exc, target) from exc
     side_tmp: Path | None = None
     try:
         try:

@@ -124,6 +124,7 @@ class SyncStatus:
     detail: str = ""
     changed: list[str] = field(default_factory=list)  # coders merged by the last sync
     pulled: bool = False  # the last sync brought the lead's changes into a coder's file
+    wrote: bool = False  # the last sync committed to the local file (bookkeeping included)
 
     def text(self) -> str:
         """One line for the status bar."""
@@ -213,7 +214,9 @@ class Syncer:
             db = self._local()
             if self._conn is None or self._conn.closed:
                 self._conn = open_connection(db)
+            before = db.conn.total_changes
             report = sync_once(db, self._conn, who=self.who, pull=pull)
+            wrote = db.conn.total_changes != before
         except (StanceError, sqlite3.Error) as exc:
             # Offline, refused, or the project busy for a moment: try again next time.
             self._drop_connection()
@@ -225,7 +228,13 @@ class Syncer:
         changed = report.lead.coders if report.lead else []
         pulled = bool(report.corpus and report.corpus.pulled)
         return SyncStatus(
-            SyncState.SYNCED, self._waiting(), "", self._last, changed=changed, pulled=pulled
+            SyncState.SYNCED,
+            self._waiting(),
+            "",
+            self._last,
+            changed=changed,
+            pulled=pulled,
+            wrote=wrote,
         )
 
     def _waiting(self) -> int:

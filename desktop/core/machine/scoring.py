@@ -37,6 +37,7 @@ from desktop.core.agreement.compute import DEFAULT_SEED
 from desktop.core.agreement.labels import prepare_labels
 from desktop.core.scheme import Dimension, Scheme
 from desktop.core.store.machine import ModelCoder
+from desktop.core.wording import counted
 
 NAN = float("nan")
 DEFAULT_EPSILON = 0.2  # the reference implementation's default
@@ -457,7 +458,8 @@ def alt_test(
         instances = [i for i in coded if i in keep]
         if len(instances) < min_instances_per_human:
             skipped[h] = (
-                f"only {len(instances)} shared unit(s), fewer than {min_instances_per_human}"
+                f"only {counted(len(instances), 'shared unit')}, "
+                f"fewer than {min_instances_per_human}"
             )
             continue
         llm_wins, human_wins = [], []
@@ -684,7 +686,7 @@ def methods_paragraph(report: ModelsReport) -> str:
                 f"the language model {m.parameters.get('model', '?')} through a "
                 f"chat-completions endpoint at temperature "
                 f"{m.parameters.get('temperature', 0)} (prompt sha256 {m.basis_hash[:12]}, "
-                f"{m.parameters.get('runs', 1)} run(s))"
+                f"{counted(int(m.parameters.get('runs', 1)), 'run')})"
             )
         else:
             what = f"predictions imported from {m.basis} (sha256 {m.basis_hash[:12]})"

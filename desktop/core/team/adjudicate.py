@@ -19,6 +19,7 @@ from desktop.core.store import team as team_store
 from desktop.core.store.corpus import get_unit
 from desktop.core.store.db import Database, current_scheme, log_change, write_transaction
 from desktop.core.store.team import GoldChange, SettingChange
+from desktop.core.team.calibration import GOLD_KIND
 
 
 class GoldMethod(Enum):
@@ -81,13 +82,23 @@ def coded_units(
     coders: Sequence[str] | None = None,
     min_coders: int = 2,
 ) -> Iterator[CodedUnit]:
-    """Units and dimensions coded by at least ``min_coders`` coders, in project order."""
+    """Units and dimensions coded by at least ``min_coders`` coders, in project order.
+
+    Gold calibration codings (a coder's labels on a gold unit placed in their queue) are
+    left out: they test the coder against a decided value and are not independent codings
+    once feedback is shown (the agreement figures leave them out too).
+    """
     scheme = current_scheme(db)
     dimensions = list(dimensions or scheme.dimension_ids)
     order = {d: i for i, d in enumerate(scheme.dimension_ids)}
     gold = team_store.gold_values(db)
     wanted = set(coders) if coders is not None else None
-    rows = [r for r in team_store.coded_values(db, dimensions) if wanted is None or r[6] in wanted]
+    calibration = set(team_store.kind_assignments(db, GOLD_KIND))
+    rows = [
+        r
+        for r in team_store.coded_values(db, dimensions)
+        if (wanted is None or r[6] in wanted) and (r[0], r[6]) not in calibration
+    ]
     rows.sort(key=lambda r: (r[1], order.get(r[5], len(order)), r[6]))
     for (unit_id, seq, article_id, paragraph, text, dimension), group in groupby(
         rows, key=lambda r: r[:6]

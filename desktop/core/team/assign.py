@@ -21,6 +21,7 @@ from desktop.core.store import team as team_store
 from desktop.core.store.corpus import reliability_unit_ids
 from desktop.core.store.db import Database, current_scheme, log_change, write_transaction
 from desktop.core.store.labels import labels_frame
+from desktop.core.wording import plural
 
 if TYPE_CHECKING:  # pandas loads on first use, not with the coding window
     import pandas as pd
@@ -125,7 +126,7 @@ def known_coders(db: Database, coders: Sequence[str]) -> list[str]:
     unknown = team_store.unknown_coders(db, coders)
     if unknown:
         raise UsageError(
-            f"unknown coder(s) {', '.join(unknown)} (register them first: "
+            f"unknown {plural(len(unknown), 'coder')} {', '.join(unknown)} (register them first: "
             "stancecoder coders PROJECT --add NAME)"
         )
     return coders

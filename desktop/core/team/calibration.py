@@ -21,6 +21,7 @@ from desktop.core.errors import UsageError
 from desktop.core.store import team as team_store
 from desktop.core.store.db import Database, current_scheme, log_change, write_transaction
 from desktop.core.store.labels import unit_labels
+from desktop.core.wording import counted
 
 if TYPE_CHECKING:  # the feedback path in the coding window needs no pandas
     import pandas as pd
@@ -109,7 +110,7 @@ def place_gold_calibration(
             free = [u for u in gold if u not in touched]
             if len(free) < size:
                 raise UsageError(
-                    f"coder {coder} has {len(free)} gold unit(s) left to code, fewer than "
+                    f"coder {coder} has {counted(len(free), 'gold unit')} left to code, fewer than "
                     f"{size} (decide more gold first: stancecoder adjudicate)"
                 )
             drawn = rng.choice(np.array(free), size, replace=False).tolist()
@@ -231,7 +232,8 @@ def drop_calibration_labels(db: Database, labels: pd.DataFrame) -> tuple[pd.Data
     kept = labels[~hit].reset_index(drop=True)
     note = (
         "Gold calibration codings are excluded from the reliability estimates: "
-        f"{len(codings):,} coding(s) of {codings['unit_id'].nunique():,} gold unit(s) placed "
+        f"{counted(len(codings), 'coding')} of "
+        f"{counted(codings['unit_id'].nunique(), 'gold unit')} placed "
         "in coders' queues are left out, because coders see gold feedback on them and they "
         "are not independent codings."
     )

@@ -48,6 +48,7 @@ from desktop.core.team.rows import (
     as_rows,
 )
 from desktop.core.team.screen import screen_source
+from desktop.core.wording import counted
 
 SCHEME_CHANGE = "scheme_change"
 
@@ -278,7 +279,7 @@ def _check_corpus(db: Database, source: _Source) -> None:
     if unknown:
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         raise MergeRefused(
-            f"has data on {len(unknown)} unit(s) this project does not have: "
+            f"has data on {counted(len(unknown), 'unit')} this project does not have: "
             f"{', '.join(unknown[:5])}{more}",
             source.path,
         )

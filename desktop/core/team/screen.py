@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from desktop.core.timestamps import stored_time_problem
+from desktop.core.wording import counted, plural
 
 # A note is a coder's remark on one sentence; the window's note field holds a paragraph.
 MAX_NOTE_CHARS = 20_000
@@ -68,14 +69,17 @@ def screen_source(source, package_coder: str | None, *, now: datetime | None = N
         others = Counter(row[0] for row in source.coders if row[0] != package_coder)
         source.coders = [row for row in source.coders if row[0] == package_coder]
         if others:
-            found.append(f"{len(others)} other coder(s): {', '.join(sorted(others))}")
+            found.append(f"{counted(len(others), 'other coder')}: {', '.join(sorted(others))}")
         for kind, column in _CODER.items():
             strangers = Counter(row[column] for row in getattr(source, kind))
             strangers.pop(package_coder, None)
             if strangers:
                 _keep(source, kind, lambda row, c=column: row[c] == package_coder)
                 names = ", ".join(sorted(strangers))
-                found.append(f"{sum(strangers.values())} {_NAMES[kind]} of coder(s) {names}")
+                found.append(
+                    f"{sum(strangers.values())} {_NAMES[kind]} of "
+                    f"{plural(len(strangers), 'coder')} {names}"
+                )
         for kind in ("gold", "gold_history"):
             dropped = _keep(source, kind, lambda row: False)
             if dropped:
@@ -84,7 +88,7 @@ def screen_source(source, package_coder: str | None, *, now: datetime | None = N
             source, "states", lambda row: row[3] is None or len(str(row[3])) <= MAX_NOTE_CHARS
         )
         if long_notes:
-            found.append(f"{long_notes} note(s) longer than {MAX_NOTE_CHARS:,} characters")
+            found.append(f"{counted(long_notes, 'note')} longer than {MAX_NOTE_CHARS:,} characters")
     for kind, column in _TIME.items():
         problems = Counter(
             problem
