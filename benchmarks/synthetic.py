@@ -13,8 +13,12 @@ sizes change.
   that Krippendorff's alpha at the dimension's level is :data:`TARGET_ALPHA`, otherwise
   drawing from the category shares; ``Scale.missing`` of the labels left out at random.
   Label history rows, time on each unit, a few unsure flags and notes come with them.
+  With ``Scale.machine_coders`` (the 1m scale), machine coders of kind 'model' with a
+  label and its probabilities on every unit and dimension.
 - ``export.stance``: the same project with labels of extra coders added until the long
-  export layout has exactly ``Scale.export_rows`` rows.
+  export layout has exactly ``Scale.export_rows`` rows. With ``Scale.export_coders``
+  (the 1m scale) there is none: the export measure takes that many coders of
+  ``project.stance``, as ``export --coders`` does.
 
 The labels are written in bulk with plain SQL, in one transaction: they are a fixture,
 not the code path under test (``label_commit_ms`` measures ``store.set_label``).
