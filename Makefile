@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-quick bench-lab wheel clean
+.PHONY: run test lint format bench bench-quick bench-1m bench-lab wheel clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Stance Coder needs Python 3.11 or newer; found " + sys.version.split()[0])'
@@ -35,6 +35,10 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks --quick
+
+# Issue 24: 1,000,000 sentences (fixture about 10 minutes the first time, 5 GB).
+bench-1m: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks --scale 1m
 
 # The lab server: 50 simulated coders x 2 labels/s x 5 min on a local PostgreSQL.
 bench-lab: $(STAMP)

@@ -2,6 +2,7 @@
 
     python -m benchmarks          # 2,000 articles, ~100,000 sentences: results.json
     python -m benchmarks --quick  # 100 articles, ~5,000 sentences: results-quick.json
+    python -m benchmarks --scale 1m   # 20,000 articles, ~1,000,000 sentences: results-1m.json
     python -m benchmarks --only key_to_next_ms cold_start_s
 
 The synthetic project is built once and cached under ``benchmarks/.cache/`` (see
@@ -14,13 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 
 from benchmarks.harness import Result, failed, machine, speed_gauge
@@ -28,13 +32,18 @@ from benchmarks.synthetic import (
     CACHE,
     FULL,
     QUICK,
+    SCALES,
+    Fixture,
     Scale,
     ensure_articles,
     ensure_fixture,
     working_copy,
 )
+from desktop.core.paths import DATA_DIR_ENV
 
 HERE = Path(__file__).resolve().parent
+RESULTS = {"quick": "results-quick.json", "full": "results.json", "1m": "results-1m.json"}
+SKIPPED_WHY = "not asked for at this scale"
 
 # key: (what, unit, target) for the table and for a measure that fails to run.
 KEYS: dict[str, tuple[str, str, str]] = {
@@ -98,14 +107,43 @@ def _log(message: str) -> None:
 
 
 class Run:
-    """One benchmark run: the scale, the working folder, the results so far."""
+    """One benchmark run: the scale, the working folder, the fixture, the results so far.
+
+    The measures receive it as their context: ``scale``, ``workdir`` (a temporary folder,
+    removed at the end), ``articles`` (the fixture's folder of .txt files), ``fixture``
+    (the cached project, built on first use) and ``copy`` (a working copy of its project
+    for the measures that write, made on first use).
+    """
 
     def __init__(self, scale: Scale, only: set[str] | None):
         self.scale = scale
         self.only = only
         self.results: dict[str, Result] = {}
+        self.imported: Path | None = None  # the import measure's project, for the fixture
         CACHE.mkdir(parents=True, exist_ok=True)
         self.workdir = Path(tempfile.mkdtemp(prefix=f"run-{scale.name}-", dir=CACHE))
+        self._fixture: Fixture | None = None
+        self._copy: Path | None = None
+        # The app's data folder (backups on opening, logs) of every process of the run,
+        # children included: inside the run's folder, never the user's.
+        self._data_dir = os.environ.get(DATA_DIR_ENV)
+        os.environ[DATA_DIR_ENV] = str(self.workdir / "data")
+
+    @property
+    def articles(self) -> Path:
+        return ensure_articles(self.scale, _log)
+
+    @property
+    def fixture(self) -> Fixture:
+        if self._fixture is None:
+            self._fixture = ensure_fixture(self.scale, imported=self.imported, log=_log)
+        return self._fixture
+
+    @property
+    def copy(self) -> Path:
+        if self._copy is None:
+            self._copy = working_copy(self.fixture.project, self.workdir, "coding.stance")
+        return self._copy
 
     def wanted(self, *keys: str) -> bool:
         return self.only is None or any(k in self.only for k in keys)
@@ -121,7 +159,7 @@ class Run:
         except Exception as error:  # one broken measure must not hide the others
             traceback.print_exc()
             for key in keys:
-                what, unit, target = KEYS[key]
+                what, unit, target = KEYS.get(key, (key, "", ""))
                 self.results[key] = failed(key, what, unit, target, error)
             return None
         for result in produced if isinstance(produced, list) else [produced]:
@@ -132,85 +170,167 @@ class Run:
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._data_dir is None:
+            os.environ.pop(DATA_DIR_ENV, None)
+        else:
+            os.environ[DATA_DIR_ENV] = self._data_dir
+
+
+# -- which measures run at which scale ---------------------------------------------------
+#
+# One line per measure: its keys, the scales it runs at, and what to call with the Run
+# (a function, or "module:function" of benchmarks.measures, imported when it runs). A
+# measure that applies to a scale is registered for it; a key that no measure of the
+# scale produces is reported as skipped at that scale. A KEYS entry is optional (the
+# row's text when the measure fails).
+
+EVERY = ("quick", "full", "1m")
+SMALL = ("quick", "full")  # what issue 24 does not ask for at 1M
+
+
+@dataclass(frozen=True)
+class Measure:
+    keys: tuple[str, ...]
+    scales: tuple[str, ...]
+    call: Callable[[Run], Result | list[Result]] | str
+
+    def __call__(self, run: Run) -> Result | list[Result]:
+        if callable(self.call):
+            return self.call(run)
+        module, function = self.call.split(":")
+        return getattr(import_module(f"benchmarks.measures.{module}"), function)(run)
+
+
+def _measures(name: str):
+    return import_module(f"benchmarks.measures.{name}")
+
+
+def _import(run: Run) -> list[Result]:
+    results, run.imported = _measures("corpus").measure_import(
+        run.articles,
+        run.workdir,
+        log=_log,
+        baselines=run.scale.name != "1m",  # the other segmenters take many minutes at 1M
+        scale=run.scale.name,
+    )
+    return results
+
+
+def _agreement(run: Run) -> Result:
+    return _measures("agreement").measure_agreement(run.fixture.project, run.scale.name)
+
+
+def _bootstrap(run: Run) -> Result:
+    project, resamples = run.fixture.project, run.scale.bootstrap_resamples
+    return _measures("agreement").measure_bootstrap(project, resamples)
+
+
+def _coverage(run: Run) -> Result:
+    return _measures("coverage").measure_coverage(400 if run.scale.name == "full" else 20)
+
+
+def _planner_speed(run: Run) -> Result:
+    return _measures("planner").measure_planner_speed()
+
+
+def _planner_share(run: Run) -> Result:
+    return _measures("planner").measure_enough_share(100 if run.scale.name == "full" else 6)
+
+
+def _commit(run: Run) -> Result:
+    return _measures("storage").measure_label_commit(run.copy, run.scale.commits)
+
+
+def _keys(run: Run) -> Result:
+    return _measures("window").measure_key_to_next(run.copy, run.workdir, run.scale.units_to_code)
+
+
+def _burst(run: Run) -> Result:
+    units = run.scale.units_to_code // 5
+    return _measures("window").measure_key_burst(run.copy, run.workdir, units)
+
+
+def _cold(run: Run) -> list[Result]:
+    return _measures("window").measure_cold_start(run.copy, run.workdir, run.scale.cold_runs)
+
+
+def _export(run: Run) -> Result:
+    fixture = run.fixture
+    return _measures("export").measure_export(
+        fixture.export_project,
+        run.workdir,
+        fixture.manifest["export"]["rows"],
+        coders=fixture.manifest["export"].get("coders"),
+        scale=run.scale.name,
+    )
+
+
+def _models(run: Run) -> list[Result]:  # issue 20
+    return _measures("models").measure_training(run.workdir, quick=run.scale.name == "quick")
+
+
+def _llm(run: Run) -> Result:
+    return _measures("models").measure_llm_overhead(run.workdir, quick=run.scale.name == "quick")
+
+
+def _search(run: Run) -> Result:  # issue 24
+    copy = run.fixture.project
+    return _measures("search").measure_search(
+        working_copy(copy, run.workdir, "search.stance"), run.workdir
+    )
+
+
+def _backups(run: Run) -> Result:  # issue 24
+    return _measures("backups").measure_backups(run.copy, run.workdir)
+
+
+# In the order they run. A new measure: `def measure_x(run) -> Result | list[Result]` in
+# benchmarks/measures/x.py and one line here, e.g.
+# Measure(("x_s",), ("full", "1m"), "x:measure_x"),
+MEASURES: tuple[Measure, ...] = (
+    Measure(("import_sentences_per_s", "segmenter_baselines"), SMALL, _import),
+    Measure(("import_sentences_per_s",), ("1m",), _import),
+    Measure(("agreement_s",), EVERY, _agreement),
+    Measure(("bootstrap_s",), SMALL, _bootstrap),
+    Measure(("agreement_ci_coverage",), SMALL, _coverage),
+    Measure(("planner_s",), SMALL, _planner_speed),
+    Measure(("planner_enough_share",), SMALL, _planner_share),
+    Measure(("label_commit_ms",), EVERY, _commit),
+    Measure(("key_to_next_ms",), EVERY, _keys),
+    Measure(("key_burst_ms",), EVERY, _burst),
+    Measure(("cold_start_s", "open_rss_mb"), EVERY, _cold),
+    Measure(("export_s",), EVERY, _export),
+    Measure(("model_train_s", "model_predict_units_per_s"), SMALL, _models),
+    Measure(("llm_overhead_ms",), SMALL, _llm),
+    Measure(("search_ms",), EVERY, _search),
+    Measure(("backup_bytes",), SMALL, _backups),
+)
+
+
+def all_keys() -> list[str]:
+    """Every key: those of KEYS, then those only a registered measure names."""
+    return [*KEYS, *(k for m in MEASURES for k in m.keys if k not in KEYS)]
+
+
+def skipped_at(scale: Scale) -> list[str]:
+    """The keys no measure registered for ``scale`` produces."""
+    produced = {k for m in MEASURES if scale.name in m.scales for k in m.keys}
+    return [k for k in all_keys() if k not in produced]
 
 
 def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], dict]:
-    """Build or reuse the fixture, run every measure; the results and the fixture manifest."""
-    from benchmarks.measures import agreement, corpus, coverage, export, planner, storage, window
-
+    """Build or reuse the fixture, run the scale's measures; the results and the manifest."""
     bench = Run(scale, only)
     try:
-        articles = ensure_articles(scale, _log)
-        imported: list[Path] = []
-
-        def do_import() -> list[Result]:
-            results, project = corpus.measure_import(articles, bench.workdir, log=_log)
-            imported.append(project)
-            return results
-
-        bench.measure(("import_sentences_per_s", "segmenter_baselines"), do_import)
-        fixture = ensure_fixture(scale, imported=imported[0] if imported else None, log=_log)
-        copy = working_copy(fixture.project, bench.workdir, "coding.stance")
-        bench.measure(("agreement_s",), lambda: agreement.measure_agreement(fixture.project))
-        bench.measure(
-            ("bootstrap_s",),
-            lambda: agreement.measure_bootstrap(fixture.project, scale.bootstrap_resamples),
-        )
-        bench.measure(
-            ("agreement_ci_coverage",),
-            lambda: coverage.measure_coverage(400 if scale.name == "full" else 20),
-        )
-        bench.measure(("planner_s",), planner.measure_planner_speed)
-        bench.measure(
-            ("planner_enough_share",),
-            lambda: planner.measure_enough_share(100 if scale.name == "full" else 6),
-        )
-        bench.measure(
-            ("label_commit_ms",), lambda: storage.measure_label_commit(copy, scale.commits)
-        )
-        bench.measure(
-            ("key_to_next_ms",),
-            lambda: window.measure_key_to_next(copy, bench.workdir, scale.units_to_code),
-        )
-        bench.measure(
-            ("key_burst_ms",),
-            lambda: window.measure_key_burst(copy, bench.workdir, scale.units_to_code // 5),
-        )
-        bench.measure(
-            ("cold_start_s", "open_rss_mb"),
-            lambda: window.measure_cold_start(copy, bench.workdir, scale.cold_runs),
-        )
-        bench.measure(
-            ("export_s",),
-            lambda: export.measure_export(
-                fixture.export_project, bench.workdir, fixture.manifest["export"]["rows"]
-            ),
-        )
-        from benchmarks.measures import search  # issue 24
-
-        bench.measure(
-            ("search_ms",),
-            lambda: search.measure_search(
-                working_copy(fixture.project, bench.workdir, "search.stance"), bench.workdir
-            ),
-        )
-        from benchmarks.measures import models  # issue 20
-
-        bench.measure(
-            ("model_train_s", "model_predict_units_per_s"),
-            lambda: models.measure_training(bench.workdir, quick=scale.name == "quick"),
-        )
-        bench.measure(
-            ("llm_overhead_ms",),
-            lambda: models.measure_llm_overhead(bench.workdir, quick=scale.name == "quick"),
-        )
-        from benchmarks.measures import backups  # issue 24
-
-        bench.measure(("backup_bytes",), lambda: backups.measure_backups(copy, bench.workdir))
+        for measure in MEASURES:
+            if scale.name in measure.scales:
+                bench.measure(measure.keys, lambda m=measure: m(bench))
+        manifest = bench.fixture.manifest
     finally:
         bench.close()
     ordered = {k: bench.results[k] for k in KEYS if k in bench.results}
-    return ordered, fixture.manifest
+    ordered.update({k: r for k, r in bench.results.items() if k not in KEYS})
+    return ordered, manifest
 
 
 def _met(result: Result) -> str:
@@ -236,11 +356,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="a 5,000-sentence project (under a minute)"
     )
-    parser.add_argument("--only", nargs="+", choices=list(KEYS), help="run only these measures")
+    parser.add_argument(
+        "--scale",
+        choices=list(SCALES),
+        help="quick, full (the default) or 1m: 20,000 articles, ~1,000,000 sentences "
+        "(issue 24; hours the first time, results-1m.json)",
+    )
+    parser.add_argument("--only", nargs="+", choices=all_keys(), help="run only these measures")
     parser.add_argument("--out", type=Path, help="results file (default: beside this module)")
     args = parser.parse_args(argv)
-    scale = QUICK if args.quick else FULL
-    out = args.out or HERE / ("results-quick.json" if args.quick else "results.json")
+    if args.quick and args.scale not in (None, QUICK.name):
+        parser.error("--quick is --scale quick")
+    scale = QUICK if args.quick else SCALES[args.scale or FULL.name]
+    out = args.out or HERE / RESULTS[scale.name]
     started = time.perf_counter()
     when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     info = machine()
@@ -260,9 +388,14 @@ def main(argv: list[str] | None = None) -> int:
         "machine": info,
         "fixture": manifest,
         "results": {key: result.as_json() for key, result in results.items()},
+        "skipped": {key: SKIPPED_WHY for key in skipped_at(scale)},
     }
     out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(markdown_table(results))
+    if document["skipped"]:
+        print(
+            f"\nskipped at the {scale.name} scale ({SKIPPED_WHY}): {', '.join(document['skipped'])}"
+        )
     missed = [k for k, r in results.items() if r.met is False]
     gauge = info["speed_gauge_s"]
     print(

@@ -13,8 +13,12 @@ sizes change.
   that Krippendorff's alpha at the dimension's level is :data:`TARGET_ALPHA`, otherwise
   drawing from the category shares; ``Scale.missing`` of the labels left out at random.
   Label history rows, time on each unit, a few unsure flags and notes come with them.
+  With ``Scale.machine_coders`` (the 1m scale), machine coders of kind 'model' with a
+  label and its probabilities on every unit and dimension.
 - ``export.stance``: the same project with labels of extra coders added until the long
-  export layout has exactly ``Scale.export_rows`` rows.
+  export layout has exactly ``Scale.export_rows`` rows. With ``Scale.export_coders``
+  (the 1m scale) there is none: the export measure takes that many coders of
+  ``project.stance``, as ``export --coders`` does.
 
 The labels are written in bulk with plain SQL, in one transaction: they are a fixture,
 not the code path under test (``label_commit_ms`` measures ``store.set_label``).
@@ -27,8 +31,8 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 
 import krippendorff
@@ -68,10 +72,20 @@ class Scale:
     units_to_code: int = 300  # key_to_next_ms (each unit: three keys, the last completes it)
     cold_runs: int = 5  # cold_start_s
     bootstrap_resamples: int = 1_000
+    # Added for the 1M scale (issue 24); at these defaults the 100k and quick fixtures are
+    # the ones built before the fields existed (see :func:`_built_for`).
+    machine_coders: int = 0  # model coders with a label on every unit and dimension
+    export_coders: int = 0  # > 0: export these first human coders of project.stance
 
 
 FULL = Scale("full", articles=2_000)
 QUICK = Scale("quick", articles=100, export_rows=75_000, commits=300, units_to_code=60, cold_runs=2)
+# Issue 24: 20,000 articles, about 1,000,000 sentences. Five human coders on every unit
+# (about 12 million labels: the issue's agreement target is "at 1M with 12M labels") and
+# one machine coder on every unit; the long export of three human coders (a coder
+# selection, as `export --coders` offers) is about 7.3 million rows.
+M1 = Scale("1m", articles=20_000, machine_coders=1, export_coders=3, export_rows=0)
+SCALES = {s.name: s for s in (QUICK, FULL, M1)}
 
 
 @dataclass
@@ -217,9 +231,7 @@ def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
 
     scheme = load_scheme(default_scheme_path())
     rng = np.random.default_rng([SEED, 3])
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -262144")
+    conn = _bulk_connection(path)
     unit_ids = np.array(
         [
             r[0]
@@ -274,21 +286,31 @@ def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
     value_names = np.array(
         [[*d.codes, *[""] * (widest - len(d.codes))] for d in scheme.dimensions], dtype=object
     )
-    label_columns = (
-        unit_ids[unit],
-        np.array(coders, dtype=object)[coder_of],
-        np.array(dims, dtype=object)[dim_of],
-        value_names[dim_of, value],
-        _iso(at),
-        seconds[coder_of, unit, dim_of],
-    )
+    coder_names = np.array(coders, dtype=object)
+    dim_names = np.array(dims, dtype=object)
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(unit_ids, kind="stable")] = np.arange(n)
+    unit_names = unit_ids.astype(object)
+
+    def label_rows(order: np.ndarray, width: int = 6):
+        """Rows of (unit, coder, dimension, value, changed_at, seconds) in ``order``,
+        built a chunk at a time (12 million rows at once would not fit in memory)."""
+        for start in range(0, order.size, CHUNK):
+            i = order[start : start + CHUNK]
+            u, c, d = unit[i], coder_of[i], dim_of[i]
+            columns = (
+                unit_names[u],
+                coder_names[c],
+                dim_names[d],
+                value_names[d, value[i]],
+                _iso(at[i]),
+                seconds[c, u, d],
+            )
+            yield from zip(*(col.tolist() for col in columns[:width]), strict=True)
+
     # Labels in primary-key order (fast inserts); history in the order values were set.
     by_key = np.lexsort((dim_of, coder_of, rank[unit]))
-    rows = list(zip(*(col[by_key].tolist() for col in label_columns), strict=True))
     by_time = np.argsort(at, kind="stable")
-    history = list(zip(*(col[by_time].tolist() for col in label_columns[:5]), strict=True))
     states.sort(key=lambda s: (s[0], s[1]))
     conn.execute("BEGIN IMMEDIATE")
     now = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
@@ -299,25 +321,109 @@ def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
     conn.executemany(
         "INSERT INTO labels (unit_id, coder_id, dimension, value, changed_at, seconds) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
+        label_rows(by_key),
     )
     conn.executemany(
         "INSERT INTO label_history (unit_id, coder_id, dimension, old_value, new_value, "
         "action, changed_at) VALUES (?, ?, ?, NULL, ?, 'set', ?)",
-        history,
+        label_rows(by_time, width=5),
     )
     conn.executemany(
         "INSERT INTO unit_states (unit_id, coder_id, unsure, note, seconds, changed_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         states,
     )
+    if scale.machine_coders:
+        stats["machine"] = _add_machine_labels(conn, scale, scheme, unit_names, codes)
     conn.execute("COMMIT")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _end_bulk(conn)
     conn.close()
-    stats["labels"] = len(rows)
+    stats["labels"] = int(unit.size)
     stats["units"] = n
-    log(f"  {len(rows):,} labels on {n:,} units; alphas {_alphas(stats, dims)}")
+    machine = f"; machine coder(s) {stats['machine']}" if scale.machine_coders else ""
+    log(f"  {unit.size:,} labels on {n:,} units; alphas {_alphas(stats, dims)}{machine}")
     return stats
+
+
+CHUNK = 500_000  # rows handed to executemany at a time
+MACHINE_MAJORITY = 0.8  # a machine coder gives the human majority this often
+FIXTURE_TIME = "2025-12-31T12:00:00.000000Z"
+
+
+def _bulk_connection(path: Path) -> sqlite3.Connection:
+    """A connection for writing the fixture in bulk: no rollback journal, no fsync.
+
+    Only the fixture is written this way (a failed build leaves no manifest, so the next
+    run builds it again); :func:`_end_bulk` puts the file back in WAL mode, as the app
+    leaves it.
+    """
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -262144")
+    return conn
+
+
+def _end_bulk(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode = WAL")
+
+
+def _add_machine_labels(
+    conn: sqlite3.Connection, scale: Scale, scheme, unit_names: np.ndarray, codes: dict
+) -> dict:
+    """Machine coders ``m1``.. (kind 'model', migration 0006) with a label on every unit
+    and dimension, as a trained model stores them: the winning code and the
+    probabilities of every code (JSON, sorted keys, 6 digits). The model gives the
+    human coders' majority with probability :data:`MACHINE_MAJORITY`, otherwise a code
+    drawn from the category shares. Returns the labels written per machine coder.
+    """
+    rng = np.random.default_rng([SEED, 5])
+    n = unit_names.size
+    by_id = np.argsort(unit_names.astype(str), kind="stable")  # the primary key's order
+    written = {}
+    for m in range(1, scale.machine_coders + 1):
+        coder = f"m{m}"
+        conn.execute(
+            "INSERT INTO coders (id, name, created_at, kind) VALUES (?, ?, ?, 'model')",
+            (coder, f"Model {m}", FIXTURE_TIME),
+        )
+        conn.execute(
+            "INSERT INTO model_coders (coder_id, method, basis, created_at) "
+            "VALUES (?, 'train', 'majority', ?)",
+            (coder, FIXTURE_TIME),
+        )
+        for dimension in scheme.dimensions:
+            values, probabilities = _machine_guesses(dimension, codes[dimension.id], rng)
+            conn.executemany(
+                "INSERT INTO model_labels (coder_id, run, unit_id, dimension, value, "
+                f"probabilities, created_at) VALUES ('{coder}', 1, ?, '{dimension.id}', ?, ?, "
+                f"'{FIXTURE_TIME}')",
+                _chunked(by_id, unit_names, values, probabilities),
+            )
+        written[coder] = n * len(scheme.dimensions)
+    return written
+
+
+def _machine_guesses(dimension, human: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+    """A model's codes of one dimension (object array) and their probabilities as JSON."""
+    n = human.shape[1]
+    k = len(dimension.codes)
+    majority = np.stack([(human == j).sum(axis=0) for j in range(k)]).argmax(axis=0)
+    other = rng.choice(k, size=n, p=SHARES[dimension.id])
+    guess = np.where(rng.random(n) < MACHINE_MAJORITY, majority, other)
+    probabilities = 0.5 * rng.dirichlet(np.ones(k), size=n)
+    probabilities[np.arange(n), guess] += 0.5  # the guess is always the largest
+    order = np.argsort(dimension.codes)  # json.dumps(sort_keys=True)'s order
+    template = "{{" + ", ".join(f'"{dimension.codes[j]}": {{}}' for j in order) + "}}"
+    text = [template.format(*row) for row in np.round(probabilities[:, order], 6).tolist()]
+    return np.asarray(dimension.codes, dtype=object)[guess], np.array(text, dtype=object)
+
+
+def _chunked(order: np.ndarray, *columns: np.ndarray) -> Iterator[tuple]:
+    """Rows of ``columns`` in ``order``, converted to Python a chunk at a time."""
+    for start in range(0, order.size, CHUNK):
+        i = order[start : start + CHUNK]
+        yield from zip(*(column[i].tolist() for column in columns), strict=True)
 
 
 def _alphas(stats: dict, dims) -> str:
@@ -395,7 +501,9 @@ def ensure_fixture(scale: Scale, *, imported: Path | None = None, log: Log = pri
     project, export_project = folder / "project.stance", folder / "export.stance"
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("scale") == asdict(scale) and project.exists():
+        if _built_for(manifest.get("scale"), scale) and project.exists():
+            if scale.export_coders:
+                export_project = project
             return Fixture(folder, articles, project, export_project, manifest)
     log(f"building the {scale.name} fixture in {folder} (cached for later runs)")
     started = time.perf_counter()
@@ -410,8 +518,13 @@ def ensure_fixture(scale: Scale, *, imported: Path | None = None, log: Log = pri
         counts = import_articles(articles, project)
         counts.pop("seconds")
     labels = add_labels(project, scale, log)
-    shutil.copyfile(project, export_project)
-    export = add_export_labels(export_project, scale, log)
+    if scale.export_coders:
+        export_project = project
+        export = export_selection(project, scale)
+        log(f"  export: {export['rows']:,} rows of coders {', '.join(export['coders'])}")
+    else:
+        shutil.copyfile(project, export_project)
+        export = add_export_labels(export_project, scale, log)
     manifest = {
         "generator_version": GENERATOR_VERSION,
         "seed": SEED,
@@ -424,6 +537,32 @@ def ensure_fixture(scale: Scale, *, imported: Path | None = None, log: Log = pri
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     log(f"  fixture built in {manifest['build_seconds']} s")
     return Fixture(folder, articles, project, export_project, manifest)
+
+
+def _built_for(recorded: dict | None, scale: Scale) -> bool:
+    """Whether a manifest's ``scale`` is ``scale``; a field added to :class:`Scale` since
+    the manifest was written counts as equal when ``scale`` has it at its default."""
+    if recorded is None:
+        return False
+    defaults = {f.name: f.default for f in fields(Scale) if f.default is not MISSING}
+    return all(recorded.get(k, defaults.get(k)) == v for k, v in asdict(scale).items())
+
+
+def export_selection(project: Path, scale: Scale) -> dict:
+    """The long export of the first ``scale.export_coders`` human coders: who, and its rows
+    (their labels on codable units, as the long layout counts them)."""
+    coders = [f"c{i}" for i in range(1, scale.export_coders + 1)]
+    conn = sqlite3.connect(f"file:{project}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT count(*) FROM labels l JOIN units u ON u.id = l.unit_id "
+            "JOIN articles a ON a.id = u.article_id WHERE u.excluded = 0 AND a.excluded = 0 "
+            f"AND l.coder_id IN ({', '.join('?' * len(coders))})",
+            coders,
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    return {"rows": rows, "coders": coders}
 
 
 def _counts(path: Path) -> dict:

@@ -21,6 +21,10 @@ from desktop.core.corpus.parallel import choose_workers
 
 TARGET_RATE = 5_000
 TARGET_RATIO = 0.8
+# Issue 24, at 1M sentences: the whole import in under a minute on 2 cores, and the
+# import in one process at least as fast as the segmenter alone.
+TARGET_1M_S = 60.0
+TARGET_1M_ONE_PROCESS_RATIO = 1.0
 CHOSEN = "stancecoder"
 
 
@@ -42,9 +46,15 @@ def _time_segmenter(segment, texts: list[str]) -> tuple[float, int]:
 
 
 def measure_import(
-    fixture_articles: Path, workdir: Path, *, log=print
+    fixture_articles: Path,
+    workdir: Path,
+    *,
+    log=print,
+    baselines: bool = True,
+    scale: str = "full",
 ) -> tuple[list[Result], Path]:
-    """Both results, and the imported project (which the fixture may keep)."""
+    """Both results (the import alone without ``baselines``: the other segmenters take
+    minutes at 1M), and the imported project (which the fixture may keep)."""
     texts = paragraphs(fixture_articles)
     loaded, skipped = available_segmenters()
     by_name = {s.name.split(" ")[0]: s for s in loaded}
@@ -66,13 +76,22 @@ def measure_import(
     serial_s = import_articles(fixture_articles, workdir / "imported-serial.stance", workers=1)[
         "seconds"
     ]
+    if scale == "1m":
+        target = (
+            f"import <= {TARGET_1M_S:g} s and, in one process, >= "
+            f"{TARGET_1M_ONE_PROCESS_RATIO:g} x the chosen segmenter alone"
+        )
+        met = import_s <= TARGET_1M_S and segment_s / serial_s >= TARGET_1M_ONE_PROCESS_RATIO
+    else:
+        target = f">= {TARGET_RATE:,} and >= {TARGET_RATIO} x the chosen segmenter alone"
+        met = rate >= TARGET_RATE and ratio >= TARGET_RATIO
     imported = Result(
         "import_sentences_per_s",
         "import + clean + segment + store of the articles",
         rate,
         "sentences/s",
-        f">= {TARGET_RATE:,} and >= {TARGET_RATIO} x the chosen segmenter alone",
-        bool(rate >= TARGET_RATE and ratio >= TARGET_RATIO),
+        target,
+        bool(met),
         rounded(
             {
                 "sentences_per_s": rate,
@@ -101,6 +120,8 @@ def measure_import(
             "compared with the same segmenter time: what reading, cleaning and storing add",
         },
     )
+    if not baselines:
+        return [imported], project
     figures = {}
     versions = {}
     for name, segmenter in by_name.items():

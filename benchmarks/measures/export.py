@@ -25,6 +25,9 @@ from benchmarks.harness import NOT_AVAILABLE, Result, rounded, run_child
 
 TARGET_S = 5.0
 TARGET_RSS_MB = 300.0
+# Issue 24: "6M rows <= 15 s" at 1M; the 1M run exports a coder selection of about 7.3
+# million rows (benchmarks/README.md says why) and is held to the same 15 s.
+TARGET_1M_S = 15.0
 FORMATS = ("csv", "parquet")
 LAYOUT = "long"
 REFERENCE = "reference"
@@ -48,9 +51,20 @@ def _available() -> str | None:
     return f"missing: {', '.join(missing)}" if missing else None
 
 
-def measure_export(project: Path, workdir: Path, expected_rows: int) -> Result:
-    what = "long layout to CSV and to Parquet"
-    target = f"<= {TARGET_S:g} s each, peak RSS <= {TARGET_RSS_MB:g} MB"
+def measure_export(
+    project: Path,
+    workdir: Path,
+    expected_rows: int,
+    *,
+    coders: list[str] | None = None,
+    scale: str = "full",
+) -> Result:
+    """Both formats and the reference; ``coders``: export only these coders' labels (as
+    ``export --coders`` does)."""
+    what = "long layout to CSV and to Parquet" + (f", coders {', '.join(coders)}" if coders else "")
+    limit = TARGET_1M_S if scale == "1m" else TARGET_S
+    target = f"<= {limit:g} s each, peak RSS <= {TARGET_RSS_MB:g} MB"
+    selection = ["--coders", ",".join(coders)] if coders else []
     reason = _available()
     if reason:
         return Result(
@@ -60,7 +74,7 @@ def measure_export(project: Path, workdir: Path, expected_rows: int) -> Result:
     figures: dict[str, float] = {}
     for fmt in FORMATS:
         out = workdir / f"export-long.{fmt}"
-        data = run_child("benchmarks.measures.export", [str(project), fmt, str(out)])
+        data = run_child("benchmarks.measures.export", [str(project), fmt, str(out), *selection])
         figures[f"{fmt}_s"] = data["seconds"]
         figures[f"{fmt}_peak_rss_mb"] = data["peak_rss_mb"]
         figures[f"{fmt}_rss_before_mb"] = data["rss_before_mb"]
@@ -69,7 +83,7 @@ def measure_export(project: Path, workdir: Path, expected_rows: int) -> Result:
         for path in (out, out.with_name(out.name + ".meta.json")):
             path.unlink(missing_ok=True)
     out = workdir / "export-reference.csv"
-    data = run_child("benchmarks.measures.export", [str(project), REFERENCE, str(out)])
+    data = run_child("benchmarks.measures.export", [str(project), REFERENCE, str(out), *selection])
     out.unlink(missing_ok=True)
     figures["reference_csv_module_s"] = data["seconds"]
     figures["reference_rows"] = data["rows"]
@@ -84,7 +98,7 @@ def measure_export(project: Path, workdir: Path, expected_rows: int) -> Result:
         slowest,
         "s (slowest format)",
         target,
-        bool(slowest <= TARGET_S and peak <= TARGET_RSS_MB and rows_ok),
+        bool(slowest <= limit and peak <= TARGET_RSS_MB and rows_ok),
         rounded(figures),
         summary=" · ".join(
             f"{fmt} {figures[f'{fmt}_s']:.1f} s, {figures[f'{fmt}_peak_rss_mb']:.0f} MB"
@@ -95,6 +109,7 @@ def measure_export(project: Path, workdir: Path, expected_rows: int) -> Result:
         details={
             "layout": LAYOUT,
             "expected_rows": expected_rows,
+            "coders": coders or "all",
             "rows_as_expected": rows_ok,
             "memory": "peak RSS of the exporting process, imports included",
             "reference": "REFERENCE_SQL streamed through csv.writer in a child process "
@@ -110,18 +125,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("project")
     parser.add_argument("format", choices=(*FORMATS, REFERENCE))
     parser.add_argument("out")
+    parser.add_argument("--coders", help="comma-separated coder ids (default: all)")
     args = parser.parse_args(argv)
+    coders = tuple(args.coders.split(",")) if args.coders else None
     if args.format == REFERENCE:
-        _reference(args.project, Path(args.out))
+        _reference(args.project, Path(args.out), coders)
         return
     from benchmarks.harness import peak_rss_mb
     from desktop.core import store
-    from desktop.core.export import export
+    from desktop.core.export import Filters, export
 
     db = store.open_project(args.project, readonly=True)
     before = peak_rss_mb()
     start = time.perf_counter()
-    result = export(db, LAYOUT, args.format, args.out)
+    result = export(db, LAYOUT, args.format, args.out, filters=Filters(coders=coders))
     seconds = time.perf_counter() - start
     db.close()
     print(
@@ -137,7 +154,14 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
-def _reference(project: str, out: Path) -> None:
+def _reference_query(coders: tuple[str, ...] | None) -> tuple[str, list]:
+    if not coders:
+        return REFERENCE_SQL, []
+    where = f"WHERE l.coder_id IN ({', '.join('?' * len(coders))}) AND "
+    return REFERENCE_SQL.replace("WHERE ", where), list(coders)
+
+
+def _reference(project: str, out: Path, coders: tuple[str, ...] | None) -> None:
     import csv
     import sqlite3
 
@@ -148,7 +172,7 @@ def _reference(project: str, out: Path) -> None:
     rows = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        cursor = conn.execute(REFERENCE_SQL)
+        cursor = conn.execute(*_reference_query(coders))
         while chunk := cursor.fetchmany(2_000):
             writer.writerows(chunk)
             rows += len(chunk)
