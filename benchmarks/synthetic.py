@@ -35,8 +35,9 @@ import krippendorff
 import numpy as np
 
 from benchmarks.newstext import Picker, article
+from desktop.core.store.label_keys import time_key
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: labels in the integer tables of migration 0007
 SEED = 20_260_501
 TARGET_ALPHA = 0.70
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -207,6 +208,23 @@ def _iso(us: np.ndarray) -> np.ndarray:
     return np.char.add(text.astype(str), "Z")
 
 
+def _terms(conn: sqlite3.Connection, texts: list[str]) -> dict[str, int]:
+    """Number the texts in label_terms (new ones in text order); ``{text: number}``."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO label_terms (text) VALUES (?)", [(t,) for t in sorted(set(texts))]
+    )
+    return dict(conn.execute("SELECT text, id FROM label_terms").fetchall())
+
+
+def _unit_keys(conn: sqlite3.Connection, unit_ids: list[str]) -> dict[str, int]:
+    """Number the unit ids in unit_keys (new ones in id order); ``{unit id: number}``."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO unit_keys (unit_id) VALUES (?)",
+        [(u,) for u in sorted(set(unit_ids))],
+    )
+    return dict(conn.execute("SELECT unit_id, id FROM unit_keys").fetchall())
+
+
 def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
     """Write every coder's labels, history, time, unsure flags and notes (one transaction).
 
@@ -296,20 +314,30 @@ def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
         "INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(c, f"Coder {c[1:]}", now) for c in coders],
     )
-    conn.executemany(
-        "INSERT INTO labels (unit_id, coder_id, dimension, value, changed_at, seconds) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
+    # The integer tables of migration 0007, filled in their key order.
+    terms = _terms(conn, [*coders, *dims, *value_names.ravel().tolist(), "set"])
+    keys = _unit_keys(conn, unit_ids.tolist())
+    label_rows = sorted(
+        (keys[u], terms[c], terms[d], terms[v], time_key(t), sec) for u, c, d, v, t, sec in rows
     )
     conn.executemany(
-        "INSERT INTO label_history (unit_id, coder_id, dimension, old_value, new_value, "
-        "action, changed_at) VALUES (?, ?, ?, NULL, ?, 'set', ?)",
-        history,
+        "INSERT INTO label_current (unit, coder, dimension, value, changed_at, seconds) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        label_rows,
+    )
+    history_rows = sorted(
+        (terms[c], i, keys[u], terms[d], terms[v], terms["set"], time_key(t))
+        for i, (u, c, d, v, t) in enumerate(history, 1)
     )
     conn.executemany(
-        "INSERT INTO unit_states (unit_id, coder_id, unsure, note, seconds, changed_at) "
+        "INSERT INTO label_changes (coder, id, unit, dimension, old_value, new_value, action, "
+        "changed_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+        history_rows,
+    )
+    conn.executemany(
+        "INSERT INTO unit_state_rows (unit, coder, unsure, note, seconds, changed_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        states,
+        sorted((keys[u], terms[c], *rest, time_key(t)) for u, c, *rest, t in states),
     )
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -335,8 +363,8 @@ def add_export_labels(path: Path, scale: Scale, log: Log = print) -> dict:
     conn.execute("PRAGMA synchronous = OFF")
     codable = "u.excluded = 0 AND a.excluded = 0"
     have = conn.execute(
-        "SELECT count(*) FROM labels l JOIN units u ON u.id = l.unit_id "
-        f"JOIN articles a ON a.id = u.article_id WHERE {codable}"
+        "SELECT count(*) FROM label_current l JOIN unit_keys k ON k.id = l.unit "
+        f"JOIN units u ON u.id = k.unit_id JOIN articles a ON a.id = u.article_id WHERE {codable}"
     ).fetchone()[0]
     unit_ids = [
         r[0]
@@ -365,10 +393,12 @@ def add_export_labels(path: Path, scale: Scale, log: Log = print) -> dict:
         "INSERT INTO coders (id, name, created_at) VALUES (?, ?, '2025-12-31T12:00:00.000000Z')",
         [(c, f"Coder {c[1:]}") for c in coders],
     )
+    terms = _terms(conn, [t for r in rows for t in r[1:4]])
+    keys = _unit_keys(conn, [r[0] for r in rows])
     conn.executemany(
-        "INSERT INTO labels (unit_id, coder_id, dimension, value, changed_at, seconds) "
+        "INSERT INTO label_current (unit, coder, dimension, value, changed_at, seconds) "
         "VALUES (?, ?, ?, ?, ?, 5.0)",
-        sorted(rows),
+        sorted((keys[u], terms[c], terms[d], terms[v], time_key(t)) for u, c, d, v, t in rows),
     )
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from desktop.core.store.db import Database
+from desktop.core.store.label_keys import time_text
 from desktop.core.store.sql import placeholders
 
 CHUNK = 2_000  # rows per fetch (larger fetches were slower, not faster)
@@ -145,15 +146,21 @@ def data_as_of(db: Database) -> str:
     Formats that must carry a timestamp (xlsx, sav, dta, qdpx) use this rather than the
     clock, so two exports of an unchanged project are byte-identical.
     """
+    # label_clock keeps the latest history time; a state's time is integer microseconds
+    # or text (see label_keys): the larger of each kind, read as text.
+    stamped, text = db.execute(
+        "SELECT max(iif(typeof(changed_at) = 'integer', changed_at, NULL)), "
+        "max(iif(typeof(changed_at) = 'text', changed_at, NULL)) FROM unit_state_rows"
+    ).fetchone()
     row = db.execute(
         "SELECT max(t) FROM ("
-        "SELECT max(changed_at) AS t FROM label_history "
-        "UNION ALL SELECT max(changed_at) FROM unit_states "
+        "SELECT latest AS t FROM label_clock UNION ALL SELECT ? UNION ALL SELECT ? "
         "UNION ALL SELECT max(decided_at) FROM gold_history "
         "UNION ALL SELECT max(decided_at) FROM gold_labels "
         "UNION ALL SELECT max(imported_at) FROM articles "
         "UNION ALL SELECT max(installed_at) FROM schemes "
-        "UNION ALL SELECT max(at) FROM change_log)"
+        "UNION ALL SELECT max(at) FROM change_log)",
+        [None if stamped is None else time_text(stamped), text],
     ).fetchone()
     return row[0] or ""
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, get_meta, utc_now
+from desktop.core.store.label_keys import insert_change, term_id, term_ids, time_key, unit_key
 from desktop.core.store.machine import human_coders_where
 from desktop.core.store.team_tables import (
     ASSIGNMENT_COLUMNS,
@@ -106,38 +107,46 @@ def put_label_row(
     db: Database, unit_id: str, coder: str, dimension: str, value: str | None, at: str, seconds
 ) -> None:
     """Write a label's current value as merged (no history row; the caller appends it)."""
+    unit = unit_key(db, unit_id, create=True)
+    coder_n, dimension_n = term_ids(db, [coder, dimension], create=True)
     if value is None:
         db.execute(
-            "DELETE FROM labels WHERE unit_id = ? AND coder_id = ? AND dimension = ?",
-            [unit_id, coder, dimension],
+            "DELETE FROM label_current WHERE unit = ? AND coder = ? AND dimension = ?",
+            [unit, coder_n, dimension_n],
         )
         return
     db.execute(
-        f"INSERT INTO labels ({', '.join(LABEL_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (unit_id, coder_id, dimension) DO UPDATE SET value = excluded.value, "
-        "changed_at = excluded.changed_at, seconds = excluded.seconds",
-        [unit_id, coder, dimension, value, at, seconds],
+        "INSERT INTO label_current (unit, coder, dimension, value, changed_at, seconds) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit, coder, dimension) DO UPDATE "
+        "SET value = excluded.value, changed_at = excluded.changed_at, "
+        "seconds = excluded.seconds",
+        [unit, coder_n, dimension_n, term_id(db, value, create=True), time_key(at), seconds],
     )
 
 
 def insert_history_row(db: Database, row: Sequence) -> int:
     """Append one history row (HISTORY_COLUMNS without id); returns its new id."""
-    cursor = db.execute(
-        "INSERT INTO label_history (unit_id, coder_id, dimension, old_value, new_value, action, "
-        "reverts, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        list(row),
-    )
-    return cursor.lastrowid
+    return insert_change(db, *row)
 
 
 def put_state_row(db: Database, row: Sequence) -> None:
     """Write one unit state (STATE_COLUMNS) as merged."""
+    unit_id, coder, unsure, note, seconds, changed_at, needs_recoding = row
     db.execute(
-        f"INSERT INTO unit_states ({', '.join(STATE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (unit_id, coder_id) DO UPDATE SET unsure = excluded.unsure, "
+        "INSERT INTO unit_state_rows (unit, coder, unsure, note, seconds, changed_at, "
+        "needs_recoding) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (unit, coder) DO UPDATE SET unsure = excluded.unsure, "
         "note = excluded.note, seconds = excluded.seconds, changed_at = excluded.changed_at, "
         "needs_recoding = excluded.needs_recoding",
-        list(row),
+        [
+            unit_key(db, unit_id, create=True),
+            term_id(db, coder, create=True),
+            unsure,
+            note,
+            seconds,
+            time_key(changed_at),
+            needs_recoding,
+        ],
     )
 
 
