@@ -87,6 +87,8 @@ KEYS: dict[str, tuple[str, str, str]] = {
     "model_train_s": ("train on 10,000 units x 3 dimensions with grouped CV", "s", "<= 30"),
     "model_predict_units_per_s": ("text to probabilities, 3 dimensions", "units/s", ">= 20,000"),
     "llm_overhead_ms": ("LLM client's own time per unit, local server", "ms/unit", "<= 2"),
+    # issue 24: the project file's size (benchmarks/measures/filesize.py)
+    "file_bytes_per_label": ("project file size / labels", "bytes/label", "<= 150"),
 }
 
 
@@ -182,6 +184,11 @@ def run(scale: Scale, only: set[str] | None = None) -> tuple[dict[str, Result], 
             lambda: export.measure_export(
                 fixture.export_project, bench.workdir, fixture.manifest["export"]["rows"]
             ),
+        )
+        from benchmarks.measures import filesize  # issue 24
+
+        bench.measure(
+            ("file_bytes_per_label",), lambda: filesize.measure_file_size(fixture.project)
         )
         from benchmarks.measures import models  # issue 20
 

@@ -21,7 +21,10 @@ def breakdown(project: Path) -> tuple[int, int, dict[str, int], int]:
     """``(file bytes, labels, {table or index: bytes}, free bytes)`` of a project file."""
     conn = sqlite3.connect(f"{project.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        labels = conn.execute("SELECT count(*) FROM label_current").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        # label_current since migration 0007; a file of an earlier format has labels
+        table = "label_current" if "label_current" in tables else "labels"
+        labels = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         sizes = dict(
             conn.execute(
                 "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"

@@ -13,7 +13,8 @@
 --     elsewhere) is kept as it came;
 --   * history rows are stored by coder and id (the undo stack and a coder's package read
 --     one coder's rows in order), with one index by unit; label_clock keeps the last
---     history id given out and the latest history time (it replaces the time index).
+--     history id given out and the earliest and latest history times (it replaces the
+--     time index).
 -- The old names (labels, label_history, unit_states) become views with the same columns,
 -- so that rare readers, other programs and files attached as packages read them as
 -- before; INSTEAD OF triggers let plain INSERT, UPDATE and DELETE through them.
@@ -65,10 +66,12 @@ CREATE TABLE unit_state_rows (
     PRIMARY KEY (unit, coder)
 ) WITHOUT ROWID;
 
--- One row: the last history id given out and the latest history time (ISO text).
+-- One row: the last history id given out, and the earliest and latest history times
+-- (ISO text; rows deleted later, which only lab sync does, do not move them back).
 CREATE TABLE label_clock (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     last_change INTEGER NOT NULL,
+    earliest    TEXT,
     latest      TEXT
 );
 
@@ -78,8 +81,9 @@ INSERT INTO label_terms (text) VALUES ('set');
 -- Every other text key, numbered in text order (so that the copies below keep the old
 -- tables' key order and fill their pages in one pass).
 INSERT INTO label_terms (text)
-WITH l AS (SELECT DISTINCT coder_id, dimension, value FROM labels),
-     h AS (SELECT DISTINCT coder_id, dimension, old_value, new_value, action FROM label_history)
+WITH l AS MATERIALIZED (SELECT DISTINCT coder_id, dimension, value FROM labels),
+     h AS MATERIALIZED (
+         SELECT DISTINCT coder_id, dimension, old_value, new_value, action FROM label_history)
 SELECT t FROM (
     SELECT id AS t FROM coders
     UNION SELECT coder_id FROM l UNION SELECT dimension FROM l UNION SELECT value FROM l
@@ -123,9 +127,10 @@ JOIN label_terms c ON c.text = s.coder_id
 ORDER BY k.id, c.id;
 
 -- Numbers of deleted history rows are not given out again.
-INSERT INTO label_clock (id, last_change, latest)
+INSERT INTO label_clock (id, last_change, earliest, latest)
 SELECT 1, max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'label_history'), 0),
               coalesce((SELECT max(id) FROM label_history), 0)),
+       (SELECT min(changed_at) FROM label_history),
        (SELECT max(changed_at) FROM label_history);
 
 -- With foreign keys on, dropping label_history deletes its rows one by one first and
@@ -144,7 +149,8 @@ CREATE INDEX label_changes_unit ON label_changes (unit, coder);
 
 CREATE TRIGGER label_changes_clock AFTER INSERT ON label_changes BEGIN
     UPDATE label_clock SET last_change = max(last_change, NEW.id),
-        latest = max(coalesce(latest, ''), CASE WHEN typeof(NEW.changed_at) = 'integer' THEN strftime('%Y-%m-%dT%H:%M:%S', (NEW.changed_at - ((NEW.changed_at % 1000000 + 1000000) % 1000000)) / 1000000 + 1830297600, 'unixepoch') || printf('.%06dZ', ((NEW.changed_at % 1000000 + 1000000) % 1000000)) ELSE NEW.changed_at END);
+        earliest = min(coalesce(earliest, t.at), t.at), latest = max(coalesce(latest, ''), t.at)
+    FROM (SELECT CASE WHEN typeof(NEW.changed_at) = 'integer' THEN strftime('%Y-%m-%dT%H:%M:%S', (NEW.changed_at - ((NEW.changed_at % 1000000 + 1000000) % 1000000)) / 1000000 + 1830297600, 'unixepoch') || printf('.%06dZ', ((NEW.changed_at % 1000000 + 1000000) % 1000000)) ELSE NEW.changed_at END AS at) AS t;
 END;
 
 -- The old tables' shapes, read and written through the integer tables.

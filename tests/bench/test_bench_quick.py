@@ -33,6 +33,7 @@ KEYS = (
     "model_train_s",  # issue 20
     "model_predict_units_per_s",
     "llm_overhead_ms",
+    "file_bytes_per_label",  # issue 24
 )
 
 

@@ -384,7 +384,7 @@ def unit_changes(db: Database, unit_id: str, *, since: str | None = None) -> lis
 
 def first_label_time(db: Database) -> str | None:
     """When the first label of the project was given (None before any coding)."""
-    return db.execute("SELECT min(changed_at) FROM label_history").fetchone()[0]
+    return db.execute("SELECT earliest FROM label_clock").fetchone()[0]
 
 
 def kept_label_counts(db: Database, unit_ids: Sequence[str]) -> dict[str, int]:

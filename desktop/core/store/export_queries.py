@@ -114,18 +114,19 @@ def coders_with_labels(
 ) -> list[str]:
     """The ids of coders with at least one label in scope, sorted.
 
-    Each coder id is found on the coder index by a skip scan (the smallest id above the
-    previous one) and checked for a label in scope, rather than visiting every label.
+    Each coder's number is found on the coder index by a skip scan (the smallest number
+    above the previous one) and checked for a label in scope, rather than visiting every
+    label.
     """
     where, params = _scope(articles, coders, dimensions)
     sql = (
-        "WITH RECURSIVE coder(id) AS ("
-        "SELECT min(coder_id) FROM labels UNION ALL "
-        "SELECT (SELECT min(coder_id) FROM labels WHERE coder_id > coder.id) FROM coder "
-        "WHERE coder.id IS NOT NULL) "
-        "SELECT coder.id FROM coder WHERE coder.id IS NOT NULL AND EXISTS (SELECT 1 "
+        "WITH RECURSIVE coder(n) AS ("
+        "SELECT min(coder) FROM label_current UNION ALL "
+        "SELECT (SELECT min(coder) FROM label_current WHERE coder > coder.n) FROM coder "
+        "WHERE coder.n IS NOT NULL) "
+        "SELECT t.text FROM coder JOIN label_terms t ON t.id = coder.n WHERE EXISTS (SELECT 1 "
         "FROM labels l JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
-        f"WHERE l.coder_id = coder.id AND {where}) ORDER BY coder.id"
+        f"WHERE l.coder_id = t.text AND {where}) ORDER BY t.text"
     )
     return [row[0] for row in db.execute(sql, params)]
 

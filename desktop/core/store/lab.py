@@ -211,7 +211,7 @@ def history_after(db: Database, coder: str, after_id: int) -> list[tuple]:
 def last_history_id(db: Database, coder: str) -> int:
     """The id of ``coder``'s latest label history row (0 for none)."""
     row = db.execute(
-        "SELECT coalesce(max(id), 0) FROM label_history WHERE coder_id = ?", [coder]
+        f"SELECT coalesce(max(id), 0) FROM label_changes WHERE coder = {term_sql()}", [coder]
     ).fetchone()
     return row[0]
 

@@ -385,7 +385,12 @@ def coded_values(db: Database, dimensions: Sequence[str]) -> list[tuple]:
 
 def label_code_counts(db: Database) -> dict[tuple[str, str], int]:
     """``{(dimension, code): number of current labels}`` over the whole project."""
-    rows = fetch_rows(db, "SELECT dimension, value, count(*) FROM labels GROUP BY dimension, value")
+    rows = fetch_rows(
+        db,
+        "SELECT d.text, v.text, n FROM (SELECT dimension, value, count(*) AS n "
+        "FROM label_current GROUP BY dimension, value) l "
+        "JOIN label_terms d ON d.id = l.dimension JOIN label_terms v ON v.id = l.value",
+    )
     return {(d, v): n for d, v, n in rows}
 
 
