@@ -314,7 +314,14 @@ def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
         "INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(c, f"Coder {c[1:]}", now) for c in coders],
     )
-    # The integer tables of migration 0007, filled in their key order.
+    # The integer tables of migration 0007, filled in their key order, their indexes built
+    # afterwards (as the migration writes a project): one pass, pages full.
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND tbl_name IN ('label_current', 'label_changes', 'unit_state_rows')"
+    ).fetchall()
+    for name, _ in indexes:
+        conn.execute(f"DROP INDEX {name}")
     terms = _terms(conn, [*coders, *dims, *value_names.ravel().tolist(), "set"])
     keys = _unit_keys(conn, unit_ids.tolist())
     label_rows = sorted(
@@ -339,6 +346,8 @@ def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
         "VALUES (?, ?, ?, ?, ?, ?)",
         sorted((keys[u], terms[c], *rest, time_key(t)) for u, c, *rest, t in states),
     )
+    for _, sql in indexes:
+        conn.execute(sql)
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

@@ -78,8 +78,9 @@ CREATE TABLE label_clock (
 -- 'set', the action of most history rows, is number 1: SQLite stores 0 and 1 in no bytes.
 INSERT INTO label_terms (text) VALUES ('set');
 
--- Every other text key, numbered in text order (so that the copies below keep the old
--- tables' key order and fill their pages in one pass).
+-- Every other text key, numbered in text order, as are the units: the copies below read
+-- the old tables in their key order (no sort), which is then the new tables' key order,
+-- and fill their pages in one pass.
 INSERT INTO label_terms (text)
 WITH l AS MATERIALIZED (SELECT DISTINCT coder_id, dimension, value FROM labels),
      h AS MATERIALIZED (
@@ -106,7 +107,7 @@ JOIN unit_keys k ON k.unit_id = l.unit_id
 JOIN label_terms c ON c.text = l.coder_id
 JOIN label_terms d ON d.text = l.dimension
 JOIN label_terms v ON v.text = l.value
-ORDER BY k.id, c.id, d.id;
+ORDER BY l.unit_id, l.coder_id, l.dimension;
 
 INSERT INTO label_changes (coder, id, unit, dimension, old_value, new_value, action, reverts,
                            changed_at)
@@ -117,14 +118,14 @@ JOIN unit_keys k ON k.unit_id = h.unit_id
 JOIN label_terms c ON c.text = h.coder_id
 JOIN label_terms d ON d.text = h.dimension
 JOIN label_terms a ON a.text = h.action
-ORDER BY c.id, h.id;
+ORDER BY h.coder_id, h.id;
 
 INSERT INTO unit_state_rows (unit, coder, unsure, note, seconds, changed_at, needs_recoding)
 SELECT k.id, c.id, s.unsure, s.note, s.seconds, CASE WHEN s.changed_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z' AND s.changed_at >= '1970' AND substr(s.changed_at, 12, 2) < '24' AND date(substr(s.changed_at, 1, 10), '+0 days') = substr(s.changed_at, 1, 10) THEN CAST(strftime('%s', substr(s.changed_at, 1, 19)) AS INTEGER) * 1000000 + CAST(substr(s.changed_at, 21, 6) AS INTEGER) - 1830297600000000 ELSE s.changed_at END, s.needs_recoding
 FROM unit_states s
 JOIN unit_keys k ON k.unit_id = s.unit_id
 JOIN label_terms c ON c.text = s.coder_id
-ORDER BY k.id, c.id;
+ORDER BY s.unit_id, s.coder_id;
 
 -- Numbers of deleted history rows are not given out again.
 INSERT INTO label_clock (id, last_change, earliest, latest)
