@@ -184,16 +184,16 @@ JOIN unit_keys k ON k.id = s.unit
 JOIN label_terms c ON c.id = s.coder;
 
 CREATE TRIGGER labels_insert INSTEAD OF INSERT ON labels BEGIN
-    INSERT OR IGNORE INTO unit_keys (unit_id) VALUES (NEW.unit_id);
-    INSERT OR IGNORE INTO label_terms (text) VALUES (NEW.coder_id), (NEW.dimension), (NEW.value);
+    INSERT INTO unit_keys (unit_id) SELECT NEW.unit_id WHERE NEW.unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unit_keys WHERE unit_id = NEW.unit_id);
+    INSERT INTO label_terms (text) SELECT t FROM (SELECT NEW.coder_id AS t UNION SELECT NEW.dimension UNION SELECT NEW.value) WHERE t IS NOT NULL AND t NOT IN (SELECT text FROM label_terms);
     INSERT INTO label_current (unit, coder, dimension, value, changed_at, seconds)
     VALUES ((SELECT id FROM unit_keys WHERE unit_id = NEW.unit_id), (SELECT id FROM label_terms WHERE text = NEW.coder_id), (SELECT id FROM label_terms WHERE text = NEW.dimension),
             (SELECT id FROM label_terms WHERE text = NEW.value), CASE WHEN NEW.changed_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z' AND NEW.changed_at >= '1970' AND substr(NEW.changed_at, 12, 2) < '24' AND date(substr(NEW.changed_at, 1, 10), '+0 days') = substr(NEW.changed_at, 1, 10) THEN CAST(strftime('%s', substr(NEW.changed_at, 1, 19)) AS INTEGER) * 1000000 + CAST(substr(NEW.changed_at, 21, 6) AS INTEGER) - 1830297600000000 ELSE NEW.changed_at END, coalesce(NEW.seconds, 0));
 END;
 
 CREATE TRIGGER labels_update INSTEAD OF UPDATE ON labels BEGIN
-    INSERT OR IGNORE INTO unit_keys (unit_id) VALUES (NEW.unit_id);
-    INSERT OR IGNORE INTO label_terms (text) VALUES (NEW.coder_id), (NEW.dimension), (NEW.value);
+    INSERT INTO unit_keys (unit_id) SELECT NEW.unit_id WHERE NEW.unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unit_keys WHERE unit_id = NEW.unit_id);
+    INSERT INTO label_terms (text) SELECT t FROM (SELECT NEW.coder_id AS t UNION SELECT NEW.dimension UNION SELECT NEW.value) WHERE t IS NOT NULL AND t NOT IN (SELECT text FROM label_terms);
     UPDATE label_current SET unit = (SELECT id FROM unit_keys WHERE unit_id = NEW.unit_id), coder = (SELECT id FROM label_terms WHERE text = NEW.coder_id),
         dimension = (SELECT id FROM label_terms WHERE text = NEW.dimension), value = (SELECT id FROM label_terms WHERE text = NEW.value),
         changed_at = CASE WHEN NEW.changed_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z' AND NEW.changed_at >= '1970' AND substr(NEW.changed_at, 12, 2) < '24' AND date(substr(NEW.changed_at, 1, 10), '+0 days') = substr(NEW.changed_at, 1, 10) THEN CAST(strftime('%s', substr(NEW.changed_at, 1, 19)) AS INTEGER) * 1000000 + CAST(substr(NEW.changed_at, 21, 6) AS INTEGER) - 1830297600000000 ELSE NEW.changed_at END, seconds = NEW.seconds
@@ -212,11 +212,8 @@ CREATE TRIGGER label_history_insert INSTEAD OF INSERT ON label_history BEGIN
     SELECT RAISE(ABORT, 'UNIQUE constraint failed: label_history.id')
     WHERE EXISTS (SELECT 1 FROM label_changes WHERE id = NEW.id
                   AND coder IN (SELECT id FROM label_terms));
-    INSERT OR IGNORE INTO unit_keys (unit_id) VALUES (NEW.unit_id);
-    INSERT OR IGNORE INTO label_terms (text) VALUES (NEW.coder_id), (NEW.dimension),
-        (NEW.action);
-    INSERT OR IGNORE INTO label_terms (text) SELECT NEW.old_value WHERE NEW.old_value IS NOT NULL;
-    INSERT OR IGNORE INTO label_terms (text) SELECT NEW.new_value WHERE NEW.new_value IS NOT NULL;
+    INSERT INTO unit_keys (unit_id) SELECT NEW.unit_id WHERE NEW.unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unit_keys WHERE unit_id = NEW.unit_id);
+    INSERT INTO label_terms (text) SELECT t FROM (SELECT NEW.coder_id AS t UNION SELECT NEW.dimension UNION SELECT NEW.action UNION SELECT NEW.old_value UNION SELECT NEW.new_value) WHERE t IS NOT NULL AND t NOT IN (SELECT text FROM label_terms);
     INSERT INTO label_changes (coder, id, unit, dimension, old_value, new_value, action,
                                reverts, changed_at)
     VALUES ((SELECT id FROM label_terms WHERE text = NEW.coder_id),
@@ -227,11 +224,8 @@ CREATE TRIGGER label_history_insert INSTEAD OF INSERT ON label_history BEGIN
 END;
 
 CREATE TRIGGER label_history_update INSTEAD OF UPDATE ON label_history BEGIN
-    INSERT OR IGNORE INTO unit_keys (unit_id) VALUES (NEW.unit_id);
-    INSERT OR IGNORE INTO label_terms (text) VALUES (NEW.coder_id), (NEW.dimension),
-        (NEW.action);
-    INSERT OR IGNORE INTO label_terms (text) SELECT NEW.old_value WHERE NEW.old_value IS NOT NULL;
-    INSERT OR IGNORE INTO label_terms (text) SELECT NEW.new_value WHERE NEW.new_value IS NOT NULL;
+    INSERT INTO unit_keys (unit_id) SELECT NEW.unit_id WHERE NEW.unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unit_keys WHERE unit_id = NEW.unit_id);
+    INSERT INTO label_terms (text) SELECT t FROM (SELECT NEW.coder_id AS t UNION SELECT NEW.dimension UNION SELECT NEW.action UNION SELECT NEW.old_value UNION SELECT NEW.new_value) WHERE t IS NOT NULL AND t NOT IN (SELECT text FROM label_terms);
     UPDATE label_changes SET id = NEW.id, unit = (SELECT id FROM unit_keys WHERE unit_id = NEW.unit_id),
         coder = (SELECT id FROM label_terms WHERE text = NEW.coder_id), dimension = (SELECT id FROM label_terms WHERE text = NEW.dimension),
         old_value = (SELECT id FROM label_terms WHERE text = NEW.old_value), new_value = (SELECT id FROM label_terms WHERE text = NEW.new_value),
@@ -245,8 +239,8 @@ CREATE TRIGGER label_history_delete INSTEAD OF DELETE ON label_history BEGIN
 END;
 
 CREATE TRIGGER unit_states_insert INSTEAD OF INSERT ON unit_states BEGIN
-    INSERT OR IGNORE INTO unit_keys (unit_id) VALUES (NEW.unit_id);
-    INSERT OR IGNORE INTO label_terms (text) VALUES (NEW.coder_id);
+    INSERT INTO unit_keys (unit_id) SELECT NEW.unit_id WHERE NEW.unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unit_keys WHERE unit_id = NEW.unit_id);
+    INSERT INTO label_terms (text) SELECT t FROM (SELECT NEW.coder_id AS t) WHERE t IS NOT NULL AND t NOT IN (SELECT text FROM label_terms);
     INSERT INTO unit_state_rows (unit, coder, unsure, note, seconds, changed_at, needs_recoding)
     VALUES ((SELECT id FROM unit_keys WHERE unit_id = NEW.unit_id), (SELECT id FROM label_terms WHERE text = NEW.coder_id), coalesce(NEW.unsure, 0),
             coalesce(NEW.note, ''), coalesce(NEW.seconds, 0), CASE WHEN NEW.changed_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z' AND NEW.changed_at >= '1970' AND substr(NEW.changed_at, 12, 2) < '24' AND date(substr(NEW.changed_at, 1, 10), '+0 days') = substr(NEW.changed_at, 1, 10) THEN CAST(strftime('%s', substr(NEW.changed_at, 1, 19)) AS INTEGER) * 1000000 + CAST(substr(NEW.changed_at, 21, 6) AS INTEGER) - 1830297600000000 ELSE NEW.changed_at END,
@@ -254,8 +248,8 @@ CREATE TRIGGER unit_states_insert INSTEAD OF INSERT ON unit_states BEGIN
 END;
 
 CREATE TRIGGER unit_states_update INSTEAD OF UPDATE ON unit_states BEGIN
-    INSERT OR IGNORE INTO unit_keys (unit_id) VALUES (NEW.unit_id);
-    INSERT OR IGNORE INTO label_terms (text) VALUES (NEW.coder_id);
+    INSERT INTO unit_keys (unit_id) SELECT NEW.unit_id WHERE NEW.unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unit_keys WHERE unit_id = NEW.unit_id);
+    INSERT INTO label_terms (text) SELECT t FROM (SELECT NEW.coder_id AS t) WHERE t IS NOT NULL AND t NOT IN (SELECT text FROM label_terms);
     UPDATE unit_state_rows SET unit = (SELECT id FROM unit_keys WHERE unit_id = NEW.unit_id), coder = (SELECT id FROM label_terms WHERE text = NEW.coder_id),
         unsure = NEW.unsure, note = NEW.note, seconds = NEW.seconds,
         changed_at = CASE WHEN NEW.changed_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z' AND NEW.changed_at >= '1970' AND substr(NEW.changed_at, 12, 2) < '24' AND date(substr(NEW.changed_at, 1, 10), '+0 days') = substr(NEW.changed_at, 1, 10) THEN CAST(strftime('%s', substr(NEW.changed_at, 1, 19)) AS INTEGER) * 1000000 + CAST(substr(NEW.changed_at, 21, 6) AS INTEGER) - 1830297600000000 ELSE NEW.changed_at END, needs_recoding = NEW.needs_recoding

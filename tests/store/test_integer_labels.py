@@ -196,3 +196,29 @@ def test_times_in_the_project_form_sort_as_their_integers():
     keys = [time_key(t) for t in texts]
     assert all(isinstance(k, int) for k in keys)
     assert keys == sorted(keys)
+
+
+def test_insert_or_replace_through_the_views_replaces_one_row_and_keeps_the_rest(v6_project):
+    """A conflict policy on the statement reaches the statements of an INSTEAD OF trigger:
+    the views' triggers must never meet a conflict in the dictionaries (a REPLACE there
+    would give a coder or unit a new number and orphan its other rows)."""
+    store.open_project(v6_project).close()
+    before = _dump(v6_project)
+    conn = sqlite3.connect(v6_project)
+    unit = before["labels"][0][0][1]
+    conn.execute(
+        "INSERT OR REPLACE INTO labels VALUES (?, 'ann', 'china_role', 'mixed', ?, 1)",
+        [unit, ODD_TIMES[1]],
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO unit_states (unit_id, coder_id, unsure, note, seconds, "
+        "changed_at, needs_recoding) VALUES (?, 'ann', 0, 'new', 0, ?, 0)",
+        [unit, ODD_TIMES[0]],
+    )
+    conn.commit()
+    conn.close()
+    after = _dump(v6_project)
+    changed = [b for a, b in zip(before["labels"], after["labels"], strict=True) if a != b]
+    assert [row[3][1] for row in changed] == ["mixed"]
+    assert len(after["unit_states"]) == len(before["unit_states"])
+    assert after["label_history"] == before["label_history"]

@@ -290,53 +290,62 @@ UNDO_DEPTH = 2_000
 
 
 def _stacks(db: Database, coder: str) -> tuple[list[tuple], list[tuple]]:
-    """Replay the coder's recent history into (undo stack, redo stack) of history rows."""
+    """Replay the coder's recent history into (undo stack, redo stack) of history rows
+    ``(id, unit, dimension, old value, new value, action, reverts)``, as numbers (only
+    the row undone or redone is read as text, by :func:`_reverse`)."""
+    numbers = dict(
+        db.execute(
+            "SELECT text, id FROM label_terms WHERE text IN ('set', 'clear', 'undo', 'redo')"
+        ).fetchall()
+    )
+    user = {numbers[a] for a in USER_ACTIONS if a in numbers}
+    undo_n, redo_n = numbers.get("undo"), numbers.get("redo")
     rows = db.execute(
-        "SELECT h.id, k.unit_id, d.text, o.text, n.text, a.text, h.reverts "
-        "FROM label_changes h JOIN unit_keys k ON k.id = h.unit "
-        "JOIN label_terms d ON d.id = h.dimension JOIN label_terms a ON a.id = h.action "
-        "LEFT JOIN label_terms o ON o.id = h.old_value "
-        "LEFT JOIN label_terms n ON n.id = h.new_value "
-        f"WHERE h.coder = {term_sql()} ORDER BY h.id DESC LIMIT ?",
+        "SELECT id, unit, dimension, old_value, new_value, action, reverts FROM label_changes "
+        f"WHERE coder = {term_sql()} ORDER BY id DESC LIMIT ?",
         [coder, UNDO_DEPTH],
     ).fetchall()
     undo: list[tuple] = []
     redo: list[tuple] = []
     for row in reversed(rows):
         action = row[5]
-        if action in USER_ACTIONS:
+        if action in user:
             undo.append(row)
             redo.clear()
-        elif action == "undo":
+        elif action == undo_n:
             if undo and undo[-1][0] == row[6]:
                 undo.pop()
             redo.append(row)
-        elif action == "redo":
+        elif action == redo_n:
             if redo and redo[-1][0] == row[6]:
                 redo.pop()
             undo.append(row)
     return undo, redo
 
 
+def _reverse(db: Database, coder: str, row: tuple, action: str) -> Change:
+    """Write the label history row's old value back (an undo, or the redo of an undo:
+    an undo row's old value is what the undone change had set)."""
+    unit_id, dimension, old = db.execute(
+        "SELECT k.unit_id, d.text, (SELECT text FROM label_terms WHERE id = ?) "
+        "FROM unit_keys k, label_terms d WHERE k.id = ? AND d.id = ?",
+        [row[3], row[1], row[2]],
+    ).fetchone()
+    return write_label_row(db, unit_id, coder, dimension, old, action, reverts=row[0])
+
+
 def undo(db: Database, coder: str) -> Change | None:
     """Reverse this coder's most recent label change not yet undone (None if nothing)."""
     with write_transaction(db):
         stack, _ = _stacks(db, coder)
-        if not stack:
-            return None
-        row = stack[-1]
-        return write_label_row(db, row[1], coder, row[2], row[3], "undo", reverts=row[0])
+        return _reverse(db, coder, stack[-1], "undo") if stack else None
 
 
 def redo(db: Database, coder: str) -> Change | None:
     """Re-apply the most recently undone change (None if nothing to redo)."""
     with write_transaction(db):
         _, stack = _stacks(db, coder)
-        if not stack:
-            return None
-        row = stack[-1]
-        # An undo row's old value is what the undone change had set.
-        return write_label_row(db, row[1], coder, row[2], row[3], "redo", reverts=row[0])
+        return _reverse(db, coder, stack[-1], "redo") if stack else None
 
 
 def label_history(db: Database, unit_id: str | None = None, coder: str | None = None) -> list:
