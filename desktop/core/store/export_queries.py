@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from desktop.core.store.db import Database
-from desktop.core.store.label_keys import time_text
+from desktop.core.store.label_keys import labels_with_keys, time_text
 from desktop.core.store.sql import placeholders
 
 CHUNK = 2_000  # rows per fetch (larger fetches were slower, not faster)
@@ -242,9 +242,9 @@ def iter_long(
         "SELECT u.seq, u.id, u.article_id, a.title, u.paragraph, u.sentence, u.text, "
         "u.start, u.end, l.coder_id, l.dimension, l.value, coalesce(s.unsure, 0), "
         "coalesce(s.note, ''), nullif(l.seconds, 0), l.changed_at "
-        "FROM labels l JOIN units u ON u.id = l.unit_id "
+        f"FROM {labels_with_keys()} l JOIN units u ON u.id = l.unit_id "
         "JOIN articles a ON a.id = u.article_id "
-        "LEFT JOIN unit_states s ON s.unit_id = l.unit_id AND s.coder_id = l.coder_id "
+        "LEFT JOIN unit_state_rows s ON s.unit = l.unit_n AND s.coder = l.coder_n "
         f"WHERE {where} ORDER BY u.seq, l.coder_id, {order}",
         params + order_params,
     )

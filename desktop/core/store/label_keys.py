@@ -63,6 +63,20 @@ def time_sql(column: str) -> str:
     )
 
 
+def labels_with_keys() -> str:
+    """A subquery with the columns of the ``labels`` view plus the unit's and coder's
+    numbers (``unit_n``, ``coder_n``), so that a query can join ``unit_state_rows`` on
+    them (a LEFT JOIN to the ``unit_states`` view would copy the whole view first)."""
+    return (
+        "(SELECT l.unit AS unit_n, l.coder AS coder_n, k.unit_id, c.text AS coder_id, "
+        "d.text AS dimension, v.text AS value, "
+        f"{time_sql('l.changed_at')} AS changed_at, l.seconds "
+        "FROM label_current l JOIN unit_keys k ON k.id = l.unit "
+        "JOIN label_terms c ON c.id = l.coder JOIN label_terms d ON d.id = l.dimension "
+        "JOIN label_terms v ON v.id = l.value)"
+    )
+
+
 def term_sql(param: str = "?") -> str:
     """A scalar subquery: the number of the text bound to ``param`` (NULL if none)."""
     return f"(SELECT id FROM label_terms WHERE text = {param})"
