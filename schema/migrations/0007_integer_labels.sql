@@ -134,13 +134,8 @@ SELECT 1, max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'label_hist
        (SELECT min(changed_at) FROM label_history),
        (SELECT max(changed_at) FROM label_history);
 
--- With foreign keys on, dropping label_history deletes its rows one by one first and
--- checks each deleted row's references (reverts): its other indexes go first, and an
--- index on reverts makes each check a look-up instead of a scan.
-DROP INDEX label_history_coder;
-DROP INDEX label_history_unit;
-DROP INDEX label_history_time;
-CREATE INDEX label_history_reverts ON label_history (reverts);
+-- migrate() runs every migration with foreign keys off: with them on, dropping
+-- label_history would delete its rows one by one and check each one's references.
 DROP TABLE labels;
 DROP TABLE label_history;
 DROP TABLE unit_states;
