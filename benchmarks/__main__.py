@@ -99,6 +99,8 @@ KEYS: dict[str, tuple[str, str, str]] = {
     "backup_bytes": ("5 backups, 200 labels between each", "bytes", "<= 2 x the file, 2 x copy"),
     # issue 24: full-text search (benchmarks/measures/search.py)
     "search_ms": ("typing a search, key to results drawn", "ms (p99)", "p99 <= 50 per key"),
+    # issue 24: the project file's size (benchmarks/measures/filesize.py)
+    "file_bytes_per_label": ("project file size / labels", "bytes/label", "<= 150"),
 }
 
 
@@ -284,6 +286,10 @@ def _backups(run: Run) -> Result:  # issue 24
     return _measures("backups").measure_backups(run.copy, run.workdir)
 
 
+def _filesize(run: Run) -> Result:  # issue 24
+    return _measures("filesize").measure_file_size(run.fixture.project)
+
+
 # In the order they run. A new measure: `def measure_x(run) -> Result | list[Result]` in
 # benchmarks/measures/x.py and one line here, e.g.
 # Measure(("x_s",), ("full", "1m"), "x:measure_x"),
@@ -304,6 +310,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(("llm_overhead_ms",), SMALL, _llm),
     Measure(("search_ms",), EVERY, _search),
     Measure(("backup_bytes",), SMALL, _backups),
+    Measure(("file_bytes_per_label",), EVERY, _filesize),
 )
 
 

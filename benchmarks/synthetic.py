@@ -39,8 +39,9 @@ import krippendorff
 import numpy as np
 
 from benchmarks.newstext import Picker, article
+from desktop.core.store.label_keys import time_key
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: labels in the integer tables of migration 0007
 SEED = 20_260_501
 TARGET_ALPHA = 0.70
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -221,6 +222,23 @@ def _iso(us: np.ndarray) -> np.ndarray:
     return np.char.add(text.astype(str), "Z")
 
 
+def _terms(conn: sqlite3.Connection, texts: list[str]) -> dict[str, int]:
+    """Number the texts in label_terms (new ones in text order); ``{text: number}``."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO label_terms (text) VALUES (?)", [(t,) for t in sorted(set(texts))]
+    )
+    return dict(conn.execute("SELECT text, id FROM label_terms").fetchall())
+
+
+def _unit_keys(conn: sqlite3.Connection, unit_ids: list[str]) -> dict[str, int]:
+    """Number the unit ids in unit_keys (new ones in id order); ``{unit id: number}``."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO unit_keys (unit_id) VALUES (?)",
+        [(u,) for u in sorted(set(unit_ids))],
+    )
+    return dict(conn.execute("SELECT unit_id, id FROM unit_keys").fetchall())
+
+
 def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
     """Write every coder's labels, history, time, unsure flags and notes (one transaction).
 
@@ -286,31 +304,7 @@ def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
     value_names = np.array(
         [[*d.codes, *[""] * (widest - len(d.codes))] for d in scheme.dimensions], dtype=object
     )
-    coder_names = np.array(coders, dtype=object)
-    dim_names = np.array(dims, dtype=object)
-    rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(unit_ids, kind="stable")] = np.arange(n)
     unit_names = unit_ids.astype(object)
-
-    def label_rows(order: np.ndarray, width: int = 6):
-        """Rows of (unit, coder, dimension, value, changed_at, seconds) in ``order``,
-        built a chunk at a time (12 million rows at once would not fit in memory)."""
-        for start in range(0, order.size, CHUNK):
-            i = order[start : start + CHUNK]
-            u, c, d = unit[i], coder_of[i], dim_of[i]
-            columns = (
-                unit_names[u],
-                coder_names[c],
-                dim_names[d],
-                value_names[d, value[i]],
-                _iso(at[i]),
-                seconds[c, u, d],
-            )
-            yield from zip(*(col.tolist() for col in columns[:width]), strict=True)
-
-    # Labels in primary-key order (fast inserts); history in the order values were set.
-    by_key = np.lexsort((dim_of, coder_of, rank[unit]))
-    by_time = np.argsort(at, kind="stable")
     states.sort(key=lambda s: (s[0], s[1]))
     conn.execute("BEGIN IMMEDIATE")
     now = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
@@ -318,21 +312,49 @@ def add_labels(path: Path, scale: Scale, log: Log = print) -> dict:
         "INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(c, f"Coder {c[1:]}", now) for c in coders],
     )
+    # The integer tables of migration 0007, filled in their key order, their indexes built
+    # afterwards (as the migration writes a project): one pass, pages full.
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND tbl_name IN ('label_current', 'label_changes', 'unit_state_rows')"
+    ).fetchall()
+    for name, _ in indexes:
+        conn.execute(f"DROP INDEX {name}")
+    terms = _terms(conn, [*coders, *dims, *[v for v in value_names.ravel() if v], "set"])
+    keys = _unit_keys(conn, unit_ids.tolist())
+    unit_key = np.array([keys[u] for u in unit_ids.tolist()], dtype=np.int64)
+    coder_key = np.array([terms[c] for c in coders], dtype=np.int64)
+    dim_key = np.array([terms[d] for d in dims], dtype=np.int64)
+    value_key = np.array([[terms.get(v, 0) for v in row] for row in value_names], dtype=np.int64)
+    # Stored times are microseconds since label_keys.EPOCH; ``at`` counts from T0.
+    shift = time_key(str(_iso(np.zeros(1, dtype=np.int64))[0]))
+    assert time_key(str(_iso(at[:1])[0])) == int(at[0]) + shift
+    u_key, c_key, d_key = unit_key[unit], coder_key[coder_of], dim_key[dim_of]
+    v_key, t_key = value_key[dim_of, value], at + shift
+    secs = seconds[coder_of, unit, dim_of]
+    # Labels in primary-key order (unit, coder, dimension); history numbered in the order
+    # the values were set, stored in its key order (coder, id).
+    by_key = np.lexsort((d_key, c_key, u_key))
     conn.executemany(
-        "INSERT INTO labels (unit_id, coder_id, dimension, value, changed_at, seconds) "
+        "INSERT INTO label_current (unit, coder, dimension, value, changed_at, seconds) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        label_rows(by_key),
+        _chunked(by_key, u_key, c_key, d_key, v_key, t_key, secs),
+    )
+    history_id = np.empty(at.size, dtype=np.int64)
+    history_id[np.argsort(at, kind="stable")] = np.arange(1, at.size + 1)
+    by_coder = np.lexsort((history_id, c_key))
+    conn.executemany(
+        "INSERT INTO label_changes (coder, id, unit, dimension, old_value, new_value, action, "
+        f"changed_at) VALUES (?, ?, ?, ?, NULL, ?, {terms['set']}, ?)",
+        _chunked(by_coder, c_key, history_id, u_key, d_key, v_key, t_key),
     )
     conn.executemany(
-        "INSERT INTO label_history (unit_id, coder_id, dimension, old_value, new_value, "
-        "action, changed_at) VALUES (?, ?, ?, NULL, ?, 'set', ?)",
-        label_rows(by_time, width=5),
-    )
-    conn.executemany(
-        "INSERT INTO unit_states (unit_id, coder_id, unsure, note, seconds, changed_at) "
+        "INSERT INTO unit_state_rows (unit, coder, unsure, note, seconds, changed_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        states,
+        sorted((keys[u], terms[c], *rest, time_key(t)) for u, c, *rest, t in states),
     )
+    for _, sql in indexes:
+        conn.execute(sql)
     if scale.machine_coders:
         stats["machine"] = _add_machine_labels(conn, scale, scheme, unit_names, codes)
     conn.execute("COMMIT")
@@ -441,8 +463,8 @@ def add_export_labels(path: Path, scale: Scale, log: Log = print) -> dict:
     conn.execute("PRAGMA synchronous = OFF")
     codable = "u.excluded = 0 AND a.excluded = 0"
     have = conn.execute(
-        "SELECT count(*) FROM labels l JOIN units u ON u.id = l.unit_id "
-        f"JOIN articles a ON a.id = u.article_id WHERE {codable}"
+        "SELECT count(*) FROM label_current l JOIN unit_keys k ON k.id = l.unit "
+        f"JOIN units u ON u.id = k.unit_id JOIN articles a ON a.id = u.article_id WHERE {codable}"
     ).fetchone()[0]
     unit_ids = [
         r[0]
@@ -471,10 +493,12 @@ def add_export_labels(path: Path, scale: Scale, log: Log = print) -> dict:
         "INSERT INTO coders (id, name, created_at) VALUES (?, ?, '2025-12-31T12:00:00.000000Z')",
         [(c, f"Coder {c[1:]}") for c in coders],
     )
+    terms = _terms(conn, [t for r in rows for t in r[1:4]])
+    keys = _unit_keys(conn, [r[0] for r in rows])
     conn.executemany(
-        "INSERT INTO labels (unit_id, coder_id, dimension, value, changed_at, seconds) "
+        "INSERT INTO label_current (unit, coder, dimension, value, changed_at, seconds) "
         "VALUES (?, ?, ?, ?, ?, 5.0)",
-        sorted(rows),
+        sorted((keys[u], terms[c], terms[d], terms[v], time_key(t)) for u, c, d, v, t in rows),
     )
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -35,6 +35,7 @@ KEYS = (
     "llm_overhead_ms",
     "backup_bytes",  # issue 24
     "search_ms",  # issue 24
+    "file_bytes_per_label",  # issue 24
 )
 
 

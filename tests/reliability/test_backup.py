@@ -133,7 +133,7 @@ def test_damage_outside_the_tables_read_on_open_is_found_by_quick_check(project)
     backup.make_backup(project)
     _checkpoint(project)
     conn = sqlite3.connect(project)
-    query = "SELECT rootpage FROM sqlite_master WHERE name = 'labels_coder'"
+    query = "SELECT rootpage FROM sqlite_master WHERE name = 'label_current_coder'"
     page = conn.execute(query).fetchone()[0]
     size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()

@@ -28,10 +28,13 @@ def copy_project(source: Path, target: Path) -> Path:
 
 
 def table_rows(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table of a file, by table."""
+    """Every row of every table (and view: labels, label_history, unit_states) of a file."""
     conn = sqlite3.connect(path)
     try:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        names = [
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        ]
         return {n: conn.execute(f'SELECT * FROM "{n}"').fetchall() for n in names}
     finally:
         conn.close()

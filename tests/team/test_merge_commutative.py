@@ -79,12 +79,17 @@ def _make(base, spec, target: Path) -> Path:
                 u = units[unit]
                 write_label_row(db, u, coder, "stance", value, "code", seconds=1.0, at=_t(second))
                 if note is not None:
+                    # unit_states is a view (migration 0007): no UPSERT through it
+                    db.execute(
+                        "UPDATE unit_states SET unsure = ?, note = ?, changed_at = ? "
+                        "WHERE unit_id = ? AND coder_id = ?",
+                        [int(unsure), note, _t(second), u, coder],
+                    )
                     db.execute(
                         "INSERT INTO unit_states (unit_id, coder_id, unsure, note, changed_at) "
-                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit_id, coder_id) DO UPDATE SET "
-                        "unsure = excluded.unsure, note = excluded.note, "
-                        "changed_at = excluded.changed_at",
-                        [u, coder, int(unsure), note, _t(second)],
+                        "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM unit_states "
+                        "WHERE unit_id = ? AND coder_id = ?)",
+                        [u, coder, int(unsure), note, _t(second), u, coder],
                     )
     finally:
         db.close()

@@ -20,6 +20,7 @@ from enum import Enum
 from desktop.core.store import search
 from desktop.core.store.corpus import UNIT_COLUMNS, Unit, unit_from_row
 from desktop.core.store.db import Database
+from desktop.core.store.label_keys import term_sql, unit_sql
 from desktop.core.store.sql import placeholders
 
 _CODABLE = "u.excluded = 0 AND a.excluded = 0"
@@ -68,8 +69,25 @@ class UnitStatus:
 def _labelled_count_sql(dimensions: Sequence[str]) -> str:
     """A correlated subquery: how many of ``dimensions`` the coder labelled on ``u``."""
     return (
-        "(SELECT count(*) FROM labels l WHERE l.unit_id = u.id AND l.coder_id = ? "
-        f"AND l.dimension IN ({placeholders(dimensions)}))"
+        "(SELECT count(*) FROM label_current l WHERE l.unit = "
+        f"(SELECT id FROM unit_keys WHERE unit_id = u.id) AND l.coder = {term_sql()} "
+        f"AND l.dimension IN ({_terms_in(dimensions)}))"
+    )
+
+
+def _terms_in(texts: Sequence[str]) -> str:
+    """SQL for the numbers of ``texts`` (for ``IN (...)``; one parameter per text)."""
+    return f"SELECT id FROM label_terms WHERE text IN ({placeholders(texts)})"
+
+
+def _coded_units_sql(dimensions: Sequence[str], having: str) -> str:
+    """A subquery of ``unit_id``: the units the coder (first parameter) labelled in
+    ``having`` (a comparison with the last parameter) of ``dimensions`` (the parameters
+    between)."""
+    return (
+        "(SELECT k.unit_id FROM (SELECT unit FROM label_current "
+        f"WHERE coder = {term_sql()} AND dimension IN ({_terms_in(dimensions)}) "
+        f"GROUP BY unit HAVING count(*) {having} ?) c JOIN unit_keys k ON k.id = c.unit)"
     )
 
 
@@ -109,8 +127,7 @@ def article_progress(
 def coded_count(db: Database, coder: str, dimensions: Sequence[str]) -> int:
     """How many codable units ``coder`` has labelled in every one of ``dimensions``."""
     row = db.execute(
-        "SELECT count(*) FROM (SELECT unit_id FROM labels WHERE coder_id = ? "
-        f"AND dimension IN ({placeholders(dimensions)}) GROUP BY unit_id HAVING count(*) >= ?) c "
+        f"SELECT count(*) FROM {_coded_units_sql(dimensions, '>=')} c "
         f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}",
         [coder, *dimensions, len(dimensions)],
     ).fetchone()
@@ -123,8 +140,7 @@ def partial_count(
     """How many codable units ``coder`` has labelled in some but not all of ``dimensions``
     (of the units assigned to ``coder`` when ``assigned_only``)."""
     sql = (
-        "SELECT count(*) FROM (SELECT unit_id FROM labels WHERE coder_id = ? "
-        f"AND dimension IN ({placeholders(dimensions)}) GROUP BY unit_id HAVING count(*) < ?) c "
+        f"SELECT count(*) FROM {_coded_units_sql(dimensions, '<')} c "
         f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE}"
     )
     params: list = [coder, *dimensions, len(dimensions)]
@@ -138,8 +154,7 @@ def assigned_coded_count(db: Database, coder: str, dimensions: Sequence[str]) ->
     """How many distinct codable units assigned to ``coder`` (in any round) ``coder`` has
     labelled in every one of ``dimensions``; a unit assigned twice counts once."""
     row = db.execute(
-        "SELECT count(*) FROM (SELECT unit_id FROM labels WHERE coder_id = ? "
-        f"AND dimension IN ({placeholders(dimensions)}) GROUP BY unit_id HAVING count(*) >= ?) c "
+        f"SELECT count(*) FROM {_coded_units_sql(dimensions, '>=')} c "
         f"JOIN units u ON u.id = c.unit_id JOIN articles a ON a.id = u.article_id WHERE {_CODABLE} "
         "AND EXISTS (SELECT 1 FROM assignments s WHERE s.unit_id = u.id AND s.coder_id = ?)",
         [coder, *dimensions, len(dimensions), coder],
@@ -181,14 +196,16 @@ def filter_unit_seqs(
         params += [coder, *dimensions, len(dimensions) - 1]
     elif unit_filter is UnitFilter.UNSURE:
         conditions.append(
-            "EXISTS (SELECT 1 FROM unit_states s WHERE s.unit_id = u.id "
-            "AND s.coder_id = ? AND s.unsure = 1)"
+            "EXISTS (SELECT 1 FROM unit_state_rows s WHERE s.unit = "
+            f"(SELECT id FROM unit_keys WHERE unit_id = u.id) AND s.coder = {term_sql()} "
+            "AND s.unsure = 1)"
         )
         params.append(coder)
     elif unit_filter is UnitFilter.NOTED:
         conditions.append(
-            "EXISTS (SELECT 1 FROM unit_states s WHERE s.unit_id = u.id "
-            "AND s.coder_id = ? AND s.note != '')"
+            "EXISTS (SELECT 1 FROM unit_state_rows s WHERE s.unit = "
+            f"(SELECT id FROM unit_keys WHERE unit_id = u.id) AND s.coder = {term_sql()} "
+            "AND s.note != '')"
         )
         params.append(coder)
     where = " AND ".join(conditions)
@@ -278,12 +295,13 @@ def context_units(db: Database, article_id: str, paragraph: int, radius: int = 1
 def unit_status(db: Database, coder: str, unit_id: str, dimensions: Sequence[str]) -> UnitStatus:
     """One coder's state on one unit, for a list row's mark."""
     labelled = db.execute(
-        "SELECT count(*) FROM labels WHERE unit_id = ? AND coder_id = ? "
-        f"AND dimension IN ({placeholders(dimensions)})",
+        f"SELECT count(*) FROM label_current WHERE unit = {unit_sql()} AND coder = {term_sql()} "
+        f"AND dimension IN ({_terms_in(dimensions)})",
         [unit_id, coder, *dimensions],
     ).fetchone()[0]
     row = db.execute(
-        "SELECT unsure, note != '' FROM unit_states WHERE unit_id = ? AND coder_id = ?",
+        "SELECT unsure, note != '' FROM unit_state_rows "
+        f"WHERE unit = {unit_sql()} AND coder = {term_sql()}",
         [unit_id, coder],
     ).fetchone()
     unsure, noted = (bool(row[0]), bool(row[1])) if row else (False, False)

@@ -324,7 +324,7 @@ def counts(db: Database) -> dict[str, int]:
         ),
         "excluded_units": one("SELECT count(*) FROM units WHERE excluded = 1 AND retired = 0"),
         "coders": one(f"SELECT count(*) FROM coders WHERE {human_coders_where(db)}"),
-        "labels": one("SELECT count(*) FROM labels"),
+        "labels": one("SELECT count(*) FROM label_current"),
     }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from desktop.core.resources import clutter_rules_path
 from desktop.core.store.corpus import UNIT_COLUMNS, Unit, paragraph_units, unit_id_for
 from desktop.core.store.db import Database, get_meta, utc_now
+from desktop.core.store.label_keys import term_id, term_sql, time_key, unit_key, unit_sql
 from desktop.core.store.sql import placeholders
 
 ARTICLE_FIELDS = ("title", "source", "author", "date", "url")
@@ -252,12 +253,13 @@ def curation_labels(db: Database, unit_id: str) -> list[KeptLabel]:
 
 def flag_needs_recoding(db: Database, unit_id: str, coders: Iterable[str]) -> None:
     """Ask each coder to code ``unit_id`` again (unit_states.needs_recoding = 1)."""
-    now = utc_now()
+    now = time_key(utc_now())
+    unit = unit_key(db, unit_id, create=True)
     db.conn.executemany(
-        "INSERT INTO unit_states (unit_id, coder_id, needs_recoding, changed_at) "
-        "VALUES (?, ?, 1, ?) ON CONFLICT (unit_id, coder_id) DO UPDATE "
+        "INSERT INTO unit_state_rows (unit, coder, needs_recoding, changed_at) "
+        "VALUES (?, ?, 1, ?) ON CONFLICT (unit, coder) DO UPDATE "
         "SET needs_recoding = 1, changed_at = excluded.changed_at",
-        [(unit_id, coder, now) for coder in coders],
+        [(unit, term_id(db, coder, create=True), now) for coder in coders],
     )
 
 
@@ -289,7 +291,8 @@ def units_needing_recoding(db: Database, coder: str) -> list[str]:
 def clear_needs_recoding(db: Database, unit_id: str, coder: str) -> None:
     """The coder has re-coded the unit (call inside the transaction that saves the label)."""
     db.execute(
-        "UPDATE unit_states SET needs_recoding = 0 WHERE unit_id = ? AND coder_id = ?",
+        f"UPDATE unit_state_rows SET needs_recoding = 0 WHERE unit = {unit_sql()} "
+        f"AND coder = {term_sql()}",
         [unit_id, coder],
     )
 
@@ -381,7 +384,7 @@ def unit_changes(db: Database, unit_id: str, *, since: str | None = None) -> lis
 
 def first_label_time(db: Database) -> str | None:
     """When the first label of the project was given (None before any coding)."""
-    return db.execute("SELECT min(changed_at) FROM label_history").fetchone()[0]
+    return db.execute("SELECT earliest FROM label_clock").fetchone()[0]
 
 
 def kept_label_counts(db: Database, unit_ids: Sequence[str]) -> dict[str, int]:

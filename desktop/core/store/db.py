@@ -208,15 +208,40 @@ def migrate(db: Database) -> list[int]:
         if number in done:
             continue
         statements = _split_sql(path.read_text(encoding="utf-8"))
-        with write_transaction(db):
-            for statement in statements:
-                db.execute(statement)
-            db.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                [number, name, utc_now()],
-            )
+        # Foreign keys are off while the schema changes (SQLite's own procedure for
+        # schema changes): with them on, dropping a table deletes its rows one by one
+        # first (0007 drops tables of millions of rows). The pragma is a no-op inside a
+        # transaction, so it is set around it.
+        foreign_keys = db.conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        db.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with write_transaction(db):
+                for statement in statements:
+                    db.execute(statement)
+                db.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [number, name, utc_now()],
+                )
+        finally:
+            db.conn.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
         applied.append(number)
+    if COMPACT_AFTER & set(applied) and done:
+        compact_after_migration(db)
     return applied
+
+
+#: Migrations after which an existing project is rewritten without its freed pages
+#: (0007 moves the labels into tables a third of the size; without this the file would
+#: keep its old size, its free pages reused only as the project grows).
+COMPACT_AFTER = {7}
+
+
+def compact_after_migration(db: Database) -> None:
+    """``VACUUM`` the project when more than half of its pages are free."""
+    free = db.conn.execute("PRAGMA freelist_count").fetchone()[0]
+    pages = db.conn.execute("PRAGMA page_count").fetchone()[0]
+    if pages and free * 2 > pages:
+        db.conn.execute("VACUUM")
 
 
 def check_every_write_open(enabled: bool = True) -> None:

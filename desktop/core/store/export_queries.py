@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from desktop.core.store.db import Database
+from desktop.core.store.label_keys import labels_with_keys, time_text
 from desktop.core.store.sql import placeholders
 
 CHUNK = 2_000  # rows per fetch (larger fetches were slower, not faster)
@@ -113,18 +114,19 @@ def coders_with_labels(
 ) -> list[str]:
     """The ids of coders with at least one label in scope, sorted.
 
-    Each coder id is found on the coder index by a skip scan (the smallest id above the
-    previous one) and checked for a label in scope, rather than visiting every label.
+    Each coder's number is found on the coder index by a skip scan (the smallest number
+    above the previous one) and checked for a label in scope, rather than visiting every
+    label.
     """
     where, params = _scope(articles, coders, dimensions)
     sql = (
-        "WITH RECURSIVE coder(id) AS ("
-        "SELECT min(coder_id) FROM labels UNION ALL "
-        "SELECT (SELECT min(coder_id) FROM labels WHERE coder_id > coder.id) FROM coder "
-        "WHERE coder.id IS NOT NULL) "
-        "SELECT coder.id FROM coder WHERE coder.id IS NOT NULL AND EXISTS (SELECT 1 "
+        "WITH RECURSIVE coder(n) AS ("
+        "SELECT min(coder) FROM label_current UNION ALL "
+        "SELECT (SELECT min(coder) FROM label_current WHERE coder > coder.n) FROM coder "
+        "WHERE coder.n IS NOT NULL) "
+        "SELECT t.text FROM coder JOIN label_terms t ON t.id = coder.n WHERE EXISTS (SELECT 1 "
         "FROM labels l JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
-        f"WHERE l.coder_id = coder.id AND {where}) ORDER BY coder.id"
+        f"WHERE l.coder_id = t.text AND {where}) ORDER BY t.text"
     )
     return [row[0] for row in db.execute(sql, params)]
 
@@ -145,15 +147,21 @@ def data_as_of(db: Database) -> str:
     Formats that must carry a timestamp (xlsx, sav, dta, qdpx) use this rather than the
     clock, so two exports of an unchanged project are byte-identical.
     """
+    # label_clock keeps the latest history time; a state's time is integer microseconds
+    # or text (see label_keys): the larger of each kind, read as text.
+    stamped, text = db.execute(
+        "SELECT max(iif(typeof(changed_at) = 'integer', changed_at, NULL)), "
+        "max(iif(typeof(changed_at) = 'text', changed_at, NULL)) FROM unit_state_rows"
+    ).fetchone()
     row = db.execute(
         "SELECT max(t) FROM ("
-        "SELECT max(changed_at) AS t FROM label_history "
-        "UNION ALL SELECT max(changed_at) FROM unit_states "
+        "SELECT latest AS t FROM label_clock UNION ALL SELECT ? UNION ALL SELECT ? "
         "UNION ALL SELECT max(decided_at) FROM gold_history "
         "UNION ALL SELECT max(decided_at) FROM gold_labels "
         "UNION ALL SELECT max(imported_at) FROM articles "
         "UNION ALL SELECT max(installed_at) FROM schemes "
-        "UNION ALL SELECT max(at) FROM change_log)"
+        "UNION ALL SELECT max(at) FROM change_log)",
+        [None if stamped is None else time_text(stamped), text],
     ).fetchone()
     return row[0] or ""
 
@@ -234,9 +242,9 @@ def iter_long(
         "SELECT u.seq, u.id, u.article_id, a.title, u.paragraph, u.sentence, u.text, "
         "u.start, u.end, l.coder_id, l.dimension, l.value, coalesce(s.unsure, 0), "
         "coalesce(s.note, ''), nullif(l.seconds, 0), l.changed_at "
-        "FROM labels l JOIN units u ON u.id = l.unit_id "
+        f"FROM {labels_with_keys()} l JOIN units u ON u.id = l.unit_id "
         "JOIN articles a ON a.id = u.article_id "
-        "LEFT JOIN unit_states s ON s.unit_id = l.unit_id AND s.coder_id = l.coder_id "
+        "LEFT JOIN unit_state_rows s ON s.unit = l.unit_n AND s.coder = l.coder_n "
         f"WHERE {where} ORDER BY u.seq, l.coder_id, {order}",
         params + order_params,
     )

@@ -1,7 +1,7 @@
 """Reads of one project's labels, history and unit states restricted to given keys.
 
 The merge of changed keys (``merge.merge_changes``) reads only these rows, through the
-indexes ``label_history_unit`` and the primary keys, so its cost follows what changed.
+index ``label_changes_unit`` and the primary keys, so its cost follows what changed.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from desktop.core.store.db import Database
-from desktop.core.store.team import HISTORY_COLUMNS, LABEL_COLUMNS, STATE_COLUMNS
+from desktop.core.store.label_keys import history_sql, term_sql, unit_sql
+from desktop.core.store.team import LABEL_COLUMNS, STATE_COLUMNS
 
 
 def label_rows_of(db: Database, keys: Iterable[tuple[str, str, str]]) -> list[tuple]:
@@ -26,9 +27,9 @@ def label_rows_of(db: Database, keys: Iterable[tuple[str, str, str]]) -> list[tu
 
 def history_rows_of(db: Database, keys: Iterable[tuple[str, str, str]]) -> list[tuple]:
     """Every label history row (HISTORY_COLUMNS) of the keys, in id order."""
-    query = (
-        f"SELECT {', '.join(HISTORY_COLUMNS)} FROM label_history "
-        "WHERE unit_id = ? AND coder_id = ? AND dimension = ?"
+    query = history_sql(
+        f"h.unit = {unit_sql()} AND h.coder = {term_sql()} AND h.dimension = {term_sql()}",
+        by_unit=True,
     )
     rows = []
     for key in keys:

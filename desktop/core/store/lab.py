@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from desktop.core.store.db import Database, get_meta, set_meta
+from desktop.core.store.label_keys import insert_change, term_sql
 from desktop.core.store.sql import placeholders
 from desktop.core.store.team import (
     ASSIGNMENT_COLUMNS,
@@ -210,7 +211,7 @@ def history_after(db: Database, coder: str, after_id: int) -> list[tuple]:
 def last_history_id(db: Database, coder: str) -> int:
     """The id of ``coder``'s latest label history row (0 for none)."""
     row = db.execute(
-        "SELECT coalesce(max(id), 0) FROM label_history WHERE coder_id = ?", [coder]
+        f"SELECT coalesce(max(id), 0) FROM label_changes WHERE coder = {term_sql()}", [coder]
     ).fetchone()
     return row[0]
 
@@ -255,7 +256,8 @@ def waiting_count(db: Database) -> int:
         return 0
     pushed = int(get_meta(db, PUSHED, "0") or 0)
     row = db.execute(
-        "SELECT count(*) FROM label_history WHERE coder_id = ? AND id > ?", [coder, pushed]
+        f"SELECT count(*) FROM label_changes WHERE coder = {term_sql()} AND id > ?",
+        [coder, pushed],
     ).fetchone()
     return row[0]
 
@@ -268,21 +270,15 @@ def replace_coder_data(
     ``history`` rows are HISTORY_COLUMNS in order; their ids are renumbered from the
     largest id in the file and ``reverts`` follows.
     """
-    db.execute("DELETE FROM labels WHERE coder_id = ?", [coder])
-    db.execute("DELETE FROM label_history WHERE coder_id = ?", [coder])
-    db.execute("DELETE FROM unit_states WHERE coder_id = ?", [coder])
+    for table in ("label_current", "label_changes", "unit_state_rows"):
+        db.execute(f"DELETE FROM {table} WHERE coder = {term_sql()}", [coder])
     db.conn.executemany(
         f"INSERT INTO labels ({', '.join(LABEL_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
         [list(r) for r in labels],
     )
     ids: dict = {}
     for row in history:
-        cursor = db.execute(
-            "INSERT INTO label_history (unit_id, coder_id, dimension, old_value, new_value, "
-            "action, reverts, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [*row[1:7], ids.get(row[7]), row[8]],
-        )
-        ids[row[0]] = cursor.lastrowid
+        ids[row[0]] = insert_change(db, *row[1:7], ids.get(row[7]), row[8])
     db.conn.executemany(
         f"INSERT INTO unit_states ({', '.join(STATE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [list(r) for r in states],
@@ -334,14 +330,24 @@ def counts(db: Database, coder: str) -> dict[str, int]:
 def clear_coder_tables(db: Database) -> None:
     """Empty the tables that hold coders and their work (a package copied for another
     coder), children before parents."""
-    for table in ("labels", "label_history", "unit_states", "assignments", "rounds", "coders"):
+    for table in (
+        "label_current",
+        "label_changes",
+        "unit_state_rows",
+        "assignments",
+        "rounds",
+        "coders",
+    ):
         db.execute(f"DELETE FROM {table}")
 
 
 def replace_other_labels(db: Database, coder: str, rows: Sequence[Sequence]) -> None:
     """Make the labels of every coder but ``coder`` exactly ``rows`` (LABEL_COLUMNS),
     registering coders not yet in the file."""
-    db.execute("DELETE FROM labels WHERE coder_id <> ?", [coder])
+    db.execute(
+        "DELETE FROM label_current WHERE coder IS NOT (SELECT id FROM label_terms WHERE text = ?)",
+        [coder],
+    )
     for other in sorted({r[1] for r in rows}):
         db.execute(
             "INSERT INTO coders (id, name, created_at) VALUES (?, ?, ?) "

@@ -13,6 +13,17 @@ from typing import TYPE_CHECKING
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, utc_now, write_transaction
+from desktop.core.store.label_keys import (
+    append_change,
+    history_sql,
+    term_id,
+    term_ids,
+    term_sql,
+    time_key,
+    time_sql,
+    unit_key,
+    unit_sql,
+)
 from desktop.core.store.machine import coder_kind, human_coders_where
 from desktop.core.store.sql import in_filters
 
@@ -68,12 +79,14 @@ def list_coders(db: Database) -> list[dict]:
 # -- labels -------------------------------------------------------------------------------
 
 
-def _current(db: Database, unit_id: str, coder: str, dimension: str) -> str | None:
+def _current(db: Database, unit: int, coder: int, dimension: int) -> tuple:
+    """``(code, its number)`` of one label, ``(None, None)`` when there is none."""
     row = db.execute(
-        "SELECT value FROM labels WHERE unit_id = ? AND coder_id = ? AND dimension = ?",
-        [unit_id, coder, dimension],
+        "SELECT v.text, l.value FROM label_current l JOIN label_terms v ON v.id = l.value "
+        "WHERE l.unit = ? AND l.coder = ? AND l.dimension = ?",
+        [unit, coder, dimension],
     ).fetchone()
-    return row[0] if row else None
+    return row or (None, None)
 
 
 def write_label_row(
@@ -89,27 +102,29 @@ def write_label_row(
     at: str | None = None,
 ) -> Change:
     """Set or clear one label and append its history row (inside a transaction)."""
-    old = _current(db, unit_id, coder, dimension)
-    at = at or utc_now()
+    unit = unit_key(db, unit_id, create=True)
+    coder_n, dimension_n, action_n, new_n = term_ids(
+        db, [coder, dimension, action, value], create=True
+    )
+    old, old_n = _current(db, unit, coder_n, dimension_n)
+    stamp = time_key(at or utc_now())
     if value is None:
         db.execute(
-            "DELETE FROM labels WHERE unit_id = ? AND coder_id = ? AND dimension = ?",
-            [unit_id, coder, dimension],
+            "DELETE FROM label_current WHERE unit = ? AND coder = ? AND dimension = ?",
+            [unit, coder_n, dimension_n],
         )
     else:
         db.execute(
-            "INSERT INTO labels (unit_id, coder_id, dimension, value, changed_at, seconds) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, coder_id, dimension) DO UPDATE "
+            "INSERT INTO label_current (unit, coder, dimension, value, changed_at, seconds) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit, coder, dimension) DO UPDATE "
             "SET value = excluded.value, changed_at = excluded.changed_at, "
             "seconds = excluded.seconds",
-            [unit_id, coder, dimension, value, at, seconds],
+            [unit, coder_n, dimension_n, new_n, stamp, seconds],
         )
-    cursor = db.execute(
-        "INSERT INTO label_history (unit_id, coder_id, dimension, old_value, new_value, "
-        "action, reverts, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [unit_id, coder, dimension, old, value, action, reverts, at],
+    history_id = append_change(
+        db, unit, coder_n, dimension_n, old_n, new_n, action_n, reverts, stamp
     )
-    return Change("label", unit_id, coder, dimension, old, value, cursor.lastrowid)
+    return Change("label", unit_id, coder, dimension, old, value, history_id)
 
 
 def set_label(
@@ -153,7 +168,9 @@ def clear_label(db: Database, unit_id: str, coder: str, dimension: str) -> Chang
 def unit_labels(db: Database, unit_id: str, coder: str) -> dict[str, str]:
     """This coder's labels on one unit: ``{dimension: code}``."""
     rows = db.execute(
-        "SELECT dimension, value FROM labels WHERE unit_id = ? AND coder_id = ?",
+        "SELECT d.text, v.text FROM label_current l JOIN label_terms d ON d.id = l.dimension "
+        f"JOIN label_terms v ON v.id = l.value WHERE l.unit = {unit_sql()} "
+        f"AND l.coder = {term_sql()}",
         [unit_id, coder],
     )
     return dict(rows.fetchall())
@@ -162,7 +179,9 @@ def unit_labels(db: Database, unit_id: str, coder: str) -> dict[str, str]:
 def coded_dimension_counts(db: Database, coder: str) -> dict[str, int]:
     """For one coder: ``{unit_id: number of dimensions labelled}`` over all units."""
     rows = db.execute(
-        "SELECT unit_id, count(*) FROM labels WHERE coder_id = ? GROUP BY unit_id", [coder]
+        "SELECT k.unit_id, count(*) FROM label_current l JOIN unit_keys k ON k.id = l.unit "
+        f"WHERE l.coder = {term_sql()} GROUP BY l.unit",
+        [coder],
     )
     return dict(rows.fetchall())
 
@@ -178,13 +197,17 @@ def labels_frame(
     Labels on excluded units or excluded articles are left out.
     """
     sql = (
-        "SELECT l.unit_id, l.coder_id AS coder, l.dimension, l.value, l.changed_at, l.seconds "
-        "FROM labels l JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
+        "SELECT k.unit_id, c.text AS coder, d.text AS dimension, v.text AS value, "
+        f"{time_sql('l.changed_at')} AS changed_at, l.seconds "
+        "FROM label_current l JOIN unit_keys k ON k.id = l.unit "
+        "JOIN label_terms c ON c.id = l.coder JOIN label_terms d ON d.id = l.dimension "
+        "JOIN label_terms v ON v.id = l.value "
+        "JOIN units u ON u.id = k.unit_id JOIN articles a ON a.id = u.article_id "
         "WHERE u.excluded = 0 AND a.excluded = 0"
     )
-    filters, params = in_filters((("l.coder_id", coders), ("l.dimension", dimensions)))
+    filters, params = in_filters((("c.text", coders), ("d.text", dimensions)))
     sql += filters
-    sql += " ORDER BY u.seq, l.coder_id, l.dimension"
+    sql += " ORDER BY u.seq, c.text, d.text"
     import pandas as pd  # only here: the window starts without pandas
 
     cursor = db.conn.execute(sql, params)
@@ -197,7 +220,8 @@ def labels_frame(
 
 def unit_state(db: Database, unit_id: str, coder: str) -> dict:
     row = db.execute(
-        "SELECT unsure, note, seconds FROM unit_states WHERE unit_id = ? AND coder_id = ?",
+        "SELECT unsure, note, seconds FROM unit_state_rows "
+        f"WHERE unit = {unit_sql()} AND coder = {term_sql()}",
         [unit_id, coder],
     ).fetchone()
     if row is None:
@@ -209,10 +233,15 @@ def upsert_unit_state(db: Database, unit_id: str, coder: str, column: str, value
     """Set one column (``unsure`` or ``note``) of a coder's state of a unit (inside a
     transaction; no :class:`Change` is returned)."""
     db.execute(
-        f"INSERT INTO unit_states (unit_id, coder_id, {column}, changed_at) VALUES (?, ?, ?, ?) "
-        f"ON CONFLICT (unit_id, coder_id) DO UPDATE SET {column} = excluded.{column}, "
+        f"INSERT INTO unit_state_rows (unit, coder, {column}, changed_at) VALUES (?, ?, ?, ?) "
+        f"ON CONFLICT (unit, coder) DO UPDATE SET {column} = excluded.{column}, "
         "changed_at = excluded.changed_at",
-        [unit_id, coder, value, utc_now()],
+        [
+            unit_key(db, unit_id, create=True),
+            term_id(db, coder, create=True),
+            value,
+            time_key(utc_now()),
+        ],
     )
 
 
@@ -242,10 +271,15 @@ def add_time(db: Database, unit_id: str, coder: str, seconds: float) -> Change:
 def _add_seconds(db: Database, unit_id: str, coder: str, seconds: float) -> None:
     if seconds > 0:
         db.execute(
-            "INSERT INTO unit_states (unit_id, coder_id, seconds, changed_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (unit_id, coder_id) DO UPDATE "
+            "INSERT INTO unit_state_rows (unit, coder, seconds, changed_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (unit, coder) DO UPDATE "
             "SET seconds = seconds + excluded.seconds",
-            [unit_id, coder, float(seconds), utc_now()],
+            [
+                unit_key(db, unit_id, create=True),
+                term_id(db, coder, create=True),
+                float(seconds),
+                time_key(utc_now()),
+            ],
         )
 
 
@@ -256,62 +290,72 @@ UNDO_DEPTH = 2_000
 
 
 def _stacks(db: Database, coder: str) -> tuple[list[tuple], list[tuple]]:
-    """Replay the coder's recent history into (undo stack, redo stack) of history rows."""
+    """Replay the coder's recent history into (undo stack, redo stack) of history rows
+    ``(id, unit, dimension, old value, new value, action, reverts)``, as numbers (only
+    the row undone or redone is read as text, by :func:`_reverse`)."""
+    numbers = dict(
+        db.execute(
+            "SELECT text, id FROM label_terms WHERE text IN ('set', 'clear', 'undo', 'redo')"
+        ).fetchall()
+    )
+    user = {numbers[a] for a in USER_ACTIONS if a in numbers}
+    undo_n, redo_n = numbers.get("undo"), numbers.get("redo")
     rows = db.execute(
-        "SELECT id, unit_id, dimension, old_value, new_value, action, reverts "
-        "FROM label_history WHERE coder_id = ? ORDER BY id DESC LIMIT ?",
+        "SELECT id, unit, dimension, old_value, new_value, action, reverts FROM label_changes "
+        f"WHERE coder = {term_sql()} ORDER BY id DESC LIMIT ?",
         [coder, UNDO_DEPTH],
     ).fetchall()
     undo: list[tuple] = []
     redo: list[tuple] = []
     for row in reversed(rows):
         action = row[5]
-        if action in USER_ACTIONS:
+        if action in user:
             undo.append(row)
             redo.clear()
-        elif action == "undo":
+        elif action == undo_n:
             if undo and undo[-1][0] == row[6]:
                 undo.pop()
             redo.append(row)
-        elif action == "redo":
+        elif action == redo_n:
             if redo and redo[-1][0] == row[6]:
                 redo.pop()
             undo.append(row)
     return undo, redo
 
 
+def _reverse(db: Database, coder: str, row: tuple, action: str) -> Change:
+    """Write the label history row's old value back (an undo, or the redo of an undo:
+    an undo row's old value is what the undone change had set)."""
+    unit_id, dimension, old = db.execute(
+        "SELECT k.unit_id, d.text, (SELECT text FROM label_terms WHERE id = ?) "
+        "FROM unit_keys k, label_terms d WHERE k.id = ? AND d.id = ?",
+        [row[3], row[1], row[2]],
+    ).fetchone()
+    return write_label_row(db, unit_id, coder, dimension, old, action, reverts=row[0])
+
+
 def undo(db: Database, coder: str) -> Change | None:
     """Reverse this coder's most recent label change not yet undone (None if nothing)."""
     with write_transaction(db):
         stack, _ = _stacks(db, coder)
-        if not stack:
-            return None
-        row = stack[-1]
-        return write_label_row(db, row[1], coder, row[2], row[3], "undo", reverts=row[0])
+        return _reverse(db, coder, stack[-1], "undo") if stack else None
 
 
 def redo(db: Database, coder: str) -> Change | None:
     """Re-apply the most recently undone change (None if nothing to redo)."""
     with write_transaction(db):
         _, stack = _stacks(db, coder)
-        if not stack:
-            return None
-        row = stack[-1]
-        # An undo row's old value is what the undone change had set.
-        return write_label_row(db, row[1], coder, row[2], row[3], "redo", reverts=row[0])
+        return _reverse(db, coder, stack[-1], "redo") if stack else None
 
 
 def label_history(db: Database, unit_id: str | None = None, coder: str | None = None) -> list:
-    sql = (
-        "SELECT id, unit_id, coder_id, dimension, old_value, new_value, action, reverts, "
-        "changed_at FROM label_history WHERE 1 = 1"
-    )
-    params: list = []
+    where, params = "1 = 1", []
     if unit_id is not None:
-        sql += " AND unit_id = ?"
+        where += f" AND h.unit = {unit_sql()}"
         params.append(unit_id)
     if coder is not None:
-        sql += " AND coder_id = ?"
+        where += f" AND h.coder = {term_sql()}"
         params.append(coder)
+    sql = history_sql(where, by_unit=unit_id is not None)
     keys = ("id", "unit_id", "coder", "dimension", "old", "new", "action", "reverts", "at")
-    return [dict(zip(keys, r, strict=True)) for r in db.execute(sql + " ORDER BY id", params)]
+    return [dict(zip(keys, r, strict=True)) for r in db.execute(sql + " ORDER BY h.id", params)]

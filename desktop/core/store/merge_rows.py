@@ -11,6 +11,13 @@ from pathlib import Path
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, get_meta, utc_now
+from desktop.core.store.label_keys import (
+    insert_change,
+    term_id,
+    term_ids,
+    time_key,
+    unit_key,
+)
 from desktop.core.store.machine import human_coders_where
 from desktop.core.store.team_tables import (
     ASSIGNMENT_COLUMNS,
@@ -106,38 +113,46 @@ def put_label_row(
     db: Database, unit_id: str, coder: str, dimension: str, value: str | None, at: str, seconds
 ) -> None:
     """Write a label's current value as merged (no history row; the caller appends it)."""
+    unit = unit_key(db, unit_id, create=True)
+    coder_n, dimension_n = term_ids(db, [coder, dimension], create=True)
     if value is None:
         db.execute(
-            "DELETE FROM labels WHERE unit_id = ? AND coder_id = ? AND dimension = ?",
-            [unit_id, coder, dimension],
+            "DELETE FROM label_current WHERE unit = ? AND coder = ? AND dimension = ?",
+            [unit, coder_n, dimension_n],
         )
         return
     db.execute(
-        f"INSERT INTO labels ({', '.join(LABEL_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (unit_id, coder_id, dimension) DO UPDATE SET value = excluded.value, "
-        "changed_at = excluded.changed_at, seconds = excluded.seconds",
-        [unit_id, coder, dimension, value, at, seconds],
+        "INSERT INTO label_current (unit, coder, dimension, value, changed_at, seconds) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit, coder, dimension) DO UPDATE "
+        "SET value = excluded.value, changed_at = excluded.changed_at, "
+        "seconds = excluded.seconds",
+        [unit, coder_n, dimension_n, term_id(db, value, create=True), time_key(at), seconds],
     )
 
 
 def insert_history_row(db: Database, row: Sequence) -> int:
     """Append one history row (HISTORY_COLUMNS without id); returns its new id."""
-    cursor = db.execute(
-        "INSERT INTO label_history (unit_id, coder_id, dimension, old_value, new_value, action, "
-        "reverts, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        list(row),
-    )
-    return cursor.lastrowid
+    return insert_change(db, *row)
 
 
 def put_state_row(db: Database, row: Sequence) -> None:
     """Write one unit state (STATE_COLUMNS) as merged."""
+    unit_id, coder, unsure, note, seconds, changed_at, needs_recoding = row
     db.execute(
-        f"INSERT INTO unit_states ({', '.join(STATE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (unit_id, coder_id) DO UPDATE SET unsure = excluded.unsure, "
+        "INSERT INTO unit_state_rows (unit, coder, unsure, note, seconds, changed_at, "
+        "needs_recoding) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (unit, coder) DO UPDATE SET unsure = excluded.unsure, "
         "note = excluded.note, seconds = excluded.seconds, changed_at = excluded.changed_at, "
         "needs_recoding = excluded.needs_recoding",
-        list(row),
+        [
+            unit_key(db, unit_id, create=True),
+            term_id(db, coder, create=True),
+            unsure,
+            note,
+            seconds,
+            time_key(changed_at),
+            needs_recoding,
+        ],
     )
 
 
@@ -239,25 +254,7 @@ def copy_coder(db: Database, coder: str) -> None:
     could re-run a draw and find which units of a split are hidden overlap.
     """
     db.execute("INSERT INTO main.coders SELECT * FROM src.coders WHERE id = ?", [coder])
-    db.execute("INSERT INTO main.labels SELECT * FROM src.labels WHERE coder_id = ?", [coder])
-    db.execute(
-        "CREATE TEMP TABLE history_ids AS SELECT id AS old_id, "
-        "row_number() OVER (ORDER BY id) AS new_id FROM src.label_history WHERE coder_id = ?",
-        [coder],
-    )
-    db.execute(
-        "INSERT INTO main.label_history (id, unit_id, coder_id, dimension, old_value, new_value, "
-        "action, reverts, changed_at) SELECT m.new_id, h.unit_id, h.coder_id, h.dimension, "
-        "h.old_value, h.new_value, h.action, r.new_id, h.changed_at FROM src.label_history h "
-        "JOIN temp.history_ids m ON m.old_id = h.id "
-        "LEFT JOIN temp.history_ids r ON r.old_id = h.reverts ORDER BY h.id"
-    )
-    db.execute("DROP TABLE temp.history_ids")
-    db.execute(
-        f"INSERT INTO main.unit_states ({', '.join(STATE_COLUMNS)}) "
-        f"SELECT {', '.join(STATE_COLUMNS)} FROM src.unit_states WHERE coder_id = ?",
-        [coder],
-    )
+    copy_coder_labels(db, coder)
     db.execute(
         "INSERT INTO main.rounds (id, kind, seed, created_at, created_by, details) "
         "SELECT r.id, r.kind, NULL, r.created_at, '', '{}' FROM src.rounds r "
@@ -269,6 +266,91 @@ def copy_coder(db: Database, coder: str) -> None:
         "FROM src.assignments WHERE coder_id = ?",
         [coder],
     )
+
+
+def copy_coder_labels(db: Database, coder: str) -> None:
+    """Copy one coder's labels, history and unit states from ``src`` into the package.
+
+    The integer rows are copied as they are stored, their numbers mapped to the
+    package's own dictionaries, which receive only the texts and unit ids this coder's
+    rows use (so the package does not even show the other coders' ids or codes).
+    History ids are renumbered from 1 in order, with ``reverts`` following.
+    """
+    source = _source_term(db, coder)
+    db.execute(
+        "CREATE TEMP TABLE copy_terms AS "
+        "WITH l AS MATERIALIZED (SELECT DISTINCT dimension, value FROM src.label_current "
+        "WHERE coder = ?1), "
+        "h AS MATERIALIZED (SELECT DISTINCT dimension, old_value, new_value, action "
+        "FROM src.label_changes WHERE coder = ?1) "
+        "SELECT t.id AS old, t.text FROM src.label_terms t WHERE t.id = ?1 OR t.id IN ("
+        "SELECT dimension FROM l UNION SELECT value FROM l UNION SELECT dimension FROM h "
+        "UNION SELECT old_value FROM h UNION SELECT new_value FROM h UNION SELECT action FROM h)",
+        [source],
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO main.label_terms (text) SELECT text FROM temp.copy_terms "
+        "ORDER BY text"
+    )
+    db.execute(
+        "CREATE TEMP TABLE term_map AS SELECT c.old, m.id AS new FROM temp.copy_terms c "
+        "JOIN main.label_terms m ON m.text = c.text"
+    )
+    db.execute("CREATE UNIQUE INDEX temp.term_map_old ON term_map (old)")
+    db.execute(
+        "CREATE TEMP TABLE copy_units AS SELECT k.id AS old, k.unit_id FROM src.unit_keys k "
+        "WHERE k.id IN (SELECT unit FROM src.label_current WHERE coder = ?1 "
+        "UNION SELECT unit FROM src.label_changes WHERE coder = ?1 "
+        "UNION SELECT unit FROM src.unit_state_rows WHERE coder = ?1)",
+        [source],
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO main.unit_keys (unit_id) SELECT unit_id FROM temp.copy_units "
+        "ORDER BY unit_id"
+    )
+    db.execute(
+        "CREATE TEMP TABLE unit_map AS SELECT c.old, m.id AS new FROM temp.copy_units c "
+        "JOIN main.unit_keys m ON m.unit_id = c.unit_id"
+    )
+    db.execute("CREATE UNIQUE INDEX temp.unit_map_old ON unit_map (old)")
+    term = "(SELECT new FROM temp.term_map WHERE old = {})".format
+    unit = "(SELECT new FROM temp.unit_map WHERE old = {})".format
+    db.execute(
+        "INSERT INTO main.label_current (unit, coder, dimension, value, changed_at, seconds) "
+        f"SELECT {unit('l.unit')}, {term('l.coder')}, {term('l.dimension')}, "
+        f"{term('l.value')}, l.changed_at, l.seconds FROM src.label_current l "
+        "WHERE l.coder = ? ORDER BY 1, 2, 3",
+        [source],
+    )
+    db.execute(
+        "CREATE TEMP TABLE history_ids AS SELECT id AS old_id, "
+        "row_number() OVER (ORDER BY id) AS new_id FROM src.label_changes WHERE coder = ?",
+        [source],
+    )
+    db.execute("CREATE UNIQUE INDEX temp.history_ids_old ON history_ids (old_id)")
+    db.execute(
+        "INSERT INTO main.label_changes (coder, id, unit, dimension, old_value, new_value, "
+        f"action, reverts, changed_at) SELECT {term('h.coder')}, m.new_id, {unit('h.unit')}, "
+        f"{term('h.dimension')}, {term('h.old_value')}, {term('h.new_value')}, "
+        f"{term('h.action')}, r.new_id, h.changed_at FROM src.label_changes h "
+        "JOIN temp.history_ids m ON m.old_id = h.id "
+        "LEFT JOIN temp.history_ids r ON r.old_id = h.reverts WHERE h.coder = ? ORDER BY h.id",
+        [source],
+    )
+    db.execute(
+        "INSERT INTO main.unit_state_rows (unit, coder, unsure, note, seconds, changed_at, "
+        f"needs_recoding) SELECT {unit('s.unit')}, {term('s.coder')}, s.unsure, s.note, "
+        "s.seconds, s.changed_at, s.needs_recoding FROM src.unit_state_rows s "
+        "WHERE s.coder = ? ORDER BY 1, 2",
+        [source],
+    )
+    for table in ("copy_terms", "term_map", "copy_units", "unit_map", "history_ids"):
+        db.execute(f"DROP TABLE temp.{table}")
+
+
+def _source_term(db: Database, text: str) -> int | None:
+    row = db.execute("SELECT id FROM src.label_terms WHERE text = ?", [text]).fetchone()
+    return row[0] if row else None
 
 
 def source_change_log(db: Database) -> list[tuple[str, str, str, str]]:

@@ -21,6 +21,7 @@ from desktop.core.store.gold import (  # re-exported: the team modules read them
     gold_values,
     write_gold,
 )
+from desktop.core.store.label_keys import labels_with_keys
 from desktop.core.store.machine import human_coder_ids
 from desktop.core.store.merge_rows import (  # re-exported, as above
     article_hashes,
@@ -374,9 +375,9 @@ def coded_values(db: Database, dimensions: Sequence[str]) -> list[tuple]:
     return fetch_rows(
         db,
         "SELECT u.id, u.seq, u.article_id, u.paragraph, u.text, l.dimension, l.coder_id, "
-        "l.value, coalesce(s.note, ''), coalesce(s.unsure, 0) FROM labels l "
+        f"l.value, coalesce(s.note, ''), coalesce(s.unsure, 0) FROM {labels_with_keys()} l "
         "JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
-        "LEFT JOIN unit_states s ON s.unit_id = l.unit_id AND s.coder_id = l.coder_id "
+        "LEFT JOIN unit_state_rows s ON s.unit = l.unit_n AND s.coder = l.coder_n "
         f"WHERE {_CODABLE} AND l.dimension IN ({placeholders(dimensions)}) "
         "ORDER BY u.seq, l.dimension, l.coder_id",
         list(dimensions),
@@ -385,7 +386,12 @@ def coded_values(db: Database, dimensions: Sequence[str]) -> list[tuple]:
 
 def label_code_counts(db: Database) -> dict[tuple[str, str], int]:
     """``{(dimension, code): number of current labels}`` over the whole project."""
-    rows = fetch_rows(db, "SELECT dimension, value, count(*) FROM labels GROUP BY dimension, value")
+    rows = fetch_rows(
+        db,
+        "SELECT d.text, v.text, n FROM (SELECT dimension, value, count(*) AS n "
+        "FROM label_current GROUP BY dimension, value) l "
+        "JOIN label_terms d ON d.id = l.dimension JOIN label_terms v ON v.id = l.value",
+    )
     return {(d, v): n for d, v, n in rows}
 
 
