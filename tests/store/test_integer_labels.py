@@ -53,10 +53,9 @@ def _dump(path) -> dict:
 @pytest.fixture
 def v6_project(tmp_path, scheme, corpus_dir, monkeypatch):
     """A project at format 6 holding every kind of label, history and state row."""
-    from desktop.core.corpus.importer import import_paths
-
     import contextlib
 
+    from desktop.core.corpus.importer import import_paths
     from desktop.core.store import corpus as store_corpus
 
     before = [m for m in dbmod.available_migrations() if m[0] <= 6]
