@@ -103,7 +103,7 @@ def arrow_read_s(project: Path) -> tuple[float, int]:
     return time.perf_counter() - start, rows
 
 
-def measure_agreement(project: Path) -> Result:
+def measure_agreement(project: Path, repeats: int = REPEATS) -> Result:
     import krippendorff
 
     from desktop.core import store
@@ -121,7 +121,7 @@ def measure_agreement(project: Path) -> Result:
         n_labels = len(labels)
         del labels
         app_read, app_compute, cli_read, arrow_read, base_alpha = [], [], [], [], []
-        for _ in range(REPEATS):
+        for _ in range(repeats):
             start = time.perf_counter()
             frame = label_frames.labels_frame(db)
             read = time.perf_counter()
@@ -183,7 +183,7 @@ def measure_agreement(project: Path) -> Result:
         ),
         summary=f"{app:.2f} s vs baseline {base:.2f} s ({ratio:.2f} x; read {reference})",
         details={
-            "repeats": REPEATS,
+            "repeats": repeats,
             "drift": True,
             "reference_read": reference,
             "reference_sql": REFERENCE_SQL,
@@ -255,8 +255,9 @@ def main(argv: list[str] | None = None) -> None:
     """agreement_s on one project file, printed as JSON."""
     parser = argparse.ArgumentParser(description="agreement_s on one project file")
     parser.add_argument("project", type=Path)
+    parser.add_argument("--repeats", type=int, default=REPEATS)
     args = parser.parse_args(argv)
-    result = measure_agreement(args.project)
+    result = measure_agreement(args.project, args.repeats)
     print(json.dumps({"agreement_s": result.as_json()}, indent=2))
 
 

@@ -1,4 +1,4 @@
-"""Bulk reads of the labels as columns (Arrow), for agreement and export.
+"""Bulk reads of the labels as columns (Arrow), for the agreement figures.
 
 Every bulk read of the labels that must be fast at a million sentences lives here, so
 that a change of the label tables changes one module. The rows and their order are
