@@ -175,3 +175,15 @@ def test_a_project_without_labels_gives_an_empty_typed_frame(empty_project):
     frame = label_frames.labels_frame(empty_project)
     assert len(frame) == 0
     assert list(frame.columns) == list(store.labels_frame(empty_project).columns)
+
+
+def test_a_coder_id_holding_the_key_separator_is_kept_whole(project):
+    unit = store.labels_frame(project)["unit_id"][0]  # a codable unit
+    odd = f"odd{label_frames.KEY_SEPARATOR}coder"
+    store.ensure_coder(project, odd)
+    store.set_label(project, unit, odd, "stance", "pressure")
+    new = label_frames.labels_frame(project)
+    assert _cells(new) == _cells(store.labels_frame(project))
+    assert new[new["coder"] == odd][["unit_id", "dimension", "value"]].values.tolist() == [
+        [unit, "stance", "pressure"]
+    ]
