@@ -306,9 +306,11 @@ def alpha_of_codes(
     reason = undefined_reason(counts, names)
     if reason:
         return AlphaResult(float("nan"), reason, o, n, units)
-    data = np.where(codes >= 0, values[np.clip(codes, 0, None)], np.nan)[:, pairable]
+    # The value counts of the pairable units are what krippendorff.alpha makes of the
+    # reliability data (the values are distinct), so it gets them as they are: the same
+    # alpha to the bit, without a float matrix of every coder and unit.
     alpha = krippendorff.alpha(
-        reliability_data=data, value_domain=values, level_of_measurement=level
+        value_counts=counts[pairable], value_domain=values, level_of_measurement=level
     )
     return AlphaResult(float(alpha), "", o, n, units)
 

@@ -147,6 +147,51 @@ def filter_labels(
     return df.loc[keep].reset_index(drop=True)
 
 
+def factorize_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of integers: codes in order of first appearance and the uniques.
+
+    Sorted input (the labels come in unit order) is done in one pass, without hashing.
+
+    Parameters
+    ----------
+    values : ndarray of int, shape (R,)
+
+    Returns
+    -------
+    codes : ndarray of int64, shape (R,)
+    uniques : ndarray, shape (U,)
+    """
+    values = np.asarray(values)
+    if values.size and (values[1:] >= values[:-1]).all():
+        first = np.empty(values.size, dtype=bool)
+        first[0] = True
+        np.not_equal(values[1:], values[:-1], out=first[1:])
+        return np.cumsum(first) - 1, values[first]
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64, copy=False), uniques
+
+
+def _factorize(column: pd.Series, *, appearance: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a column without missing values and the values they stand for.
+
+    As ``pd.factorize``, but from a categorical's codes when the column is one (no
+    hashing of text). ``appearance`` numbers the values in order of first appearance,
+    as ``pd.factorize`` does; otherwise in any order (the categories' own).
+    """
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = pd.factorize(column)
+        return codes, np.asarray(uniques, dtype=object)
+    codes = column.cat.codes.to_numpy()
+    categories = column.cat.categories
+    if appearance:
+        codes, uniques = factorize_ints(codes)
+        return codes, categories.take(uniques).to_numpy(dtype=object)
+    # Only the categories that occur (a filtered frame keeps the others).
+    present = np.bincount(codes, minlength=len(categories)) > 0
+    renumber = np.cumsum(present) - 1
+    return renumber[codes], categories[present].to_numpy(dtype=object)
+
+
 def _codes_list(codes: Iterable[str], limit: int = 5) -> str:
     codes = sorted(codes)
     shown = ", ".join(f"'{c}'" for c in codes[:limit])
@@ -189,7 +234,7 @@ def prepare_labels(
         )
     frame = labels.dropna(subset=list(REQUIRED_COLUMNS))
     notes: list[str] = []
-    coder_codes, coder_names = pd.factorize(frame["coder"])
+    coder_codes, coder_names = _factorize(frame["coder"])
     coder_names = [str(c) for c in coder_names]
     if coders is not None:
         selected = tuple(dict.fromkeys(str(c) for c in coders))
@@ -203,9 +248,9 @@ def prepare_labels(
         frame, coder_codes = frame[chosen], coder_codes[chosen]
     has_times = times and TIME_COLUMN in frame.columns
     stamps = time_ns(frame[TIME_COLUMN]) if has_times else None
-    unit_codes, unit_ids = pd.factorize(frame["unit_id"])
-    dim_codes, dim_names = pd.factorize(frame["dimension"])
-    value_codes, value_names = pd.factorize(frame["value"])
+    unit_codes, unit_ids = _factorize(frame["unit_id"], appearance=True)
+    dim_codes, dim_names = _factorize(frame["dimension"])
+    value_codes, value_names = _factorize(frame["value"])
     dim_names = pd.Index([str(d) for d in dim_names])
     unknown_dims = set(dim_names) - set(scheme.dimension_ids)
     if unknown_dims:
@@ -255,7 +300,7 @@ def _dimension_labels(
             f"{_codes_list(bad)}"
         )
         rows, category = rows[~unknown], category[~unknown]
-    units, unit_index = pd.factorize(unit_codes[rows])
+    units, unit_index = factorize_ints(unit_codes[rows])
     coder = coder_codes[rows]
     n_units, n_coders = len(unit_index), len(selected)
     time = stamps[rows] if stamps is not None else np.full(rows.size, NO_TIME)

@@ -313,8 +313,9 @@ def agreement_labels_frame(db: Database, coders: Iterable[str] | None = None) ->
 
     A model named in ``coders`` contributes its first run, shaped like
     :func:`desktop.core.store.labels_frame`; with ``coders`` None no model is included.
+    The humans' labels are read in C (:func:`desktop.core.store.label_frames.labels_frame`).
     """
-    from desktop.core.store.labels import labels_frame
+    from desktop.core.store.label_frames import labels_frame
 
     humans = labels_frame(db)
     wanted = [c for c in coders or () if coder_kind(db, c) == MODEL]
