@@ -56,10 +56,14 @@ def _held(made: Path, tmp_path: Path) -> Path:
     return backup.extract(made, tmp_path / f"{made.name}.stance")
 
 
-def _wreck_backup(made: Path) -> None:
-    """Damage the blocks of the backup ``made`` (its manifest stays readable)."""
+def _wreck_backup(made: Path, keep: Path | None = None) -> None:
+    """Damage the blocks of the backup ``made`` (its manifest stays readable), except
+    those it shares with the backup ``keep`` (unchanged blocks are stored once)."""
     manifest = blockstore.read_manifest(made)
-    for block in manifest.blocks:
+    shared = set(blockstore.read_manifest(keep).blocks) if keep is not None else set()
+    wrecked = [block for block in manifest.blocks if block not in shared]
+    assert wrecked, "the two backups share every block"
+    for block in wrecked:
         _wreck(blockstore.block_path(made.parent, block), start=8)
 
 
@@ -115,7 +119,7 @@ def test_a_damaged_project_names_its_newest_good_backup(project):
     store.set_label(db, _units(db)[9], "ra", "stance", "pressure")  # new blocks
     db.close()
     newest = backup.make_backup(project)
-    _wreck_backup(newest)  # a bad backup is passed over
+    _wreck_backup(newest, keep=older)  # a bad backup is passed over
     _checkpoint(project)
     _wreck(project)  # even the project id is unreadable now: found by its last place
     with pytest.raises(CorruptProject) as info:
