@@ -27,6 +27,7 @@ from desktop.core.corpus.readers import Document, expand_paths, read_documents
 from desktop.core.corpus.split import SplitArticle, split_text, split_texts
 from desktop.core.errors import InputError
 from desktop.core.store import NewArticle, NewParagraph, NewUnit
+from desktop.core.store.corpus import ArticleWriter
 
 #: A web page whose coded sentences hold fewer words than this, or less than this share
 #: of the words the page shows, is imported with a warning (refused with ``strict``).
@@ -140,13 +141,15 @@ def _prepare_all(
     progress: Progress | None,
     workers: int | None,
     strict: bool = False,
+    store_batch: Callable[[list[NewArticle]], object] | None = None,
 ) -> list[NewArticle]:
     """Read and prepare every file; duplicates and notices go into ``summary``.
 
     Files are read and hashed here, in order, while batches of articles get their
     clutter rules and sentences (:func:`.split.split_texts`, in worker processes for a
     large import, see :mod:`.parallel`); articles are finished in order as their batch
-    comes back. Progress counts finished files.
+    comes back, and handed to ``store_batch`` (inside the import's write transaction,
+    so that storing overlaps the workers' segmenting). Progress counts finished files.
     """
     prepared: list[NewArticle] = []
     seen: dict[str, str] = {}
@@ -173,6 +176,7 @@ def _prepare_all(
         if pool.parallel:
             work_while_waiting()
         drafts, texts, pending = queue.popleft()
+        done: list[NewArticle] = []
         for draft, parts in zip(drafts, pool.result(pending, texts, rules), strict=True):
             article = _finish_article(draft.article, parts)
             if not any(not u.excluded for u in article.units):
@@ -184,8 +188,11 @@ def _prepare_all(
                 raise InputError(f"{short} (refused with --strict)", files[draft.number - 1])
             if short:
                 summary.warnings.append(f"{article.origin}: {short}")
-            prepared.append(article)
+            done.append(article)
             finished = max(finished, draft.number - 1)
+        if store_batch is not None:
+            store_batch(done)
+        prepared.extend(done)
         if progress:
             progress(finished, total, str(files[finished]))
 
@@ -268,24 +275,28 @@ def import_paths(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        prepared = _prepare_all(db, files, rules, summary, progress, workers, strict)
-    finally:
-        if collecting:
-            gc.enable()
-    if progress:
-        progress(len(files), len(files), "storing")
-    if prepared or rules_text is not None:
+        # One transaction from the first batch stored to the log entry: a bad file or a
+        # cancel rolls back every batch stored before it (all or nothing).
         with store.write_transaction(db):
             if rules_text is not None and store.get_meta(db, RULES_META_KEY) != rules_text:
                 store.set_meta(db, RULES_META_KEY, rules_text)
                 store.log_change(db, "set-rules", who, {"origin": rules_origin})
-            store.add_articles(db, prepared)
-            store.log_change(
-                db,
-                "import",
-                who,
-                {"articles": [a.id for a in prepared], "files": [str(f) for f in files]},
+            writer = ArticleWriter(db)
+            prepared = _prepare_all(
+                db, files, rules, summary, progress, workers, strict, writer.add
             )
+            if progress:
+                progress(len(files), len(files), "storing")
+            if prepared or rules_text is not None:
+                store.log_change(
+                    db,
+                    "import",
+                    who,
+                    {"articles": [a.id for a in prepared], "files": [str(f) for f in files]},
+                )
+    finally:
+        if collecting:
+            gc.enable()
     for article in prepared:
         codable = sum(1 for u in article.units if not u.excluded)
         summary.added.append((article.id, article.title, codable))
