@@ -1,8 +1,8 @@
 """Import articles into a project: read, clean, segment, store — all or nothing.
 
-Everything is read and prepared in memory first; only when every file is good is the
-whole batch written, in one transaction. A bad file therefore leaves the project exactly
-as it was.
+Batches of articles are stored as they are prepared, all inside one write transaction
+that is committed only when every file is good. A bad file (or a cancel) therefore leaves
+the project exactly as it was.
 """
 
 from __future__ import annotations
@@ -28,6 +28,13 @@ from desktop.core.corpus.split import SplitArticle, split_text, split_texts
 from desktop.core.errors import InputError
 from desktop.core.store import NewArticle, NewParagraph, NewUnit
 from desktop.core.store.corpus import ArticleWriter
+
+#: Page cache of the import's connection, in KiB per KiB of input files, within bounds:
+#: the units' indexes by id and by article grow at random places, and with SQLite's
+#: default 2 MB cache a 1M-sentence import rewrote their pages to the WAL again and
+#: again (units stored in 88 s instead of 45 s, benchmarks/README.md).
+IMPORT_CACHE_PER_INPUT = 2
+IMPORT_CACHE_KIB = (2_000, 256 * 1024)
 
 #: A web page whose coded sentences hold fewer words than this, or less than this share
 #: of the words the page shows, is imported with a warning (refused with ``strict``).
@@ -133,6 +140,21 @@ def _file_sizes(files: list[Path]) -> int:
     return total
 
 
+@contextlib.contextmanager
+def _page_cache(db: store.Database, total_bytes: int):
+    """A page cache in proportion to the import (see :data:`IMPORT_CACHE_PER_INPUT`),
+    the connection's own afterwards. It changes how often pages are written, never what
+    is stored."""
+    low, high = IMPORT_CACHE_KIB
+    kib = min(high, max(low, IMPORT_CACHE_PER_INPUT * total_bytes // 1024))
+    before = db.conn.execute("PRAGMA cache_size").fetchone()[0]
+    db.conn.execute(f"PRAGMA cache_size = {-kib}")
+    try:
+        yield
+    finally:
+        db.conn.execute(f"PRAGMA cache_size = {before}")
+
+
 def _prepare_all(
     db: store.Database,
     files: list[Path],
@@ -140,18 +162,21 @@ def _prepare_all(
     summary: ImportSummary,
     progress: Progress | None,
     workers: int | None,
-    strict: bool = False,
-    store_batch: Callable[[list[NewArticle]], object] | None = None,
-) -> list[NewArticle]:
+    strict: bool,
+    store_batch: Callable[[list[NewArticle]], object],
+    total_bytes: int,
+) -> list[str]:
     """Read and prepare every file; duplicates and notices go into ``summary``.
 
     Files are read and hashed here, in order, while batches of articles get their
     clutter rules and sentences (:func:`.split.split_texts`, in worker processes for a
     large import, see :mod:`.parallel`); articles are finished in order as their batch
     comes back, and handed to ``store_batch`` (inside the import's write transaction,
-    so that storing overlaps the workers' segmenting). Progress counts finished files.
+    so that storing overlaps the workers' segmenting); then only their ids and their
+    counts in ``summary`` are kept. Progress counts finished files. Returns the ids of
+    the articles stored, in order.
     """
-    prepared: list[NewArticle] = []
+    prepared: list[str] = []
     seen: dict[str, str] = {}
     total = len(files)
     # Submitted batches, oldest first: (drafts, their (text, title flag), pending parts).
@@ -190,9 +215,16 @@ def _prepare_all(
                 summary.warnings.append(f"{article.origin}: {short}")
             done.append(article)
             finished = max(finished, draft.number - 1)
-        if store_batch is not None:
-            store_batch(done)
-        prepared.extend(done)
+        store_batch(done)
+        for article in done:
+            prepared.append(article.id)
+            codable = sum(1 for u in article.units if not u.excluded)
+            summary.added.append((article.id, article.title, codable))
+            for p in article.paragraphs:
+                if p.excluded:
+                    summary.excluded_lines[p.excluded_by] = (
+                        summary.excluded_lines.get(p.excluded_by, 0) + 1
+                    )
         if progress:
             progress(finished, total, str(files[finished]))
 
@@ -202,7 +234,7 @@ def _prepare_all(
             queue.append((batch, batch_texts, pool.submit(batch_texts, rules)))
             batch, batch_texts, batch_lines = [], [], 0
 
-    with LineSegmenter(choose_workers(_file_sizes(files), workers), split_texts) as pool:
+    with LineSegmenter(choose_workers(total_bytes, workers), split_texts) as pool:
         for number, path in enumerate(files, start=1):
             if progress:
                 progress(finished, total, str(path))
@@ -277,13 +309,14 @@ def import_paths(
     try:
         # One transaction from the first batch stored to the log entry: a bad file or a
         # cancel rolls back every batch stored before it (all or nothing).
-        with store.write_transaction(db):
+        total_bytes = _file_sizes(files)
+        with _page_cache(db, total_bytes), store.write_transaction(db):
             if rules_text is not None and store.get_meta(db, RULES_META_KEY) != rules_text:
                 store.set_meta(db, RULES_META_KEY, rules_text)
                 store.log_change(db, "set-rules", who, {"origin": rules_origin})
             writer = ArticleWriter(db)
             prepared = _prepare_all(
-                db, files, rules, summary, progress, workers, strict, writer.add
+                db, files, rules, summary, progress, workers, strict, writer.add, total_bytes
             )
             if progress:
                 progress(len(files), len(files), "storing")
@@ -292,17 +325,9 @@ def import_paths(
                     db,
                     "import",
                     who,
-                    {"articles": [a.id for a in prepared], "files": [str(f) for f in files]},
+                    {"articles": prepared, "files": [str(f) for f in files]},
                 )
     finally:
         if collecting:
             gc.enable()
-    for article in prepared:
-        codable = sum(1 for u in article.units if not u.excluded)
-        summary.added.append((article.id, article.title, codable))
-        for p in article.paragraphs:
-            if p.excluded:
-                summary.excluded_lines[p.excluded_by] = (
-                    summary.excluded_lines.get(p.excluded_by, 0) + 1
-                )
     return summary
