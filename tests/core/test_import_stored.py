@@ -94,12 +94,8 @@ def test_generated_articles_are_stored_as_before(tmp_path, scheme, workers):
     assert imported_digest(folder, project, scheme, workers) == GENERATED_DIGEST
 
 
-def test_the_import_gives_the_connection_its_own_page_cache_back(corpus_project):
+def test_the_import_gives_the_connection_its_own_page_cache_back(corpus_project, tmp_path):
     db = corpus_project
     before = db.conn.execute("PRAGMA cache_size").fetchone()[0]
-    import_paths(db, [generated_articles(project_path_folder(db) / "more")], workers=1)
+    import_paths(db, [generated_articles(tmp_path / "more")], workers=1)
     assert db.conn.execute("PRAGMA cache_size").fetchone()[0] == before
-
-
-def project_path_folder(db) -> Path:
-    return store.project_path(db).parent
