@@ -32,7 +32,7 @@ from desktop.core.store.corpus import ArticleWriter
 #: Page cache of the import's connection, in KiB per KiB of input files, within bounds:
 #: the units' indexes by id and by article grow at random places, and with SQLite's
 #: default 2 MB cache a 1M-sentence import rewrote their pages to the WAL again and
-#: again (units stored in 88 s instead of 45 s, benchmarks/README.md).
+#: again (units stored in 88 s, 48 s with 256 MB; benchmarks/README.md).
 IMPORT_CACHE_PER_INPUT = 2
 IMPORT_CACHE_KIB = (2_000, 256 * 1024)
 
