@@ -20,7 +20,9 @@ from benchmarks.synthetic import import_articles
 from desktop.core.corpus.parallel import choose_workers
 
 TARGET_RATE = 5_000
-TARGET_RATIO = 0.8
+# issue 24: the import (with the worker processes a user gets) at least as fast as the
+# chosen segmenter alone in one process; it was 0.8 (the benchmarks issue)
+TARGET_RATIO = 1.0
 # Issue 24, at 1M sentences: the whole import in under a minute on 2 cores, and the
 # import in one process at least as fast as the segmenter alone.
 TARGET_1M_S = 60.0

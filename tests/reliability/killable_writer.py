@@ -13,8 +13,8 @@ Run by tests/reliability/test_crash_kill.py, never collected itself.
 
 ``python killable_writer.py import PROJECT FILE``
     Imports FILE with ``import_paths`` (what ``stancecoder import`` calls), printing
-    ``reading`` as it starts, ``storing`` just before the batch is written and ``done``
-    after.
+    ``reading`` as it starts, ``storing`` once every batch is stored (the commit comes
+    next) and ``done`` after.
 
 ``python killable_writer.py merge PROJECT PACKAGE``
     Merges a coder package with ``merge_files`` (what ``stancecoder merge`` calls),

@@ -236,17 +236,22 @@ def test_an_import_killed_midway_leaves_the_project_as_before(tmp_path, corpus_p
     source = tmp_path / "big.jsonl"
     _big_jsonl(source, articles=300, sentences=40)
     outcomes = []
-    # "reading": before the transaction; seconds after "storing"; "wal": as soon as the
-    # transaction has spilled pages into the WAL, long before its commit.
+    # "reading": before the transaction; seconds after "storing" (every batch stored,
+    # the commit next); "wal": as soon as the transaction, which stores each batch as it
+    # is segmented, has spilled pages into the WAL, long before its commit.
+    reader = store.open_project(pristine, readonly=True)
+    articles_before = store.counts(reader)["articles"]
+    reader.close()
     for moment in ("reading", "0.05", "wal"):
         project = tmp_path / f"round-{len(outcomes)}.stance"
         shutil.copyfile(pristine, project)
-        seen, wal_bytes = _kill_writer("import", project, source, moment)
+        start = "reading" if moment == "wal" else "storing"
+        seen, wal_bytes = _kill_writer("import", project, source, moment, start)
         if dump(project) == before:
             outcome = "as before"
         else:  # the kill came after the commit: then the import is whole
             db = store.open_project(project)
-            assert store.counts(db)["articles"] == 2 + 300, moment
+            assert store.counts(db)["articles"] == articles_before + 300, moment
             db.close()
             outcome = "complete"
         if "done" in seen:

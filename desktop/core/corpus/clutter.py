@@ -53,6 +53,8 @@ class LineVerdict:
     rule: str = ""
 
 
+_KEPT = LineVerdict(False)
+
 PROJECT_RULES = "the project's clutter rules"
 
 
@@ -142,7 +144,7 @@ def classify_lines(lines: list[str], rules: ClutterRules) -> list[LineVerdict]:
     ``where = "tail"`` run last, over the last lines that no other rule excluded, so that
     a footer of navigation links does not hide an author's bio above it.
     """
-    verdicts = [LineVerdict(False) for _ in lines]
+    verdicts = [_KEPT] * len(lines)  # one shared verdict: they are frozen
     anywhere = [r for r in rules.lines if r.where == "anywhere"]
     tail_rules = [r for r in rules.lines if r.where == "tail"]
     _apply(lines, range(len(lines)), anywhere, verdicts)

@@ -1,8 +1,8 @@
 """Import articles into a project: read, clean, segment, store — all or nothing.
 
-Everything is read and prepared in memory first; only when every file is good is the
-whole batch written, in one transaction. A bad file therefore leaves the project exactly
-as it was.
+Batches of articles are stored as they are prepared, all inside one write transaction
+that is committed only when every file is good. A bad file (or a cancel) therefore leaves
+the project exactly as it was.
 """
 
 from __future__ import annotations
@@ -27,6 +27,14 @@ from desktop.core.corpus.readers import Document, expand_paths, read_documents
 from desktop.core.corpus.split import SplitArticle, split_text, split_texts
 from desktop.core.errors import InputError
 from desktop.core.store import NewArticle, NewParagraph, NewUnit
+from desktop.core.store.corpus import ArticleWriter
+
+#: Page cache of the import's connection, in KiB per KiB of input files, within bounds:
+#: the units' indexes by id and by article grow at random places, and with SQLite's
+#: default 2 MB cache a 1M-sentence import rewrote their pages to the WAL again and
+#: again (units stored in 88 s, 48 s with 256 MB; benchmarks/README.md).
+IMPORT_CACHE_PER_INPUT = 2
+IMPORT_CACHE_KIB = (2_000, 256 * 1024)
 
 #: A web page whose coded sentences hold fewer words than this, or less than this share
 #: of the words the page shows, is imported with a warning (refused with ``strict``).
@@ -132,6 +140,21 @@ def _file_sizes(files: list[Path]) -> int:
     return total
 
 
+@contextlib.contextmanager
+def _page_cache(db: store.Database, total_bytes: int):
+    """A page cache in proportion to the import (see :data:`IMPORT_CACHE_PER_INPUT`),
+    the connection's own afterwards. It changes how often pages are written, never what
+    is stored."""
+    low, high = IMPORT_CACHE_KIB
+    kib = min(high, max(low, IMPORT_CACHE_PER_INPUT * total_bytes // 1024))
+    before = db.conn.execute("PRAGMA cache_size").fetchone()[0]
+    db.conn.execute(f"PRAGMA cache_size = {-kib}")
+    try:
+        yield
+    finally:
+        db.conn.execute(f"PRAGMA cache_size = {before}")
+
+
 def _prepare_all(
     db: store.Database,
     files: list[Path],
@@ -139,16 +162,21 @@ def _prepare_all(
     summary: ImportSummary,
     progress: Progress | None,
     workers: int | None,
-    strict: bool = False,
-) -> list[NewArticle]:
+    strict: bool,
+    store_batch: Callable[[list[NewArticle]], object],
+    total_bytes: int,
+) -> list[str]:
     """Read and prepare every file; duplicates and notices go into ``summary``.
 
     Files are read and hashed here, in order, while batches of articles get their
     clutter rules and sentences (:func:`.split.split_texts`, in worker processes for a
     large import, see :mod:`.parallel`); articles are finished in order as their batch
-    comes back. Progress counts finished files.
+    comes back, and handed to ``store_batch`` (inside the import's write transaction,
+    so that storing overlaps the workers' segmenting); then only their ids and their
+    counts in ``summary`` are kept. Progress counts finished files. Returns the ids of
+    the articles stored, in order.
     """
-    prepared: list[NewArticle] = []
+    prepared: list[str] = []
     seen: dict[str, str] = {}
     total = len(files)
     # Submitted batches, oldest first: (drafts, their (text, title flag), pending parts).
@@ -173,6 +201,7 @@ def _prepare_all(
         if pool.parallel:
             work_while_waiting()
         drafts, texts, pending = queue.popleft()
+        done: list[NewArticle] = []
         for draft, parts in zip(drafts, pool.result(pending, texts, rules), strict=True):
             article = _finish_article(draft.article, parts)
             if not any(not u.excluded for u in article.units):
@@ -184,8 +213,18 @@ def _prepare_all(
                 raise InputError(f"{short} (refused with --strict)", files[draft.number - 1])
             if short:
                 summary.warnings.append(f"{article.origin}: {short}")
-            prepared.append(article)
+            done.append(article)
             finished = max(finished, draft.number - 1)
+        store_batch(done)
+        for article in done:
+            prepared.append(article.id)
+            codable = sum(1 for u in article.units if not u.excluded)
+            summary.added.append((article.id, article.title, codable))
+            for p in article.paragraphs:
+                if p.excluded:
+                    summary.excluded_lines[p.excluded_by] = (
+                        summary.excluded_lines.get(p.excluded_by, 0) + 1
+                    )
         if progress:
             progress(finished, total, str(files[finished]))
 
@@ -195,7 +234,7 @@ def _prepare_all(
             queue.append((batch, batch_texts, pool.submit(batch_texts, rules)))
             batch, batch_texts, batch_lines = [], [], 0
 
-    with LineSegmenter(choose_workers(_file_sizes(files), workers), split_texts) as pool:
+    with LineSegmenter(choose_workers(total_bytes, workers), split_texts) as pool:
         for number, path in enumerate(files, start=1):
             if progress:
                 progress(finished, total, str(path))
@@ -268,30 +307,27 @@ def import_paths(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        prepared = _prepare_all(db, files, rules, summary, progress, workers, strict)
-    finally:
-        if collecting:
-            gc.enable()
-    if progress:
-        progress(len(files), len(files), "storing")
-    if prepared or rules_text is not None:
-        with store.write_transaction(db):
+        # One transaction from the first batch stored to the log entry: a bad file or a
+        # cancel rolls back every batch stored before it (all or nothing).
+        total_bytes = _file_sizes(files)
+        with _page_cache(db, total_bytes), store.write_transaction(db):
             if rules_text is not None and store.get_meta(db, RULES_META_KEY) != rules_text:
                 store.set_meta(db, RULES_META_KEY, rules_text)
                 store.log_change(db, "set-rules", who, {"origin": rules_origin})
-            store.add_articles(db, prepared)
-            store.log_change(
-                db,
-                "import",
-                who,
-                {"articles": [a.id for a in prepared], "files": [str(f) for f in files]},
+            writer = ArticleWriter(db)
+            prepared = _prepare_all(
+                db, files, rules, summary, progress, workers, strict, writer.add, total_bytes
             )
-    for article in prepared:
-        codable = sum(1 for u in article.units if not u.excluded)
-        summary.added.append((article.id, article.title, codable))
-        for p in article.paragraphs:
-            if p.excluded:
-                summary.excluded_lines[p.excluded_by] = (
-                    summary.excluded_lines.get(p.excluded_by, 0) + 1
+            if progress:
+                progress(len(files), len(files), "storing")
+            if prepared or rules_text is not None:
+                store.log_change(
+                    db,
+                    "import",
+                    who,
+                    {"articles": prepared, "files": [str(f) for f in files]},
                 )
+    finally:
+        if collecting:
+            gc.enable()
     return summary

@@ -79,12 +79,28 @@ def split_text(text: str, title_in_text: bool, rules: ClutterRules) -> SplitArti
                     inline[name] = inline.get(name, 0) + 1
             for s, e, _ in spans:
                 masked = masked[:s] + " " * (e - s) + masked[e:]
-        for sentence, (s, e) in enumerate(sentence_spans(masked)):
-            unit_text = clean_unit_text(line, s, e, spans)
-            if unit_text:
-                units.append(
-                    (paragraph, sentence, line_start + s, line_start + e, unit_text, excluded, rule)
-                )
+        if spans or _ODD_SPACE.search(line):
+            for sentence, (s, e) in enumerate(sentence_spans(masked)):
+                unit_text = clean_unit_text(line, s, e, spans)
+                if unit_text:
+                    units.append(
+                        (
+                            paragraph,
+                            sentence,
+                            line_start + s,
+                            line_start + e,
+                            unit_text,
+                            excluded,
+                            rule,
+                        )
+                    )
+        else:
+            # Only single plain spaces in the whole line: each sentence's text is its slice
+            # (what clean_unit_text returns for it, without testing every sentence again).
+            units += [
+                (paragraph, sentence, line_start + s, line_start + e, line[s:e], excluded, rule)
+                for sentence, (s, e) in enumerate(sentence_spans(masked))
+            ]
     return SplitArticle(paragraphs, units, inline)
 
 

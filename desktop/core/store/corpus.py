@@ -92,70 +92,86 @@ def add_articles(db: Database, articles: Sequence[NewArticle]) -> list[str]:
     list of str
         The ids of the inserted articles, in order.
     """
-    position = db.execute("SELECT coalesce(max(position), 0) FROM articles").fetchone()[0]
-    seq = db.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]
-    now = utc_now()
-    ids = []
-    article_rows, paragraph_rows, unit_rows = [], [], []
-    for article in articles:
-        position += 1
-        aid = article.id
-        ids.append(aid)
-        article_rows.append(
-            (
-                aid,
-                position,
-                article.title,
-                article.source,
-                article.author,
-                article.date,
-                article.url,
-                article.text,
-                article.content_hash,
-                json.dumps(article.metadata, ensure_ascii=False, sort_keys=True),
-                article.origin,
-                article.encoding,
-                now,
-            )
-        )
-        for idx, p in enumerate(article.paragraphs):
-            paragraph_rows.append((aid, idx, p.start, p.end, int(p.excluded), p.excluded_by))
-        for ordinal, u in enumerate(article.units, start=1):
-            seq += 1
-            unit_rows.append(
+    return ArticleWriter(db).add(articles)
+
+
+class ArticleWriter:
+    """Inserts the articles of one import in batches, inside one write transaction.
+
+    Positions and seq numbers continue from the project's last ones and every row gets
+    the same time, so that storing an import batch by batch (while later batches are
+    still being segmented, :mod:`desktop.core.corpus.importer`) stores exactly the rows
+    one :func:`add_articles` call of all of them stores. Create it inside the write
+    transaction.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._conn = db.conn
+        self._position = self._conn.execute(
+            "SELECT coalesce(max(position), 0) FROM articles"
+        ).fetchone()[0]
+        self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]
+        self._now = utc_now()
+
+    def add(self, articles: Sequence[NewArticle]) -> list[str]:
+        """Insert ``articles`` after those added before; returns their ids, in order."""
+        now = self._now
+        position, seq = self._position, self._seq
+        ids = []
+        article_rows, paragraph_rows, unit_rows = [], [], []
+        for article in articles:
+            position += 1
+            aid = article.id
+            ids.append(aid)
+            article_rows.append(
                 (
-                    unit_id_for(aid, ordinal),
-                    seq,
                     aid,
-                    u.paragraph,
-                    u.sentence,
-                    u.start,
-                    u.end,
-                    u.text,
-                    int(u.excluded),
-                    u.excluded_by,
+                    position,
+                    article.title,
+                    article.source,
+                    article.author,
+                    article.date,
+                    article.url,
+                    article.text,
+                    article.content_hash,
+                    json.dumps(article.metadata, ensure_ascii=False, sort_keys=True),
+                    article.origin,
+                    article.encoding,
                     now,
                 )
             )
-    conn = db.conn
-    conn.executemany(
-        "INSERT INTO articles (id, position, title, source, author, date, url, text, "
-        "content_hash, metadata, origin, encoding, imported_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        article_rows,
-    )
-    conn.executemany(
-        "INSERT INTO paragraphs (article_id, idx, start, end, excluded, excluded_by) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        paragraph_rows,
-    )
-    with indexing_in_bulk(db):  # the search index, in one statement (issue 24)
+            paragraph_rows += [
+                (aid, idx, p.start, p.end, int(p.excluded), p.excluded_by)
+                for idx, p in enumerate(article.paragraphs)
+            ]
+            # The unit's fields in NewUnit order are the columns paragraph .. excluded_by
+            # (a bool is stored as the integer 0 or 1, as int() would give).
+            unit_rows += [
+                (f"{aid}-{ordinal:04d}", seq + ordinal, aid, *u, now)  # unit_id_for
+                for ordinal, u in enumerate(article.units, start=1)
+            ]
+            seq += len(article.units)
+        conn = self._conn
         conn.executemany(
-            f"INSERT INTO units ({UNIT_COLUMNS}, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            unit_rows,
+            "INSERT INTO articles (id, position, title, source, author, date, url, text, "
+            "content_hash, metadata, origin, encoding, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            article_rows,
         )
-    return ids
+        conn.executemany(
+            "INSERT INTO paragraphs (article_id, idx, start, end, excluded, excluded_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            paragraph_rows,
+        )
+        with indexing_in_bulk(self._db):  # the search index, in one statement (issue 24)
+            conn.executemany(
+                f"INSERT INTO units ({UNIT_COLUMNS}, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                unit_rows,
+            )
+        self._position, self._seq = position, seq
+        return ids
 
 
 def unit_from_row(row: Sequence) -> Unit:
