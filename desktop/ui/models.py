@@ -86,6 +86,14 @@ class ArticleTableModel(QAbstractTableModel):
         self._progress = {}
         self.endResetModel()
 
+    def forget_progress(self) -> None:
+        """Read each row's progress again when it is next shown (labels or assignments
+        changed; the articles did not)."""
+        self._progress = {}
+        if self._headers:
+            last = len(self._headers) - 1
+            self.dataChanged.emit(self.index(0, self.PROGRESS), self.index(last, self.PROGRESS))
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headers)
 
