@@ -31,6 +31,7 @@ from enum import Enum
 
 from desktop.core import store
 from desktop.core.keys import Action
+from desktop.core.project_changes import Changed
 from desktop.core.store import Article, Change, Database, Unit, coding_queries
 from desktop.core.store import team as team_store
 from desktop.core.unit_queue import UnitQueue
@@ -48,6 +49,9 @@ class Phase(Enum):
 # the pending move has happened or not (see the module docstring).
 FORWARD_ACTIONS = frozenset({Action.CONFIRM, Action.NEXT, Action.NEXT_UNCODED})
 AT_ONCE_ACTIONS = FORWARD_ACTIONS | {Action.UNDO}
+
+# The parts of a project whose change can alter what a session holds (see reload).
+_SESSION_PARTS = Changed.LABELS | Changed.UNITS | Changed.TEAM | Changed.SCHEME
 
 
 @dataclass(frozen=True)
@@ -227,6 +231,7 @@ class CodingSession:
         self._paused = False
         self._shown: _Shown | None = None
         self._queue = UnitQueue(db, [])
+        self._assigned_only = False
         self.phase = Phase.EMPTY
         self._coded: int | None = None
         self._partial: int | None = None
@@ -673,28 +678,53 @@ class CodingSession:
         self._shown = None
         self.phase = Phase.EMPTY
 
-    def reload(self) -> Update:
-        """Re-read the list of units (after an import), staying on the shown unit."""
+    def reload(self, what: Changed = Changed.EVERYTHING, *, count_later: bool = False) -> Update:
+        """Re-read what a change to ``what`` may have altered, staying on the shown unit.
+
+        The list of units is read again only when units or the scheme changed (an
+        import, curation, another program's write), the coder's assignments only when
+        the team changed; the counts whenever labels, units or the team changed; a
+        change of gold values alone changes nothing the session holds (the update is
+        ``ignored``). The shown unit is read again (another program may have written
+        to it) and stays the shown unit while it is among those to code.
+
+        With ``count_later`` the counts (and a list of every codable unit that must be
+        read again) are left to :func:`count_progress` on another connection and
+        :meth:`adopt_counts`, as when a session opens with ``count_later``.
+        """
+        if not what & _SESSION_PARTS:
+            return Update(ignored=True)
         settled = self.settle() if self._pending else None
         seq = self._shown.unit.seq if self._shown else None
         self._leave()
         self._shown = None
         self._article_seqs = {}
-        self._load_queue()
+        if what & (Changed.UNITS | Changed.SCHEME):
+            self._articles = {}  # curation may have changed a title
+            self._load_queue(count=not count_later)
+        elif what & Changed.TEAM:
+            self._load_queue(count=not count_later, keep_all=True)
+        else:  # labels: the same units, other counts
+            self._load_counts(count=not count_later)
         self._start(seq)
         return combine([settled, Update(moved=True)])
 
     # -- internals ----------------------------------------------------------------------
 
-    def _load_queue(self, *, count: bool = True) -> None:
+    def _load_queue(self, *, count: bool = True, keep_all: bool = False) -> None:
         # A coder with assignments codes those (in project order) unless the lead allows
         # unassigned work; without assignments (no team workflow) every codable unit.
+        # keep_all: the units are as they were, so a list of every codable unit is kept.
+        keep = keep_all and self._queue.loaded and not self._assigned_only
         assigned = team_store.assigned_seqs(self.db, self.coder)
         self._assigned_only = bool(assigned) and not team_store.allow_unassigned(self.db)
         if self._assigned_only:
             self._queue = UnitQueue(self.db, assigned)
-        else:  # every codable unit: read later with the counts (count_later)
+        elif not keep:  # every codable unit: read later when count_later
             self._queue = UnitQueue(self.db, store.coded_unit_seqs(self.db) if count else None)
+        self._load_counts(count=count)
+
+    def _load_counts(self, *, count: bool) -> None:
         self._uncounted = []
         if not count:
             self._coded = self._partial = None

@@ -38,7 +38,7 @@ from desktop.core.about import about_lines
 from desktop.core.errors import StanceError
 from desktop.core.keys import Action
 from desktop.core.menus import Menu
-from desktop.core.project_changes import Changed, ProjectChange
+from desktop.core.project_changes import OUTSIDE, Changed, ProjectChange
 from desktop.core.session import CodingSession, Keystroke, Phase, Update
 from desktop.core.store.checkpoints import BackgroundCheckpoints
 from desktop.ui import (
@@ -117,11 +117,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._render()
         self._count = None  # the coder's progress, counted off this thread (large projects)
-        if not self.session.counted:
-            self._count = progress_count.BackgroundCount(
-                self.project_path, self.session, self._on_counted
-            )
-            self._count.failed.connect(self._on_counting_failed)
+        self._count_in_background()
 
     # -- building -----------------------------------------------------------------------
 
@@ -393,18 +389,37 @@ class MainWindow(QMainWindow):
         """The hub's file watcher and lock holder (None for a window opened without one)."""
         return self.hub.guard
 
-    def reload_project(self) -> None:
-        """Redraw from the store after the project changed outside the coding loop."""
-        update = self.session.reload()
-        self.sidebar.articles.reload()
+    def reload_project(self, what: Changed = OUTSIDE) -> None:
+        """Redraw from the store after ``what`` changed outside the coding loop; a large
+        project's list and counts are read again off this thread (progress_count.py)."""
+        update = self.session.reload(what, count_later=progress_count.count_later(self.db))
+        if update.ignored:  # nothing the window shows (gold values: their own views)
+            return
+        if what & (Changed.UNITS | Changed.SCHEME):
+            self.sidebar.articles.reload()
+        else:
+            self.sidebar.articles.forget_progress()
         self.sidebar.refresh_units()
         self._article_cache = None
         self._apply(update)
+        self._count_in_background()
+
+    def _count_in_background(self) -> None:
+        """Count the coder's progress off this thread when the session left it unknown
+        (a count still running from before is dropped: its snapshot may be stale)."""
+        if self._count is not None:
+            self._count.stop(wait=False)
+            self._count = None
+        if not self.session.counted:
+            self._count = progress_count.BackgroundCount(
+                self.project_path, self.session, self._on_counted
+            )
+            self._count.failed.connect(self._on_counting_failed)
 
     def _on_project_changed(self, change: ProjectChange) -> None:
         # Blind coding: other coders' labels change nothing this window shows.
         if not self._closed and not change.only_others_labels(self.coder):
-            self.reload_project()
+            self.reload_project(change.what)
 
     def _on_transition_due(self, token: int) -> None:
         if not self._closed:
@@ -730,7 +745,7 @@ class MainWindow(QMainWindow):
         if summary is None:
             self.statusBar().showMessage("Import cancelled; nothing was added", 5_000)
             return
-        self.reload_project()
+        self.reload_project(Changed.UNITS)
         self.hub.announce(Changed.UNITS, initiator=self, reason="import")
         if not quiet:
             QMessageBox.information(self, "Import articles", dialogs.describe_import(summary))

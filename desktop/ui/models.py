@@ -125,6 +125,14 @@ class ArticleTableModel(QAbstractTableModel):
             self._headers = [self._by_id[i] for i in self._shown if i in self._by_id]
         self._row_of = {header.id: row for row, header in enumerate(self._headers)}
 
+    def forget_progress(self) -> None:
+        """Read each row's progress again when it is next shown (labels or assignments
+        changed; the articles did not)."""
+        self._progress = {}
+        if self._headers:
+            last = len(self._headers) - 1
+            self.dataChanged.emit(self.index(0, self.PROGRESS), self.index(last, self.PROGRESS))
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headers)
 

@@ -42,8 +42,10 @@ class BackgroundCount:
         with_seqs = self._listing = session.seqs is None
         connections = self._connections
 
-        def count(db: store.Database, _progress) -> Counts:
+        def count(db: store.Database, progress) -> Counts | None:
             connections.append(db.conn)
+            if not progress(0, 0):  # stopped before the first query
+                return None
             return count_progress(
                 db, coder, dimensions, assigned_only=assigned_only, with_seqs=with_seqs
             )
@@ -58,11 +60,14 @@ class BackgroundCount:
         if not self._stopped and self._session.adopt_counts(counts):
             self._counted(self._listing)
 
-    def stop(self) -> None:
-        """The window closes: stop the count at once (its query is interrupted)."""
+    def stop(self, *, wait: bool = True) -> None:
+        """Stop the count at once (its query is interrupted) and drop what it finds:
+        the window closes, or the project changed and a new count begins (``wait``
+        False: the thread ends on its own, on its own connection)."""
         self._stopped = True
         if self.task.is_running():
             self.task.cancel()
             for connection in self._connections:
                 connection.interrupt()  # thread-safe: the query stops where it is
-            self.task.wait(5_000)
+            if wait:
+                self.task.wait(5_000)

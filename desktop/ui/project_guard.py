@@ -4,8 +4,8 @@ about risky places, and picking up what other programs wrote meanwhile.
 - A project already open in another window (here or on another machine sharing the
   file) is not opened twice for writing: the user is told who has it and may open it
   read-only.
-- A verified backup is made in a background thread on opening (at most every 10 minutes,
-  the last 5 kept; see desktop.core.store.backup).
+- A verified backup is made on opening, in a child process at the lowest priority (at
+  most every 10 minutes, the last 5 kept; see desktop.core.store.backup_process).
 - Warnings found on opening (a network share, a synced folder) go to the status bar.
 - ``PRAGMA data_version`` is polled; when another program (``stancecoder merge`` or
   ``import``) committed to the file, the project hub announces it (desktop/ui/hub.py)
@@ -15,6 +15,7 @@ about risky places, and picking up what other programs wrote meanwhile.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import sqlite3
 import threading
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from desktop.core.errors import StanceError
 from desktop.core.project_changes import OUTSIDE
 from desktop.core.store.backup import backup_on_open
+from desktop.core.store.backup_process import start_backup_on_open
 from desktop.core.store.db import data_version, open_warnings
 from desktop.core.store.lock import ProjectLocked, WindowLock, acquire_window_lock
 
@@ -92,14 +94,25 @@ def _ask_read_only(parent: QWidget | None, error: ProjectLocked) -> bool:
     return answer == QMessageBox.StandardButton.Open
 
 
-def _backup_in_background(path: Path) -> None:
+def _backup_in_background(path: Path) -> threading.Thread:
+    """Back ``path`` up in a child process at the lowest priority (a thread waits for
+    it); in that thread itself when no process can be started."""
+
     def run() -> None:
         try:
-            backup_on_open(path)
+            try:
+                process = start_backup_on_open(path)
+            except (OSError, RuntimeError) as error:
+                log.warning("backing up in this process (%s)", error)
+                backup_on_open(path)
+            else:
+                process.join()
         except (StanceError, sqlite3.Error, OSError) as error:
             log.warning("no backup of %s was made: %s", path, error)
 
-    threading.Thread(target=run, name="backup-on-open", daemon=True).start()
+    thread = threading.Thread(target=run, name="backup-on-open", daemon=True)
+    thread.start()
+    return thread
 
 
 def open_window(path: Path, coder: str, *, readonly: bool = False, parent=None, ask=None):
@@ -112,6 +125,7 @@ def open_window(path: Path, coder: str, *, readonly: bool = False, parent=None, 
     """
     from desktop.ui.main_window import MainWindow
 
+    gc.unfreeze()  # the window this one replaces is collected as usual (see app.run_app)
     old = getattr(parent, "guard", None)
     same = old is not None and Path(parent.project_path).resolve() == Path(path).resolve()
     if same:

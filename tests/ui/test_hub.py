@@ -92,7 +92,7 @@ def test_another_coders_labels_leave_the_coding_window_alone(lead_window, qtbot)
     lead_window.hub.changed.connect(reloads.append)
     before = lead_window.session.reload  # the window redraws through session.reload
     calls = []
-    lead_window.session.reload = lambda: calls.append(1) or before()
+    lead_window.session.reload = lambda *args, **kwargs: calls.append(1) or before(*args, **kwargs)
     lead_window.hub.announce(Changed.LABELS, coders=frozenset({"bm"}))
     assert calls == []
     lead_window.hub.announce(Changed.LABELS, coders=frozenset({"ak"}))

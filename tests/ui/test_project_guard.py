@@ -58,3 +58,13 @@ def test_a_merge_from_the_command_line_shows_up_in_the_window(guarded, project_p
     qtbot.waitUntil(
         lambda: window.session.labels.get("stance") == "pressure", timeout=project_guard.POLL_MS * 3
     )
+
+
+def test_the_backup_on_opening_is_made_and_waited_for_off_the_window(project_path):
+    from desktop.core.store.backup import list_backups
+
+    thread = project_guard._backup_in_background(project_path)
+    thread.join(120)
+    assert not thread.is_alive()
+    made = list_backups(project_path)
+    assert len(made) == 1 and made[0].path.suffix == ".backup"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import sys
 import uuid
@@ -320,8 +321,16 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
     if path.is_dir():
         raise NotAProject("is a folder, not a project file", path)
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        # Through a descriptor kept open: closing one of our own would drop the POSIX
+        # locks of every connection of this process to the file (the window's, when a
+        # worker opens the project), and another process could then write under them.
+        from desktop.core.store.snapshot import read_header
+
+        if hasattr(os, "pread"):
+            header = read_header(path)
+        else:  # pragma: no cover - Windows: no POSIX locks to lose
+            with path.open("rb") as handle:
+                header = handle.read(100)
         size = path.stat().st_size
     except OSError as exc:
         raise ProjectError(f"cannot be read ({exc.strerror})", path) from None
