@@ -18,13 +18,17 @@ TARGET_BYTES = 150.0
 
 
 def breakdown(project: Path) -> tuple[int, int, dict[str, int], int]:
-    """``(file bytes, labels, {table or index: bytes}, free bytes)`` of a project file."""
+    """``(file bytes, labels, {table or index: bytes}, free bytes)`` of a project file;
+    the labels are the human coders' current labels and the machine coders' labels."""
     conn = sqlite3.connect(f"{project.resolve().as_uri()}?mode=ro", uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         # label_current since migration 0007; a file of an earlier format has labels
         table = "label_current" if "label_current" in tables else "labels"
         labels = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        # A machine coder's labels (migration 0006) are labels of the project too.
+        if "model_labels" in tables:
+            labels += conn.execute("SELECT count(*) FROM model_labels").fetchone()[0]
         sizes = dict(
             conn.execute(
                 "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
