@@ -19,6 +19,7 @@ import gc
 import logging
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.core.errors import StanceError
 from desktop.core.project_changes import OUTSIDE
-from desktop.core.store.backup import backup_on_open
+from desktop.core.store.backup import backup_due, backup_on_open
 from desktop.core.store.backup_process import start_backup_on_open
 from desktop.core.store.db import data_version, open_warnings
 from desktop.core.store.lock import ProjectLocked, WindowLock, acquire_window_lock
@@ -94,12 +95,21 @@ def _ask_read_only(parent: QWidget | None, error: ProjectLocked) -> bool:
     return answer == QMessageBox.StandardButton.Open
 
 
-def _backup_in_background(path: Path) -> threading.Thread:
+#: Seconds after opening before the backup on opening starts: its child process would
+#: otherwise start (interpreter, imports) while the window draws its first sentence.
+BACKUP_DELAY_S = 5.0
+
+
+def _backup_in_background(path: Path, delay: float = 0.0) -> threading.Thread:
     """Back ``path`` up in a child process at the lowest priority (a thread waits for
-    it); in that thread itself when no process can be started."""
+    it), ``delay`` seconds from now and only when a backup is due; in that thread itself
+    when no process can be started."""
 
     def run() -> None:
+        time.sleep(delay)
         try:
+            if not backup_due(path):
+                return
             try:
                 process = start_backup_on_open(path)
             except (OSError, RuntimeError) as error:
@@ -160,5 +170,5 @@ def _open(window_class, path, coder, readonly, parent, ask):
     for warning in open_warnings(window.db):
         window.statusBar().showMessage(warning, 15_000)
     if not readonly:
-        _backup_in_background(Path(path))
+        _backup_in_background(Path(path), BACKUP_DELAY_S)
     return window

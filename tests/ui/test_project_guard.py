@@ -68,3 +68,19 @@ def test_the_backup_on_opening_is_made_and_waited_for_off_the_window(project_pat
     assert not thread.is_alive()
     made = list_backups(project_path)
     assert len(made) == 1 and made[0].path.suffix == ".backup"
+
+
+def test_the_backup_on_opening_waits_its_delay_and_is_skipped_when_none_is_due(project_path):
+    """The window starts it BACKUP_DELAY_S after opening (its child process would
+    otherwise start while the first sentence is drawn), and only when a backup is due."""
+    from desktop.core.store.backup import backup_due, list_backups
+
+    assert project_guard.BACKUP_DELAY_S > 0
+    assert backup_due(project_path)
+    first = project_guard._backup_in_background(project_path, 0.2)
+    assert first.is_alive() and not list_backups(project_path)  # still waiting
+    first.join(120)
+    assert len(list_backups(project_path)) == 1 and not backup_due(project_path)
+    again = project_guard._backup_in_background(project_path)
+    again.join(120)
+    assert len(list_backups(project_path)) == 1  # none was due: no child was started

@@ -93,6 +93,7 @@ __all__ = [
     "RESTORE_INTENT",
     "Backup",
     "Restored",
+    "backup_due",
     "backup_on_open",
     "backups_root",
     "disk_bytes",
@@ -294,10 +295,16 @@ def backup_on_open(
     ``min_interval`` (so reopening the app five times in a minute does not push the
     good backups of the morning out of the rotation). Returns the new file or None."""
     path = project_path(source) if isinstance(source, Database) else Path(source)
-    backups = list_backups(path) if path is not None else []
-    if backups and datetime.now(UTC) - backups[0].taken_at < min_interval:
+    if path is not None and not backup_due(path, min_interval):
         return None
     return make_backup(source)
+
+
+def backup_due(path: str | Path, min_interval: timedelta = timedelta(minutes=10)) -> bool:
+    """Whether :func:`backup_on_open` would back ``path`` up: no backup of it is younger
+    than ``min_interval`` (a listing of its backups folder, no read of the project)."""
+    backups = list_backups(path)
+    return not (backups and datetime.now(UTC) - backups[0].taken_at < min_interval)
 
 
 def _restore_source(project: Path, source: str | Path | None) -> Path:
