@@ -155,7 +155,9 @@ def count_progress(
     if not in_transaction:
         db.conn.execute("BEGIN")  # one snapshot for the counts and the marker
     try:
-        marker = db.execute("SELECT coalesce(max(id), 0) FROM label_history").fetchone()[0]
+        # The last history id handed out (migration 0007's label_clock; never reused):
+        # max(id) over the label_history view read every history row (0.55 s at 100k).
+        marker = db.execute("SELECT last_change FROM label_clock").fetchone()[0]
         if assigned_only:
             coded = coding_queries.assigned_coded_count(db, coder, dimensions)
         else:
