@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +42,24 @@ def run(capsys):
         return code, out, err
 
     return run_cli
+
+
+NEEDS_ROOT = "mounting a small tmpfs needs root on Linux (CI runs as root)"
+
+
+@pytest.fixture
+def disk(tmp_path):
+    """A 16 MB tmpfs at tmp_path/disk, unmounted afterwards."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip(NEEDS_ROOT)
+    point = tmp_path / "disk"
+    point.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(point)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
+    yield point
+    subprocess.run(["umount", "-l", str(point)], check=False)

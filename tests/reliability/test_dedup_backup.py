@@ -360,22 +360,10 @@ def test_a_project_that_cannot_be_pinned_is_backed_up_through_a_copy(
 
 
 @pytest.fixture
-def data_disk(tmp_path, monkeypatch):
-    """The data folder on a 16 MB tmpfs (root only, as in test_full_disk)."""
-    if not sys.platform.startswith("linux") or os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root on Linux (CI runs as root)")
-    point = tmp_path / "data"
-    point.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(point)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
-    monkeypatch.setenv("STANCECODER_DATA_DIR", str(point))
-    yield point
-    subprocess.run(["umount", "-l", str(point)], check=False)
+def data_disk(disk, monkeypatch):
+    """The data folder on a 16 MB tmpfs (the reliability tests' ``disk``; root only)."""
+    monkeypatch.setenv("STANCECODER_DATA_DIR", str(disk))
+    return disk
 
 
 @pytest.mark.parametrize("leave", [4096, 40 * 1024], ids=["at-once", "half-way"])

@@ -12,7 +12,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,26 +19,6 @@ import pytest
 from desktop.core import store, team
 from desktop.core.resources import default_scheme_path
 from tests.conftest import project_dump
-
-NEEDS_ROOT = "mounting a small tmpfs needs root on Linux (CI runs as root)"
-
-
-@pytest.fixture
-def disk(tmp_path):
-    """A 16 MB tmpfs at tmp_path/disk, unmounted afterwards."""
-    if not sys.platform.startswith("linux") or os.geteuid() != 0:
-        pytest.skip(NEEDS_ROOT)
-    point = tmp_path / "disk"
-    point.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(point)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
-    yield point
-    subprocess.run(["umount", "-l", str(point)], check=False)
 
 
 def _fill(folder: Path, leave: int) -> Path:
