@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, get_meta, set_meta, utc_now, write_transaction
@@ -363,25 +364,42 @@ def progress_rows(db: Database, dimensions: Sequence[str]) -> list[tuple[str, st
 # -- labels as adjudication sees them ------------------------------------------------------
 
 
-def coded_values(db: Database, dimensions: Sequence[str]) -> list[tuple]:
+class CodedValueRow(NamedTuple):
+    """One coder's current label on a codable unit, with the unit's place and text."""
+
+    unit_id: str
+    seq: int
+    article_id: str
+    paragraph: int
+    text: str
+    dimension: str
+    coder: str
+    value: str
+    note: str
+    unsure: int
+
+
+def coded_values(db: Database, dimensions: Sequence[str]) -> list[CodedValueRow]:
     """Every coder's label on codable units, with the coder's note and unsure flag.
 
     Returns
     -------
-    list of tuple
-        ``(unit_id, seq, article_id, paragraph, text, dimension, coder, value, note,
-        unsure)`` ordered by seq, dimension and coder.
+    list of CodedValueRow
+        Ordered by seq, dimension and coder.
     """
-    return fetch_rows(
-        db,
-        "SELECT u.id, u.seq, u.article_id, u.paragraph, u.text, l.dimension, l.coder_id, "
-        f"l.value, coalesce(s.note, ''), coalesce(s.unsure, 0) FROM {labels_with_keys()} l "
-        "JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
-        "LEFT JOIN unit_state_rows s ON s.unit = l.unit_n AND s.coder = l.coder_n "
-        f"WHERE {_CODABLE} AND l.dimension IN ({placeholders(dimensions)}) "
-        "ORDER BY u.seq, l.dimension, l.coder_id",
-        list(dimensions),
-    )
+    return [
+        CodedValueRow(*row)
+        for row in fetch_rows(
+            db,
+            "SELECT u.id, u.seq, u.article_id, u.paragraph, u.text, l.dimension, l.coder_id, "
+            f"l.value, coalesce(s.note, ''), coalesce(s.unsure, 0) FROM {labels_with_keys()} l "
+            "JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
+            "LEFT JOIN unit_state_rows s ON s.unit = l.unit_n AND s.coder = l.coder_n "
+            f"WHERE {_CODABLE} AND l.dimension IN ({placeholders(dimensions)}) "
+            "ORDER BY u.seq, l.dimension, l.coder_id",
+            list(dimensions),
+        )
+    ]
 
 
 def label_code_counts(db: Database) -> dict[tuple[str, str], int]:

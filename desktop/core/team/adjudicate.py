@@ -97,13 +97,13 @@ def coded_units(
     rows = [
         r
         for r in team_store.coded_values(db, dimensions)
-        if (wanted is None or r[6] in wanted) and (r[0], r[6]) not in calibration
+        if (wanted is None or r.coder in wanted) and (r.unit_id, r.coder) not in calibration
     ]
-    rows.sort(key=lambda r: (r[1], order.get(r[5], len(order)), r[6]))
+    rows.sort(key=lambda r: (r.seq, order.get(r.dimension, len(order)), r.coder))
     for (unit_id, seq, article_id, paragraph, text, dimension), group in groupby(
         rows, key=lambda r: r[:6]
     ):
-        values = tuple(CoderValue(r[6], r[7], r[8], bool(r[9])) for r in group)
+        values = tuple(CoderValue(r.coder, r.value, r.note, bool(r.unsure)) for r in group)
         if len(values) >= min_coders:
             yield CodedUnit(
                 unit_id,
