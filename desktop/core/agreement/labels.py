@@ -79,12 +79,19 @@ def time_ns(values: pd.Series) -> np.ndarray:
 
     Parameters
     ----------
-    values : Series of str, shape (R,)
+    values : Series of str or of datetime64, shape (R,)
+        Text, or times already (naive ones are taken as UTC; NaT is unreadable).
 
     Returns
     -------
     ndarray of int64, shape (R,)
     """
+    if isinstance(getattr(values, "dtype", None), pd.DatetimeTZDtype) or (
+        getattr(values, "dtype", None) is not None and values.dtype.kind == "M"
+    ):
+        # Times already (the store's fast reader gives them): NaT is NO_TIME as int64.
+        naive = values.dt.tz_convert(None) if values.dt.tz is not None else values
+        return naive.to_numpy(dtype="datetime64[ns]").view(np.int64)
     try:
         # pyarrow, when pandas has it, casts ISO-8601 text six times faster than
         # pandas parses it; any text it refuses sends the whole column to pandas.
@@ -232,7 +239,11 @@ def prepare_labels(
         raise ValueError(
             f"the labels lack the {plural(len(missing), 'column')} {', '.join(missing)}"
         )
-    frame = labels.dropna(subset=list(REQUIRED_COLUMNS))
+    missing_cells = np.zeros(len(labels), dtype=bool)
+    for column in REQUIRED_COLUMNS:
+        missing_cells |= labels[column].isna().to_numpy()
+    # Copying every row of a large frame costs more than checking it.
+    frame = labels[~missing_cells] if missing_cells.any() else labels
     notes: list[str] = []
     coder_codes, coder_names = _factorize(frame["coder"])
     coder_names = [str(c) for c in coder_names]
