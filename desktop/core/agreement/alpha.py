@@ -37,7 +37,8 @@ class AlphaResult:
     reason
         Why alpha is undefined; empty when it is defined.
     coincidences
-        Coincidence matrix, shape (K, K), rows and columns in the order of ``values``.
+        Coincidence matrix, shape (K, K), rows and columns in the order of ``values``
+        (None when not asked for).
     pairable_values
         ``n``, the number of pairable values (the sum of the coincidence matrix).
     units
@@ -46,7 +47,7 @@ class AlphaResult:
 
     alpha: float
     reason: str
-    coincidences: np.ndarray
+    coincidences: np.ndarray | None
     pairable_values: int
     units: int
 
@@ -285,6 +286,8 @@ def alpha_of_codes(
     values: np.ndarray,
     names: tuple[str, ...] | list[str],
     counts: np.ndarray | None = None,
+    *,
+    coincidences: bool = True,
 ) -> AlphaResult:
     """Alpha of a coders x units matrix of category indices (-1 missing).
 
@@ -298,14 +301,17 @@ def alpha_of_codes(
         Category names for the reason.
     counts : ndarray, shape (N, K), optional
         :func:`value_counts` of ``codes``, when the caller has it already.
+    coincidences : bool
+        Compute the coincidence matrix (otherwise the result's ``coincidences`` is None).
     """
     values = np.asarray(values, dtype=float)
     if counts is None:
         counts = value_counts(codes, values.size)
     m = row_sums(counts)
     pairable = m >= 2
-    o = coincidence_matrix(counts)
-    n = round(float(o.sum()))
+    o = coincidence_matrix(counts) if coincidences else None
+    # Every pairable value adds 1 to the coincidences: n is their number.
+    n = int(m[pairable].sum())
     units = int(pairable.sum())
     reason = undefined_reason(counts, names)
     if reason:
@@ -401,20 +407,41 @@ def grouped_coincidences(counts: np.ndarray, groups: np.ndarray, n_groups: int) 
     -------
     ndarray of float64, shape (n_groups, K, K)
     """
-    counts = np.asarray(counts, dtype=float)
-    m = row_sums(counts)
-    pairable = m >= 2
-    c = counts[pairable]
-    g = np.asarray(groups)[pairable]
-    w = 1.0 / (m[pairable] - 1.0)
-    k = counts.shape[1]
-    o = np.zeros((n_groups, k, k))
-    for i in range(k):
-        for j in range(i, k):
-            pair = c[:, i] * (c[:, j] - (i == j)) * w
+    return UnitCoincidences(counts).grouped(groups, n_groups)
+
+
+class UnitCoincidences:
+    """Each pairable unit's contribution to every coincidence cell, computed once for
+    several groupings of the same units (the drift groups them by week, month and batch).
+
+    Parameters
+    ----------
+    counts : ndarray, shape (N, K)
+        Value counts; units with fewer than two values contribute nothing.
+    """
+
+    def __init__(self, counts: np.ndarray):
+        counts = np.asarray(counts, dtype=float)
+        m = row_sums(counts)
+        self.pairable = m >= 2
+        c = counts[self.pairable]
+        w = 1.0 / (m[self.pairable] - 1.0)
+        self.k = counts.shape[1]
+        self.cells = [
+            (i, j, c[:, i] * (c[:, j] - (i == j)) * w)
+            for i in range(self.k)
+            for j in range(i, self.k)
+        ]
+
+    def grouped(self, groups: np.ndarray, n_groups: int) -> np.ndarray:
+        """One coincidence matrix per group, shape (n_groups, K, K); ``groups`` gives the
+        group index of each of the N units."""
+        g = np.asarray(groups)[self.pairable]
+        o = np.zeros((n_groups, self.k, self.k))
+        for i, j, pair in self.cells:
             o[:, i, j] = np.bincount(g, weights=pair, minlength=n_groups)
             o[:, j, i] = o[:, i, j]
-    return o
+        return o
 
 
 def coincidence_reason(coincidences: np.ndarray, names: tuple[str, ...] | list[str]) -> str:
