@@ -17,8 +17,8 @@ agreement_s
     read of the same rows (``store.labels_frame``, what the app used before) is timed
     once beside them. The app's read and compute are also reported in CPU seconds (all
     threads), which a busy machine changes less than wall time; the headline alphas must
-    equal ``krippendorff.alpha``'s to 1e-12 (``alphas_equal_krippendorff``; the app
-    computes alpha itself).
+    equal ``krippendorff.alpha``'s on the reference's matrices to 1e-12
+    (``alphas_equal_krippendorff``; the app computes alpha itself).
 bootstrap_s
     ``bootstrap_alpha`` (what ``compute_agreement`` calls) with 1,000 resamples on the
     nominal dimension, whose every unit is pairable (about 100,000 units); the whole
@@ -168,7 +168,9 @@ def measure_agreement(project: Path, scale: str = "full", repeats: int | None = 
     large = n_labels >= LARGE_LABELS
     met = ratio <= TARGET_RATIO and (not large or app <= TARGET_LARGE_S)
     same = all(abs(d.alpha - a) <= 1e-12 for d, a in zip(report.dimensions, alphas, strict=True))
-    bits = all(d.alpha == float(a) for d, a in zip(report.dimensions, alphas, strict=True))
+    # The package's sum runs over the pivot's units (ordered by id), the app's over the
+    # project's order: equal to 1e-12 (to the bit on the same units, see the tests).
+    gap = max(abs(d.alpha - a) for d, a in zip(report.dimensions, alphas, strict=True))
     target = f"<= {TARGET_RATIO:g} x (C-speed read of the labels + bare krippendorff.alpha)"
     if large:
         target += f" and <= {TARGET_LARGE_S:g} s"
@@ -205,7 +207,7 @@ def measure_agreement(project: Path, scale: str = "full", repeats: int | None = 
             "reference_sql": REFERENCE_SQL,
             "alphas": {d.id: round(d.alpha, 4) for d in report.dimensions},
             "alphas_equal_krippendorff": same,
-            "alphas_equal_krippendorff_to_the_bit": bits,
+            "alphas_max_difference": float(gap),
         },
     )
 
