@@ -172,13 +172,18 @@ def cohen_kappa(
     return Estimate(1.0 - d_o / d_e, "", units)
 
 
-def pair_table(first: np.ndarray, second: np.ndarray, n_categories: int) -> np.ndarray:
+def pair_table(
+    first: np.ndarray, second: np.ndarray, n_categories: int, units: np.ndarray | None = None
+) -> np.ndarray:
     """Contingency table of two coders' category indices over the units both coded.
 
     Parameters
     ----------
     first, second : ndarray of int, shape (N,)
         Category indices, -1 where missing.
+    units : ndarray of int, shape (N,), optional
+        How many units each column stands for (see
+        :func:`desktop.core.agreement.patterns.unit_patterns`); 1 each if omitted.
 
     Returns
     -------
@@ -186,12 +191,17 @@ def pair_table(first: np.ndarray, second: np.ndarray, n_categories: int) -> np.n
     """
     both = (first >= 0) & (second >= 0)
     flat = first[both].astype(np.int64) * n_categories + second[both]
-    return np.bincount(flat, minlength=n_categories * n_categories).reshape(
-        n_categories, n_categories
-    )
+    size = n_categories * n_categories
+    if units is None:
+        return np.bincount(flat, minlength=size).reshape(n_categories, n_categories)
+    # Sums of whole numbers below 2**53 are exact in floating point.
+    table = np.bincount(flat, weights=units[both], minlength=size)
+    return table.astype(np.int64).reshape(n_categories, n_categories)
 
 
-def majority_agreement(codes: np.ndarray, counts: np.ndarray, coder: int) -> Estimate:
+def majority_agreement(
+    codes: np.ndarray, counts: np.ndarray, coder: int, units: np.ndarray | None = None
+) -> Estimate:
     """How often a coder's value equals the strict majority of the other coders.
 
     Over the units the coder coded where at least two other coders coded it and more
@@ -205,6 +215,9 @@ def majority_agreement(codes: np.ndarray, counts: np.ndarray, coder: int) -> Est
         :func:`~desktop.core.agreement.alpha.value_counts` of ``codes``.
     coder : int
         Row of the coder in ``codes``.
+    units : ndarray of int, shape (N,), optional
+        How many units each column stands for (see
+        :func:`desktop.core.agreement.patterns.unit_patterns`); 1 each if omitted.
     """
     own = codes[coder]
     coded = np.flatnonzero(own >= 0)
@@ -216,10 +229,16 @@ def majority_agreement(codes: np.ndarray, counts: np.ndarray, coder: int) -> Est
     for k in range(others.shape[1]):
         has_majority |= 2 * (others[:, k] - (mine == k)) > m
     has_majority &= m >= 2
-    units = int(np.count_nonzero(has_majority))
-    if units == 0:
+    weight = None if units is None else np.asarray(units)[coded]
+    counted = _count(has_majority, weight)
+    if counted == 0:
         return _undefined("no unit coded by this coder has a strict majority of two or more others")
     # A strict majority is unique, so the coder agrees with it exactly when its own
     # category holds more than half of the other values.
     agree = 2 * (others[np.arange(coded.size), mine] - 1) > m
-    return Estimate(float(np.count_nonzero(agree & has_majority) / units), "", units)
+    return Estimate(float(_count(agree & has_majority, weight) / counted), "", counted)
+
+
+def _count(where: np.ndarray, units: np.ndarray | None) -> int:
+    """The units where ``where`` holds, each column counting ``units`` (1 if None)."""
+    return int(np.count_nonzero(where)) if units is None else int(units[where].sum())

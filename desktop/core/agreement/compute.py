@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from desktop.core.agreement.alpha import (
+    UnitCoincidences,
     alpha_from_coincidences,
     alpha_of_codes,
     coincidence_matrix,
     coincidence_reason,
-    grouped_coincidences,
     row_sums,
     value_counts,
 )
@@ -52,7 +52,14 @@ from desktop.core.agreement.coefficients import (
     pair_table,
     percent_agreement,
 )
-from desktop.core.agreement.labels import NO_TIME, DimensionLabels, prepare_labels
+from desktop.core.agreement.labels import (
+    NO_TIME,
+    THREAD_LABELS,
+    THREADS,
+    DimensionLabels,
+    prepare_labels,
+)
+from desktop.core.agreement.patterns import unit_patterns
 from desktop.core.agreement.results import (
     AgreementReport,
     BootstrapSettings,
@@ -133,8 +140,9 @@ def compute_agreement(
     notes = list(prepared.notes)
     if drift and not prepared.has_times:
         notes.append("the labels have no changed_at column, so there is no drift over time")
-    dimensions = [
-        dimension_agreement(
+
+    def one(d: Dimension) -> DimensionAgreement:
+        return dimension_agreement(
             prepared.dimensions[d.id],
             bootstrap=bootstrap,
             seed=seed,
@@ -145,8 +153,8 @@ def compute_agreement(
                 else None
             ),
         )
-        for d in scheme.dimensions
-    ]
+
+    dimensions = _each(one, scheme.dimensions, threads=len(labels) >= THREAD_LABELS)
     description = CLUSTER_METHOD_DESCRIPTION if resample == CLUSTER_METHOD else METHOD_DESCRIPTION
     return AgreementReport(
         scheme_id=scheme.id,
@@ -162,6 +170,18 @@ def compute_agreement(
         dimensions=dimensions,
         notes=notes,
     )
+
+
+def _each(function, dimensions: Sequence[Dimension], *, threads: bool) -> list:
+    """``[function(d) for d in dimensions]``, on :data:`THREADS` threads if ``threads``
+    (numpy's work on large arrays runs without the GIL; each dimension draws from its own
+    seed, so the results do not depend on it)."""
+    if not threads or THREADS < 2 or len(dimensions) < 2:
+        return [function(d) for d in dimensions]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(THREADS, len(dimensions))) as pool:
+        return list(pool.map(function, dimensions))
 
 
 class _Level:
@@ -312,7 +332,15 @@ def dimension_agreement(
     multi = row_sums(counts_all) >= 2
     units = int(multi.sum())
 
-    main = alpha_of_codes(codes_level, dimension.level, level.values, level.names, counts_level)
+    # The coincidences shown are the nominal ones: at another level only alpha is needed.
+    main = alpha_of_codes(
+        codes_level,
+        dimension.level,
+        level.values,
+        level.names,
+        counts_level,
+        coincidences=dimension.level == "nominal",
+    )
     alpha_reason = (
         _main_reason(data, level, units, counts_level, main.reason) if main.reason else ""
     )
@@ -356,11 +384,11 @@ def dimension_agreement(
         pa = ac1 = fleiss = Estimate(NAN, why, 0)
         ac1_pi_units = 0
 
-    pairs = _pairs(data, level, codes_all, codes_level, k)
+    # Pairs and majorities count units: each distinct column of codes once, weighted.
+    patterns = unit_patterns(codes_all, k)
+    pairs = _pairs(data, level, patterns, k)
     per_category = _per_category(dimension, nominal.coincidences)
-    diagnostics = _coder_diagnostics(
-        data, level, codes_all, codes_level, counts_all, counts_level, main.alpha
-    )
+    diagnostics = _coder_diagnostics(data, level, patterns, codes_level, counts_level, main.alpha)
     drift_result = _drift(data, level, counts_level, BATCH_SIZE) if drift else None
     return DimensionAgreement(
         id=dimension.id,
@@ -403,21 +431,34 @@ def dimension_agreement(
     )
 
 
+def _patterns_or_units(
+    data: DimensionLabels, patterns: tuple[np.ndarray, np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The codes to count units over, and how many units each column stands for (None:
+    one each, every unit)."""
+    return (data.codes, None) if patterns is None else patterns
+
+
 def _pairs(
-    data: DimensionLabels, level: _Level, codes_all: np.ndarray, codes_level: np.ndarray, k: int
+    data: DimensionLabels,
+    level: _Level,
+    patterns: tuple[np.ndarray, np.ndarray] | None,
+    k: int,
 ) -> tuple[PairAgreement, ...]:
     nominal = level.level == "nominal"
     weights = None if nominal else level.weights()
+    codes_all, units = _patterns_or_units(data, patterns)
+    codes_level = level.codes(codes_all)
     pairs = []
     for i in range(len(data.coders)):
         for j in range(i + 1, len(data.coders)):
-            table = pair_table(codes_all[i], codes_all[j], k)
+            table = pair_table(codes_all[i], codes_all[j], k, units)
             shared = int(table.sum())
             agree = float(np.trace(table) / shared) if shared else NAN
             if nominal:
                 kappa = cohen_kappa(table, None, data.dimension.codes)
             else:
-                level_table = pair_table(codes_level[i], codes_level[j], len(level.names))
+                level_table = pair_table(codes_level[i], codes_level[j], len(level.names), units)
                 kappa = cohen_kappa(level_table, weights, level.names)
                 if shared and not level_table.sum():
                     missing = ", ".join(f"'{c}'" for c in level.missing)
@@ -471,12 +512,14 @@ def _per_category(dimension: Dimension, o: np.ndarray) -> tuple[CategoryAgreemen
 def _coder_diagnostics(
     data: DimensionLabels,
     level: _Level,
-    codes_all: np.ndarray,
+    patterns: tuple[np.ndarray, np.ndarray] | None,
     codes_level: np.ndarray,
-    counts_all: np.ndarray,
     counts_level: np.ndarray,
     alpha: float,
 ) -> tuple[CoderDiagnostics, ...]:
+    codes_all = data.codes
+    counted, units = _patterns_or_units(data, patterns)
+    counted_values = value_counts(counted, len(data.dimension.codes))
     results = []
     for row, coder in enumerate(data.coders):
         if len(data.coders) < 3:
@@ -485,7 +528,7 @@ def _coder_diagnostics(
             o = coincidence_matrix(_with_one_removed(codes_level, counts_level, row))
             without = alpha_from_coincidences(o, level.level, level.values)
             reason = coincidence_reason(o, level.names) if np.isnan(without) else ""
-        majority = majority_agreement(codes_all, counts_all, row)
+        majority = majority_agreement(counted, counted_values, row, units)
         results.append(
             CoderDiagnostics(
                 coder=coder,
@@ -508,14 +551,14 @@ def _iso(ns: np.ndarray) -> list[str]:
 
 
 def _group_points(
-    counts: np.ndarray,
+    cells: UnitCoincidences,
     times: np.ndarray,
     groups: np.ndarray,
     labels: list[str],
     level: _Level,
 ) -> tuple[DriftPoint, ...]:
     n_groups = len(labels)
-    o = grouped_coincidences(counts, groups, n_groups)
+    o = cells.grouped(groups, n_groups)
     alphas = alpha_from_coincidences(o, level.level, level.values)
     # Every group has at least one unit, so reduceat sees no empty slice.
     sizes = np.bincount(groups, minlength=n_groups)
@@ -543,7 +586,7 @@ def _drift(data: DimensionLabels, level: _Level, counts_level: np.ndarray, size:
         return Drift(batch_size=size, reason="there are no pairable units")
     if not timed.any():
         return Drift(batch_size=size, reason="no pairable unit has a readable changed_at time")
-    counts = counts_level[timed]
+    cells = UnitCoincidences(counts_level[timed])
     times = data.times[timed]
     # Weeks counted from Monday 29 December 1969 (the epoch was a Thursday).
     week = (times // _DAY_NS + 3) // 7
@@ -552,11 +595,11 @@ def _drift(data: DimensionLabels, level: _Level, counts_level: np.ndarray, size:
     week_groups = np.searchsorted(present, week - first)
     mondays = pd.to_datetime((present + first) * 7 - 3, unit="D")
     week_labels = [f"{y}-W{w:02d}" for y, w, _ in (m.isocalendar() for m in mondays)]
-    by_week = _group_points(counts, times, week_groups, week_labels, level)
+    by_week = _group_points(cells, times, week_groups, week_labels, level)
     month = times.astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
     months = np.unique(month)
     month_labels = [str(m) for m in months.astype("datetime64[M]")]
-    by_month = _group_points(counts, times, np.searchsorted(months, month), month_labels, level)
+    by_month = _group_points(cells, times, np.searchsorted(months, month), month_labels, level)
 
     order = np.argsort(times, kind="stable")
     n_batches = max(1, times.size // size)
@@ -564,7 +607,7 @@ def _drift(data: DimensionLabels, level: _Level, counts_level: np.ndarray, size:
     # The last batch takes the remainder, so with ``size`` units or more no batch is smaller.
     batch_groups[order] = np.minimum(np.arange(times.size) // size, n_batches - 1)
     batch_labels = [str(b + 1) for b in range(n_batches)]
-    by_batch = _group_points(counts, times, batch_groups, batch_labels, level)
+    by_batch = _group_points(cells, times, batch_groups, batch_labels, level)
     skipped = int(pairable.sum() - timed.sum())
     reason = (
         f"{counted(skipped, 'pairable unit')} without a readable time "

@@ -7,6 +7,7 @@ with pandas factorisation and numpy indexing; nothing loops over units.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,10 @@ from desktop.core.scheme import Dimension, Scheme
 from desktop.core.wording import counted, plural
 
 REQUIRED_COLUMNS = ("unit_id", "coder", "dimension", "value")
+#: Dimensions prepared (and computed, see compute.py) at once, each on a thread.
+THREADS = min(4, os.cpu_count() or 1)
+#: Below this many labels in all, the dimensions are done one after the other.
+THREAD_LABELS = 200_000
 TIME_COLUMN = "changed_at"
 NO_TIME = np.iinfo(np.int64).min
 
@@ -79,12 +84,19 @@ def time_ns(values: pd.Series) -> np.ndarray:
 
     Parameters
     ----------
-    values : Series of str, shape (R,)
+    values : Series of str or of datetime64, shape (R,)
+        Text, or times already (naive ones are taken as UTC; NaT is unreadable).
 
     Returns
     -------
     ndarray of int64, shape (R,)
     """
+    if isinstance(getattr(values, "dtype", None), pd.DatetimeTZDtype) or (
+        getattr(values, "dtype", None) is not None and values.dtype.kind == "M"
+    ):
+        # Times already (the store's fast reader gives them): NaT is NO_TIME as int64.
+        naive = values.dt.tz_convert(None) if values.dt.tz is not None else values
+        return naive.to_numpy(dtype="datetime64[ns]").view(np.int64)
     try:
         # pyarrow, when pandas has it, casts ISO-8601 text six times faster than
         # pandas parses it; any text it refuses sends the whole column to pandas.
@@ -158,17 +170,29 @@ def factorize_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    codes : ndarray of int64, shape (R,)
+    codes : ndarray of int32 (int64 beyond 2**31 values), shape (R,)
     uniques : ndarray, shape (U,)
     """
     values = np.asarray(values)
+    kind = _index_type(values.size)
     if values.size and (values[1:] >= values[:-1]).all():
         first = np.empty(values.size, dtype=bool)
         first[0] = True
         np.not_equal(values[1:], values[:-1], out=first[1:])
-        return np.cumsum(first) - 1, values[first]
+        codes = np.cumsum(first, dtype=kind)
+        codes -= 1
+        return codes, values[first]
     codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64, copy=False), uniques
+    return codes.astype(kind, copy=False), uniques
+
+
+def _index_type(n: int) -> type:
+    """The smallest signed integer type that holds ``-1`` to ``n`` (smaller arrays of
+    codes: a million units' labels are read and gathered many times)."""
+    for kind in (np.int8, np.int16, np.int32):
+        if n < np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
 def _factorize(column: pd.Series, *, appearance: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -188,7 +212,7 @@ def _factorize(column: pd.Series, *, appearance: bool = False) -> tuple[np.ndarr
         return codes, categories.take(uniques).to_numpy(dtype=object)
     # Only the categories that occur (a filtered frame keeps the others).
     present = np.bincount(codes, minlength=len(categories)) > 0
-    renumber = np.cumsum(present) - 1
+    renumber = (np.cumsum(present) - 1).astype(_index_type(len(categories)))
     return renumber[codes], categories[present].to_numpy(dtype=object)
 
 
@@ -232,7 +256,11 @@ def prepare_labels(
         raise ValueError(
             f"the labels lack the {plural(len(missing), 'column')} {', '.join(missing)}"
         )
-    frame = labels.dropna(subset=list(REQUIRED_COLUMNS))
+    missing_cells = np.zeros(len(labels), dtype=bool)
+    for column in REQUIRED_COLUMNS:
+        missing_cells |= labels[column].isna().to_numpy()
+    # Copying every row of a large frame costs more than checking it.
+    frame = labels[~missing_cells] if missing_cells.any() else labels
     notes: list[str] = []
     coder_codes, coder_names = _factorize(frame["coder"])
     coder_names = [str(c) for c in coder_names]
@@ -241,7 +269,9 @@ def prepare_labels(
     else:
         selected = tuple(sorted(set(coder_names)))
     position = {c: i for i, c in enumerate(selected)}
-    coder_lookup = np.array([position.get(c, -1) for c in coder_names] or [-1], dtype=np.int64)
+    coder_lookup = np.array(
+        [position.get(c, -1) for c in coder_names] or [-1], dtype=_index_type(len(selected))
+    )
     coder_codes = coder_lookup[coder_codes]
     if coders is not None:
         chosen = coder_codes >= 0
@@ -257,21 +287,35 @@ def prepare_labels(
         notes.append(
             f"labels of dimensions not in the scheme were ignored: {_codes_list(unknown_dims)}"
         )
-    dimensions = {}
-    for dimension in scheme.dimensions:
+    unit_ids = np.asarray(unit_ids)
+    value_names = [str(v) for v in value_names]
+
+    def one(dimension: Dimension) -> DimensionLabels:
         where = dim_names.get_indexer([dimension.id])[0]
         rows = np.flatnonzero(dim_codes == where) if where >= 0 else np.zeros(0, dtype=np.int64)
-        dimensions[dimension.id] = _dimension_labels(
+        return _dimension_labels(
             dimension,
             selected,
             rows,
             unit_codes=unit_codes,
-            unit_ids=np.asarray(unit_ids),
+            unit_ids=unit_ids,
             coder_codes=coder_codes,
             value_codes=value_codes,
-            value_names=[str(v) for v in value_names],
+            value_names=value_names,
             stamps=stamps,
         )
+
+    # Each dimension on a thread of its own when there are many labels (numpy's work on
+    # large arrays runs without the GIL); the results do not depend on it.
+    threads = min(THREADS, len(scheme.dimensions)) if len(frame) >= THREAD_LABELS else 1
+    if threads > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            done = list(pool.map(one, scheme.dimensions))
+    else:
+        done = [one(d) for d in scheme.dimensions]
+    dimensions = {d.id: labels for d, labels in zip(scheme.dimensions, done, strict=True)}
     return PreparedLabels(selected, dimensions, notes, has_times)
 
 

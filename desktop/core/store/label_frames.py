@@ -1,99 +1,119 @@
-"""Bulk reads of the labels as columns (Arrow), for the agreement figures.
+"""Bulk reads of the labels as columns (Arrow and numpy), for the agreement figures.
 
 Every bulk read of the labels that must be fast at a million sentences lives here, so
-that a change of the label tables changes one module. The rows and their order are
-those of :func:`desktop.core.store.labels_frame` (codable units only: not excluded, of
-an article that is not excluded; ordered by the unit's ``seq``, then coder id, then
-dimension id); only their representation differs: columns made in C, not one Python
-object per cell.
+that a change of the label tables changes one module. :func:`labels_frame` gives the
+labels of codable units (not excluded, of an article that is not excluded) in the order
+of :func:`desktop.core.store.labels_frame` (the unit's ``seq``, then coder id, then
+dimension id), as columns made in C rather than one Python object per cell.
 
-The reader is Arrow's ADBC driver for SQLite (``adbc-driver-sqlite``), on a second,
-read-only connection to the project file: it steps SQLite and fills Arrow buffers in C,
-about three times faster than Python's ``sqlite3`` module, which makes a tuple and a Python
-object for every cell. Where it cannot be used (an in-memory database, a caller inside
-an open transaction whose writes a second connection would not see, the driver missing
-or refusing the file), the same SQL runs on the caller's connection and its rows become
-the same Arrow columns.
+The labels are read as they are stored since migration 0007: ``label_current`` holds
+numbers (a unit's number in ``unit_keys``, the coder's, dimension's and code's numbers in
+``label_terms``, the time as microseconds since :data:`~desktop.core.store.label_keys.EPOCH`),
+and the read takes those columns straight from the table, with no join and no SQL
+function per row. The numbers are turned into texts once per distinct number in numpy;
+the units' ids come from a second query, once per unit. A time stored as text (a time
+not in the project's form, kept as it came) is read only when there is one.
 
-The labels of a large project are read in :data:`READERS` ranges of units at once, each
-on a connection of its own (Arrow fills its buffers without holding the GIL); the ranges
-partition the units, so every label is read once, each range as of its own read
-transaction.
-
-A unit is read as its ``seq`` (an integer) and its id is looked up once per unit, not
-once per label; the coder, dimension and value come back as dictionary (categorical)
-columns, which is what the agreement code factorises anyway.
+The reader is Arrow's ADBC driver for SQLite (``adbc-driver-sqlite``), on read-only
+connections of its own: it steps SQLite and fills Arrow buffers in C without holding the
+GIL, so the labels of a large project are read in ranges of unit numbers on
+:data:`READERS` threads at once (the ranges partition the table, so every label is read
+once, each range as of its own read transaction). Where it cannot be used (an in-memory
+database, a caller inside an open transaction whose writes a second connection would not
+see, the driver missing or refusing the file), the same SQL runs on the caller's
+connection and its rows become the same Arrow columns.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
 
 from desktop.core.errors import ProjectError
 from desktop.core.store.db import BUSY_TIMEOUT_MS, Database
-from desktop.core.store.label_keys import time_sql
+from desktop.core.store.label_keys import EPOCH
 from desktop.core.store.sql import in_filters
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-# The integer tables of migration 0007: a label's coder, dimension and value are numbers
-# of label_terms, its unit a number of unit_keys, its time microseconds since an epoch.
-_CODABLE = (
-    "FROM label_current l JOIN unit_keys k ON k.id = l.unit JOIN units u ON u.id = k.unit_id "
-    "JOIN articles a ON a.id = u.article_id WHERE u.excluded = 0 AND a.excluded = 0"
-)
-#: The label columns read, in order, with their Arrow types (the type of an empty result).
+#: The label columns read, in order, with their Arrow types: the numbers as stored, the
+#: time as integer microseconds (``micros``) or, for a time stored as text, that text
+#: (``stamp``; the other is null).
 LABEL_COLUMNS = (
-    ("seq", "u.seq", "int64"),
-    # One text for the three (a few dozen distinct among millions of labels): a fifth
-    # less to read than three columns, and one dictionary to make.
-    # (numbers of label_terms, as text: decoded once per distinct key).
-    ("key", "l.dimension || char(31) || l.value || char(31) || l.coder", "string"),
-    ("changed_at", time_sql("l.changed_at"), "string"),
-    ("seconds", "l.seconds", "float64"),
+    ("unit", "unit", "int64"),
+    ("coder", "coder", "int64"),
+    ("dimension", "dimension", "int64"),
+    ("value", "value", "int64"),
+    ("micros", "changed_at", "int64"),
+    ("stamp", None, "string"),
 )
-_UNIT_IDS = (
-    "SELECT u.seq, u.id FROM units u JOIN articles a ON a.id = u.article_id "
+#: The same where a time is stored as text: the two kinds of time in two columns (a
+#: function per row, so only when the plain read found a text).
+_MIXED_TIMES = {
+    "micros": "CASE WHEN typeof(changed_at) = 'integer' THEN changed_at END",
+    "stamp": "CASE WHEN typeof(changed_at) = 'integer' THEN NULL ELSE CAST(changed_at AS TEXT) END",
+}
+#: The codable units that have a number, in project order: number and id.
+_UNITS = (
+    "SELECT k.id AS unit, u.id AS unit_id FROM units u "
+    "JOIN articles a ON a.id = u.article_id JOIN unit_keys k ON k.unit_id = u.id "
     "WHERE u.excluded = 0 AND a.excluded = 0 ORDER BY u.seq"
 )
+UNIT_COLUMNS = (("unit", "", "int64"), ("unit_id", "", "string"))
 #: Rows per batch of the ADBC reader (its default, 1,024, costs a fifth more time).
 BATCH_ROWS = 65_536
-#: Connections that read at once: the labels of a large project are read in this many
-#: ranges of units, each by a thread of its own.
+#: Connections that read at once (threads: Arrow fills its buffers without the GIL).
 READERS = min(2, os.cpu_count() or 1)
-#: Below this many units the labels are read in one piece.
+#: The labels of a large project are read in this many ranges of unit numbers, more than
+#: :data:`READERS` so that the readers finish together (the units' ids are one more query).
+RANGES = 4
+#: Below this many unit numbers the labels are read in one piece.
 SPLIT_UNITS = 20_000
-#: The columns coded as categories in :func:`labels_frame`, and where each is in a key.
+#: The columns coded as categories in :func:`labels_frame`.
 CATEGORY_COLUMNS = ("coder", "dimension", "value")
-_KEY_PARTS = {"dimension": 0, "value": 1, "coder": 2}
-#: Separates the dimension, value and coder in a label's key (dimension ids and category
-#: codes never hold it; a coder id, last, may).
-KEY_SEPARATOR = "\x1f"
+#: ``changed_at`` of :func:`labels_frame`.
+TIME_DTYPE = "datetime64[ns, UTC]"
+#: No time: pandas' NaT as int64 nanoseconds.
+NO_TIME = -(2**63)
+_NS_PER_MICRO = 1000
+_EPOCH_MICROS = round((EPOCH - datetime(1970, 1, 1)).total_seconds()) * 1_000_000
 
 
 def _label_sql(
     coders: list[int] | None,
     dimensions: list[int] | None,
-    seqs: tuple[int, int] | None = None,
+    units: tuple[int, int] | None = None,
+    *,
+    mixed: bool = False,
 ) -> tuple[str, list]:
-    columns = ", ".join(f"{expression} AS {name}" for name, expression, _ in LABEL_COLUMNS)
-    filters, params = in_filters((("l.coder", coders), ("l.dimension", dimensions)))
-    if seqs is not None:
-        filters += " AND u.seq BETWEEN ? AND ?"
-        params += list(seqs)
-    # In unit order; within a unit the numbers' order, put in the texts' order after reading.
-    sql = f"SELECT {columns} {_CODABLE}{filters} ORDER BY u.seq, l.coder, l.dimension"
-    return sql, params
+    # The plain read leaves the text column out (a column of nulls costs a tenth more).
+    columns = ", ".join(
+        f"{_MIXED_TIMES.get(name, expression) if mixed else expression} AS {name}"
+        for name, expression, _ in LABEL_COLUMNS
+        if mixed or expression is not None
+    )
+    filters, params = in_filters((("coder", coders), ("dimension", dimensions)))
+    if units is not None:
+        filters += " AND unit BETWEEN ? AND ?"
+        params += list(units)
+    # No ORDER BY: a scan of the table's key gives the rows by unit, and the frame is
+    # put in order after reading in any case.
+    return f"SELECT {columns} FROM label_current WHERE 1{filters}", params
 
 
-def _seq_ranges(db: Database, parts: int) -> list[tuple[int, int] | None]:
-    """``parts`` consecutive ranges of unit ``seq`` covering every unit (one, unbounded,
+def _unit_ranges(db: Database, parts: int) -> list[tuple[int, int] | None]:
+    """``parts`` consecutive ranges of unit numbers covering every label (one, unbounded,
     for a small project)."""
-    low, high = db.conn.execute("SELECT min(seq), max(seq) FROM units").fetchone()
+    # Two subqueries: SQLite reads min() alone or max() alone from the key's ends, but
+    # scans the whole table for both in one.
+    low, high = db.conn.execute(
+        "SELECT (SELECT min(unit) FROM label_current), (SELECT max(unit) FROM label_current)"
+    ).fetchone()
     if low is None or parts < 2 or high - low + 1 < SPLIT_UNITS:
         return [None]
     cuts = [low + (high - low + 1) * i // parts for i in range(parts + 1)]
@@ -158,10 +178,28 @@ def _sqlite_table(db: Database, sql: str, params: list, schema: pa.Schema) -> pa
 
 
 def _typed(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """``table`` with ``schema``'s names and types (an empty ADBC result has null types)."""
+    """``table`` with ``schema``'s names and types (an empty ADBC result has null types;
+    a column of nulls has the null type)."""
+    import pyarrow as pa
+
     if table.num_rows == 0:
         return schema.empty_table()
-    return table.rename_columns(schema.names).cast(schema)
+    columns = [
+        pa.nulls(table.num_rows, field.type)
+        if pa.types.is_null(column.type)
+        else column.cast(field.type)
+        for column, field in zip(table.columns, schema, strict=True)
+    ]
+    return pa.table(columns, schema=schema)
+
+
+def _adbc_read(db: Database, queries: list[tuple[str, list]]) -> list[pa.Table] | None:
+    """The queries' results as the ADBC reader types them, or None where it cannot be used
+    or refuses."""
+    path = _project_path(db)
+    if not path or db.conn.in_transaction:
+        return None
+    return _adbc_tables(path, queries)
 
 
 def read_tables(db: Database, queries: list[tuple[str, list, pa.Schema]]) -> list[pa.Table]:
@@ -176,10 +214,7 @@ def read_tables(db: Database, queries: list[tuple[str, list, pa.Schema]]) -> lis
     queries
         ``(sql, parameters, schema)``; ``schema`` names and types the result's columns.
     """
-    path = _project_path(db)
-    tables = None
-    if path and not db.conn.in_transaction:
-        tables = _adbc_tables(path, [(sql, params) for sql, params, _ in queries])
+    tables = _adbc_read(db, [(sql, params) for sql, params, _ in queries])
     if tables is None:
         tables = [_sqlite_table(db, sql, params, schema) for sql, params, schema in queries]
     return [_typed(t, schema) for t, (_, _, schema) in zip(tables, queries, strict=True)]
@@ -196,27 +231,280 @@ def labels_table(
     coders: Iterable[str] | None = None,
     dimensions: Iterable[str] | None = None,
 ) -> tuple[pa.Table, pa.Table]:
-    """The labels of codable units and those units' ids, as Arrow tables.
+    """The labels as stored and the numbers and ids of the codable units, as Arrow tables.
 
     Returns
     -------
     labels : pyarrow.Table
-        ``seq`` (int64), ``key`` (the dimension, value and coder joined by
-        :data:`KEY_SEPARATOR`), ``changed_at`` (string) and ``seconds`` (float64), one
-        row per label, in the order of :func:`desktop.core.store.labels_frame`.
+        One row per label of ``label_current`` (of the coders and dimensions asked for;
+        codable or not), columns :data:`LABEL_COLUMNS`: ``unit``, ``coder``,
+        ``dimension`` and ``value`` as numbers, ``micros`` the time as stored (null where
+        it is stored as text) and ``stamp`` that text (null elsewhere). Grouped by unit
+        number when read by the ADBC reader or by ``sqlite3`` without filters; in any
+        order otherwise.
     units : pyarrow.Table
-        ``seq`` (int64, ascending) and ``unit_id`` (string) of every codable unit.
+        ``unit`` (number) and ``unit_id`` of every codable unit that has a number, in
+        project order.
     """
     import pyarrow as pa
 
-    terms = term_numbers(db)
-    coders = None if coders is None else [terms.get(c, -1) for c in coders]
-    dimensions = None if dimensions is None else [terms.get(d, -1) for d in dimensions]
-    schema = _schema(LABEL_COLUMNS)
-    queries = [(*_label_sql(coders, dimensions, seqs), schema) for seqs in _seq_ranges(db, READERS)]
-    unit_schema = _schema((("seq", "", "int64"), ("unit_id", "", "string")))
-    *parts, units = read_tables(db, [*queries, (_UNIT_IDS, [], unit_schema)])
+    read = _Read.of(db, coders, dimensions)
+    tables = _adbc_read(db, read.plain())
+    if tables is not None and all(_integer_times(t) for t in tables[1:]):
+        units = _typed(tables[0], read.unit_schema)
+        parts = [_with_stamps(t, read.schema) for t in tables[1:]]
+    else:
+        units, *parts = read_tables(db, read.mixed())
     return pa.concat_tables(parts), units
+
+
+class _Read(NamedTuple):
+    """The queries of one read of the labels."""
+
+    coders: list[int] | None
+    dimensions: list[int] | None
+    ranges: list[tuple[int, int] | None]
+    schema: pa.Schema
+    unit_schema: pa.Schema
+
+    @classmethod
+    def of(cls, db: Database, coders, dimensions) -> _Read:
+        terms = term_numbers(db)
+        return cls(
+            None if coders is None else [terms.get(c, -1) for c in coders],
+            None if dimensions is None else [terms.get(d, -1) for d in dimensions],
+            _unit_ranges(db, RANGES),
+            _schema(LABEL_COLUMNS),
+            _schema(UNIT_COLUMNS),
+        )
+
+    def plain(self) -> list[tuple[str, list]]:
+        """The units' query, then one query per range of unit numbers (the units first:
+        with more ranges than readers, the readers end together)."""
+        return [(_UNITS, []), *(_label_sql(self.coders, self.dimensions, r) for r in self.ranges)]
+
+    def mixed(self) -> list[tuple[str, list, pa.Schema]]:
+        """The same with both kinds of time (see :data:`_MIXED_TIMES`), typed: for a time
+        stored as text (the driver types a column by its first rows, and turns what
+        follows into text or refuses it), or Python's sqlite3, which makes an object of
+        every cell anyway."""
+        labels = [
+            (*_label_sql(self.coders, self.dimensions, r, mixed=True), self.schema)
+            for r in self.ranges
+        ]
+        return [(_UNITS, [], self.unit_schema), *labels]
+
+
+def _with_stamps(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A plain read's table with its (empty) column of times stored as text."""
+    import pyarrow as pa
+
+    return _typed(table.append_column("stamp", pa.nulls(table.num_rows)), schema)
+
+
+def _integer_times(table: pa.Table) -> bool:
+    """Whether the plain read's times are all integers (none stored as text)."""
+    import pyarrow as pa
+
+    kind = table.schema.field("micros").type if table.num_rows else pa.int64()
+    return pa.types.is_integer(kind) or pa.types.is_null(kind)
+
+
+def _text_ns(texts: pa.Array) -> np.ndarray:
+    """ISO-8601 texts as int64 nanoseconds since 1970 (UTC), :data:`NO_TIME` where a text
+    is not a time: Arrow's cast, or pandas' parser when Arrow refuses one of them (as
+    :func:`desktop.core.agreement.labels.time_ns` reads the text of a time)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        cast = pc.cast(texts, pa.timestamp("ns", "UTC")).cast(pa.int64())
+        return np.asarray(cast.fill_null(NO_TIME).to_numpy(zero_copy_only=False), np.int64)
+    except (TypeError, ValueError, ArithmeticError, NotImplementedError):
+        pass
+    times = pd.to_datetime(texts.to_pandas(), utc=True, format="ISO8601", errors="coerce")
+    naive = times.dt.tz_localize(None)
+    out = naive.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
+    out[naive.isna().to_numpy()] = NO_TIME
+    return out
+
+
+#: Stored microseconds that are times in nanoseconds since 1970 (1677 to 2262); a time
+#: beyond is no time, as its text is not one either.
+_LOW_MICROS = NO_TIME // _NS_PER_MICRO - _EPOCH_MICROS + 1
+_HIGH_MICROS = (2**63 - 1) // _NS_PER_MICRO - _EPOCH_MICROS
+
+
+def _time_ns(labels: pa.Table) -> np.ndarray:
+    """The labels' times as int64 nanoseconds since 1970 (UTC); :data:`NO_TIME` (NaT)
+    where the stored text is not a time."""
+    import numpy as np
+
+    column = labels.column("micros")
+    micros = column.fill_null(0) if column.null_count else column
+    values = micros.to_numpy().astype(np.int64, copy=False)
+    known = values >= _LOW_MICROS
+    known &= values <= _HIGH_MICROS
+    if column.null_count:
+        known &= ~column.is_null().to_numpy()
+    out = np.full(values.size, NO_TIME, dtype=np.int64)
+    out[known] = (values[known] + _EPOCH_MICROS) * _NS_PER_MICRO
+    stamps = labels.column("stamp")
+    if stamps.null_count < len(stamps):
+        texts = np.flatnonzero(~stamps.is_null().to_numpy(zero_copy_only=False))
+        out[texts] = _text_ns(stamps.take(texts))
+    return out
+
+
+class _Terms(NamedTuple):
+    """Every label term's text, sorted, and each term number's rank among them."""
+
+    texts: list[str]
+    rank: np.ndarray  # by term number; len(texts) for a number not read (a later term)
+
+    @classmethod
+    def of(cls, db: Database) -> _Terms:
+        import numpy as np
+
+        numbers = term_numbers(db)
+        texts = sorted(numbers)
+        top = max(numbers.values(), default=0)
+        kind = np.int16 if len(texts) < 32_767 else np.int32
+        rank = np.full(top + 2, len(texts), dtype=kind)
+        rank[[numbers[t] for t in texts]] = np.arange(len(texts), dtype=kind)
+        return cls(texts, rank)
+
+
+class _Part(NamedTuple):
+    """The labels of one read, decoded to numpy columns in the order they were read."""
+
+    position: np.ndarray  # int32: the unit's place in project order; -1 not codable
+    coder: np.ndarray  # ranks of the terms' texts (_Terms)
+    dimension: np.ndarray
+    value: np.ndarray
+    times: np.ndarray  # int64 nanoseconds since 1970, NO_TIME where none
+    starts: np.ndarray  # rows where another unit number begins (0 first)
+    grouped: bool  # unit numbers never decrease
+    ordered: bool  # within a unit, rows by coder then dimension rank
+    counts: dict[str, np.ndarray]  # rows of each term rank, per category column
+
+
+def _places(units: pa.Table) -> np.ndarray:
+    """Each unit number's place in project order, -1 where the unit is not codable; one
+    more -1 at the end stands for every larger number (a unit numbered after the read)."""
+    import numpy as np
+
+    numbers = units.column("unit").to_numpy()
+    top = int(numbers.max()) if numbers.size else 0
+    place = np.full(top + 2, -1, dtype=np.int32)
+    place[numbers] = np.arange(numbers.size, dtype=np.int32)
+    return place
+
+
+def _decode(table: pa.Table, place: np.ndarray, terms: _Terms) -> _Part:
+    """Decode one table of :func:`labels_table`'s labels, batch by batch (no copy of a
+    whole column, and no Python object per row)."""
+    import numpy as np
+
+    n = table.num_rows
+    position = np.empty(n, dtype=np.int32)
+    codes = {name: np.empty(n, dtype=terms.rank.dtype) for name in CATEGORY_COLUMNS}
+    step = np.ones(n, dtype=bool)
+    times = np.empty(n, dtype=np.int64)
+    plain_times = table.column("stamp").null_count == n
+    grouped, last = True, None
+    columns = {name: table.column(name).chunks for name in ("unit", *CATEGORY_COLUMNS, "micros")}
+    start = 0
+    for i, unit_chunk in enumerate(columns["unit"]):
+        unit = unit_chunk.to_numpy()
+        rows = slice(start, start + unit.size)
+        start += unit.size
+        if not unit.size:
+            continue
+        # Numbers beyond the places clip to the last, -1 (units are numbered from 1).
+        np.take(place, unit, mode="clip", out=position[rows])
+        for name in CATEGORY_COLUMNS:
+            chunk = columns[name][i].to_numpy()
+            np.take(terms.rank, chunk, mode="clip", out=codes[name][rows])
+        np.not_equal(unit[1:], unit[:-1], out=step[rows][1:])
+        step[rows.start] = last is None or unit[0] != last
+        grouped = (
+            grouped and (last is None or unit[0] >= last) and bool((unit[1:] >= unit[:-1]).all())
+        )
+        last = unit[-1]
+        micros = columns["micros"][i]
+        if plain_times and not micros.null_count:
+            values = micros.to_numpy()
+            if values.min() >= _LOW_MICROS and values.max() <= _HIGH_MICROS:
+                np.add(values, _EPOCH_MICROS, out=times[rows])
+                times[rows] *= _NS_PER_MICRO
+                continue
+        plain_times = False
+    if not plain_times:
+        times = _time_ns(table)
+    coder, dimension = codes["coder"], codes["dimension"]
+    later = (coder[1:] > coder[:-1]) | (
+        (coder[1:] == coder[:-1]) & (dimension[1:] > dimension[:-1])
+    )
+    ordered = bool((later | step[1:]).all())
+    counts = {
+        name: np.bincount(codes[name], minlength=len(terms.texts) + 1) for name in CATEGORY_COLUMNS
+    }
+    return _Part(
+        position,
+        codes["coder"],
+        codes["dimension"],
+        codes["value"],
+        times,
+        np.flatnonzero(step),
+        grouped,
+        ordered,
+        counts,
+    )
+
+
+class _TextTimes(Exception):
+    """A plain read met a time stored as text."""
+
+
+def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pa.Table, list[_Part]] | None:
+    """Read and decode the labels on :data:`READERS` threads at once, each range decoded
+    by the thread that read it (numpy, like Arrow, works without the GIL); None when the
+    ADBC reader cannot be used or refuses, or a time is stored as text."""
+    path = _project_path(db)
+    if not path or db.conn.in_transaction:
+        return None
+    try:
+        import adbc_driver_sqlite.dbapi  # noqa: F401
+    except ImportError:
+        return None
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    units_query, *label_queries = read.plain()
+
+    def read_units():
+        units = _typed(_adbc_table(uri, *units_query), read.unit_schema)
+        return units, _places(units)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, READERS)) as pool:
+            # Submitted first, so a reader waiting for the places never waits for itself.
+            units = pool.submit(read_units)
+
+            def read_part(query):
+                table = _adbc_table(uri, *query)
+                if not _integer_times(table):
+                    raise _TextTimes
+                return _decode(_with_stamps(table, read.schema), units.result()[1], terms)
+
+            parts = list(pool.map(read_part, label_queries))
+            return units.result()[0], parts
+    except Exception:  # a time stored as text, or any refusal: read the other way
+        return None
 
 
 def labels_frame(
@@ -225,81 +513,143 @@ def labels_frame(
     coders: Iterable[str] | None = None,
     dimensions: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """The rows of :func:`desktop.core.store.labels_frame`, read in C.
+    """The labels of codable units, read in C, for the agreement figures.
 
-    Same columns, rows and order; ``unit_id``, ``coder``, ``dimension`` and ``value`` are
-    categoricals (the unit ids' categories in project order), ``changed_at`` Arrow-backed
-    text. Labels on excluded units or excluded articles are left out.
+    The rows and their order are those of :func:`desktop.core.store.labels_frame`;
+    ``unit_id``, ``coder``, ``dimension`` and ``value`` are categoricals (the unit ids'
+    categories in project order), and ``changed_at`` is the time as ``datetime64[ns,
+    UTC]`` (NaT where the stored text is not a time), not its text. Labels on excluded
+    units or excluded articles are left out.
 
     Returns
     -------
     DataFrame
-        ``unit_id, coder, dimension, value, changed_at, seconds``; shape (R, 6).
+        ``unit_id, coder, dimension, value, changed_at``; shape (R, 5).
     """
     import numpy as np
     import pandas as pd
-    import pyarrow.compute as pc
 
-    labels, units = labels_table(db, coders=coders, dimensions=dimensions)
-    unit_seqs = units.column("seq").to_numpy()
-    seqs = labels.column("seq").to_numpy()
-    if seqs.size and (seqs[1:] >= seqs[:-1]).all():
-        # In unit order: look each unit up once, not each label.
-        first = np.empty(seqs.size, dtype=bool)
-        first[0] = True
-        np.not_equal(seqs[1:], seqs[:-1], out=first[1:])
-        position = np.searchsorted(unit_seqs, seqs[first])[np.cumsum(first) - 1]
-    else:
-        position = np.searchsorted(unit_seqs, seqs)
-    inside = position < unit_seqs.size
-    if not inside.all() or (unit_seqs[position[inside]] != seqs[inside]).any():
-        raise ProjectError("the project changed while its labels were read; try again")
-    unit_ids = pd.Index(units.column("unit_id").to_pylist(), dtype=object)
-    keys = pc.dictionary_encode(labels.column("key")).combine_chunks()
-    rows = keys.indices.to_numpy(zero_copy_only=False)
-    text_of = {number: text for text, number in term_numbers(db).items()}
-    parts = [
-        [text_of[int(n)] for n in key.split(KEY_SEPARATOR)] for key in keys.dictionary.to_pylist()
-    ]
-    codes_of = {}
-    for name in CATEGORY_COLUMNS:
-        values = [p[_KEY_PARTS[name]] for p in parts]
-        names = sorted(set(values))
-        number = {value: n for n, value in enumerate(names)}
-        lookup = np.array([number[v] for v in values], dtype=np.int32)
-        codes_of[name] = (lookup[rows] if rows.size else np.zeros(0, dtype=np.int32), names)
-    changed_at = labels.column("changed_at")
-    seconds = labels.column("seconds").to_numpy()
-    # The query orders a unit's labels by the numbers of their coder and dimension; the
-    # frame orders them by the texts (the categories' codes are in text order).
-    order = _text_order(seqs, codes_of["coder"][0], codes_of["dimension"][0])
-    if order is not None:
-        position = position[order]
-        codes_of = {name: (codes[order], names) for name, (codes, names) in codes_of.items()}
-        changed_at = changed_at.take(order)
-        seconds = seconds[order]
-    columns = {
-        "unit_id": pd.Categorical.from_codes(position.astype(np.int32), categories=unit_ids),
+    read = _Read.of(db, coders, dimensions)
+    terms = _Terms.of(db)
+    decoded = _adbc_decoded(db, read, terms)
+    if decoded is None:
+        units, *tables = read_tables(db, read.mixed())
+        place = _places(units)
+        decoded = units, [_decode(t, place, terms) for t in tables]
+    units, parts = decoded
+    columns = _in_order(parts)
+    unit_ids = pd.Index(units.column("unit_id").to_pandas(), dtype=object)
+    # The codes are in range by construction: no check of every row, and no copy.
+    frame = {
+        "unit_id": pd.Categorical.from_codes(
+            columns["position"], categories=unit_ids, validate=False
+        )
     }
     for name in CATEGORY_COLUMNS:
-        codes, names = codes_of[name]
-        columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=str))
-    columns["changed_at"] = changed_at.to_pandas()
-    columns["seconds"] = seconds
-    return pd.DataFrame(columns)
+        present = sum(p.counts[name] for p in parts) > 0
+        if present[-1]:  # a term numbered after the terms were read
+            raise ProjectError("the project changed while its labels were read; try again")
+        names = [terms.texts[i] for i in np.flatnonzero(present)]
+        kind = np.int8 if len(names) < 127 else np.int16 if len(names) < 32_767 else np.int32
+        renumber = (np.cumsum(present) - 1).astype(kind)
+        frame[name] = pd.Categorical.from_codes(
+            renumber[columns[name]], categories=pd.Index(names, dtype=str), validate=False
+        )
+    # Nanoseconds since 1970 are UTC already: the type says so, nothing is converted.
+    frame["changed_at"] = pd.DatetimeIndex(
+        columns["times"].view("datetime64[ns]"), dtype=TIME_DTYPE
+    )
+    return pd.DataFrame(frame, copy=False)
 
 
-def _text_order(seqs, coders, dimensions):
-    """The permutation that sorts labels by (unit, coder, dimension) codes, or None when
-    they already are (the usual case: one vectorised pass instead of a sort)."""
+_COLUMNS = ("position", *CATEGORY_COLUMNS, "times")
+#: Above this many runs of rows to move, the rows are gathered one by one instead.
+MAX_RUNS = 200_000
+
+
+def _in_order(parts: list[_Part]) -> dict[str, np.ndarray]:
+    """The codable labels of the parts in project order of their units, then coder and
+    dimension order (the texts' order), as one array per column.
+
+    The parts come grouped by unit number, each unit's rows by the numbers of coder and
+    dimension, which are usually in the texts' order. Then only the units move, each
+    group of rows whole, and groups that follow each other in both orders move together:
+    the columns are put together from runs of rows, without sorting or gathering rows.
+    """
     import numpy as np
 
-    if seqs.size < 2:
-        return None
-    same_unit = seqs[1:] == seqs[:-1]
-    same_coder = same_unit & (coders[1:] == coders[:-1])
-    ascending = (seqs[1:] > seqs[:-1]) | (same_unit & (coders[1:] > coders[:-1]))
-    ascending |= same_coder & (dimensions[1:] > dimensions[:-1])
-    if ascending.all():
-        return None
-    return np.lexsort((dimensions, coders, seqs))
+    sizes = [p.position.size for p in parts]
+    offsets = np.cumsum([0, *sizes])
+    n = int(offsets[-1])
+    if n == 0:
+        return {name: getattr(parts[0], name) for name in _COLUMNS}
+    if not (all(p.grouped for p in parts) and all(p.ordered for p in parts)):
+        return _sorted(parts)
+    starts = np.concatenate([p.starts + o for p, o in zip(parts, offsets, strict=False)])
+    places = np.concatenate([p.position[p.starts] for p in parts])
+    ends = np.r_[starts[1:], n]
+    if not ((places >= 0).all() and (places[1:] > places[:-1]).all()):
+        kept = np.flatnonzero(places >= 0)
+        by_place = kept[np.argsort(places[kept], kind="stable")]
+        starts, ends = starts[by_place], ends[by_place]
+    if not starts.size:  # no codable label
+        return {name: getattr(parts[0], name)[:0] for name in _COLUMNS}
+    # Runs: groups whose rows follow on from the previous group's in the same part (a
+    # group, one unit's rows, lies inside one part: the parts are ranges of units).
+    follows = starts[1:] == ends[:-1]
+    follows &= ~np.isin(starts[1:], offsets)
+    breaks = np.flatnonzero(~follows) + 1
+    if breaks.size > MAX_RUNS:
+        return _gathered(parts, starts, ends)
+    run_starts = starts[np.r_[0, breaks]]
+    run_ends = ends[np.r_[breaks - 1, starts.size - 1]]
+    part = np.searchsorted(offsets, run_starts, side="right") - 1
+    base = offsets[part]
+    pieces = list(
+        zip(part.tolist(), (run_starts - base).tolist(), (run_ends - base).tolist(), strict=True)
+    )
+    return {
+        name: _joined([getattr(parts[p], name)[a:b] for p, a, b in pieces], parts[0], name)
+        for name in _COLUMNS
+    }
+
+
+def _joined(arrays: list[np.ndarray], part: _Part, name: str) -> np.ndarray:
+    import numpy as np
+
+    if not arrays:
+        return getattr(part, name)[:0]
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _gathered(parts: list[_Part], starts: np.ndarray, ends: np.ndarray) -> dict[str, np.ndarray]:
+    """The rows of the groups ``starts[i]:ends[i]``, in that order, gathered row by row."""
+    import numpy as np
+
+    columns = {
+        name: _joined([getattr(p, name) for p in parts], parts[0], name) for name in _COLUMNS
+    }
+    lengths = ends - starts
+    total = int(lengths.sum())
+    kind = np.int32 if columns["position"].size < 2**31 else np.int64
+    # The output runs through each group's rows one by one (steps of 1) and jumps from
+    # the last row of a group to the first of the next: a cumulative sum of the steps.
+    steps = np.ones(total, dtype=kind)
+    if total:
+        steps[0] = starts[0]
+        steps[np.cumsum(lengths)[:-1]] = starts[1:] - ends[:-1] + 1
+    order = np.cumsum(steps, dtype=kind)
+    return {name: column[order] for name, column in columns.items()}
+
+
+def _sorted(parts: list[_Part]) -> dict[str, np.ndarray]:
+    """The codable rows sorted by unit place, coder and dimension (any order read)."""
+    import numpy as np
+
+    columns = {
+        name: _joined([getattr(p, name) for p in parts], parts[0], name) for name in _COLUMNS
+    }
+    position = columns["position"]
+    order = np.lexsort((columns["dimension"], columns["coder"], position))
+    order = order[np.count_nonzero(position < 0) :]  # the codable rows, sorted last
+    return {name: column[order] for name, column in columns.items()}
