@@ -95,14 +95,30 @@ def label_counts(
     coders: Sequence[str] | None = None,
     articles: Sequence[str] | None = None,
 ) -> tuple[int, int]:
-    """``(labels the export covers, labels of dimensions no longer in the scheme)``."""
-    where, params = _scope(articles, coders)
-    inside = f"l.dimension IN ({placeholders(dimensions)})"
+    """``(labels the export covers, labels of dimensions no longer in the scheme)``.
+
+    Counted on the integer tables of migration 0007, walking the codable units on a
+    covering index and each unit's labels on their key (through the ``labels`` view
+    every label's texts and time were decoded only to be counted).
+    """
+    number = dict(db.execute("SELECT text, id FROM label_terms").fetchall())
+    inside = [number[d] for d in dimensions if d in number]
     sql = (
-        f"SELECT count(*), count(CASE WHEN {inside} THEN 1 END) FROM labels l "
-        f"JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id WHERE {where}"
+        f"SELECT count(*), count(CASE WHEN l.dimension IN ({placeholders(inside)}) THEN 1 END) "
+        "FROM units u INDEXED BY units_by_id_codable "
+        "CROSS JOIN unit_keys k ON k.unit_id = u.id CROSS JOIN label_current l ON l.unit = k.id "
+        "WHERE u.excluded = 0 "
+        "AND u.article_id NOT IN (SELECT id FROM articles WHERE excluded != 0)"
     )
-    total, covered = db.execute(sql, [*dimensions, *params]).fetchone()
+    params: list = list(inside)
+    if articles is not None:
+        sql += f" AND u.article_id IN ({placeholders(articles)})"
+        params += list(articles)
+    if coders is not None:
+        known = [number[c] for c in coders if c in number]
+        sql += f" AND l.coder IN ({placeholders(known)})"
+        params += known
+    total, covered = db.execute(sql, params).fetchone()
     return int(covered), int(total - covered)
 
 
