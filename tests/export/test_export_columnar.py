@@ -132,3 +132,53 @@ def test_hostile_cells_read_back_as_stored(coded_project, tmp_path):
     table = pq.read_table(parquet)
     assert table.column("text").to_pylist() == [r["text"] for r in rows]
     assert table.num_rows == len(rows)
+
+
+def _view_counts(db, dimensions, coders, articles) -> tuple[int, int, int, int]:
+    """The counts computed the plain way, through the views, for comparison."""
+    where, params = "u.excluded = 0 AND a.excluded = 0", []
+    if articles is not None:
+        where += f" AND u.article_id IN ({', '.join('?' * len(articles))})"
+        params += list(articles)
+    units = db.execute(
+        f"SELECT count(*), count(DISTINCT u.article_id) FROM units u "
+        f"JOIN articles a ON a.id = u.article_id WHERE {where}",
+        params,
+    ).fetchone()
+    if coders is not None:
+        where += f" AND l.coder_id IN ({', '.join('?' * len(coders))})"
+        params += list(coders)
+    inside = f"l.dimension IN ({', '.join('?' * len(dimensions))})"
+    total, covered = db.execute(
+        f"SELECT count(*), count(CASE WHEN {inside} THEN 1 END) FROM labels l "
+        "JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
+        f"WHERE {where}",
+        [*dimensions, *params],
+    ).fetchone()
+    return covered, total - covered, units[0], units[1]
+
+
+def test_counts_leave_out_excluded_and_removed_units(coded_project):
+    from desktop.core.store import export_queries as q
+
+    db = coded_project
+    units = [r["unit_id"] for r in store.iter_units_rows(db)]
+    articles = sorted(store_article_ids(db))
+    with store.write_transaction(db):
+        db.execute("UPDATE units SET excluded = 1 WHERE id = ?", [units[0]])
+        db.execute("UPDATE articles SET excluded = 1 WHERE id = ?", [articles[-1]])
+    db.execute("PRAGMA foreign_keys = OFF")
+    with store.write_transaction(db):  # a unit gone, its labels left behind (a stale key)
+        db.execute("DELETE FROM units WHERE id = ?", [units[1]])
+    scheme = store.current_scheme(db)
+    for dims in (scheme.dimension_ids, scheme.dimension_ids[1:]):
+        for coders in (None, ("bo", "nobody"), ()):
+            for chosen in (None, tuple(articles[:2])):
+                want = _view_counts(db, dims, coders, chosen)
+                got = (
+                    *q.label_counts(db, dims, coders, chosen),
+                    q.count_units(db, chosen),
+                    q.count_articles(db, chosen),
+                )
+                assert got == want
+                assert coders == () or want[0] > 0
