@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from desktop.core.export import export, formats, layouts
 from desktop.core.export.formats import WriteContext, defuse
 from desktop.core.export.layouts import Batch, Column, Kind, RowBatch, Shared, Table
+from desktop.core.store import export_frames
 from desktop.core.store import export_queries as q
 
 
@@ -81,6 +82,7 @@ def test_long_export_does_not_depend_on_fetch_batch_or_write_sizes(
     # Fetches that end inside a unit's labels, batches that end inside a unit (parquet
     # files differ with their row groups, so their batch size stays), CSV parts of a row.
     monkeypatch.setattr(q, "CHUNK", 2)
+    monkeypatch.setattr(export_frames, "CHUNK_UNITS", 2)  # the Arrow path's ranges of units
     if fmt != "parquet":
         monkeypatch.setattr(layouts, "BATCH_ROWS", 5)
     monkeypatch.setattr(formats, "CELLS_AT_A_TIME", 20)

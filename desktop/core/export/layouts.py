@@ -25,6 +25,7 @@ from operator import itemgetter
 
 from desktop.core import store
 from desktop.core.errors import ProjectError, UsageError
+from desktop.core.export.columnar import long_frames
 from desktop.core.export.variables import coder_column, value_codes
 from desktop.core.scheme import Scheme
 from desktop.core.store import export_queries as q
@@ -220,6 +221,9 @@ class Table:
     total: int
     coders: list[str] = field(default_factory=list)
     notes: dict = field(default_factory=dict)
+    #: The same rows as Arrow frames (:func:`desktop.core.export.columnar.long_frames`),
+    #: for the writers that take them (CSV, Parquet); None for layouts without.
+    columnar: Callable[[], Iterator] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -361,7 +365,11 @@ def long_layout(db: store.Database, scheme: Scheme, filters: Filters) -> Table:
     notes = {"labels_outside_scheme": outside} if outside else {}
     coders = _coders(db, scheme, filters)
     batches = _long_batches(db, scheme, filters)
-    return Table("long", scheme, list(LONG_COLUMNS), batches, total, coders, notes)
+
+    def columnar() -> Iterator:
+        return long_frames(db, scheme, filters.coders, filters.articles)
+
+    return Table("long", scheme, list(LONG_COLUMNS), batches, total, coders, notes, columnar)
 
 
 class _Labels(dict):

@@ -197,6 +197,21 @@ def write_parquet(path: Path, table: Table, ctx: WriteContext) -> int:
         pq.ParquetWriter(path, schema, compression="zstd") as writer,
         ThreadPoolExecutor(max_workers=1) as thread,
     ):
+        if table.columnar is not None and not scheme_codes:
+            # Arrow frames: the same columns, made without Python objects per cell.
+            from desktop.core.export.columnar import arrow_memory, parquet_batches
+            from desktop.core.export.layouts import BATCH_ROWS
+
+            with arrow_memory():
+                for arrays in parquet_batches(table.columnar(), BATCH_ROWS):
+                    if writing is not None:
+                        writing.result()
+                    writing = thread.submit(write, writer, [(a, None) for a in arrays])
+                    count += len(arrays[0])
+                    ctx.advance(len(arrays[0]), table.total)
+                if writing is not None:
+                    writing.result()
+            return count
         for batch in table.batches:
             indices: dict = {}
             columns = [arrow(i, values, indices) for i, values in enumerate(batch.columns())]

@@ -63,19 +63,28 @@ def _dimension_order(dimensions: Sequence[str], table: str = "l") -> tuple[str, 
 
 
 def count_units(db: Database, articles: Sequence[str] | None = None) -> int:
-    """How many codable units the export covers."""
-    where, params = _scope(articles)
-    sql = f"SELECT count(*) FROM units u JOIN articles a ON a.id = u.article_id WHERE {where}"
+    """How many codable units the export covers (counted on a covering index)."""
+    sql = (
+        "SELECT count(*) FROM units u INDEXED BY units_by_id_codable WHERE u.excluded = 0 "
+        "AND u.article_id NOT IN (SELECT id FROM articles WHERE excluded != 0)"
+    )
+    params: list = []
+    if articles is not None:
+        sql += f" AND u.article_id IN ({placeholders(articles)})"
+        params = list(articles)
     return int(db.execute(sql, params).fetchone()[0])
 
 
 def count_articles(db: Database, articles: Sequence[str] | None = None) -> int:
     """How many articles with codable units the export covers."""
-    where, params = _scope(articles)
     sql = (
-        "SELECT count(DISTINCT u.article_id) FROM units u "
-        f"JOIN articles a ON a.id = u.article_id WHERE {where}"
+        "SELECT count(*) FROM articles a WHERE a.excluded = 0 AND EXISTS (SELECT 1 FROM units "
+        "u INDEXED BY units_article WHERE u.article_id = a.id AND u.excluded = 0)"
     )
+    params: list = []
+    if articles is not None:
+        sql += f" AND a.id IN ({placeholders(articles)})"
+        params = list(articles)
     return int(db.execute(sql, params).fetchone()[0])
 
 
@@ -95,14 +104,45 @@ def label_counts(
     coders: Sequence[str] | None = None,
     articles: Sequence[str] | None = None,
 ) -> tuple[int, int]:
-    """``(labels the export covers, labels of dimensions no longer in the scheme)``."""
-    where, params = _scope(articles, coders)
-    inside = f"l.dimension IN ({placeholders(dimensions)})"
-    sql = (
-        f"SELECT count(*), count(CASE WHEN {inside} THEN 1 END) FROM labels l "
-        f"JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id WHERE {where}"
-    )
-    total, covered = db.execute(sql, [*dimensions, *params]).fetchone()
+    """``(labels the export covers, labels of dimensions no longer in the scheme)``.
+
+    Counted on the integer tables of migration 0007 (through the ``labels`` view every
+    label's texts and time were decoded only to be counted). Without an article filter:
+    every label of the coders, on the coder index, less those on units that are not
+    codable (excluded, of an excluded article, or no longer in the project), which are
+    few; with one, the labels of each codable unit of those articles.
+    """
+    number = dict(db.execute("SELECT text, id FROM label_terms").fetchall())
+    inside = [number[d] for d in dimensions if d in number]
+    counts = f"count(*), count(CASE WHEN l.dimension IN ({placeholders(inside)}) THEN 1 END)"
+    coder_sql, coder_params = "", []
+    if coders is not None:
+        known = [number[c] for c in coders if c in number]
+        coder_sql, coder_params = f" AND l.coder IN ({placeholders(known)})", known
+    if articles is not None:
+        sql = (
+            f"SELECT {counts} FROM units u INDEXED BY units_by_id_codable "
+            "CROSS JOIN unit_keys k ON k.unit_id = u.id "
+            "CROSS JOIN label_current l ON l.unit = k.id WHERE u.excluded = 0 "
+            "AND u.article_id NOT IN (SELECT id FROM articles WHERE excluded != 0) "
+            f"AND u.article_id IN ({placeholders(articles)}){coder_sql}"
+        )
+        total, covered = db.execute(sql, [*inside, *articles, *coder_params]).fetchone()
+        return int(covered), int(total - covered)
+    queries = [
+        f"SELECT {counts} FROM label_current l INDEXED BY label_current_coder WHERE 1{coder_sql}",
+        # labels on units that are not codable
+        f"SELECT {counts} FROM units u INDEXED BY units_by_id_codable "
+        "CROSS JOIN unit_keys k ON k.unit_id = u.id "
+        "CROSS JOIN label_current l ON l.unit = k.id WHERE (u.excluded != 0 "
+        f"OR u.article_id IN (SELECT id FROM articles WHERE excluded != 0)){coder_sql}",
+        # labels on units no longer in the project
+        f"SELECT {counts} FROM unit_keys k CROSS JOIN label_current l ON l.unit = k.id "
+        f"WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.id = k.unit_id){coder_sql}",
+    ]
+    (total, covered), *out = [db.execute(q, [*inside, *coder_params]).fetchone() for q in queries]
+    for less_total, less_covered in out:
+        total, covered = total - less_total, covered - less_covered
     return int(covered), int(total - covered)
 
 
