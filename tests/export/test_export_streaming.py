@@ -20,10 +20,13 @@ from desktop.core.store import export_queries as q
 
 
 def _csv_module(rows: list[tuple], kinds: list[Kind], excel: bool) -> str:
-    """What the writer wrote before it worked column by column: csv.writer, row by row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """What the writer wrote before it worked column by column: csv.writer, row by row,
+    with a carriage return in a cell quoted like a line feed (the module's line end set
+    to "\r\n" makes it quote one; each row's own "\r\n" becomes "\n")."""
+    out = []
     for row in rows:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
         cells = list(row)
         for i, kind in enumerate(kinds):
             if kind is Kind.BOOL:
@@ -31,7 +34,8 @@ def _csv_module(rows: list[tuple], kinds: list[Kind], excel: bool) -> str:
             elif excel and kind is Kind.TEXT:
                 cells[i] = defuse(cells[i])
         writer.writerow(cells)
-    return buffer.getvalue()
+        out.append(buffer.getvalue()[:-2] + "\n")
+    return "".join(out)
 
 
 def _ours(batch: Batch, kinds: list[Kind], excel: bool) -> str:

@@ -11,9 +11,9 @@ rows refer to them by index. Times stored as integer microseconds are formatted 
 :func:`csv_bytes` makes the CSV text of a frame, byte for byte what
 :func:`desktop.core.export.formats.write_csv` makes of the same rows through the csv
 module (QUOTE_MINIMAL, ``\\n`` line ends, floats as ``repr``, booleans ``true``/``false``,
-missing values empty; the csv-excel variant's formula guard). Cells that the csv module
-might treat otherwise (a carriage return without a comma, quote or line feed) go through
-the csv module itself. :func:`parquet_batches` gives the typed record batches that
+missing values empty; the csv-excel variant's formula guard; a cell holding a carriage
+return quoted like one holding a line feed). :func:`parquet_batches` gives the typed
+record batches that
 :func:`desktop.core.export.tabular.write_parquet` writes, in batches of
 :data:`~desktop.core.export.layouts.BATCH_ROWS` rows as the row-by-row path does, so the
 two give the same file.
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # Term numbers are packed three to an int64 key (coder, dimension, value).
 _BITS = 21
 _TEXT_FORMULA = r"^[=+\-@\t\r]"  # what formats.is_formula_like guards against
-_CSV_SPECIAL = '[,"\n]'
+_CSV_SPECIAL = '[,"\n\r]'
 
 
 @contextlib.contextmanager
@@ -256,13 +256,6 @@ class CsvCells:
             doubled = pc.replace_substring(values, '"', '""')
             quoted = pc.binary_join_element_wise('"', doubled, '"', "")
             values = pc.if_else(special, quoted, values)
-        lone_cr = pc.and_(pc.match_substring(values, "\r"), pc.invert(special))
-        if pc.any(lone_cr).as_py():
-            where = pc.indices_nonzero(lone_cr).to_pylist()
-            raw = values.take(pa.array(where)).to_pylist()
-            values = pc.replace_with_mask(
-                values, lone_cr, pa.array([self.module.one(v) for v in raw], pa.string())
-            )
         return values
 
     def number(self, value) -> str:

@@ -91,7 +91,9 @@ def _bool_text(value):
 
 # The csv module quotes a field holding the delimiter, the quote character or a line
 # break (doubling the quotes inside); values without any of these are written as they
-# are. Whether a lone carriage return is quoted depends on the Python version.
+# are. A carriage return is a line break too: Python 3.11's csv module leaves a lone one
+# unquoted when the line ends are "\n" (later versions quote it), and readers (pandas,
+# DuckDB, R) then end the row there. Every cell holding one is quoted here, on any version.
 _SPECIAL = (",", '"', "\n", "\r")
 # Cells formatted at a time: a batch of a wide table (many columns) is written in parts.
 CELLS_AT_A_TIME = 1_000_000
@@ -101,28 +103,29 @@ class _CsvCells:
     """The text the csv module writes for each value, made a column at a time.
 
     As in the csv module, text is its own cell, quoted (quotes doubled) when it holds a
-    comma, a quote or a line feed, and numbers are their ``repr``; anything else (a lone
-    carriage return, other types) goes through the csv module itself, so the output is
-    the csv module's to the byte.
+    comma, a quote, a line feed or a carriage return, and numbers are their ``repr``;
+    other types go through the csv module itself.
     """
 
     def __init__(self, excel: bool):
         self.excel = excel
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
+        # "\r\n" as the module's line end makes it quote a carriage return in a field;
+        # the rows themselves end in "\n" (the terminator is cut off below).
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
 
     def one(self, value) -> str:
         """The csv module's text for ``value`` as a field of a row."""
         self._buffer.seek(0)
         self._buffer.truncate()
         self._writer.writerow((value, None))  # not alone: a lone empty field is written ""
-        return self._buffer.getvalue()[:-2]
+        return self._buffer.getvalue()[:-3]
 
     def text(self, value: str) -> str:
         """The cell of a text ``value``."""
-        if "," in value or '"' in value or "\n" in value:
+        if "," in value or '"' in value or "\n" in value or "\r" in value:
             return '"' + value.replace('"', '""') + '"'
-        return self.one(value) if "\r" in value else value
+        return value
 
     def column(self, values: Sequence, kind: Kind) -> Sequence[str]:
         """The cells of one column's ``values``."""
