@@ -162,7 +162,14 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
     painted.watch(viewport)
     for button in window.coding_panel.buttons.values():
         painted.watch(button)
-    out = {"next_ms": [], "feedback_ms": [], "handled_ms": [], "moved_ms": [], "key_path": ""}
+    out = {
+        "next_ms": [],
+        "next_cpu_ms": [],
+        "feedback_ms": [],
+        "handled_ms": [],
+        "moved_ms": [],
+        "key_path": "",
+    }
     for _ in range(units):
         plan = _plan(window, rng)
         for position, (dimension, code, key) in enumerate(plan):
@@ -170,6 +177,7 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
             button = window.coding_panel.buttons[(dimension, code)]
             completing = position == len(plan) - 1
             painted.records.clear()
+            cpu = time.thread_time()
             start = time.perf_counter()
             out["key_path"] = _press(app, window, key)
             handled = time.perf_counter()
@@ -185,6 +193,7 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
                 if not _pump_until(app, next_drawn):
                     raise RuntimeError(f"the next sentence was not drawn after unit {before}")
                 end = time.perf_counter()
+                out["next_cpu_ms"].append((time.thread_time() - cpu) * 1000)
                 out["next_ms"].append((end - start) * 1000)
                 out["handled_ms"].append((handled - start) * 1000)
                 out["moved_ms"].append(((moved[0] if moved else end) - start) * 1000)
