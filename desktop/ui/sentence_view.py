@@ -200,7 +200,11 @@ class SentenceView(QWidget):
         highlight. What is prepared is used only if the same text is asked for."""
         shown = _shown_key(units)
         key = (shown, unit.id, self.article_mode)
-        if self._prepared is not None and self._prepared[0] == key:
+        if (
+            self._prepared is not None
+            and self._prepared[0] == key
+            and self._fits(self._prepared[1])
+        ):
             return
         if self._can_move_highlight(shown, unit):
             return
@@ -225,15 +229,18 @@ class SentenceView(QWidget):
         if prepared is None:
             return None
         key, document = prepared
-        current = self._body.document()
-        if (
-            key != (shown, unit.id, self.article_mode)
-            or document.defaultFont() != current.defaultFont()
-            or document.textWidth() != current.textWidth()
-        ):
+        if key != (shown, unit.id, self.article_mode) or not self._fits(document):
             document.deleteLater()
             return None
         return document
+
+    def _fits(self, document: QTextDocument) -> bool:
+        """Whether ``document`` was laid out in the font and width now in force."""
+        current = self._body.document()
+        return (
+            document.defaultFont() == current.defaultFont()
+            and document.textWidth() == current.textWidth()
+        )
 
     def _drop_prepared(self) -> None:
         if self._prepared is not None:
