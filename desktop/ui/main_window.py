@@ -59,10 +59,6 @@ from desktop.ui.hub import ProjectHub
 from desktop.ui.sentence_view import ZOOM_STEP, DefinitionCard, SentenceView, scaled_font
 
 NOTE_SAVE_DELAY_MS = 600
-# The next sentence's text is laid out this long after a sentence is drawn (the coder
-# reads it; the pause after a completed sentence is 160 ms by default), so that the key
-# that moves on swaps it in: after the frame, out of its way.
-PREPARE_NEXT_MS = 10
 SAVED_FADE_MS = 2_500
 
 # Top-level windows opened from a menu (another project, another coder) are kept here
@@ -245,11 +241,8 @@ class MainWindow(QMainWindow):
         self._saved_timer.setSingleShot(True)
         self._saved_timer.setInterval(SAVED_FADE_MS)
         self._saved_timer.timeout.connect(self._on_saved_faded)
-        self._prepare_timer = QTimer(self)
-        self._prepare_timer.setSingleShot(True)
-        self._prepare_timer.setInterval(PREPARE_NEXT_MS)
-        self._prepare_timer.timeout.connect(self._prepare_next)
-        self.sentence_view.drawn.connect(self._prepare_timer.start)
+        # The next sentence is laid out while the coder reads this one (issue 24).
+        self.sentence_view.look_ahead(lambda: None if self._closed else self.session.next_in_line())
 
         self._build_menus()
         team_menu.install(self)
@@ -469,17 +462,6 @@ class MainWindow(QMainWindow):
         self.coding_panel.set_note(self.session.note)
         self.sidebar.show_current(unit.article_id, unit.seq)
         self._render_state()
-
-    def _prepare_next(self) -> None:
-        """Lay out the sentence that comes next while the coder reads this one."""
-        if self._closed or self.sentence_view.article_mode:
-            return
-        try:
-            upcoming = self.session.next_in_line()
-        except sqlite3.Error:
-            return  # only a head start: the key that moves on reads it again
-        if upcoming is not None:
-            self.sentence_view.prepare(*upcoming)
 
     def _render_state(self) -> None:
         """The shown unit's values, flag and progress (after a write on the same unit)."""

@@ -7,10 +7,11 @@ size; the coder's zoom steps multiply on top.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from itertools import groupby
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +33,10 @@ ZOOM_STEP = 1.1
 ZOOM_RANGE = (-4, 8)
 MEASURE_CHARS = 90  # a readable line: about 90 characters, however wide the window
 MIN_SENTENCE_LINES = 3  # the sentence in view is never squeezed below three lines
+# The next sentence's text is laid out this long after a sentence is drawn (the coder
+# reads it; the pause after a completed sentence is 160 ms by default), so that the key
+# that moves on swaps it in: after the frame, out of its way.
+PREPARE_NEXT_MS = 10
 
 
 def scaled_font(scale: float, *, bold: bool = False) -> QFont:
@@ -76,12 +81,9 @@ def render_units(units: Sequence[Unit], current: Unit) -> str:
 class SentenceView(QWidget):
     """Title, source and date; then the sentence in its paragraph (or the whole article).
 
-    ``drawn`` is emitted when the text of a sentence shown by :meth:`show_unit` is
-    painted, from the paint (so a slot only schedules: e.g. :meth:`prepare` of the next
-    sentence, after the frame).
+    With :meth:`look_ahead`, the next sentence's text is laid out after each sentence
+    is drawn (:meth:`prepare`), so that moving on to it costs no parsing or layout.
     """
-
-    drawn = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -117,6 +119,11 @@ class SentenceView(QWidget):
         self._body.installEventFilter(self)
         self._body.viewport().installEventFilter(self)
         self._awaiting_frame = False  # a sentence was shown and not painted yet
+        self._upcoming: Callable[[], tuple[Unit, Sequence[Unit]] | None] | None = None
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.setInterval(PREPARE_NEXT_MS)
+        self._prepare_timer.timeout.connect(self._prepare_upcoming)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -191,6 +198,21 @@ class SentenceView(QWidget):
             self._highlight = _span(self._current_fragments())
         self._scroll_to_current()
         self._awaiting_frame = True
+
+    def look_ahead(self, upcoming: Callable[[], tuple[Unit, Sequence[Unit]] | None]) -> None:
+        """After each sentence is drawn, :meth:`prepare` the one ``upcoming`` names
+        (the unit a completed sentence moves on to, with its context; None: none)."""
+        self._upcoming = upcoming
+
+    def _prepare_upcoming(self) -> None:
+        if self._upcoming is None or self.article_mode:
+            return
+        try:
+            upcoming = self._upcoming()
+        except sqlite3.Error:
+            return  # only a head start: the key that moves on reads it again
+        if upcoming is not None:
+            self.prepare(*upcoming)
 
     def prepare(self, unit: Unit, units: Sequence[Unit]) -> None:
         """Lay out, ahead of time, the text that :meth:`show_unit` will show for
@@ -374,9 +396,10 @@ class SentenceView(QWidget):
         if watched is self._body and event.type() == QEvent.Type.Resize:
             self._apply_measure()
         elif self._awaiting_frame and event.type() == QEvent.Type.Paint:
-            # Emitted from the paint itself: slots only schedule their work.
+            # The frame is being painted: the next text is laid out after it.
             self._awaiting_frame = False
-            self.drawn.emit()
+            if self._upcoming is not None:
+                self._prepare_timer.start()
         return super().eventFilter(watched, event)
 
     def show_empty(self, message: str) -> None:
