@@ -62,6 +62,8 @@ def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
     figures["max"] = max(data["next_ms"])
     feedback = percentiles(data["feedback_ms"], (50, 99)) if data["feedback_ms"] else {}
     figures.update({f"feedback_{k}": v for k, v in feedback.items()})
+    cpu = percentiles(data["next_cpu_ms"], (50, 99))
+    figures.update({f"cpu_{k}": v for k, v in cpu.items()})
     for part in ("handled_ms", "moved_ms"):
         figures[f"{part[:-3]}_p50_ms"] = statistics.median(data[part])
     return Result(
@@ -79,7 +81,8 @@ def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
             "key_path": data["key_path"],
             "transition_ms": "0 (the default 160 ms pause is a deliberate delay, not counted)",
             "parts": "handled: key event returned (label stored, fsync included); moved: the "
-            "session shows the next unit; p99: the next sentence painted",
+            "session shows the next unit; p99: the next sentence painted; cpu: the window "
+            "thread's CPU time over the same span (the fsync's wait not included)",
             "window_open_s": round(data["open_s"], 3),
         },
     )

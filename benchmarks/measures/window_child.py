@@ -162,7 +162,15 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
     painted.watch(viewport)
     for button in window.coding_panel.buttons.values():
         painted.watch(button)
-    out = {"next_ms": [], "feedback_ms": [], "handled_ms": [], "moved_ms": [], "key_path": ""}
+    out = {
+        "next_ms": [],
+        "next_at_s": [],
+        "next_cpu_ms": [],
+        "feedback_ms": [],
+        "handled_ms": [],
+        "moved_ms": [],
+        "key_path": "",
+    }
     for _ in range(units):
         plan = _plan(window, rng)
         for position, (dimension, code, key) in enumerate(plan):
@@ -170,6 +178,7 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
             button = window.coding_panel.buttons[(dimension, code)]
             completing = position == len(plan) - 1
             painted.records.clear()
+            cpu = time.thread_time()
             start = time.perf_counter()
             out["key_path"] = _press(app, window, key)
             handled = time.perf_counter()
@@ -185,6 +194,8 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
                 if not _pump_until(app, next_drawn):
                     raise RuntimeError(f"the next sentence was not drawn after unit {before}")
                 end = time.perf_counter()
+                out["next_cpu_ms"].append((time.thread_time() - cpu) * 1000)
+                out["next_at_s"].append(start)
                 out["next_ms"].append((end - start) * 1000)
                 out["handled_ms"].append((handled - start) * 1000)
                 out["moved_ms"].append(((moved[0] if moved else end) - start) * 1000)
@@ -212,13 +223,29 @@ def _child_keys(args) -> dict:
     # A large project's list and counts come from a thread after the first sentence
     # (desktop/ui/progress_count.py); coding is timed once they are in, and the wait is
     # reported (keys typed during it compete with that thread for the interpreter).
-    waited = time.perf_counter()
-    _pump_until(app, lambda: getattr(window.session, "counted", True), timeout=300)
-    waited = time.perf_counter() - waited
+    # With --early the coder starts typing 0.2 s after the window opened, while the
+    # thread reads; the presses made before the counts came are reported apart.
+    counted_at = []
+    if getattr(window.session, "counted", True):
+        counted_at.append(time.perf_counter())
+    else:
+        original = window._count._counted
+
+        def on_counted(listed, original=original):
+            counted_at.append(time.perf_counter())
+            original(listed)
+
+        window._count._counted = on_counted  # the measure's probe; the window is unchanged
+    if not args.early:
+        _pump_until(app, lambda: bool(counted_at), timeout=300)
     _idle(app, 200)
     out = code_units(app, window, viewport, args.units)
+    _pump_until(app, lambda: bool(counted_at), timeout=300)
     out["open_s"] = opened
-    out["list_and_counts_s"] = waited
+    out["list_and_counts_s"] = counted_at[0] - start - opened
+    out["during_count"] = [
+        ms for ms, at in zip(out["next_ms"], out["next_at_s"], strict=True) if at < counted_at[0]
+    ]
     window.close()
     return out
 
@@ -427,6 +454,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--coder", default="c1")
     parser.add_argument("--units", type=int, default=50)
     parser.add_argument("--settings", required=True)
+    parser.add_argument("--early", action="store_true", help="keys: type from 0.2 s after opening")
     args = parser.parse_args(argv)
     _guard_none()
     if args.what == "burst":

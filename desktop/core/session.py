@@ -335,6 +335,15 @@ class CodingSession:
         self._uncounted = []
         return True
 
+    def status(self) -> coding_queries.UnitStatus | None:
+        """This coder's state on the shown unit, as :func:`coding_queries.unit_status`
+        reads it from the store (None when nothing is shown)."""
+        shown = self._shown
+        if shown is None:
+            return None
+        labelled = sum(d in shown.labels for d in self.dimensions)
+        return coding_queries.UnitStatus(labelled, shown.unsure, bool(shown.note))
+
     @property
     def open_dimensions(self) -> list[str]:
         """The dimensions of the shown unit still without a value, in scheme order."""
@@ -355,6 +364,19 @@ class CodingSession:
             return []
         unit = self._shown.unit
         return coding_queries.context_units(self.db, unit.article_id, unit.paragraph, radius)
+
+    def next_in_line(self, radius: int = 1) -> tuple[Unit, list[Unit]] | None:
+        """The unit a completed sentence moves on to, with its :meth:`context` (so that
+        a window can lay it out while the coder reads); None at the end or when empty.
+        Reads only: what is shown does not change."""
+        if self._shown is None:
+            return None
+        seq = self._queue.step(self._shown.unit.seq, +1)
+        unit = store.get_unit_by_seq(self.db, seq) if seq is not None else None
+        if unit is None:
+            return None
+        context = coding_queries.context_units(self.db, unit.article_id, unit.paragraph, radius)
+        return unit, context
 
     def article_units(self) -> list[Unit]:
         """Every unit of the shown unit's article (for the whole-article view)."""

@@ -241,6 +241,8 @@ class MainWindow(QMainWindow):
         self._saved_timer.setSingleShot(True)
         self._saved_timer.setInterval(SAVED_FADE_MS)
         self._saved_timer.timeout.connect(self._on_saved_faded)
+        # The next sentence is laid out while the coder reads this one (issue 24).
+        self.sentence_view.look_ahead(lambda: None if self._closed else self.session.next_in_line())
 
         self._build_menus()
         team_menu.install(self)
@@ -365,8 +367,11 @@ class MainWindow(QMainWindow):
             )
         for change in update.changes:
             unit = self.session.unit
-            if unit is None or unit.id != change.unit_id:
-                unit = store.get_unit(self.db, change.unit_id)
+            if unit is not None and unit.id == change.unit_id:
+                # The shown unit's state is the session's: its row needs no query.
+                self.sidebar.units.refresh_seq(unit.seq, self.session.status())
+                continue
+            unit = store.get_unit(self.db, change.unit_id)
             if unit is not None:
                 self.sidebar.units.refresh_seq(unit.seq)
         token = update.transition

@@ -32,6 +32,17 @@ StatusRole = Qt.ItemDataRole.UserRole + 5  # coding_queries.UnitStatus
 MarkedRole = Qt.ItemDataRole.UserRole + 6  # text with the search's matches marked, or None
 
 _CACHE_ROWS = 2_000
+# The roles a unit row answers from its unit and status; Qt asks a row for about ten
+# roles each time it is drawn, and the others are answered without looking the row up.
+_UNIT_ROW_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        UnitIdRole,
+        StatusRole,
+    }
+)
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -297,6 +308,8 @@ class UnitListModel(QAbstractListModel):
                 unit, _status = self._row(seq)
                 self._marked[seq] = search.mark_matches(unit.text, self._query)
             return self._marked[seq]
+        if role not in _UNIT_ROW_ROLES:
+            return None
         unit, status = self._row(seq)
         if role == Qt.ItemDataRole.DisplayRole:
             return unit.text
@@ -321,9 +334,12 @@ class UnitListModel(QAbstractListModel):
         row = bisect.bisect_left(self._seqs, seq)
         return row if row < len(self._seqs) and self._seqs[row] == seq else None
 
-    def refresh_seq(self, seq: int) -> None:
-        """The coder's state on this unit changed: re-read it when next shown."""
-        self._rows.pop(seq, None)
+    def refresh_seq(self, seq: int, status: coding_queries.UnitStatus | None = None) -> None:
+        """The coder's state on this unit changed: re-read it when next shown, or take
+        ``status`` when the caller knows it (the unit on screen: no query while drawing)."""
+        cached = self._rows.pop(seq, None)
+        if status is not None and cached is not None:
+            self._rows[seq] = (cached[0], status)
         row = self.row_of_seq(seq)
         if row is not None:
             index = self.index(row, 0)

@@ -7,11 +7,12 @@ size; the coder's zoom steps multiply on top.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from itertools import groupby
 
-from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextCursor
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -32,6 +33,10 @@ ZOOM_STEP = 1.1
 ZOOM_RANGE = (-4, 8)
 MEASURE_CHARS = 90  # a readable line: about 90 characters, however wide the window
 MIN_SENTENCE_LINES = 3  # the sentence in view is never squeezed below three lines
+# The next sentence's text is laid out this long after a sentence is drawn (the coder
+# reads it; the pause after a completed sentence is 160 ms by default), so that the key
+# that moves on swaps it in: after the frame, out of its way.
+PREPARE_NEXT_MS = 10
 
 
 def scaled_font(scale: float, *, bold: bool = False) -> QFont:
@@ -74,7 +79,11 @@ def render_units(units: Sequence[Unit], current: Unit) -> str:
 
 
 class SentenceView(QWidget):
-    """Title, source and date; then the sentence in its paragraph (or the whole article)."""
+    """Title, source and date; then the sentence in its paragraph (or the whole article).
+
+    With :meth:`look_ahead`, the next sentence's text is laid out after each sentence
+    is drawn (:meth:`prepare`), so that moving on to it costs no parsing or layout.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -98,8 +107,23 @@ class SentenceView(QWidget):
         self._body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._body.document().setUndoRedoEnabled(False)  # recolouring is not an edit to undo
         self._shown: tuple | None = None  # what render_units last drew, and for which unit
+        # Where the text shown has its sentences, read once per text (a walk over every
+        # fragment through Qt costs more than the rest of a key press's highlight move):
+        # the highlighted sentence's (start, end) and each sentence's start by anchor.
+        self._highlight: tuple[int, int] | None = None
+        self._anchors: dict[str, int] | None = None
+        # The next sentence's text, laid out ahead while the coder reads (prepare):
+        # ((what it shows, the unit, article mode), its document).
+        self._prepared: tuple[tuple, QTextDocument] | None = None
         self._measure = 0
         self._body.installEventFilter(self)
+        self._body.viewport().installEventFilter(self)
+        self._awaiting_frame = False  # a sentence was shown and not painted yet
+        self._upcoming: Callable[[], tuple[Unit, Sequence[Unit]] | None] | None = None
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.setInterval(PREPARE_NEXT_MS)
+        self._prepare_timer.timeout.connect(self._prepare_upcoming)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -162,51 +186,148 @@ class SentenceView(QWidget):
         self._title.setText(title)
         facts = [article.source, article.date] if article else []
         self._meta.setText(" · ".join([*(f for f in facts if f), where]))
-        shown = tuple((u.id, u.paragraph, u.excluded, u.text) for u in units)
+        shown = _shown_key(units)
         if not self._move_highlight(shown, unit):
-            set_html_steadily(self._body, render_units(units, unit))
+            document = self._take_prepared(shown, unit)
+            if document is not None:
+                set_document_steadily(self._body, document)
+            else:
+                set_html_steadily(self._body, render_units(units, unit))
             self._shown = (shown, unit)
+            self._anchors = None
+            self._highlight = _span(self._current_fragments())
         self._scroll_to_current()
+        self._awaiting_frame = True
+
+    def look_ahead(self, upcoming: Callable[[], tuple[Unit, Sequence[Unit]] | None]) -> None:
+        """After each sentence is drawn, :meth:`prepare` the one ``upcoming`` names
+        (the unit a completed sentence moves on to, with its context; None: none)."""
+        self._upcoming = upcoming
+
+    def _prepare_upcoming(self) -> None:
+        if self._upcoming is None or self.article_mode:
+            return
+        try:
+            upcoming = self._upcoming()
+        except sqlite3.Error:
+            return  # only a head start: the key that moves on reads it again
+        if upcoming is not None:
+            self.prepare(*upcoming)
+
+    def prepare(self, unit: Unit, units: Sequence[Unit]) -> None:
+        """Lay out, ahead of time, the text that :meth:`show_unit` will show for
+        ``unit`` among ``units`` (the next sentence, while the coder reads this one), so
+        that the key that moves on swaps a finished document in instead of parsing and
+        laying out the text. Nothing is prepared when moving there only moves the
+        highlight. What is prepared is used only if the same text is asked for."""
+        shown = _shown_key(units)
+        key = (shown, unit.id, self.article_mode)
+        if (
+            self._prepared is not None
+            and self._prepared[0] == key
+            and self._fits(self._prepared[1])
+        ):
+            return
+        if self._can_move_highlight(shown, unit):
+            return
+        self._drop_prepared()
+        current = self._body.document()
+        document = QTextDocument(self._body)  # replaced by the next: deleted with it
+        document.setUndoRedoEnabled(False)
+        document.setDefaultFont(current.defaultFont())
+        document.setDefaultTextOption(current.defaultTextOption())
+        document.setDocumentMargin(current.documentMargin())
+        document.setDefaultStyleSheet(current.defaultStyleSheet())
+        document.setHtml(render_units(units, unit))
+        document.setTextWidth(current.textWidth())
+        document.size()  # lays the text out now
+        self._prepared = (key, document)
+
+    def _take_prepared(self, shown: tuple, unit: Unit) -> QTextDocument | None:
+        """The prepared document when it shows ``shown`` with ``unit`` highlighted, in
+        the fonts and width in force; None otherwise (and whatever was prepared is
+        dropped: it was for another sentence)."""
+        prepared, self._prepared = self._prepared, None
+        if prepared is None:
+            return None
+        key, document = prepared
+        if key != (shown, unit.id, self.article_mode) or not self._fits(document):
+            document.deleteLater()
+            return None
+        return document
+
+    def _fits(self, document: QTextDocument) -> bool:
+        """Whether ``document`` was laid out in the font and width now in force."""
+        current = self._body.document()
+        return (
+            document.defaultFont() == current.defaultFont()
+            and document.textWidth() == current.textWidth()
+        )
+
+    def _drop_prepared(self) -> None:
+        if self._prepared is not None:
+            self._prepared[1].deleteLater()
+            self._prepared = None
+
+    def _can_move_highlight(self, shown: tuple, unit: Unit) -> bool:
+        """Whether showing ``unit`` among ``shown`` only moves the highlight."""
+        if self._shown is None:
+            return False
+        before_shown, before = self._shown
+        return (
+            shown == before_shown
+            and unit.paragraph == before.paragraph
+            and not unit.excluded
+            and not before.excluded
+        )
 
     def _move_highlight(self, shown: tuple, unit: Unit) -> bool:
         """Move the highlight to ``unit`` in the text already shown, when only that
         changes (the next sentence of the same paragraph): two sentences change colour
         instead of the whole text being parsed and laid out again. False when the text
         must be rendered anew."""
-        if self._shown is None:
+        if not self._can_move_highlight(shown, unit):
             return False
-        before_shown, before = self._shown
-        if (
-            shown != before_shown
-            or unit.paragraph != before.paragraph
-            or unit.excluded
-            or before.excluded
-        ):
-            return False
-        if unit.id == before.id:
+        if unit.id == self._shown[1].id:
             return True
         start = self._anchor_position(_anchor(unit))
-        old = self._current_fragments()
+        old = self._fragments_within(self._highlight)
         if start is None or not old:
             return False
+        new = self._fragments_from(start)
         cursor = QTextCursor(self._body.document())
         cursor.beginEditBlock()
         for fragment in old:  # back to a neighbour's format, as render_units writes it
             _recolour(cursor, fragment, None, palette.NEIGHBOUR)
-        for fragment in self._fragments_from(start):
+        for fragment in new:
             _recolour(cursor, fragment, palette.HIGHLIGHT, palette.TEXT)
         cursor.endEditBlock()
         self._shown = (shown, unit)
+        self._highlight = _span(new)
         return True
 
     def _anchor_position(self, name: str) -> int | None:
-        block = self._body.document().begin()
-        while block.isValid():
-            for fragment in _fragments(block):
-                if name in fragment.charFormat().anchorNames():
-                    return fragment.position()
-            block = block.next()
-        return None
+        if self._anchors is None:  # once per text shown: every sentence's start
+            self._anchors = {}
+            block = self._body.document().begin()
+            while block.isValid():
+                for fragment in _fragments(block):
+                    for anchor in fragment.charFormat().anchorNames():
+                        self._anchors.setdefault(anchor, fragment.position())
+                block = block.next()
+        return self._anchors.get(name)
+
+    def _fragments_within(self, span: tuple[int, int] | None) -> list:
+        """The fragments of one paragraph that overlap ``span``."""
+        if span is None:
+            return []
+        start, end = span
+        block = self._body.document().findBlock(start)
+        return [
+            fragment
+            for fragment in _fragments(block)
+            if fragment.position() < end and fragment.position() + fragment.length() > start
+        ]
 
     def _fragments_from(self, start: int) -> list:
         """The fragments of the sentence whose anchor is at ``start``: up to the next
@@ -242,18 +363,18 @@ class SentenceView(QWidget):
         thirds (leaving the sentences after it in view); otherwise the sentence starts a
         quarter of the way down.
         """
-        fragments = self._current_fragments()
-        if not fragments:
+        if self._highlight is None:
             return
+        start, end = self._highlight
         document = self._body.document()
         bar = self._body.verticalScrollBar()
         cursor = QTextCursor(document)
-        cursor.setPosition(fragments[0].position())
+        cursor.setPosition(start)
         sentence_top = bar.value() + self._body.cursorRect(cursor).top()
-        cursor.setPosition(fragments[-1].position() + fragments[-1].length())
+        cursor.setPosition(end)
         sentence_bottom = bar.value() + self._body.cursorRect(cursor).bottom()
         height = self._body.viewport().height()
-        block = document.findBlock(fragments[0].position())
+        block = document.findBlock(start)
         layout = document.documentLayout()
         for candidate in (block.previous(), block):
             if not candidate.isValid():
@@ -274,10 +395,18 @@ class SentenceView(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if watched is self._body and event.type() == QEvent.Type.Resize:
             self._apply_measure()
+        elif self._awaiting_frame and event.type() == QEvent.Type.Paint:
+            # The frame is being painted: the next text is laid out after it.
+            self._awaiting_frame = False
+            if self._upcoming is not None:
+                self._prepare_timer.start()
         return super().eventFilter(watched, event)
 
     def show_empty(self, message: str) -> None:
         self._shown = None
+        self._drop_prepared()
+        self._highlight = None
+        self._anchors = None
         self._title.setText("Nothing to code yet")
         self._meta.setText("")
         self._body.setHtml(f'<p style="color:{palette.MUTED};">{html.escape(message)}</p>')
@@ -288,6 +417,28 @@ class SentenceView(QWidget):
     def current_text(self) -> str:
         """The highlighted sentence, as shown (for tests and accessibility)."""
         return "".join(fragment.text() for fragment in self._current_fragments())
+
+
+def _shown_key(units: Sequence[Unit]) -> tuple:
+    """What :func:`render_units` draws of ``units`` (apart from the highlight)."""
+    return tuple((u.id, u.paragraph, u.excluded, u.excluded_by, u.text) for u in units)
+
+
+def set_document_steadily(browser: QTextBrowser, document: QTextDocument) -> None:
+    """``browser.setDocument(document)`` with the scroll bar held as
+    :func:`set_html_steadily` holds it; the document replaced is deleted when the
+    browser owned it."""
+    old = browser.document()
+    owned = old is not document and old.parent() is browser  # Qt deletes the first one
+    policy = browser.verticalScrollBarPolicy()
+    steady = browser.verticalScrollBar().isVisibleTo(browser)
+    if steady:
+        browser.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+    browser.setDocument(document)
+    if steady:
+        browser.setVerticalScrollBarPolicy(policy)
+    if owned:
+        old.deleteLater()
 
 
 def set_html_steadily(browser: QTextBrowser, text: str) -> None:
@@ -319,6 +470,13 @@ def _recolour(cursor: QTextCursor, fragment, background: str | None, colour: str
     cursor.setPosition(fragment.position())
     cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
     cursor.setCharFormat(fmt)
+
+
+def _span(fragments: list) -> tuple[int, int] | None:
+    """``(start, end)`` of consecutive fragments (None for none)."""
+    if not fragments:
+        return None
+    return fragments[0].position(), fragments[-1].position() + fragments[-1].length()
 
 
 def _fragments(block):

@@ -25,7 +25,7 @@ from desktop.core.store.label_keys import (
     unit_sql,
 )
 from desktop.core.store.machine import coder_kind, human_coders_where
-from desktop.core.store.sql import in_filters
+from desktop.core.store.sql import in_filters, placeholders
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,6 +89,21 @@ def _current(db: Database, unit: int, coder: int, dimension: int) -> tuple:
     return row or (None, None)
 
 
+def _term_numbers(db: Database, texts: list[str | None]) -> list[int | None]:
+    """:func:`term_ids` with ``create``, in one query for the terms already numbered
+    (all of them but for a new code or coder: a key press reads them once, not four
+    times); inside the caller's write transaction."""
+    wanted = [text for text in dict.fromkeys(texts) if text is not None]
+    found = dict(
+        db.conn.execute(
+            f"SELECT text, id FROM label_terms WHERE text IN ({placeholders(wanted)})", wanted
+        ).fetchall()
+    )
+    missing = [text for text in wanted if text not in found]
+    found.update(zip(missing, term_ids(db, missing, create=True), strict=True))
+    return [None if text is None else found[text] for text in texts]
+
+
 def write_label_row(
     db: Database,
     unit_id: str,
@@ -102,10 +117,27 @@ def write_label_row(
     at: str | None = None,
 ) -> Change:
     """Set or clear one label and append its history row (inside a transaction)."""
+    return _write_label_row(
+        db, unit_id, coder, dimension, value, action, seconds=seconds, reverts=reverts, at=at
+    )[0]
+
+
+def _write_label_row(
+    db: Database,
+    unit_id: str,
+    coder: str,
+    dimension: str,
+    value: str | None,
+    action: str,
+    *,
+    seconds: float = 0.0,
+    reverts: int | None = None,
+    at: str | None = None,
+) -> tuple[Change, int, int, object]:
+    """:func:`write_label_row`, also returning the unit's and the coder's numbers and
+    the stored time (so that the same transaction can use them again)."""
     unit = unit_key(db, unit_id, create=True)
-    coder_n, dimension_n, action_n, new_n = term_ids(
-        db, [coder, dimension, action, value], create=True
-    )
+    coder_n, dimension_n, action_n, new_n = _term_numbers(db, [coder, dimension, action, value])
     old, old_n = _current(db, unit, coder_n, dimension_n)
     stamp = time_key(at or utc_now())
     if value is None:
@@ -124,7 +156,7 @@ def write_label_row(
     history_id = append_change(
         db, unit, coder_n, dimension_n, old_n, new_n, action_n, reverts, stamp
     )
-    return Change("label", unit_id, coder, dimension, old, value, history_id)
+    return Change("label", unit_id, coder, dimension, old, value, history_id), unit, coder_n, stamp
 
 
 def set_label(
@@ -148,7 +180,7 @@ def set_label(
         :func:`add_time` does), so that the key that completes a unit commits once.
     """
     with write_transaction(db):
-        change = write_label_row(
+        change, unit, coder_n, stamp = _write_label_row(
             db,
             unit_id,
             coder,
@@ -157,7 +189,7 @@ def set_label(
             "set" if value is not None else "clear",
             seconds=seconds,
         )
-        _add_seconds(db, unit_id, coder, add_seconds)
+        _add_seconds_numbered(db, unit, coder_n, add_seconds, stamp)
     return change
 
 
@@ -270,16 +302,22 @@ def add_time(db: Database, unit_id: str, coder: str, seconds: float) -> Change:
 
 def _add_seconds(db: Database, unit_id: str, coder: str, seconds: float) -> None:
     if seconds > 0:
+        _add_seconds_numbered(
+            db,
+            unit_key(db, unit_id, create=True),
+            term_id(db, coder, create=True),
+            seconds,
+            time_key(utc_now()),
+        )
+
+
+def _add_seconds_numbered(db: Database, unit: int, coder: int, seconds: float, stamp) -> None:
+    if seconds > 0:
         db.execute(
             "INSERT INTO unit_state_rows (unit, coder, seconds, changed_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (unit, coder) DO UPDATE "
             "SET seconds = seconds + excluded.seconds",
-            [
-                unit_key(db, unit_id, create=True),
-                term_id(db, coder, create=True),
-                float(seconds),
-                time_key(utc_now()),
-            ],
+            [unit, coder, float(seconds), stamp],
         )
 
 
