@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.core.store.db import report_upgrades_to
         from desktop.core.store.migration_steps import StreamProgress
 
-        report_upgrades_to(StreamProgress(sys.stderr))  # an older project's upgrade, on stderr
+        report_upgrades_to(StreamProgress())  # an older project's upgrade, on stderr
     try:
         _backup_first(args)
         return args.func(args)

@@ -10,7 +10,7 @@ fields (offscreen, in a child process, as :mod:`benchmarks.measures.window_child
 * the article filter (``sidebar.article_filter``): to the paint of the article list.
 
 Beside it, in the same child, the core alone for every prefix typed: the window's query
-(``coding_queries.filter_unit_seqs`` with the sidebar's page limit) and the command's
+(``coding_queries.search_unit_page``: the sidebar's first page) and the command's
 (``search.search_units``: 200 hits with their matches marked). Before the child, the
 working copy is opened once through ``store.open_project`` (``migration_s``: 0008 builds
 the index when the project predates it; 0 when it already has it).
@@ -149,8 +149,8 @@ def _core_times(db, coder: str, dimensions, prefixes: list[str]) -> dict[str, li
         ).fetchall()
         out["reference_ms"].append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        coding_queries.filter_unit_seqs(
-            db, coder, coding_queries.UnitFilter.ALL, dimensions, text=text, limit=SEARCH_LIMIT
+        coding_queries.search_unit_page(
+            db, coder, coding_queries.UnitFilter.ALL, dimensions, text, SEARCH_LIMIT
         )
         middle = time.perf_counter()
         search.search_units(db, text, limit=200)
@@ -237,7 +237,7 @@ def measure_search(project: Path, workdir: Path, *, label: str = "") -> Result:
             "article_queries": data["article_queries"],
             "slowest_keys": data["slowest_keys"],
             "parts": "p50/p95/p99: key to the sentence list painted; window_query: "
-            "coding_queries.filter_unit_seqs alone (the list's query, 200 hits at most); "
+            "coding_queries.search_unit_page alone (the list's first page of 200); "
             "search_units: the command's query (200 hits, matches marked); reference: "
             "FTS5's own first 200 rowids of the match (sqlite3, no join), same run",
         },

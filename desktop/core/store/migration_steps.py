@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from typing import NamedTuple
@@ -164,15 +165,15 @@ class Reporter:
         if self.progress is None:
             return
         self._last = time.monotonic()
-        self.progress(self._at._replace(elapsed=self._last - self.started))
+        try:
+            self.progress(self._at._replace(elapsed=self._last - self.started))
+        except Exception:  # a display failing must not stop the upgrade
+            self.progress = None
 
     def _heartbeat(self) -> int:
         try:
             if time.monotonic() - self._last >= HEARTBEAT_S:
-                try:
-                    self._send()
-                except Exception:  # a display failing must not stop the upgrade
-                    self.progress = None
+                self._send()
         except KeyboardInterrupt:  # Ctrl+C: stop the statement; the migration rolls back
             self.interrupted = True
             return 1
@@ -187,13 +188,20 @@ class StreamProgress:
     PLAIN_EVERY_S = 10.0
     TERMINAL_EVERY_S = 0.2
 
-    def __init__(self, stream, prefix: str = "stancecoder: "):
-        self.stream = stream
+    def __init__(self, stream=None, prefix: str = "stancecoder: "):
+        self._stream = stream  # None: sys.stderr as it is when an upgrade reports
         self.prefix = prefix
-        self.terminal = bool(getattr(stream, "isatty", lambda: False)())
         self._shown: tuple = ()
         self._at = -1e9
         self._width = 0
+
+    @property
+    def stream(self):
+        return self._stream if self._stream is not None else sys.stderr
+
+    @property
+    def terminal(self) -> bool:
+        return bool(getattr(self.stream, "isatty", lambda: False)())
 
     def __call__(self, at: UpgradeProgress) -> None:
         key = (at.phase, at.version)
