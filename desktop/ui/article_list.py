@@ -295,6 +295,13 @@ class Sidebar(QWidget):
         if value >= bar.maximum() - bar.pageStep() and self.units.canFetchMore():
             self.units.fetchMore()
 
+    def set_dimensions(self, dimensions: Sequence[str]) -> None:
+        """Count and filter over ``dimensions`` (the scheme changed while the window is
+        open); the caller refreshes the lists."""
+        self._dimensions = tuple(dimensions)
+        self.articles.set_dimensions(dimensions)
+        self.units.set_dimensions(dimensions)
+
     def show_current(self, article_id: str | None, seq: int | None) -> None:
         """Mark the shown unit's article and, if listed, the unit itself."""
         row = self.articles.row_of(article_id) if article_id else None

@@ -125,6 +125,11 @@ class ArticleTableModel(QAbstractTableModel):
             self._headers = [self._by_id[i] for i in self._shown if i in self._by_id]
         self._row_of = {header.id: row for row, header in enumerate(self._headers)}
 
+    def set_dimensions(self, dimensions: Sequence[str]) -> None:
+        """Count progress over ``dimensions`` (the scheme changed); read again when shown."""
+        self._dimensions = tuple(dimensions)
+        self.forget_progress()
+
     def forget_progress(self) -> None:
         """Read each row's progress again when it is next shown (labels or assignments
         changed; the articles did not)."""
@@ -278,6 +283,11 @@ class UnitListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), first, first + len(seqs) - 1)
         self._seqs.extend(seqs)
         self.endInsertRows()
+
+    def set_dimensions(self, dimensions: Sequence[str]) -> None:
+        """Show each unit's state over ``dimensions`` (the scheme changed)."""
+        self._dimensions = tuple(dimensions)
+        self._rows.clear()
 
     def seqs(self) -> list[int]:
         return list(self._seqs)
