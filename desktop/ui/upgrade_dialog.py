@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidge
 from desktop.core import store
 from desktop.core.store.db import project_needs_upgrade
 from desktop.core.store.migration_steps import UpgradeProgress
+from desktop.ui.sentence_view import scaled_font
 
 BAR_STEPS = 1000
 
@@ -59,7 +60,8 @@ class UpgradeDialog(QDialog):
         self._started = time.monotonic()
         self._finished = False
         self.project = QLabel(project_name)
-        self.project.setObjectName("sectionTitle")
+        self.project.setObjectName("upgradeProject")
+        self.project.setFont(scaled_font(1.15, bold=True))
         self.stage = QLabel("Upgrading the project to the new format")
         self.stage.setObjectName("upgradeStage")
         self.stage.setWordWrap(True)
@@ -148,7 +150,7 @@ def upgrade_if_needed(path: Path, parent: QWidget | None = None) -> bool:
     path = Path(path)
     if not project_needs_upgrade(path):
         return False
-    dialog = UpgradeDialog(path.stem, parent)
+    dialog = UpgradeDialog(path.name, parent)
     worker = _Upgrade(path)
     worker.progressed.connect(dialog.show_progress)
     worker.finished.connect(dialog.finish)
