@@ -240,3 +240,41 @@ def test_stream_progress_prints_plain_lines_elsewhere_without_flooding():
     assert "\r" not in out.getvalue()
     assert len(lines) == 2  # the migration's first line, then the end (within 10 s)
     assert lines[0].endswith("(0007 integer labels, step 1 of 200), 0:00 [0%]")
+
+
+_INTERRUPTER = """
+import os, signal, sys
+from desktop import cli
+from desktop.core.store import migration_steps
+migration_steps.CHUNK_KEYS = 1
+migration_steps.HEARTBEAT_S = 0.0
+migration_steps.HANDLER_OPS = 200
+printer = migration_steps.StreamProgress()
+
+def progress(at):
+    printer(at)
+    if at.phase == "migration" and at.version == 7 and at.step >= 8:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C in the terminal
+
+migration_steps.StreamProgress = lambda: progress
+raise SystemExit(cli.main(["search", sys.argv[1], "the"]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="POSIX signals")
+def test_ctrl_c_during_an_upgrade_is_one_line_and_the_project_upgrades_later(v6_project):  # noqa: F811
+    before = _dump(v6_project)
+    child = subprocess.run(
+        [sys.executable, "-c", _INTERRUPTER, str(v6_project)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 130, child.stderr
+    assert child.stderr.splitlines()[-1] == "stancecoder: interrupted"
+    assert "Traceback" not in child.stderr
+    assert _versions(v6_project) == [1, 2, 3, 4, 5, 6]
+    store.open_project(v6_project).close()
+    assert _dump(v6_project) == before
