@@ -244,6 +244,9 @@ def test_stream_progress_prints_plain_lines_elsewhere_without_flooding():
 
 _INTERRUPTER = """
 import os, signal, sys
+# Python's Ctrl+C handler, as in a terminal (a child of a background job starts with
+# SIGINT ignored, and Python then installs none)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from desktop import cli
 from desktop.core.store import migration_steps
 migration_steps.CHUNK_KEYS = 1
