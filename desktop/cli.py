@@ -291,6 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.core.store.db import check_every_write_open
 
         check_every_write_open()  # a one-off command can afford to read a large file whole
+        from desktop.core.store.db import report_upgrades_to
+        from desktop.core.store.migration_steps import StreamProgress
+
+        report_upgrades_to(StreamProgress())  # an older project's upgrade, on stderr
     try:
         _backup_first(args)
         return args.func(args)

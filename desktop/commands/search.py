@@ -38,12 +38,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         hits = search.search_units(
             db,
             args.query + " ",  # whole words, as typed; a trailing * asks for a prefix
-            limit=args.limit,
+            limit=args.limit + 1,  # one more than printed: whether more match
             article=args.article,
             include_excluded=args.all,
         )
     finally:
         db.close()
+    more_match = len(hits) > args.limit
+    hits = hits[: args.limit]
     if args.json:
         rows = [
             {
@@ -62,7 +64,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         flag = "  (excluded)" if hit.excluded else ""
         title = _one_line(hit.article_title) or hit.article_id
         print(f"{hit.seq}\t{title}\t{_one_line(hit.text)}{flag}")
-    more = " (the first ones; --limit shows more)" if len(hits) == args.limit else ""
+    more = " (the first ones: more match; --limit shows more)" if more_match else ""
     noun = "sentence" if len(hits) == 1 else "sentences"
     print(f"{len(hits):,} {noun}{more}", file=sys.stderr)
     return 0

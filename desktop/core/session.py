@@ -723,6 +723,8 @@ class CodingSession:
         self._leave()
         self._shown = None
         self._article_seqs = {}
+        if what & Changed.SCHEME:
+            self.reload_scheme()
         if what & (Changed.UNITS | Changed.SCHEME):
             self._articles = {}  # curation may have changed a title
             self._load_queue(count=not count_later)
@@ -732,6 +734,19 @@ class CodingSession:
             self._load_counts(count=not count_later)
         self._start(seq)
         return combine([settled, Update(moved=True)])
+
+    def reload_scheme(self) -> bool:
+        """Read the scheme in force again (another program or the lab server may have
+        changed it): its dimensions and keys replace the ones read at open. True when it
+        changed; :attr:`scheme` is then a new object. Labels are not touched (those of a
+        dimension no longer in the scheme stay in the project, unshown)."""
+        scheme = store.current_scheme(self.db)
+        if scheme.source == self.scheme.source:
+            return False
+        self.scheme = scheme
+        self.dimensions = scheme.dimension_ids
+        self._key_map = scheme.key_map()
+        return True
 
     # -- internals ----------------------------------------------------------------------
 

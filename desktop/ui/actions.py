@@ -57,6 +57,9 @@ class KeyActions(QObject):
                 lambda _=False, a=binding.action: self.action_triggered.emit(a)
             )
             self.by_action[binding.action] = action
+        self._add_categories(window, scheme)
+
+    def _add_categories(self, window: QWidget, scheme: Scheme) -> None:
         for dimension in scheme.dimensions:
             for category in dimension.categories:
                 action = self._make(window, category.label, (category.key,))
@@ -67,6 +70,16 @@ class KeyActions(QObject):
                     )
                 )
                 self.by_category[(dimension.id, category.code)] = action
+
+    def set_scheme(self, window: QWidget, scheme: Scheme) -> None:
+        """The scheme changed while the window is open: the category keys become the new
+        scheme's (the table's named actions stay as they are)."""
+        for action in self.by_category.values():
+            window.removeAction(action)
+            self._keys.pop(action, None)
+            action.deleteLater()
+        self.by_category = {}
+        self._add_categories(window, scheme)
 
     def _make(self, window: QWidget, label: str, keys: tuple[str, ...]) -> QAction:
         action = QAction(label, window)

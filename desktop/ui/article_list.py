@@ -32,7 +32,8 @@ from desktop.ui.models import (
     UnitListModel,
 )
 
-# A search lists the first matches in corpus order (type more words to narrow it).
+# A search lists its matches in corpus order a page at a time, the next page loaded as
+# the coder scrolls near the end of the list (keyset paging over the full-text index).
 SEARCH_LIMIT = 200
 
 
@@ -212,6 +213,8 @@ class Sidebar(QWidget):
         self.unit_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.unit_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.unit_view.clicked.connect(self._on_unit_clicked)
+        self.unit_view.verticalScrollBar().valueChanged.connect(self._on_unit_list_scrolled)
+        self.units.rowsInserted.connect(self._show_count)
         self.count = QLabel()
         self.count.setObjectName("unitCount")
 
@@ -248,19 +251,56 @@ class Sidebar(QWidget):
                 self.units.set_seqs([])
                 self.count.setText("Reading the sentences…")
                 return
+            self.units.set_seqs(seqs)
+        elif text.strip():  # a search: one page now, the next ones as the coder scrolls
+            page = coding_queries.search_unit_page(
+                self._db, self._coder, self.unit_filter, self._dimensions, text, SEARCH_LIMIT
+            )
+            more = self._pages(text, self.unit_filter, page.after) if page.more else None
+            self.units.set_seqs(page.seqs, text, more)
         else:
             seqs = coding_queries.filter_unit_seqs(
-                self._db,
-                self._coder,
-                self.unit_filter,
-                self._dimensions,
-                text=text,
-                limit=SEARCH_LIMIT if text.strip() else None,
+                self._db, self._coder, self.unit_filter, self._dimensions
             )
-        self.units.set_seqs(seqs, text)
-        noun = "sentence" if len(seqs) == 1 else "sentences"
-        first = "first " if text.strip() and len(seqs) == SEARCH_LIMIT else ""
-        self.count.setText(f"{first}{len(seqs):,} {noun}")
+            self.units.set_seqs(seqs)
+        self._show_count()
+
+    def _pages(self, text: str, unit_filter, after) -> Callable[[], tuple[list[int], bool]]:
+        """The next pages of the search ``text`` (keyset paging: each starts where the
+        last one stopped), for the list to load as the coder scrolls."""
+
+        def next_page() -> tuple[list[int], bool]:
+            nonlocal after
+            page = coding_queries.search_unit_page(
+                self._db, self._coder, unit_filter, self._dimensions, text, SEARCH_LIMIT, after
+            )
+            after = page.after
+            return page.seqs, page.more
+
+        return next_page
+
+    def _show_count(self) -> None:
+        """ "1,234 sentences", or "200+ sentences" while more of a search are to load:
+        a search is never counted whole (at a million sentences a common word's count
+        would cost more than a key press may)."""
+        shown = self.units.rowCount()
+        more = self.units.canFetchMore()
+        noun = "sentence" if shown == 1 and not more else "sentences"
+        text = f"{shown:,}+ {noun} — scroll for more" if more else f"{shown:,} {noun}"
+        self.count.setText(text)
+
+    def _on_unit_list_scrolled(self, value: int) -> None:
+        """Load the search's next page when the list is within a screen of its end."""
+        bar = self.unit_view.verticalScrollBar()
+        if value >= bar.maximum() - bar.pageStep() and self.units.canFetchMore():
+            self.units.fetchMore()
+
+    def set_dimensions(self, dimensions: Sequence[str]) -> None:
+        """Count and filter over ``dimensions`` (the scheme changed while the window is
+        open); the caller refreshes the lists."""
+        self._dimensions = tuple(dimensions)
+        self.articles.set_dimensions(dimensions)
+        self.units.set_dimensions(dimensions)
 
     def show_current(self, article_id: str | None, seq: int | None) -> None:
         """Mark the shown unit's article and, if listed, the unit itself."""

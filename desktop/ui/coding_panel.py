@@ -152,29 +152,8 @@ class CodingPanel(QScrollArea):
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(4)
         self._body_layout = layout
-        for number, dimension in enumerate(scheme.dimensions):
-            if number:
-                layout.addSpacing(10)
-            title = QLabel(dimension.label)
-            title.setObjectName("dimensionTitle")
-            title.setFont(scaled_font(1.05, bold=True))
-            title.setWordWrap(True)
-            title.setToolTip(dimension.question)
-            layout.addWidget(title)
-            for category in dimension.categories:
-                button = CategoryButton(dimension.id, category.code, category.key, category.label)
-                button.clicked.connect(
-                    lambda _=False, d=dimension.id, c=category.code: self.category_clicked.emit(
-                        d, c
-                    )
-                )
-                button.hovered.connect(
-                    lambda inside, d=dimension.id, c=category.code: self.category_hovered.emit(
-                        d if inside else "", c if inside else ""
-                    )
-                )
-                self.buttons[(dimension.id, category.code)] = button
-                layout.addWidget(button)
+        self._readonly = False
+        self._dimension_items = self._add_dimensions(scheme)  # the layout's first items
         layout.addSpacing(14)
         self.unsure = QCheckBox("Unsure   (U)")
         self.unsure.setObjectName("unsureBox")
@@ -194,6 +173,55 @@ class CodingPanel(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
 
+    def _add_dimensions(self, scheme: Scheme) -> int:
+        """Titles and buttons of ``scheme``'s dimensions at the top of the panel; returns
+        how many layout items they take."""
+        layout = self._body_layout
+        at = 0
+        for number, dimension in enumerate(scheme.dimensions):
+            if number:
+                layout.insertSpacing(at, 10)
+                at += 1
+            title = QLabel(dimension.label)
+            title.setObjectName("dimensionTitle")
+            title.setFont(scaled_font(1.05, bold=True))
+            title.setWordWrap(True)
+            title.setToolTip(dimension.question)
+            layout.insertWidget(at, title)
+            at += 1
+            for category in dimension.categories:
+                button = CategoryButton(dimension.id, category.code, category.key, category.label)
+                button.clicked.connect(
+                    lambda _=False, d=dimension.id, c=category.code: self.category_clicked.emit(
+                        d, c
+                    )
+                )
+                button.hovered.connect(
+                    lambda inside, d=dimension.id, c=category.code: self.category_hovered.emit(
+                        d if inside else "", c if inside else ""
+                    )
+                )
+                self.buttons[(dimension.id, category.code)] = button
+                layout.insertWidget(at, button)
+                at += 1
+        return at
+
+    def set_scheme(self, scheme: Scheme) -> None:
+        """Show ``scheme``'s dimensions and categories instead (it changed while the
+        window is open); the unsure box and the note stay as they are."""
+        self.set_compact(False)  # every gap back to its full size before the layout changes
+        layout = self._body_layout
+        for _ in range(self._dimension_items):
+            item = layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.buttons = {}
+        self._gaps = {}
+        self._full_height = 0
+        self._dimension_items = self._add_dimensions(scheme)
+        self.set_readonly(self._readonly)
+        self._fit()
+
     # -- showing state ------------------------------------------------------------------
 
     def set_labels(self, labels: dict[str, str]) -> None:
@@ -212,6 +240,7 @@ class CodingPanel(QScrollArea):
                 self.note.setCursorPosition(0)  # a long note reads from its start
 
     def set_readonly(self, readonly: bool) -> None:
+        self._readonly = readonly
         for button in self.buttons.values():
             button.setEnabled(not readonly)
         self.unsure.setEnabled(not readonly)

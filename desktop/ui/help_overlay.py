@@ -35,6 +35,17 @@ def _keys_html(keys: tuple[str, ...]) -> str:
     return "&nbsp;&nbsp;".join(html.escape(key_text(key)) for key in keys)
 
 
+def _categories_html(scheme: Scheme) -> str:
+    blocks = []
+    for dimension in scheme.dimensions:
+        entries = [(html.escape(key_text(c.key)), c.label) for c in dimension.categories]
+        blocks.append(f"<p><b>{html.escape(dimension.label)}</b></p>{_rows(entries)}")
+    return (
+        "".join(blocks)
+        + f'<p style="color:{palette.MUTED};">Pressing a chosen category again clears it.</p>'
+    )
+
+
 class HelpOverlay(QWidget):
     """A dimmed layer over the window with a card listing every key."""
 
@@ -54,14 +65,7 @@ class HelpOverlay(QWidget):
         self._actions = QLabel(_rows(actions))
         self._actions.setTextFormat(Qt.TextFormat.RichText)
         self._actions.setAlignment(Qt.AlignmentFlag.AlignTop)
-        blocks = []
-        for dimension in scheme.dimensions:
-            entries = [(html.escape(key_text(c.key)), c.label) for c in dimension.categories]
-            blocks.append(f"<p><b>{html.escape(dimension.label)}</b></p>{_rows(entries)}")
-        self._categories = QLabel(
-            "".join(blocks)
-            + f'<p style="color:{palette.MUTED};">Pressing a chosen category again clears it.</p>'
-        )
+        self._categories = QLabel(_categories_html(scheme))
         self._categories.setTextFormat(Qt.TextFormat.RichText)
         self._categories.setAlignment(Qt.AlignmentFlag.AlignTop)
         self._categories.setWordWrap(True)
@@ -76,6 +80,10 @@ class HelpOverlay(QWidget):
         inner.addLayout(columns)
         self._card = card
         self.hide()
+
+    def set_scheme(self, scheme: Scheme) -> None:
+        """List the keys of ``scheme`` (it changed while the window is open)."""
+        self._categories.setText(_categories_html(scheme))
 
     def plain_text(self) -> str:
         """Everything the overlay lists, as plain text."""

@@ -47,6 +47,7 @@ from desktop.ui import (
     lab_sync,
     progress_count,
     project_guard,
+    scheme_reload,
     screen_fit,
     settings,
     team_menu,
@@ -400,6 +401,8 @@ class MainWindow(QMainWindow):
         update = self.session.reload(what, count_later=progress_count.count_later(self.db))
         if update.ignored:  # nothing the window shows (gold values: their own views)
             return
+        if self.session.scheme is not self.scheme:  # a new scheme: its keys and buttons
+            scheme_reload.apply_scheme(self)
         if what & (Changed.UNITS | Changed.SCHEME):
             self.sidebar.articles.reload()
         else:

@@ -136,6 +136,11 @@ class ArticleTableModel(QAbstractTableModel):
             self._headers = [self._by_id[i] for i in self._shown if i in self._by_id]
         self._row_of = {header.id: row for row, header in enumerate(self._headers)}
 
+    def set_dimensions(self, dimensions: Sequence[str]) -> None:
+        """Count progress over ``dimensions`` (the scheme changed); read again when shown."""
+        self._dimensions = tuple(dimensions)
+        self.forget_progress()
+
     def forget_progress(self) -> None:
         """Read each row's progress again when it is next shown (labels or assignments
         changed; the articles did not)."""
@@ -242,6 +247,10 @@ def _dot(colour: str, *, ring: bool | None = False) -> QIcon:
     return QIcon(pixmap)
 
 
+# A search's next page of units: ``(seqs, more follow)``.
+NextPage = Callable[[], tuple[list[int], bool]]
+
+
 class UnitListModel(QAbstractListModel):
     """A list of units (by seq) with this coder's state on each, read when shown."""
 
@@ -255,15 +264,41 @@ class UnitListModel(QAbstractListModel):
         self._icons: dict[str, QIcon] = {}
         self._query = ""  # the search that listed these units ("" for none)
         self._marked: dict[int, str | None] = {}
+        self._next_page: NextPage | None = None  # a search's next page, while there is one
 
-    def set_seqs(self, seqs: list[int], query: str = "") -> None:
-        """List ``seqs``; ``query`` is the search that found them (its matches are marked)."""
+    def set_seqs(self, seqs: list[int], query: str = "", next_page: NextPage | None = None) -> None:
+        """List ``seqs``; ``query`` is the search that found them (its matches are marked).
+        ``next_page()`` gives the units that follow and whether more follow them (a
+        search's next page): the view asks for it through :meth:`fetchMore` as the coder
+        scrolls to the end. None: ``seqs`` is the whole list."""
         self.beginResetModel()
         self._seqs = list(seqs)
         self._rows.clear()
         self._query = query if query.strip() else ""
         self._marked.clear()
+        self._next_page = next_page
         self.endResetModel()
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._next_page is not None
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._next_page is None:
+            return
+        seqs, more = self._next_page()
+        if not more:
+            self._next_page = None
+        if not seqs:
+            return
+        first = len(self._seqs)
+        self.beginInsertRows(QModelIndex(), first, first + len(seqs) - 1)
+        self._seqs.extend(seqs)
+        self.endInsertRows()
+
+    def set_dimensions(self, dimensions: Sequence[str]) -> None:
+        """Show each unit's state over ``dimensions`` (the scheme changed)."""
+        self._dimensions = tuple(dimensions)
+        self._rows.clear()
 
     def seqs(self) -> list[int]:
         return list(self._seqs)

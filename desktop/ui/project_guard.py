@@ -31,6 +31,7 @@ from desktop.core.store.backup import backup_due, backup_on_open
 from desktop.core.store.backup_process import start_backup_on_open
 from desktop.core.store.db import data_version, open_warnings
 from desktop.core.store.lock import ProjectLocked, WindowLock, acquire_window_lock
+from desktop.ui import upgrade_dialog
 
 POLL_MS = 2_000
 log = logging.getLogger(__name__)
@@ -161,6 +162,8 @@ def _open(window_class, path, coder, readonly, parent, ask):
                 return None
             readonly = True
     try:
+        if not readonly:  # an older project is upgraded first, with a progress dialog
+            upgrade_dialog.upgrade_if_needed(Path(path), parent)
         window = window_class(path, coder, readonly=readonly)
     except BaseException:
         if lock is not None:

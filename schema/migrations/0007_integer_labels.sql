@@ -100,15 +100,22 @@ UNION SELECT unit_id FROM label_history
 UNION SELECT unit_id FROM unit_states
 ORDER BY 1;
 
+-- The three copies below run in chunks (migrate() reports each one; every chunk is a
+-- statement of this migration's transaction): units by their number, history rows by
+-- id. unit_keys drives the unit-keyed copies (CROSS JOIN keeps it outside), so the rows
+-- still come in the old tables' key order.
+-- chunks: unit_keys.id
 INSERT INTO label_current (unit, coder, dimension, value, changed_at, seconds)
 SELECT k.id, c.id, d.id, v.id, CASE WHEN l.changed_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z' AND l.changed_at >= '1970' AND substr(l.changed_at, 12, 2) < '24' AND date(substr(l.changed_at, 1, 10), '+0 days') = substr(l.changed_at, 1, 10) THEN CAST(strftime('%s', substr(l.changed_at, 1, 19)) AS INTEGER) * 1000000 + CAST(substr(l.changed_at, 21, 6) AS INTEGER) - 1830297600000000 ELSE l.changed_at END, l.seconds
-FROM labels l
-JOIN unit_keys k ON k.unit_id = l.unit_id
+FROM unit_keys k
+CROSS JOIN labels l ON l.unit_id = k.unit_id
 JOIN label_terms c ON c.text = l.coder_id
 JOIN label_terms d ON d.text = l.dimension
 JOIN label_terms v ON v.text = l.value
-ORDER BY l.unit_id, l.coder_id, l.dimension;
+WHERE k.id BETWEEN :chunk_start AND :chunk_end
+ORDER BY k.id, l.coder_id, l.dimension;
 
+-- chunks: label_history.id
 INSERT INTO label_changes (coder, id, unit, dimension, old_value, new_value, action, reverts,
                            changed_at)
 SELECT c.id, h.id, k.id, d.id, (SELECT id FROM label_terms WHERE text = h.old_value), (SELECT id FROM label_terms WHERE text = h.new_value), a.id, h.reverts,
@@ -118,14 +125,17 @@ JOIN unit_keys k ON k.unit_id = h.unit_id
 JOIN label_terms c ON c.text = h.coder_id
 JOIN label_terms d ON d.text = h.dimension
 JOIN label_terms a ON a.text = h.action
+WHERE h.id BETWEEN :chunk_start AND :chunk_end
 ORDER BY h.coder_id, h.id;
 
+-- chunks: unit_keys.id
 INSERT INTO unit_state_rows (unit, coder, unsure, note, seconds, changed_at, needs_recoding)
 SELECT k.id, c.id, s.unsure, s.note, s.seconds, CASE WHEN s.changed_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z' AND s.changed_at >= '1970' AND substr(s.changed_at, 12, 2) < '24' AND date(substr(s.changed_at, 1, 10), '+0 days') = substr(s.changed_at, 1, 10) THEN CAST(strftime('%s', substr(s.changed_at, 1, 19)) AS INTEGER) * 1000000 + CAST(substr(s.changed_at, 21, 6) AS INTEGER) - 1830297600000000 ELSE s.changed_at END, s.needs_recoding
-FROM unit_states s
-JOIN unit_keys k ON k.unit_id = s.unit_id
+FROM unit_keys k
+CROSS JOIN unit_states s ON s.unit_id = k.unit_id
 JOIN label_terms c ON c.text = s.coder_id
-ORDER BY s.unit_id, s.coder_id;
+WHERE k.id BETWEEN :chunk_start AND :chunk_end
+ORDER BY k.id, s.coder_id;
 
 -- Numbers of deleted history rows are not given out again.
 INSERT INTO label_clock (id, last_change, earliest, latest)
@@ -236,7 +246,8 @@ END;
 CREATE TRIGGER unit_states_insert INSTEAD OF INSERT ON unit_states BEGIN
     INSERT INTO unit_keys (unit_id) SELECT NEW.unit_id WHERE NEW.unit_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unit_keys WHERE unit_id = NEW.unit_id);
     INSERT INTO label_terms (text) SELECT t FROM (SELECT NEW.coder_id AS t) WHERE t IS NOT NULL AND t NOT IN (SELECT text FROM label_terms);
-    INSERT INTO unit_state_rows (unit, coder, unsure, note, seconds, changed_at, needs_recoding)
+    -- chunks: unit_keys.id
+INSERT INTO unit_state_rows (unit, coder, unsure, note, seconds, changed_at, needs_recoding)
     VALUES ((SELECT id FROM unit_keys WHERE unit_id = NEW.unit_id), (SELECT id FROM label_terms WHERE text = NEW.coder_id), coalesce(NEW.unsure, 0),
             coalesce(NEW.note, ''), coalesce(NEW.seconds, 0), CASE WHEN NEW.changed_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z' AND NEW.changed_at >= '1970' AND substr(NEW.changed_at, 12, 2) < '24' AND date(substr(NEW.changed_at, 1, 10), '+0 days') = substr(NEW.changed_at, 1, 10) THEN CAST(strftime('%s', substr(NEW.changed_at, 1, 19)) AS INTEGER) * 1000000 + CAST(substr(NEW.changed_at, 21, 6) AS INTEGER) - 1830297600000000 ELSE NEW.changed_at END,
             coalesce(NEW.needs_recoding, 0));

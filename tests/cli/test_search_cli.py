@@ -93,3 +93,18 @@ def test_a_missing_project_is_one_line(tmp_path, capsys):
     assert main(["search", str(missing), "seoul"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and str(missing) in err
+
+
+def test_the_count_says_more_match_only_when_they_do(project, capsys):
+    db = store.open_project(project, readonly=True)
+    try:
+        total = len(search.search_units(db, "sanctions ", limit=10_000))
+    finally:
+        db.close()
+    assert total > 2
+    assert main(["search", str(project), "sanctions", "--limit", str(total)]) == 0
+    assert capsys.readouterr().err.strip() == f"{total} sentences"  # all of them: no "more"
+    assert main(["search", str(project), "sanctions", "--limit", str(total - 1)]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == total - 1
+    assert err.strip() == f"{total - 1} sentences (the first ones: more match; --limit shows more)"

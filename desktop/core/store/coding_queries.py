@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from desktop.core.store import search
 from desktop.core.store.corpus import UNIT_COLUMNS, Unit, unit_from_row
@@ -170,22 +171,11 @@ def coder_progress(db: Database, coder: str, dimensions: Sequence[str]) -> tuple
     return coded_count(db, coder, dimensions), int(total)
 
 
-def filter_unit_seqs(
-    db: Database,
-    coder: str,
-    unit_filter: UnitFilter,
-    dimensions: Sequence[str],
-    *,
-    text: str = "",
-    limit: int | None = None,
-) -> list[int]:
-    """Seq numbers of the codable units that pass ``unit_filter`` and hold ``text``, in
-    project order.
-
-    ``text`` is searched as words through the full-text index (:mod:`.search`: case and
-    accents ignored, the last word as a prefix, any typed text safe); text without a
-    word finds nothing. A search returns the first ``limit`` matches (all when None).
-    """
+def _filter_conditions(
+    coder: str, unit_filter: UnitFilter, dimensions: Sequence[str]
+) -> tuple[str, list]:
+    """The WHERE clause (over ``units u`` and ``articles a``) of ``unit_filter`` for
+    ``coder``, and its parameters: codable units, read against this coder's rows only."""
     conditions = [_CODABLE]
     params: list = []
     if unit_filter is UnitFilter.UNCODED:
@@ -208,7 +198,26 @@ def filter_unit_seqs(
             "AND s.note != '')"
         )
         params.append(coder)
-    where = " AND ".join(conditions)
+    return " AND ".join(conditions), params
+
+
+def filter_unit_seqs(
+    db: Database,
+    coder: str,
+    unit_filter: UnitFilter,
+    dimensions: Sequence[str],
+    *,
+    text: str = "",
+    limit: int | None = None,
+) -> list[int]:
+    """Seq numbers of the codable units that pass ``unit_filter`` and hold ``text``, in
+    project order.
+
+    ``text`` is searched as words through the full-text index (:mod:`.search`: case and
+    accents ignored, the last word as a prefix, any typed text safe); text without a
+    word finds nothing. A search returns the first ``limit`` matches (all when None).
+    """
+    where, params = _filter_conditions(coder, unit_filter, dimensions)
     if text.strip():
         rows = search.match_rows(
             db,
@@ -221,6 +230,39 @@ def filter_unit_seqs(
         return [row[0] for row in rows]
     sql = f"SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id WHERE {where}"
     return [row[0] for row in db.execute(sql + " ORDER BY u.seq", params)]
+
+
+class SeqPage(NamedTuple):
+    """A page of a search's units: their seqs, whether more follow, where the next starts."""
+
+    seqs: list[int]
+    more: bool
+    after: search.PageKey | None
+
+
+def search_unit_page(
+    db: Database,
+    coder: str,
+    unit_filter: UnitFilter,
+    dimensions: Sequence[str],
+    text: str,
+    limit: int,
+    after: search.PageKey | None = None,
+) -> SeqPage:
+    """The next ``limit`` units (after ``after``) that :func:`filter_unit_seqs` lists for
+    the search ``text``: keyset paging over the full-text index, so a list can load more
+    as the coder scrolls without reading the matches before the page again."""
+    where, params = _filter_conditions(coder, unit_filter, dimensions)
+    page = search.match_page(
+        db,
+        search.fts_query(text),
+        limit,
+        columns="u.seq",
+        where=where,
+        params=params,
+        after=after,
+    )
+    return SeqPage([row[0] for row in page.rows], page.more, page.after)
 
 
 def _codable_seq(db: Database, condition: str, order: str, seq: int) -> int | None:

@@ -32,6 +32,14 @@ from desktop.core.store.backup_files import finish_interrupted_restore
 from desktop.core.store.damage import damaged, not_a_project
 from desktop.core.store.failures import explain
 from desktop.core.store.fileformat import APPLICATION_ID, SQLITE_HEADER
+from desktop.core.store.migration_steps import (
+    Progress,
+    Reporter,
+    Step,
+    UpgradeProgress,
+    chunk_ranges,
+    split_steps,
+)
 from desktop.core.timestamps import utc_now
 
 
@@ -139,26 +147,6 @@ def latest_version() -> int:
     return available_migrations()[-1][0]
 
 
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements so they run inside our own transaction.
-
-    ``executescript`` would commit on its own; statements are accumulated until
-    ``sqlite3.complete_statement`` says they are whole.
-    """
-    statements, buffer = [], ""
-    for line in script.splitlines(keepends=True):
-        if not buffer and line.lstrip().startswith("--"):
-            continue
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements
-
-
 @contextlib.contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """One write transaction (``BEGIN IMMEDIATE``), or a savepoint when nested.
@@ -192,10 +180,19 @@ def applied_versions(db: Database) -> list[int]:
     return [row[0] for row in db.execute("SELECT version FROM schema_migrations ORDER BY version")]
 
 
-def migrate(db: Database) -> list[int]:
+def pending_migrations(db: Database) -> list[tuple[int, str, Path]]:
+    """The shipped migrations not yet applied to ``db``, in order."""
+    done = set(applied_versions(db))
+    return [m for m in available_migrations() if m[0] not in done]
+
+
+def migrate(db: Database, progress: Progress | None = None) -> list[int]:
     """Apply every pending migration, each in one transaction with its record.
 
-    Returns the versions applied now.
+    ``progress`` receives an :class:`UpgradeProgress` at every step (statement or chunk of
+    one, see :mod:`.migration_steps`) and a heartbeat inside long statements; an upgrade
+    killed part-way leaves the project at the last migration that committed, and the
+    next open carries on from there. Returns the versions applied now.
     """
     if "schema_migrations" not in db.table_names():
         with write_transaction(db):
@@ -204,31 +201,85 @@ def migrate(db: Database) -> list[int]:
                 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
     done = set(applied_versions(db))
+    pending = pending_migrations(db)
     applied = []
-    for number, name, path in available_migrations():
-        if number in done:
-            continue
-        statements = _split_sql(path.read_text(encoding="utf-8"))
-        # Foreign keys are off while the schema changes (SQLite's own procedure for
-        # schema changes): with them on, dropping a table deletes its rows one by one
-        # first (0007 drops tables of millions of rows). The pragma is a no-op inside a
-        # transaction, so it is set around it.
-        foreign_keys = db.conn.execute("PRAGMA foreign_keys").fetchone()[0]
-        db.conn.execute("PRAGMA foreign_keys = OFF")
+    with Reporter(db.conn, progress, len(pending)) as reporter:
         try:
-            with write_transaction(db):
-                for statement in statements:
-                    db.execute(statement)
-                db.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    [number, name, utc_now()],
-                )
-        finally:
-            db.conn.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
-        applied.append(number)
-    if COMPACT_AFTER & set(applied) and done:
-        compact_after_migration(db)
+            for index, (number, name, path) in enumerate(pending, start=1):
+                _apply_migration(db, reporter, index, number, name, path)
+                applied.append(number)
+            if COMPACT_AFTER & set(applied) and done:
+                reporter.report("compact")
+                compact_after_migration(db)
+        except sqlite3.OperationalError:
+            if reporter.interrupted:  # Ctrl+C stopped a statement; that migration rolled back
+                raise KeyboardInterrupt from None
+            raise
+        if applied and done:
+            reporter.report("done")
     return applied
+
+
+def _key_range(db: Database, step: Step) -> tuple[int | None, int | None]:
+    return db.conn.execute(
+        f'SELECT min("{step.chunk_column}"), max("{step.chunk_column}") FROM "{step.chunk_table}"'
+    ).fetchone()
+
+
+def _chunk_count(db: Database, step: Step) -> int | None:
+    """How many chunks ``step`` would run in now; None while its table does not exist or
+    is empty (the migration may be about to fill it)."""
+    try:
+        low, high = _key_range(db, step)
+    except sqlite3.OperationalError:
+        return None
+    return None if low is None else len(chunk_ranges(low, high))
+
+
+def _apply_migration(
+    db: Database, reporter: Reporter, index: int, number: int, name: str, path: Path
+) -> None:
+    steps = split_steps(path.read_text(encoding="utf-8"))
+    # The chunks of each hinted step, as far as known: until every step still to run is
+    # known the fraction done is unknown (a display shows that it is busy rather than a
+    # bar that goes back when a large step turns out to be many chunks).
+    chunks: dict[int, int | None] = {i: None for i, s in enumerate(steps) if s.chunk_table}
+
+    def report(done: int, done_chunks: int = 0) -> None:
+        for i in [i for i, n in chunks.items() if n is None and i > done]:
+            chunks[i] = _chunk_count(db, steps[i])
+        if any(n is None for i, n in chunks.items() if i >= done):
+            reporter.report("migration", number, name, index, done, len(steps), known=False)
+            return
+        weights = [chunks.get(i) or 1 for i in range(len(steps))]
+        at = sum(weights[:done]) + done_chunks
+        reporter.report("migration", number, name, index, at, sum(weights))
+
+    # Foreign keys are off while the schema changes (SQLite's own procedure for
+    # schema changes): with them on, dropping a table deletes its rows one by one
+    # first (0007 drops tables of millions of rows). The pragma is a no-op inside a
+    # transaction, so it is set around it.
+    foreign_keys = db.conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with write_transaction(db):
+            for i, step in enumerate(steps):
+                if not step.chunk_table:
+                    report(i)
+                    db.execute(step.sql)
+                    continue
+                ranges = chunk_ranges(*_key_range(db, step))
+                chunks[i] = len(ranges)
+                for k, (start, end) in enumerate(ranges):
+                    report(i, k)
+                    db.execute(step.sql, {"chunk_start": start, "chunk_end": end})
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                [number, name, utc_now()],
+            )
+        report(len(steps))
+    finally:
+        db.conn.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
 
 
 #: Migrations after which an existing project is rewritten without its freed pages
@@ -302,11 +353,17 @@ def create_project(path: str | Path, scheme: Scheme, *, who: str = "") -> Databa
     return db
 
 
-def open_project(path: str | Path, *, readonly: bool = False) -> Database:
+def open_project(
+    path: str | Path, *, readonly: bool = False, progress: Progress | None = None
+) -> Database:
     """Open an existing project, applying pending migrations.
 
     A file of up to :data:`QUICK_CHECK_MAX_BYTES` is checked for damage first. Warnings
     (a project on a network share) are logged and kept for :func:`open_warnings`.
+
+    A project of an older format is backed up before it is upgraded (the backups of
+    :mod:`.backup`), and the upgrade reports to ``progress`` (or to the callback given to
+    :func:`report_upgrades_to`) as it goes: see :func:`migrate`.
 
     Raises
     ------
@@ -353,7 +410,7 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
             if problems:
                 raise damaged(path, problems[0])
         if not readonly:
-            migrate(db)
+            _upgrade(db, progress or _UPGRADE_PROGRESS["default"])
         db.execute("SELECT count(*) FROM units").fetchone()
     except sqlite3.DatabaseError as exc:
         _close_quietly(db)
@@ -369,6 +426,60 @@ def open_project(path: str | Path, *, readonly: bool = False) -> Database:
         raise
     _record_warnings(db, path)
     return db
+
+
+_UPGRADE_PROGRESS: dict[str, Progress | None] = {"default": None}
+
+
+def report_upgrades_to(progress: Progress | None) -> None:
+    """Send the progress of every upgrade :func:`open_project` makes without a callback
+    of its own to ``progress`` (the command line prints it on stderr); None: nowhere."""
+    _UPGRADE_PROGRESS["default"] = progress
+
+
+def needs_upgrade(db: Database) -> bool:
+    """Whether ``db`` is a project of an older format (opening it for writing upgrades
+    it; a new, empty file is not an older project)."""
+    return bool(applied_versions(db)) and bool(pending_migrations(db))
+
+
+def project_needs_upgrade(path: str | Path) -> bool:
+    """Whether the project file at ``path`` is of an older format (opening it for
+    writing will upgrade it), read without changing it; False for anything that is not
+    a readable project (opening it reports what is wrong)."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except (sqlite3.Error, OSError, ValueError):
+        return False
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return False
+        rows = conn.execute("SELECT version FROM schema_migrations").fetchall()
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    versions = {r[0] for r in rows}
+    return bool(versions) and any(m[0] not in versions for m in available_migrations())
+
+
+def _upgrade(db: Database, progress: Progress | None) -> None:
+    """Back an older project up, then migrate it (nothing to do for a current one)."""
+    if needs_upgrade(db):
+        from desktop.core.store.backup import make_backup  # backup imports this module
+
+        if progress is not None:
+            progress(UpgradeProgress("backup", 0, "", 0, len(pending_migrations(db)),
+                                     0, 0, 0.0, None))  # fmt: skip
+        try:
+            make_backup(db)
+        except OSError as exc:
+            raise ProjectError(
+                f"was not upgraded to this version's format: no backup could be made first "
+                f"({exc.strerror or exc}); free some disk space and open it again",
+                project_path(db),
+            ) from None
+    migrate(db, progress)
 
 
 def _close_quietly(db: Database | None) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -175,6 +176,175 @@ def _article_rowid_range(db: Database, article_id: str) -> tuple[int, int] | Non
     return None if row is None or row[0] is None else (row[0], row[1])
 
 
+class PageKey(NamedTuple):
+    """Where the next page of a search starts (keyset paging, no OFFSET): after the unit
+    ``seq`` in corpus order, and after ``rowid`` in the index's order (the last unit of
+    the pages so far that is in its import place; 0 for none)."""
+
+    seq: int
+    rowid: int
+
+
+class Page(NamedTuple):
+    """One page of matches: the rows, whether more follow, and where the next starts."""
+
+    rows: list[tuple]
+    more: bool
+    after: PageKey | None
+
+
+def match_page(
+    db: Database,
+    query: str,
+    limit: int | None,
+    *,
+    columns: str,
+    where: str = "",
+    params: list | tuple = (),
+    article: str | None = None,
+    after: PageKey | None = None,
+) -> Page:
+    """The first ``limit`` rows (all when None) of ``columns`` over ``unit_search f``,
+    ``units u`` and ``articles a`` whose unit matches the FTS5 ``query`` (as
+    :func:`fts_query` writes it) and passes ``where``, in corpus order, after ``after``
+    (a page's :attr:`Page.after`). ``columns`` must start with ``u.seq``.
+
+    Each page is one range read of the index from where the last one stopped (rowid
+    order is corpus order but for the few units split off by curation, searched apart
+    and merged in by seq), so the thousandth page costs what the first does. ``more``
+    is found by reading one row past the page.
+
+    An index built with ``detail=none`` or ``detail=column`` answers no phrase of several
+    words ("jong-un"): the words are then looked for one by one and the units whose text
+    holds them side by side are kept (the same units, checked in Python).
+    """
+    args = (db, limit, columns, where, params, article, after)
+    try:
+        return _page(query, *args)
+    except sqlite3.OperationalError as exc:
+        if "detail!=full" not in str(exc):
+            raise
+    phrases = [p for p in _phrases_of(query) if len(p[0]) > 1]
+    return _page(words_query(query), *args, holds=lambda text: _holds(text, phrases))
+
+
+_PHRASE = re.compile(r'"((?:[^"]|"")*)"(\*?)')
+
+
+def _phrases_of(query: str) -> list[tuple[list[str], bool]]:
+    """The phrases of a query :func:`fts_query` wrote: ``(folded words, as_prefix)``."""
+    out = []
+    for found in _PHRASE.finditer(query):
+        words = [_fold(w) for w in _WORD.findall(found.group(1).replace('""', '"'))]
+        if words:
+            out.append((words, bool(found.group(2))))
+    return out
+
+
+def words_query(query: str) -> str:
+    """``query`` (as :func:`fts_query` writes it) with every word a phrase of its own, for
+    an index without positions (``detail=none`` or ``column``); a prefix mark stays on
+    the last word of its phrase."""
+    parts = []
+    for words, prefix in _phrases_of(query):
+        for i, word in enumerate(words):
+            mark = "*" if prefix and i == len(words) - 1 else ""
+            parts.append('"' + word.replace('"', '""') + '"' + mark)
+    return " ".join(parts)
+
+
+def _holds(text: str, phrases: list[tuple[list[str], bool]]) -> bool:
+    """Whether ``text`` holds each of ``phrases``' words side by side (the words folded
+    and split as the index's tokenizer does; the last one as a prefix when marked)."""
+    tokens = [_fold(m.group()) for m in _WORD.finditer(text)]
+    for words, prefix in phrases:
+        n = len(words)
+        last = n - 1 if prefix else n  # the word matched as a prefix, if any
+        if not any(
+            all(
+                tokens[i + k].startswith(words[k]) if k == last else tokens[i + k] == words[k]
+                for k in range(n)
+            )
+            for i in range(len(tokens) - n + 1)
+        ):
+            return False
+    return True
+
+
+def _page_key(rows: list[tuple], before: PageKey | None, moved: set[int]) -> PageKey | None:
+    """Where a page ending with ``rows`` (raw rows: rowid second to last) leaves off."""
+    if not rows:
+        return before
+    in_place = [r[-2] for r in rows if r[-2] not in moved]
+    return PageKey(rows[-1][0], in_place[-1] if in_place else (before.rowid if before else 0))
+
+
+def _page(
+    query: str,
+    db: Database,
+    limit: int | None,
+    columns: str,
+    where: str,
+    params: list | tuple,
+    article: str | None,
+    after: PageKey | None,
+    holds=None,
+) -> Page:
+    if not query or (limit is not None and limit <= 0):
+        return Page([], False, after)
+    base = (
+        f"SELECT {columns}, f.rowid, u.text FROM unit_search f "
+        "JOIN units u ON u.rowid = f.rowid JOIN articles a ON a.id = u.article_id "
+        "WHERE unit_search MATCH ?"
+    )
+    extra = ""
+    args: list = [query]
+    if article is not None:
+        span = _article_rowid_range(db, article)
+        if span is None:
+            return Page([], False, after)
+        extra += " AND f.rowid BETWEEN ? AND ? AND u.article_id = ?"
+        args += [*span, article]
+    if where:
+        extra += f" AND ({where})"
+    args += list(params)
+    displaced = _displaced_rowids(db)
+    moved = set(displaced)
+    marks = ", ".join("?" * len(displaced))
+    skip = f" AND f.rowid NOT IN ({marks})" if displaced else ""
+
+    def fetch(cursor: PageKey | None, n: int) -> tuple[list[tuple], bool]:
+        """The first ``n`` (all for -1) matching rows after ``cursor``; True at the end."""
+        start = f" AND f.rowid > {int(cursor.rowid)}" if cursor is not None else ""
+        rows = db.execute(
+            f"{base}{extra}{skip}{start} ORDER BY f.rowid LIMIT ?", [*args, *displaced, n]
+        ).fetchall()
+        if displaced:
+            later = f" AND u.seq > {int(cursor.seq)}" if cursor is not None else ""
+            rows += db.execute(
+                f"{base}{extra} AND f.rowid IN ({marks}){later}", [*args, *displaced]
+            ).fetchall()
+            rows.sort(key=lambda r: r[0])
+            rows = rows if n < 0 else rows[:n]
+        return rows, n < 0 or len(rows) < n
+
+    wanted = -1 if limit is None else limit + 1
+    if holds is None:
+        rows, _ = fetch(after, wanted)
+    else:  # read on in batches until enough rows hold the phrases
+        rows, cursor = [], after
+        batch = wanted if wanted < 0 else max(4 * wanted, 256)
+        while True:
+            found, at_end = fetch(cursor, batch)
+            rows += [r for r in found if holds(r[-1])]
+            if at_end or (limit is not None and len(rows) > limit):
+                break
+            cursor = _page_key(found, cursor, moved)
+    more = limit is not None and len(rows) > limit
+    rows = rows if limit is None else rows[:limit]
+    return Page([r[:-2] for r in rows], more, _page_key(rows, after, moved))
+
+
 def match_rows(
     db: Database,
     query: str,
@@ -185,43 +355,11 @@ def match_rows(
     params: list | tuple = (),
     article: str | None = None,
 ) -> list[tuple]:
-    """The first ``limit`` rows (all when None) of ``columns`` over ``unit_search f``,
-    ``units u`` and ``articles a`` whose unit matches the FTS5 ``query`` and passes
-    ``where``, in corpus order. ``columns`` must start with ``u.seq``. Building block of
-    the searches here and of the coding window's filtered list (coding_queries)."""
-    if not query or (limit is not None and limit <= 0):
-        return []
-    base = (
-        f"SELECT {columns} FROM unit_search f JOIN units u ON u.rowid = f.rowid "
-        "JOIN articles a ON a.id = u.article_id WHERE unit_search MATCH ?"
-    )
-    extra = ""
-    args: list = [query]
-    if article is not None:
-        span = _article_rowid_range(db, article)
-        if span is None:
-            return []
-        extra += " AND f.rowid BETWEEN ? AND ? AND u.article_id = ?"
-        args += [*span, article]
-    if where:
-        extra += f" AND ({where})"
-    args += list(params)
-    displaced = _displaced_rowids(db)
-    skip = ""
-    if displaced:
-        skip = f" AND f.rowid NOT IN ({', '.join('?' * len(displaced))})"
-    rows = db.execute(
-        f"{base}{extra}{skip} ORDER BY f.rowid LIMIT ?",
-        [*args, *displaced, -1 if limit is None else limit],
-    ).fetchall()
-    if displaced:
-        rows += db.execute(
-            f"{base}{extra} AND f.rowid IN ({', '.join('?' * len(displaced))})",
-            [*args, *displaced],
-        ).fetchall()
-        rows.sort(key=lambda r: r[0])
-        rows = rows if limit is None else rows[:limit]
-    return rows
+    """The rows of :func:`match_page`'s first page. Building block of the searches here
+    and of the coding window's filtered list (coding_queries)."""
+    return match_page(
+        db, query, limit, columns=columns, where=where, params=params, article=article
+    ).rows
 
 
 def search_units(
