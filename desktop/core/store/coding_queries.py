@@ -208,6 +208,11 @@ def filter_unit_seqs(
             "AND s.note != '')"
         )
         params.append(coder)
+    if text.strip():
+        phrases, phrase_params = search.phrase_filter(db, text)
+        if phrases:
+            conditions.append(phrases)
+            params += phrase_params
     where = " AND ".join(conditions)
     if text.strip():
         rows = search.match_rows(
