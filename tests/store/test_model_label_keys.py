@@ -294,3 +294,24 @@ def test_a_new_project_has_the_integer_table(tmp_path, scheme):
         assert mstore.model_labels_frame(db).empty
     finally:
         db.close()
+
+
+def test_the_search_index_is_rebuilt_without_positions_and_finds_the_same(v8_project):
+    from desktop.core.store import search
+
+    typed = ["sanct", "north korea", "kim jong-un", "the a"]
+    old = store.open_project(v8_project, readonly=True)
+    try:
+        before = {t: search.search_units(old, t, limit=10_000) for t in typed}
+    finally:
+        old.close()
+    db = store.open_project(v8_project)
+    try:
+        sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'unit_search'").fetchone()[0]
+        assert "detail = none" in sql
+        db.execute("INSERT INTO unit_search (unit_search, rank) VALUES ('integrity-check', 1)")
+        for t in typed:
+            assert search.search_units(db, t, limit=10_000) == before[t], t
+        assert all(before[t] for t in typed[:3])
+    finally:
+        db.close()
