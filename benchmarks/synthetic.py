@@ -41,7 +41,7 @@ import numpy as np
 from benchmarks.newstext import Picker, article
 from desktop.core.store.label_keys import time_key
 
-GENERATOR_VERSION = "2"  # 2: labels in the integer tables of migration 0007
+GENERATOR_VERSION = "3"  # 2: labels in the integer tables of migration 0007; 3: 0009
 SEED = 20_260_501
 TARGET_ALPHA = 0.70
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -395,13 +395,29 @@ def _add_machine_labels(
 ) -> dict:
     """Machine coders ``m1``.. (kind 'model', migration 0006) with a label on every unit
     and dimension, as a trained model stores them: the winning code and the
-    probabilities of every code (JSON, sorted keys, 6 digits). The model gives the
-    human coders' majority with probability :data:`MACHINE_MAJORITY`, otherwise a code
-    drawn from the category shares. Returns the labels written per machine coder.
+    probabilities of every code (sorted keys, 6 digits), in the integer table of
+    migration 0009 as :func:`desktop.core.store.machine.put_model_labels` writes them.
+    The model gives the human coders' majority with probability
+    :data:`MACHINE_MAJORITY`, otherwise a code drawn from the category shares. Returns
+    the labels written per machine coder.
     """
     rng = np.random.default_rng([SEED, 5])
     n = unit_names.size
-    by_id = np.argsort(unit_names.astype(str), kind="stable")  # the primary key's order
+    keys = _unit_keys(conn, unit_names.tolist())
+    unit_key = np.array([keys[u] for u in unit_names.tolist()], dtype=np.int64)
+    code_lists = {
+        d.id: json.dumps(sorted(d.codes), separators=(",", ":")) for d in scheme.dimensions
+    }
+    terms = _terms(
+        conn,
+        [
+            *(f"m{m}" for m in range(1, scale.machine_coders + 1)),
+            *(d.id for d in scheme.dimensions),
+            *(c for d in scheme.dimensions for c in d.codes),
+            *code_lists.values(),
+        ],
+    )
+    stamp = time_key(FIXTURE_TIME)
     written = {}
     for m in range(1, scale.machine_coders + 1):
         coder = f"m{m}"
@@ -414,20 +430,30 @@ def _add_machine_labels(
             "VALUES (?, 'train', 'majority', ?)",
             (coder, FIXTURE_TIME),
         )
+        units, dims, values, numbers, lists = [], [], [], [], []
         for dimension in scheme.dimensions:
-            values, probabilities = _machine_guesses(dimension, codes[dimension.id], rng)
-            conn.executemany(
-                "INSERT INTO model_labels (coder_id, run, unit_id, dimension, value, "
-                f"probabilities, created_at) VALUES ('{coder}', 1, ?, '{dimension.id}', ?, ?, "
-                f"'{FIXTURE_TIME}')",
-                _chunked(by_id, unit_names, values, probabilities),
-            )
+            guesses, probabilities = _machine_guesses(dimension, codes[dimension.id], rng)
+            units.append(unit_key)
+            dims.append(np.full(n, terms[dimension.id], dtype=np.int64))
+            values.append(np.array([terms[v] for v in guesses.tolist()], dtype=np.int64))
+            numbers.append(probabilities)
+            lists.append(np.full(n, terms[code_lists[dimension.id]], dtype=np.int64))
+        unit, dim, value, number, codes_of = (
+            np.concatenate(c) for c in (units, dims, values, numbers, lists)
+        )
+        conn.executemany(  # in primary-key order (coder, run, unit, dimension)
+            "INSERT INTO model_label_rows (coder, run, unit, dimension, value, codes, "
+            f"probabilities, created_at) VALUES ({terms[coder]}, 1, ?, ?, ?, ?, ?, {stamp})",
+            _chunked(np.lexsort((dim, unit)), unit, dim, value, codes_of, number),
+        )
         written[coder] = n * len(scheme.dimensions)
     return written
 
 
 def _machine_guesses(dimension, human: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
-    """A model's codes of one dimension (object array) and their probabilities as JSON."""
+    """A model's codes of one dimension (object array) and their probabilities as stored
+    by migration 0009 (the numbers of the sorted codes, as json.dumps writes them,
+    separated by spaces; see :func:`desktop.core.store.machine.encode_probabilities`)."""
     n = human.shape[1]
     k = len(dimension.codes)
     majority = np.stack([(human == j).sum(axis=0) for j in range(k)]).argmax(axis=0)
@@ -436,8 +462,7 @@ def _machine_guesses(dimension, human: np.ndarray, rng) -> tuple[np.ndarray, np.
     probabilities = 0.5 * rng.dirichlet(np.ones(k), size=n)
     probabilities[np.arange(n), guess] += 0.5  # the guess is always the largest
     order = np.argsort(dimension.codes)  # json.dumps(sort_keys=True)'s order
-    template = "{{" + ", ".join(f'"{dimension.codes[j]}": {{}}' for j in order) + "}}"
-    text = [template.format(*row) for row in np.round(probabilities[:, order], 6).tolist()]
+    text = [" ".join(map(repr, row)) for row in np.round(probabilities[:, order], 6).tolist()]
     return np.asarray(dimension.codes, dtype=object)[guess], np.array(text, dtype=object)
 
 

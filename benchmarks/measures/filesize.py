@@ -26,9 +26,11 @@ def breakdown(project: Path) -> tuple[int, int, dict[str, int], int]:
         # label_current since migration 0007; a file of an earlier format has labels
         table = "label_current" if "label_current" in tables else "labels"
         labels = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        # A machine coder's labels (migration 0006) are labels of the project too.
-        if "model_labels" in tables:
-            labels += conn.execute("SELECT count(*) FROM model_labels").fetchone()[0]
+        # A machine coder's labels (migration 0006) are labels of the project too; since
+        # 0009 in model_label_rows (model_labels is a view of it).
+        model = "model_label_rows" if "model_label_rows" in tables else "model_labels"
+        if model in tables:
+            labels += conn.execute(f"SELECT count(*) FROM {model}").fetchone()[0]
         sizes = dict(
             conn.execute(
                 "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"

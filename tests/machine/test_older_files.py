@@ -12,10 +12,12 @@ from desktop.core.store.team import coder_rows, unknown_coders
 def _as_before_0006(path):
     conn = sqlite3.connect(path)
     try:
-        for table in ("model_labels", "model_coders", "llm_cache"):
+        # the model labels' view and integer table of migration 0009, then 0006's tables
+        conn.execute("DROP VIEW model_labels")
+        for table in ("model_label_rows", "model_coders", "llm_cache"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("ALTER TABLE coders DROP COLUMN kind")
-        conn.execute("DELETE FROM schema_migrations WHERE version = 6")
+        conn.execute("DELETE FROM schema_migrations WHERE version IN (6, 9)")
         conn.commit()
     finally:
         conn.close()

@@ -14,7 +14,7 @@ import pytest
 
 from desktop.core import store, team
 from desktop.core.curation.units import exclude_units, merge_units, split_unit
-from desktop.core.store import search
+from desktop.core.store import coding_queries, search
 
 
 def _fold(text: str) -> str:
@@ -136,7 +136,9 @@ def test_whatever_is_typed_searches_without_error(corpus_project, typed):
 
 def test_fts_syntax_is_searched_as_words(corpus_project):
     assert search.fts_query("AND") == '"AND"*'
-    assert search.fts_query('say "hi') == '"say" """hi"*'
+    # words, not phrases (the index keeps no positions since migration 0009)
+    assert search.fts_query('say "hi') == '"say" "hi"*'
+    assert search.fts_query("kim jong-un") == '"kim" "jong" "un"*'
     assert search.fts_query("seoul talks ") == '"seoul" "talks"'
     assert search.fts_query(" * ( ") == ""
     assert search.fts_query("alli* korea ") == '"alli"* "korea"'
@@ -310,3 +312,91 @@ def test_the_lists_marks_are_the_indexs_own_highlight(corpus_project, typed):
     assert hits
     for hit in hits:
         assert search.mark_matches(hit.text, typed) == hit.marked, (typed, hit.text)
+
+
+# What users type, hostile pieces included, with pieces of several words ("jong-un",
+# "don't", "u.s.") whose words the index (detail=none since migration 0009) can only AND.
+SAME_AS_PHRASES = [
+    "kim jong-un",
+    "jong-un",
+    "jong-u",
+    "north-korea",
+    "u.s.",
+    "u.s",
+    "don't",
+    "sanct",
+    "north korea",
+    "SÉOUL",
+    "the a",
+    "talks ",
+    "pressure al",
+    'say "hi',
+    "seoul\x00talks",
+    "NEAR(a b",
+    "a-b-c-d",
+    "e-",
+    "-e",
+    "1-2",
+    "of-the",
+    "the.alliance*",
+]
+
+
+def _full_detail_replica(db) -> None:
+    """Migration 0008's index (word positions, phrase queries) over the same units, in the
+    temp schema: the reference the position-less index must agree with."""
+    db.execute("DROP TABLE IF EXISTS temp.full_index")
+    db.execute(
+        "CREATE VIRTUAL TABLE temp.full_index USING fts5(text, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')"
+    )
+    db.execute("INSERT INTO temp.full_index (rowid, text) SELECT rowid, text FROM units")
+
+
+def _phrase_query(text: str) -> str:
+    """Migration 0008's query: each piece one quoted phrase, the last as a prefix."""
+    return " ".join(
+        '"' + piece.replace('"', '""') + '"' + ("*" if prefix else "")
+        for piece, prefix in search._pieces(text)
+    )
+
+
+@pytest.mark.parametrize("typed", SAME_AS_PHRASES)
+def test_the_index_without_positions_finds_and_marks_what_phrase_queries_did(corpus_project, typed):
+    """Every unit and every mark that 0008's phrase queries gave, and nothing else: the
+    words ANDed by the index and the phrases checked in order by search.phrase_filter."""
+    db = corpus_project
+    _full_detail_replica(db)
+    query = _phrase_query(typed)
+    reference = []
+    if query:
+        reference = db.execute(
+            "SELECT u.id, highlight(full_index, 0, ?, ?) FROM temp.full_index f "
+            "JOIN units u ON u.rowid = f.rowid WHERE full_index MATCH ? ORDER BY u.seq",
+            [search.MARK_START, search.MARK_END, query],
+        ).fetchall()
+    hits = search.search_units(db, typed, limit=100_000, include_excluded=True)
+    assert [(h.unit_id, h.marked) for h in hits] == reference
+    # the coding window's filtered list: the codable units among them
+    seqs = coding_queries.filter_unit_seqs(
+        db, "ana", coding_queries.UnitFilter.ALL, ["stance"], text=typed
+    )
+    assert seqs == [h.seq for h in hits if not h.excluded]
+
+
+def test_the_demo_corpus_holds_phrases_whose_words_occur_apart(corpus_project):
+    """The test above is a test: some pieces' words occur in units without the phrase."""
+    db = corpus_project
+    loose = search.fts_query("kim jong-un")
+    anded = db.execute(
+        "SELECT count(*) FROM unit_search WHERE unit_search MATCH ?", [loose]
+    ).fetchone()[0]
+    assert anded >= len(search.search_units(db, "kim jong-un", limit=10_000))
+    assert any(
+        db.execute(
+            "SELECT count(*) FROM unit_search WHERE unit_search MATCH ?", [search.fts_query(t)]
+        ).fetchone()[0]
+        > len(search.search_units(db, t, limit=10_000, include_excluded=True))
+        for t in SAME_AS_PHRASES
+        if search.has_phrases(t)
+    )

@@ -201,6 +201,16 @@ def _filter_conditions(
     return " AND ".join(conditions), params
 
 
+def _text_conditions(db: Database, text: str, where: str, params: list) -> tuple[str, list]:
+    """``where`` and its ``params`` with the check that each piece of several words typed
+    in ``text`` ("jong-un") stands in the unit's text as typed, word after word: the
+    search index keeps no word positions (migration 0009), so it finds the words only."""
+    phrases, phrase_params = search.phrase_filter(db, text) if text.strip() else ("", [])
+    if not phrases:
+        return where, params
+    return f"{where} AND {phrases}", [*params, *phrase_params]
+
+
 def filter_unit_seqs(
     db: Database,
     coder: str,
@@ -217,7 +227,7 @@ def filter_unit_seqs(
     accents ignored, the last word as a prefix, any typed text safe); text without a
     word finds nothing. A search returns the first ``limit`` matches (all when None).
     """
-    where, params = _filter_conditions(coder, unit_filter, dimensions)
+    where, params = _text_conditions(db, text, *_filter_conditions(coder, unit_filter, dimensions))
     if text.strip():
         rows = search.match_rows(
             db,
@@ -252,7 +262,7 @@ def search_unit_page(
     """The next ``limit`` units (after ``after``) that :func:`filter_unit_seqs` lists for
     the search ``text``: keyset paging over the full-text index, so a list can load more
     as the coder scrolls without reading the matches before the page again."""
-    where, params = _filter_conditions(coder, unit_filter, dimensions)
+    where, params = _text_conditions(db, text, *_filter_conditions(coder, unit_filter, dimensions))
     page = search.match_page(
         db,
         search.fts_query(text),

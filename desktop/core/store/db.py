@@ -283,9 +283,10 @@ def _apply_migration(
 
 
 #: Migrations after which an existing project is rewritten without its freed pages
-#: (0007 moves the labels into tables a third of the size; without this the file would
-#: keep its old size, its free pages reused only as the project grows).
-COMPACT_AFTER = {7}
+#: (0007 moves the labels into tables a third of the size, 0009 the model labels and the
+#: search index; without this the file would keep its old size, its free pages reused only
+#: as the project grows).
+COMPACT_AFTER = {7, 9}
 
 
 def compact_after_migration(db: Database) -> None:

@@ -2,17 +2,22 @@
 
 A model is a row of ``coders`` with ``kind = 'model'``; its labels live in
 ``model_labels`` (never in ``labels``), so every query over human labels leaves it out
-without a filter. These small named functions are the only SQL over those tables.
+without a filter; since migration 0009 they are stored with integer keys in
+``model_label_rows`` (``model_labels`` is a view of the same columns). These small named
+functions are the only SQL over those tables.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from desktop.core.errors import UsageError
 from desktop.core.store.db import Database, utc_now, write_transaction
+from desktop.core.store.label_keys import term_id, term_sql, time_key, time_sql, unit_sql
 from desktop.core.store.sql import in_filters, placeholders
 
 if TYPE_CHECKING:
@@ -119,9 +124,7 @@ def list_model_coders(db: Database) -> list[ModelCoder]:
         return []
     rows = db.execute(
         "SELECT m.coder_id, m.method, m.basis, m.basis_hash, m.parameters, m.library_versions, "
-        "m.report, m.created_at, (SELECT count(*) FROM model_labels l WHERE l.coder_id = "
-        "m.coder_id AND l.value IS NOT NULL), (SELECT coalesce(max(run), 0) FROM model_labels l "
-        "WHERE l.coder_id = m.coder_id) FROM model_coders m ORDER BY m.coder_id"
+        f"m.report, m.created_at, {_count_sql(db)} FROM model_coders m ORDER BY m.coder_id"
     ).fetchall()
     return [
         ModelCoder(
@@ -224,7 +227,7 @@ def set_model_report(db: Database, coder: str, report: dict) -> None:
 
 def delete_model_labels(db: Database, coder: str, runs: Iterable[int] | None = None) -> int:
     """Remove a model's labels (of some runs); returns how many rows went."""
-    sql, params = "DELETE FROM model_labels WHERE coder_id = ?", [coder]
+    sql, params = f"DELETE FROM model_label_rows WHERE coder = {term_sql()}", [coder]
     if runs is not None:
         runs = list(runs)
         sql += f" AND run IN ({placeholders(runs)})"
@@ -251,29 +254,122 @@ def delete_model_coder(db: Database, coder: str) -> int:
 
 
 def put_model_labels(db: Database, coder: str, labels: Iterable[ModelLabel]) -> int:
-    """Insert or replace labels of a machine coder; returns the rows written."""
-    now = utc_now()
-    rows = [
-        (
-            coder,
-            int(label.run),
-            label.unit_id,
-            label.dimension,
-            label.value,
-            json.dumps(label.probabilities, sort_keys=True) if label.probabilities else "",
-            label.reason,
-            int(label.out_of_fold),
-            now,
-        )
-        for label in labels
-    ]
+    """Insert or replace labels of a machine coder; returns the rows written.
+
+    Keys are stored as numbers (migration 0009) and the probabilities as
+    :func:`encode_probabilities` gives them.
+    """
+    stamp = time_key(utc_now())
     with write_transaction(db):
+        terms: dict[str | None, int | None] = {None: None}
+
+        def number(text: str | None) -> int | None:
+            if text not in terms:
+                terms[text] = term_id(db, text, create=True)
+            return terms[text]
+
+        coder_n = number(coder)
+        rows = []
+        for label in labels:
+            codes, stored = encode_probabilities(label.probabilities)
+            rows.append(
+                (
+                    coder_n,
+                    int(label.run),
+                    label.unit_id,
+                    number(label.dimension),
+                    number(label.value),
+                    number(codes),
+                    stored,
+                    label.reason,
+                    int(label.out_of_fold),
+                    stamp,
+                )
+            )
+        # numbers for units that have none yet, in one statement per unit
         db.conn.executemany(
-            "INSERT OR REPLACE INTO model_labels (coder_id, run, unit_id, dimension, value, "
-            "probabilities, reason, out_of_fold, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO unit_keys (unit_id) SELECT ?1 WHERE NOT EXISTS "
+            "(SELECT 1 FROM unit_keys WHERE unit_id = ?1)",
+            [(row[2],) for row in rows],
+        )
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO model_label_rows (coder, run, unit, dimension, value, "
+            f"codes, probabilities, reason, out_of_fold, created_at) VALUES (?, ?, {unit_sql()}, "
+            "?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
     return len(rows)
+
+
+def encode_probabilities(probabilities: dict | None) -> tuple[str | None, str]:
+    """``(codes, stored)``: how a label's probabilities are kept in ``model_label_rows``.
+
+    The JSON text is ``json.dumps(probabilities, sort_keys=True)``. When its keys are
+    printable ASCII without quotes or backslashes and its values numbers, ``codes`` is
+    the JSON array of the keys in that order (a term of ``label_terms``, shared by every
+    label of a dimension) and ``stored`` the numbers as json.dumps wrote them, separated by spaces;
+    :func:`decode_probabilities` gives the JSON text back byte for byte. Otherwise
+    ``codes`` is None and ``stored`` the JSON text. No probabilities: ``(None, '')``.
+    """
+    if not probabilities:
+        return None, ""
+    text = json.dumps(probabilities, sort_keys=True)
+    keys = list(probabilities)
+    if not all(type(k) is str and _PLAIN.fullmatch(k) for k in keys) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in probabilities.values()
+    ):
+        return None, text
+    keys.sort()
+    numbers = [json.dumps(probabilities[k]) for k in keys]
+    codes = json.dumps(keys, separators=(",", ":"))
+    if decode_probabilities(codes, " ".join(numbers)) != text:
+        return None, text
+    return codes, " ".join(numbers)
+
+
+# printable ASCII but for the quote and backslash: json.dumps and SQLite's json_quote
+# write it as it is
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")
+
+
+def decode_probabilities(codes: str | None, stored: str) -> str:
+    """The JSON text of probabilities kept as :func:`encode_probabilities` gives them."""
+    if codes is None:
+        return stored
+    return _template(codes) % tuple(stored.split(" "))
+
+
+@functools.lru_cache(maxsize=256)
+def _template(codes: str) -> str:
+    keys = [json.dumps(k).replace("%", "%%") for k in json.loads(codes)]
+    return "{" + ", ".join(f"{k}: %s" for k in keys) + "}"
+
+
+def _integer_rows(db: Database) -> bool:
+    """Whether model labels are kept in ``model_label_rows`` (migration 0009); a file
+    opened read-only from before it has the table ``model_labels`` (0006)."""
+    return (
+        db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'model_label_rows'"
+        ).fetchone()
+        is not None
+    )
+
+
+def _count_sql(db: Database) -> str:
+    """The two columns of :func:`list_model_coders` counting a model's labels and runs."""
+    if not _integer_rows(db):
+        return (
+            "(SELECT count(*) FROM model_labels l WHERE l.coder_id = m.coder_id AND "
+            "l.value IS NOT NULL), (SELECT coalesce(max(run), 0) FROM model_labels l "
+            "WHERE l.coder_id = m.coder_id)"
+        )
+    coder = "(SELECT id FROM label_terms WHERE text = m.coder_id)"
+    return (
+        f"(SELECT count(*) FROM model_label_rows l WHERE l.coder = {coder} AND "
+        f"l.value IS NOT NULL), (SELECT coalesce(max(run), 0) FROM model_label_rows l "
+        f"WHERE l.coder = {coder})"
+    )
 
 
 def model_labels_frame(
@@ -293,19 +389,35 @@ def model_labels_frame(
 
     if not has_machine_coders(db):
         return pd.DataFrame(columns=list(MODEL_LABEL_COLUMNS))
+    integer = _integer_rows(db)
+    if integer:
+        # codes and probabilities are decoded below (decode_probabilities)
+        table = (
+            "(SELECT k.unit_id, c.text AS coder_id, d.text AS dimension, v.text AS value, "
+            "m.run, p.text AS codes, m.probabilities, m.reason, m.out_of_fold, "
+            f"{time_sql('m.created_at')} AS created_at FROM model_label_rows m "
+            "JOIN unit_keys k ON k.id = m.unit JOIN label_terms c ON c.id = m.coder "
+            "JOIN label_terms d ON d.id = m.dimension LEFT JOIN label_terms v ON v.id = m.value "
+            "LEFT JOIN label_terms p ON p.id = m.codes)"
+        )
+    else:
+        table = "(SELECT *, NULL AS codes FROM model_labels)"
     sql = (
-        "SELECT l.unit_id, l.coder_id AS coder, l.dimension, l.value, l.run, l.probabilities, "
-        "l.reason, l.out_of_fold, l.created_at AS changed_at FROM model_labels l "
-        "JOIN units u ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
-        "WHERE u.excluded = 0 AND a.excluded = 0"
+        "SELECT l.unit_id, l.coder_id AS coder, l.dimension, l.value, l.run, l.codes, "
+        "l.probabilities, l.reason, l.out_of_fold, l.created_at AS changed_at "
+        f"FROM {table} l JOIN units u ON u.id = l.unit_id "
+        "JOIN articles a ON a.id = u.article_id WHERE u.excluded = 0 AND a.excluded = 0"
     )
     if valid_only:
         sql += " AND l.value IS NOT NULL"
     filters, params = in_filters((("l.coder_id", coders), ("l.run", runs)))
     sql += filters
     sql += " ORDER BY l.coder_id, l.run, u.seq, l.dimension"
-    cursor = db.conn.execute(sql, params)
-    return pd.DataFrame.from_records(cursor.fetchall(), columns=list(MODEL_LABEL_COLUMNS))
+    rows = [
+        (*r[:5], decode_probabilities(r[5], r[6]), *r[7:])
+        for r in db.conn.execute(sql, params).fetchall()
+    ]
+    return pd.DataFrame.from_records(rows, columns=list(MODEL_LABEL_COLUMNS))
 
 
 def agreement_labels_frame(db: Database, coders: Iterable[str] | None = None) -> pd.DataFrame:
@@ -330,9 +442,14 @@ def agreement_labels_frame(db: Database, coders: Iterable[str] | None = None) ->
 
 def done_units(db: Database, coder: str, run: int) -> set[str]:
     """Units that already have a label (valid or not) from ``coder`` in ``run``."""
-    rows = db.execute(
-        "SELECT DISTINCT unit_id FROM model_labels WHERE coder_id = ? AND run = ?", [coder, run]
-    )
+    if _integer_rows(db):
+        sql = (
+            "SELECT DISTINCT k.unit_id FROM model_label_rows m JOIN unit_keys k ON k.id = m.unit "
+            f"WHERE m.coder = {term_sql()} AND m.run = ?"
+        )
+    else:
+        sql = "SELECT DISTINCT unit_id FROM model_labels WHERE coder_id = ? AND run = ?"
+    rows = db.execute(sql, [coder, run])
     return {r[0] for r in rows}
 
 

@@ -61,20 +61,81 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
 def fts_query(text: str) -> str:
     """The FTS5 query for what a user typed; ``""`` when it holds no word to look for.
 
-    Each whitespace-separated piece that holds a letter or digit becomes a quoted phrase
-    (``"`` doubled inside), the phrases are ANDed (FTS5's implicit AND), and the last
-    piece gets FTS5's prefix mark unless the text ends in whitespace (a finished word);
-    so does a piece the user ended with ``*``.
-    Pieces of punctuation alone are dropped: they would be empty phrases. Control
-    characters count as spaces.
+    Each word (letters and digits, as the index's tokenizer splits them) of every
+    whitespace-separated piece becomes a quoted term (``"`` doubled inside), the terms
+    are ANDed (FTS5's implicit AND), and the last word of the last piece gets FTS5's
+    prefix mark unless the text ends in whitespace (a finished word); so does the last
+    word of a piece the user ended with ``*``. The index keeps no word positions
+    (migration 0009, ``detail=none``), so a piece of several words ("jong-un") is not a
+    phrase here: :func:`phrase_filter` keeps the units where its words follow each
+    other. Pieces of punctuation alone are dropped. Control characters count as spaces.
     """
-    return " ".join(
-        '"' + piece.replace('"', '""') + '"' + ("*" if prefix else "")
-        for piece, prefix in _pieces(text)
-    )
+    terms = []
+    for piece, prefix in _pieces(text):
+        words = _WORD.findall(piece)
+        for i, word in enumerate(words):
+            last = prefix and i == len(words) - 1
+            terms.append('"' + word.replace('"', '""') + '"' + ("*" if last else ""))
+    return " ".join(terms)
+
+
+def has_phrases(text: str) -> bool:
+    """Whether what a user typed holds a piece of several words (a phrase to check)."""
+    return any(len(_WORD.findall(piece)) > 1 for piece, _ in _pieces(text))
+
+
+PHRASE_FUNCTION = "stance_phrases_match"
+
+
+def phrase_filter(db: Database, typed: str) -> tuple[str, list]:
+    """``(sql, params)``: a condition on ``u.text`` keeping the units where every piece
+    of several words that ``typed`` holds occurs with its words in a row (as FTS5's
+    phrase query did when the index kept positions); ``("", [])`` when there is none.
+
+    Checked in Python by :func:`mark_matches`'s word matching (registered on the
+    connection as an SQL function), only on the units the index found holding every word.
+    """
+    if not has_phrases(typed):
+        return "", []
+    db.conn.create_function(PHRASE_FUNCTION, 2, _phrases_match, deterministic=True)
+    return f"{PHRASE_FUNCTION}(u.text, ?)", [typed]
+
+
+def _phrases_match(text: str | None, typed: str) -> int:
+    if text is None:
+        return 0
+    phrases = [p for p in _phrases(typed) if len(p[0]) > 1]
+    tokens = [_fold(m.group()) for m in _WORD.finditer(text)]
+    return int(all(_spans(tokens, words, prefix) for words, prefix in phrases))
 
 
 _WORD = re.compile(r"[^\W_]+")
+
+
+def _phrases(typed: str) -> list[tuple[list[str], bool]]:
+    """The folded words of each piece of ``typed`` that holds any, with its prefix mark."""
+    phrases = []
+    for piece, prefix in _pieces(typed):
+        words = [_fold(w) for w in _WORD.findall(piece)]
+        if words:
+            phrases.append((words, prefix))
+    return phrases
+
+
+def _spans(tokens: list[str], words: list[str], prefix: bool) -> list[int]:
+    """Where ``words`` occur in a row in ``tokens`` (folded), the last one as a prefix
+    when ``prefix``: the index of each first word."""
+    n = len(words)
+    return [
+        i
+        for i in range(len(tokens) - n + 1)
+        if all(
+            tokens[i + k].startswith(words[k])
+            if prefix and k == n - 1
+            else tokens[i + k] == words[k]
+            for k in range(n)
+        )
+    ]
 
 
 def _fold(word: str) -> str:
@@ -93,25 +154,15 @@ def mark_matches(text: str, typed: str) -> str | None:
     (letters and digits; accents and case ignored) and a piece of several words
     ("jong-un") is marked where they follow each other, so the marks are FTS5's
     highlight()."""
-    phrases = []
-    for piece, prefix in _pieces(typed):
-        words = [_fold(w) for w in _WORD.findall(piece)]
-        if words:
-            phrases.append((words, prefix))
+    phrases = _phrases(typed)
     if not phrases:
         return None
-    tokens = [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
+    found = [(m.start(), m.end(), _fold(m.group())) for m in _WORD.finditer(text)]
+    tokens = [t[2] for t in found]
     spans = []
     for words, prefix in phrases:
-        n = len(words)
-        for i in range(len(tokens) - n + 1):
-            if all(
-                tokens[i + k][2].startswith(words[k])
-                if prefix and k == n - 1
-                else tokens[i + k][2] == words[k]
-                for k in range(n)
-            ):
-                spans.append((tokens[i][0], tokens[i + n - 1][1]))
+        for i in _spans(tokens, words, prefix):
+            spans.append((found[i][0], found[i + len(words) - 1][1]))
     merged: list[list[int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:
@@ -379,7 +430,10 @@ def search_units(
     text is returned: no coder's labels (blind coding).
     """
     query = fts_query(text)
-    where = "" if include_excluded else "u.excluded = 0 AND a.excluded = 0"
+    conditions = [] if include_excluded else ["u.excluded = 0 AND a.excluded = 0"]
+    phrases, params = phrase_filter(db, text)
+    if phrases:
+        conditions.append(phrases)
     rows = match_rows(
         db,
         query,
@@ -389,10 +443,18 @@ def search_units(
             f"highlight(unit_search, 0, '{MARK_START}', '{MARK_END}'), "
             "u.excluded OR a.excluded"
         ),
-        where=where,
+        where=" AND ".join(conditions),
+        params=params,
         article=article,
     )
-    return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6])) for r in rows]
+    # FTS5's highlight() marks each word of a phrase wherever it occurs (the index keeps
+    # no positions); mark_matches marks the phrases, as highlight() did with them.
+    return [
+        SearchHit(
+            r[0], r[1], r[2], r[3], r[4], mark_matches(r[4], text) if phrases else r[5], bool(r[6])
+        )
+        for r in rows
+    ]
 
 
 def marked_parts(marked: str) -> list[tuple[str, bool]]:
