@@ -65,7 +65,7 @@ def _dimension_order(dimensions: Sequence[str], table: str = "l") -> tuple[str, 
 def count_units(db: Database, articles: Sequence[str] | None = None) -> int:
     """How many codable units the export covers (counted on a covering index)."""
     sql = (
-        "SELECT count(*) FROM units u INDEXED BY units_by_id_codable WHERE u.excluded = 0 "
+        "SELECT count(*) FROM units u INDEXED BY units_codable WHERE u.excluded = 0 "
         "AND u.article_id NOT IN (SELECT id FROM articles WHERE excluded != 0)"
     )
     params: list = []
@@ -121,7 +121,7 @@ def label_counts(
         coder_sql, coder_params = f" AND l.coder IN ({placeholders(known)})", known
     if articles is not None:
         sql = (
-            f"SELECT {counts} FROM units u INDEXED BY units_by_id_codable "
+            f"SELECT {counts} FROM units u INDEXED BY units_codable "
             "CROSS JOIN unit_keys k ON k.unit_id = u.id "
             "CROSS JOIN label_current l ON l.unit = k.id WHERE u.excluded = 0 "
             "AND u.article_id NOT IN (SELECT id FROM articles WHERE excluded != 0) "
@@ -132,7 +132,7 @@ def label_counts(
     queries = [
         f"SELECT {counts} FROM label_current l INDEXED BY label_current_coder WHERE 1{coder_sql}",
         # labels on units that are not codable
-        f"SELECT {counts} FROM units u INDEXED BY units_by_id_codable "
+        f"SELECT {counts} FROM units u INDEXED BY units_codable "
         "CROSS JOIN unit_keys k ON k.unit_id = u.id "
         "CROSS JOIN label_current l ON l.unit = k.id WHERE (u.excluded != 0 "
         f"OR u.article_id IN (SELECT id FROM articles WHERE excluded != 0)){coder_sql}",
