@@ -36,6 +36,11 @@ from desktop.core.store.corpus import ArticleWriter
 IMPORT_CACHE_PER_INPUT = 2
 IMPORT_CACHE_KIB = (2_000, 256 * 1024)
 
+#: Bytes of input files per sentence, at least (news text: about 120 with its clutter),
+#: to tell an import at least as large as the project's units (stored as a bulk load,
+#: see :class:`desktop.core.store.corpus.ArticleWriter`) from a small one.
+BYTES_PER_SENTENCE = 250
+
 #: A web page whose coded sentences hold fewer words than this, or less than this share
 #: of the words the page shows, is imported with a warning (refused with ``strict``).
 MIN_PAGE_WORDS = 40
@@ -314,12 +319,16 @@ def import_paths(
             if rules_text is not None and store.get_meta(db, RULES_META_KEY) != rules_text:
                 store.set_meta(db, RULES_META_KEY, rules_text)
                 store.log_change(db, "set-rules", who, {"origin": rules_origin})
-            writer = ArticleWriter(db)
+            bulk = store.unit_seq_bound(db) <= total_bytes // BYTES_PER_SENTENCE
+            writer = ArticleWriter(db, bulk=bulk)
             prepared = _prepare_all(
                 db, files, rules, summary, progress, workers, strict, writer.add, total_bytes
             )
             if progress:
                 progress(len(files), len(files), "storing")
+            writer.finish(
+                (lambda what: progress(len(files), len(files), what)) if progress else None
+            )
             if prepared or rules_text is not None:
                 store.log_change(
                     db,
