@@ -166,10 +166,9 @@ def _prepare_all(
     rules: ClutterRules,
     summary: ImportSummary,
     progress: Progress | None,
-    workers: int | None,
+    workers: int,
     strict: bool,
     store_batch: Callable[[list[NewArticle]], object],
-    total_bytes: int,
 ) -> list[str]:
     """Read and prepare every file; duplicates and notices go into ``summary``.
 
@@ -239,7 +238,7 @@ def _prepare_all(
             queue.append((batch, batch_texts, pool.submit(batch_texts, rules)))
             batch, batch_texts, batch_lines = [], [], 0
 
-    with LineSegmenter(choose_workers(total_bytes, workers), split_texts) as pool:
+    with LineSegmenter(workers, split_texts) as pool:
         for number, path in enumerate(files, start=1):
             if progress:
                 progress(finished, total, str(path))
@@ -319,10 +318,13 @@ def import_paths(
             if rules_text is not None and store.get_meta(db, RULES_META_KEY) != rules_text:
                 store.set_meta(db, RULES_META_KEY, rules_text)
                 store.log_change(db, "set-rules", who, {"origin": rules_origin})
+            processes = choose_workers(total_bytes, workers)
             bulk = store.unit_seq_bound(db) <= total_bytes // BYTES_PER_SENTENCE
-            writer = ArticleWriter(db, bulk=bulk)
+            # With worker processes the search index is filled batch by batch, while they
+            # segment; alone, once at the end (less work in all).
+            writer = ArticleWriter(db, bulk=bulk, search_per_batch=processes > 1)
             prepared = _prepare_all(
-                db, files, rules, summary, progress, workers, strict, writer.add, total_bytes
+                db, files, rules, summary, progress, processes, strict, writer.add
             )
             if progress:
                 progress(len(files), len(files), "storing")

@@ -110,24 +110,27 @@ class ArticleWriter:
     transaction.
 
     With ``bulk`` (an import at least as large as the project's units, e.g. into a new
-    project) the units' secondary indexes are dropped at the start and the search index
-    is not filled per batch: :meth:`finish` creates the indexes again from their own SQL
-    and indexes the new units for search, chunk by chunk. Building an index from sorted
-    rows costs a fraction of inserting a million keys at random places in it (the units'
-    ids start with their article's hash); the rows stored are the same. Everything stays
+    project) the units' secondary indexes are dropped at the start, and :meth:`finish`
+    creates them again from their own SQL and indexes the new units for search, chunk by
+    chunk (or, with ``search_per_batch``, each batch is indexed as it is stored: more
+    work in all, but done while worker processes are still segmenting). Building an index
+    from sorted rows costs a fraction of inserting a million keys at random places in it
+    (the units' ids start with their article's hash); the rows stored are the same. Everything stays
     inside the caller's transaction, so a failure or a cancel rolls the indexes back too.
     """
 
-    def __init__(self, db: Database, *, bulk: bool = False) -> None:
+    def __init__(self, db: Database, *, bulk: bool = False, search_per_batch: bool = False) -> None:
         self._db = db
         self._conn = conn = db.conn
         self._position = conn.execute("SELECT coalesce(max(position), 0) FROM articles").fetchone()[
             0
         ]
         self._seq = conn.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]
-        self._first_rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM units").fetchone()[0]
+        # units up to this rowid are in the search index
+        self._search_from = conn.execute("SELECT coalesce(max(rowid), 0) FROM units").fetchone()[0]
         self._now = utc_now()
         self._bulk = bulk
+        self._search_per_batch = search_per_batch
         self._indexes: list[tuple[str, str]] = []
         if bulk:
             # Every index of units declared with CREATE INDEX (not the primary key's and
@@ -194,11 +197,13 @@ class ArticleWriter:
             f"INSERT INTO units ({UNIT_COLUMNS}, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
-        if self._bulk:
-            conn.executemany(insert_units, unit_rows)
-        else:
+        if not self._bulk:
             with indexing_in_bulk(self._db):  # the search index, in one statement (issue 24)
                 conn.executemany(insert_units, unit_rows)
+        else:
+            conn.executemany(insert_units, unit_rows)
+            if self._search_per_batch:
+                self._index_for_search()
         self._position, self._seq = position, seq
         return ids
 
@@ -214,18 +219,24 @@ class ArticleWriter:
             if step:
                 step(f"indexing sentences ({name})")
             conn.execute(sql)
+        self._index_for_search(step)
+        conn.execute("DELETE FROM meta WHERE key = ?", [DEFERRED_KEY])
+        self._bulk = False
+
+    def _index_for_search(self, step: Callable[[str], None] | None = None) -> None:
+        """Index the units stored since the last call, in chunks of rowids."""
+        conn = self._conn
         last = conn.execute("SELECT coalesce(max(rowid), 0) FROM units").fetchone()[0]
-        for low in range(self._first_rowid + 1, last + 1, SEARCH_CHUNK_UNITS):
+        for low in range(self._search_from + 1, last + 1, SEARCH_CHUNK_UNITS):
             if step:
                 step("indexing sentences for search")
             # rowid and text only: right for whatever options the FTS5 table has
             conn.execute(
                 "INSERT INTO unit_search (rowid, text) SELECT rowid, text FROM units "
                 "WHERE rowid BETWEEN ? AND ?",
-                [low, low + SEARCH_CHUNK_UNITS - 1],
+                [low, min(last, low + SEARCH_CHUNK_UNITS - 1)],
             )
-        conn.execute("DELETE FROM meta WHERE key = ?", [DEFERRED_KEY])
-        self._bulk = False
+        self._search_from = last
 
 
 def unit_from_row(row: Sequence) -> Unit:
