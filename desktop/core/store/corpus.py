@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from desktop.core.store.db import Database, utc_now
 from desktop.core.store.machine import human_coders_where
-from desktop.core.store.search import DEFERRED_KEY, indexing_in_bulk
+from desktop.core.store.search import DEFERRED_KEY, has_search_index, indexing_in_bulk
 from desktop.core.store.sql import placeholders
 
 
@@ -131,6 +131,8 @@ class ArticleWriter:
         self._now = utc_now()
         self._bulk = bulk
         self._search_per_batch = search_per_batch
+        # A project file from before the search index (format 7 and older) has none to fill.
+        self._searchable = not bulk or has_search_index(db)
         self._indexes: list[tuple[str, str]] = []
         if bulk:
             # Every index of units declared with CREATE INDEX (not the primary key's and
@@ -227,6 +229,9 @@ class ArticleWriter:
         """Index the units stored since the last call, in chunks of rowids."""
         conn = self._conn
         last = conn.execute("SELECT coalesce(max(rowid), 0) FROM units").fetchone()[0]
+        if not self._searchable:
+            self._search_from = last
+            return
         for low in range(self._search_from + 1, last + 1, SEARCH_CHUNK_UNITS):
             if step:
                 step("indexing sentences for search")
