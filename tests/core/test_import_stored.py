@@ -99,3 +99,22 @@ def test_the_import_gives_the_connection_its_own_page_cache_back(corpus_project,
     before = db.conn.execute("PRAGMA cache_size").fetchone()[0]
     import_paths(db, [generated_articles(tmp_path / "more")], workers=1)
     assert db.conn.execute("PRAGMA cache_size").fetchone()[0] == before
+
+
+def test_the_fast_test_for_odd_spaces_finds_what_the_regex_finds():
+    """split._odd_spaces replaced ``re.search(r"\\s{2,}|[^\\S ]", text)``: the same answer
+    on every string of up to four characters from plain and odd whitespace and text."""
+    import itertools
+    import re
+
+    from desktop.core.corpus.split import _odd_spaces
+
+    regex = re.compile(r"\s{2,}|[^\S ]")
+    pieces = [" ", "a", ".", "\t", "\n", "\r", "\xa0", "\u2009", "\u3000", "\x1f", "\x85"]
+    checked = 0
+    for size in range(1, 5):
+        for chars in itertools.product(pieces, repeat=size):
+            text = "".join(chars)
+            assert _odd_spaces(text) == (regex.search(text) is not None), repr(text)
+            checked += 1
+    assert checked == sum(len(pieces) ** n for n in range(1, 5))

@@ -12,10 +12,21 @@ from pathlib import Path
 
 from desktop.core.errors import InputError
 from desktop.core.resources import clutter_rules_path
-from desktop.core.store.curation import RULES_META_KEY as RULES_META_KEY
-from desktop.core.store.curation import project_rules_text as project_rules_text
 
 TAIL_LINES = 8
+
+# The import's worker processes import this module to apply the rules; the store (and
+# sqlite-utils with it, a seventh of a worker's start) is imported only when the project's
+# rules are read, or when another module takes these two names from here.
+_FROM_STORE = ("RULES_META_KEY", "project_rules_text")
+
+
+def __getattr__(name: str):
+    if name in _FROM_STORE:
+        from desktop.core.store import curation
+
+        return getattr(curation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -126,6 +137,8 @@ def load_rules(path: str | Path | None = None) -> ClutterRules:
 
 def project_rules(db) -> ClutterRules:
     """The project's clutter rules, parsed (for imports, splits and re-applying)."""
+    from desktop.core.store.curation import project_rules_text
+
     return parse_rules(project_rules_text(db))
 
 

@@ -36,6 +36,11 @@ from desktop.core.store.corpus import ArticleWriter
 IMPORT_CACHE_PER_INPUT = 2
 IMPORT_CACHE_KIB = (2_000, 256 * 1024)
 
+#: Bytes of input files per sentence, at least (news text: about 120 with its clutter),
+#: to tell an import at least as large as the project's units (stored as a bulk load,
+#: see :class:`desktop.core.store.corpus.ArticleWriter`) from a small one.
+BYTES_PER_SENTENCE = 250
+
 #: A web page whose coded sentences hold fewer words than this, or less than this share
 #: of the words the page shows, is imported with a warning (refused with ``strict``).
 MIN_PAGE_WORDS = 40
@@ -161,10 +166,9 @@ def _prepare_all(
     rules: ClutterRules,
     summary: ImportSummary,
     progress: Progress | None,
-    workers: int | None,
+    workers: int,
     strict: bool,
     store_batch: Callable[[list[NewArticle]], object],
-    total_bytes: int,
 ) -> list[str]:
     """Read and prepare every file; duplicates and notices go into ``summary``.
 
@@ -234,7 +238,7 @@ def _prepare_all(
             queue.append((batch, batch_texts, pool.submit(batch_texts, rules)))
             batch, batch_texts, batch_lines = [], [], 0
 
-    with LineSegmenter(choose_workers(total_bytes, workers), split_texts) as pool:
+    with LineSegmenter(workers, split_texts) as pool:
         for number, path in enumerate(files, start=1):
             if progress:
                 progress(finished, total, str(path))
@@ -314,12 +318,19 @@ def import_paths(
             if rules_text is not None and store.get_meta(db, RULES_META_KEY) != rules_text:
                 store.set_meta(db, RULES_META_KEY, rules_text)
                 store.log_change(db, "set-rules", who, {"origin": rules_origin})
-            writer = ArticleWriter(db)
+            processes = choose_workers(total_bytes, workers)
+            bulk = store.unit_seq_bound(db) <= total_bytes // BYTES_PER_SENTENCE
+            # With worker processes the search index is filled batch by batch, while they
+            # segment; alone, once at the end (less work in all).
+            writer = ArticleWriter(db, bulk=bulk, search_per_batch=processes > 1)
             prepared = _prepare_all(
-                db, files, rules, summary, progress, workers, strict, writer.add, total_bytes
+                db, files, rules, summary, progress, processes, strict, writer.add
             )
             if progress:
                 progress(len(files), len(files), "storing")
+            writer.finish(
+                (lambda what: progress(len(files), len(files), what)) if progress else None
+            )
             if prepared or rules_text is not None:
                 store.log_change(
                     db,

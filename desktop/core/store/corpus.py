@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from desktop.core.store.db import Database, utc_now
 from desktop.core.store.machine import human_coders_where
-from desktop.core.store.search import indexing_in_bulk
+from desktop.core.store.search import DEFERRED_KEY, has_search_index, indexing_in_bulk
 from desktop.core.store.sql import placeholders
 
 
@@ -95,6 +95,11 @@ def add_articles(db: Database, articles: Sequence[NewArticle]) -> list[str]:
     return ArticleWriter(db).add(articles)
 
 
+#: Units indexed for search per statement when a bulk load fills the index at its end:
+#: a few tenths of a second each, so that the progress dialog answers in between.
+SEARCH_CHUNK_UNITS = 50_000
+
+
 class ArticleWriter:
     """Inserts the articles of one import in batches, inside one write transaction.
 
@@ -103,16 +108,42 @@ class ArticleWriter:
     still being segmented, :mod:`desktop.core.corpus.importer`) stores exactly the rows
     one :func:`add_articles` call of all of them stores. Create it inside the write
     transaction.
+
+    With ``bulk`` (an import at least as large as the project's units, e.g. into a new
+    project) the units' secondary indexes are dropped at the start, and :meth:`finish`
+    creates them again from their own SQL and indexes the new units for search, chunk by
+    chunk (or, with ``search_per_batch``, each batch is indexed as it is stored: more
+    work in all, but done while worker processes are still segmenting). Building an index
+    from sorted rows costs a fraction of inserting a million keys at random places in it
+    (the units' ids start with their article's hash); the rows stored are the same. Everything stays
+    inside the caller's transaction, so a failure or a cancel rolls the indexes back too.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, bulk: bool = False, search_per_batch: bool = False) -> None:
         self._db = db
-        self._conn = db.conn
-        self._position = self._conn.execute(
-            "SELECT coalesce(max(position), 0) FROM articles"
-        ).fetchone()[0]
-        self._seq = self._conn.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]
+        self._conn = conn = db.conn
+        self._position = conn.execute("SELECT coalesce(max(position), 0) FROM articles").fetchone()[
+            0
+        ]
+        self._seq = conn.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]
+        # units up to this rowid are in the search index
+        self._search_from = conn.execute("SELECT coalesce(max(rowid), 0) FROM units").fetchone()[0]
         self._now = utc_now()
+        self._bulk = bulk
+        self._search_per_batch = search_per_batch
+        # A project file from before the search index (format 7 and older) has none to fill.
+        self._searchable = not bulk or has_search_index(db)
+        self._indexes: list[tuple[str, str]] = []
+        if bulk:
+            # Every index of units declared with CREATE INDEX (not the primary key's and
+            # the unique constraint's, which SQLite keeps), whatever migrations added.
+            self._indexes = conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'units' AND sql IS NOT NULL ORDER BY rowid"
+            ).fetchall()
+            for name, _ in self._indexes:
+                conn.execute(f'DROP INDEX "{name}"')
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", [DEFERRED_KEY])
 
     def add(self, articles: Sequence[NewArticle]) -> list[str]:
         """Insert ``articles`` after those added before; returns their ids, in order."""
@@ -164,14 +195,53 @@ class ArticleWriter:
             "VALUES (?, ?, ?, ?, ?, ?)",
             paragraph_rows,
         )
-        with indexing_in_bulk(self._db):  # the search index, in one statement (issue 24)
-            conn.executemany(
-                f"INSERT INTO units ({UNIT_COLUMNS}, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                unit_rows,
-            )
+        insert_units = (
+            f"INSERT INTO units ({UNIT_COLUMNS}, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        if not self._bulk:
+            with indexing_in_bulk(self._db):  # the search index, in one statement (issue 24)
+                conn.executemany(insert_units, unit_rows)
+        else:
+            conn.executemany(insert_units, unit_rows)
+            if self._search_per_batch:
+                self._index_for_search()
         self._position, self._seq = position, seq
         return ids
+
+    def finish(self, step: Callable[[str], None] | None = None) -> None:
+        """After the last :meth:`add` of a bulk load: create the units' indexes again and
+        index the new units for search. ``step`` is called with what comes next before
+        each statement (a progress dialog stays responsive, and may cancel by raising).
+        Nothing to do without ``bulk``."""
+        if not self._bulk:
+            return
+        conn = self._conn
+        for name, sql in self._indexes:
+            if step:
+                step(f"indexing sentences ({name})")
+            conn.execute(sql)
+        self._index_for_search(step)
+        conn.execute("DELETE FROM meta WHERE key = ?", [DEFERRED_KEY])
+        self._bulk = False
+
+    def _index_for_search(self, step: Callable[[str], None] | None = None) -> None:
+        """Index the units stored since the last call, in chunks of rowids."""
+        conn = self._conn
+        last = conn.execute("SELECT coalesce(max(rowid), 0) FROM units").fetchone()[0]
+        if not self._searchable:
+            self._search_from = last
+            return
+        for low in range(self._search_from + 1, last + 1, SEARCH_CHUNK_UNITS):
+            if step:
+                step("indexing sentences for search")
+            # rowid and text only: right for whatever options the FTS5 table has
+            conn.execute(
+                "INSERT INTO unit_search (rowid, text) SELECT rowid, text FROM units "
+                "WHERE rowid BETWEEN ? AND ?",
+                [low, min(last, low + SEARCH_CHUNK_UNITS - 1)],
+            )
+        self._search_from = last
 
 
 def unit_from_row(row: Sequence) -> Unit:
