@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -265,68 +264,17 @@ def match_page(
     and merged in by seq), so the thousandth page costs what the first does. ``more``
     is found by reading one row past the page.
 
-    An index built with ``detail=none`` or ``detail=column`` answers no phrase of several
-    words ("jong-un"): the words are then looked for one by one and the units whose text
-    holds them side by side are kept (the same units, checked in Python).
+    The index keeps no word positions (migration 0009): a piece of several words is
+    checked by :func:`phrase_filter`'s condition, which callers put in ``where``.
     """
-    args = (db, limit, columns, where, params, article, after)
-    try:
-        return _page(query, *args)
-    except sqlite3.OperationalError as exc:
-        if "detail!=full" not in str(exc):
-            raise
-    phrases = [p for p in _phrases_of(query) if len(p[0]) > 1]
-    return _page(words_query(query), *args, holds=lambda text: _holds(text, phrases))
-
-
-_PHRASE = re.compile(r'"((?:[^"]|"")*)"(\*?)')
-
-
-def _phrases_of(query: str) -> list[tuple[list[str], bool]]:
-    """The phrases of a query :func:`fts_query` wrote: ``(folded words, as_prefix)``."""
-    out = []
-    for found in _PHRASE.finditer(query):
-        words = [_fold(w) for w in _WORD.findall(found.group(1).replace('""', '"'))]
-        if words:
-            out.append((words, bool(found.group(2))))
-    return out
-
-
-def words_query(query: str) -> str:
-    """``query`` (as :func:`fts_query` writes it) with every word a phrase of its own, for
-    an index without positions (``detail=none`` or ``column``); a prefix mark stays on
-    the last word of its phrase."""
-    parts = []
-    for words, prefix in _phrases_of(query):
-        for i, word in enumerate(words):
-            mark = "*" if prefix and i == len(words) - 1 else ""
-            parts.append('"' + word.replace('"', '""') + '"' + mark)
-    return " ".join(parts)
-
-
-def _holds(text: str, phrases: list[tuple[list[str], bool]]) -> bool:
-    """Whether ``text`` holds each of ``phrases``' words side by side (the words folded
-    and split as the index's tokenizer does; the last one as a prefix when marked)."""
-    tokens = [_fold(m.group()) for m in _WORD.finditer(text)]
-    for words, prefix in phrases:
-        n = len(words)
-        last = n - 1 if prefix else n  # the word matched as a prefix, if any
-        if not any(
-            all(
-                tokens[i + k].startswith(words[k]) if k == last else tokens[i + k] == words[k]
-                for k in range(n)
-            )
-            for i in range(len(tokens) - n + 1)
-        ):
-            return False
-    return True
+    return _page(query, db, limit, columns, where, params, article, after)
 
 
 def _page_key(rows: list[tuple], before: PageKey | None, moved: set[int]) -> PageKey | None:
-    """Where a page ending with ``rows`` (raw rows: rowid second to last) leaves off."""
+    """Where a page ending with ``rows`` (raw rows: rowid last) leaves off."""
     if not rows:
         return before
-    in_place = [r[-2] for r in rows if r[-2] not in moved]
+    in_place = [r[-1] for r in rows if r[-1] not in moved]
     return PageKey(rows[-1][0], in_place[-1] if in_place else (before.rowid if before else 0))
 
 
@@ -339,12 +287,11 @@ def _page(
     params: list | tuple,
     article: str | None,
     after: PageKey | None,
-    holds=None,
 ) -> Page:
     if not query or (limit is not None and limit <= 0):
         return Page([], False, after)
     base = (
-        f"SELECT {columns}, f.rowid, u.text FROM unit_search f "
+        f"SELECT {columns}, f.rowid FROM unit_search f "
         "JOIN units u ON u.rowid = f.rowid JOIN articles a ON a.id = u.article_id "
         "WHERE unit_search MATCH ?"
     )
@@ -364,8 +311,8 @@ def _page(
     marks = ", ".join("?" * len(displaced))
     skip = f" AND f.rowid NOT IN ({marks})" if displaced else ""
 
-    def fetch(cursor: PageKey | None, n: int) -> tuple[list[tuple], bool]:
-        """The first ``n`` (all for -1) matching rows after ``cursor``; True at the end."""
+    def fetch(cursor: PageKey | None, n: int) -> list[tuple]:
+        """The first ``n`` (all for -1) matching rows after ``cursor``."""
         start = f" AND f.rowid > {int(cursor.rowid)}" if cursor is not None else ""
         rows = db.execute(
             f"{base}{extra}{skip}{start} ORDER BY f.rowid LIMIT ?", [*args, *displaced, n]
@@ -377,23 +324,12 @@ def _page(
             ).fetchall()
             rows.sort(key=lambda r: r[0])
             rows = rows if n < 0 else rows[:n]
-        return rows, n < 0 or len(rows) < n
+        return rows
 
-    wanted = -1 if limit is None else limit + 1
-    if holds is None:
-        rows, _ = fetch(after, wanted)
-    else:  # read on in batches until enough rows hold the phrases
-        rows, cursor = [], after
-        batch = wanted if wanted < 0 else max(4 * wanted, 256)
-        while True:
-            found, at_end = fetch(cursor, batch)
-            rows += [r for r in found if holds(r[-1])]
-            if at_end or (limit is not None and len(rows) > limit):
-                break
-            cursor = _page_key(found, cursor, moved)
+    rows = fetch(after, -1 if limit is None else limit + 1)
     more = limit is not None and len(rows) > limit
     rows = rows if limit is None else rows[:limit]
-    return Page([r[:-2] for r in rows], more, _page_key(rows, after, moved))
+    return Page([r[:-1] for r in rows], more, _page_key(rows, after, moved))
 
 
 def match_rows(
