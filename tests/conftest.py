@@ -18,9 +18,16 @@ NO_CORPUS = (
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory, monkeypatch):
-    """Never touch the user's real data folder (the demo project lives there)."""
-    monkeypatch.setenv("STANCECODER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+def _isolated_data_dir(tmp_path_factory):
+    """Never touch the user's real data folder (the demo project lives there).
+
+    Its own MonkeyPatch, not the test's ``monkeypatch``: a fixture that calls
+    ``monkeypatch.undo()`` (to build an older project file) would otherwise undo this
+    too, and the backups of the upgrades that follow would land in the real folder.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STANCECODER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        yield
 
 
 DEMO_CORPUS = REPO / "resources" / "demo"
