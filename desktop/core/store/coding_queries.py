@@ -227,17 +227,9 @@ def filter_unit_seqs(
     accents ignored, the last word as a prefix, any typed text safe); text without a
     word finds nothing. A search returns the first ``limit`` matches (all when None).
     """
-    where, params = _text_conditions(db, text, *_filter_conditions(coder, unit_filter, dimensions))
     if text.strip():
-        rows = search.match_rows(
-            db,
-            search.fts_query(text),
-            limit,
-            columns="u.seq",
-            where=where,
-            params=params,
-        )
-        return [row[0] for row in rows]
+        return search_unit_page(db, coder, unit_filter, dimensions, text, limit).seqs
+    where, params = _filter_conditions(coder, unit_filter, dimensions)
     sql = f"SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id WHERE {where}"
     return [row[0] for row in db.execute(sql + " ORDER BY u.seq", params)]
 
@@ -256,7 +248,7 @@ def search_unit_page(
     unit_filter: UnitFilter,
     dimensions: Sequence[str],
     text: str,
-    limit: int,
+    limit: int | None,
     after: search.PageKey | None = None,
 ) -> SeqPage:
     """The next ``limit`` units (after ``after``) that :func:`filter_unit_seqs` lists for
