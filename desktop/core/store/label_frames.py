@@ -11,9 +11,10 @@ numbers (a unit's number in ``unit_keys``, the coder's, dimension's and code's n
 ``label_terms``, the time as microseconds since :data:`~desktop.core.store.label_keys.EPOCH`),
 and the read takes those columns straight from the table, with no join and no SQL
 function per row; the fast read packs the four numbers into one integer with SQLite's
-shifts (:class:`_Packing`: the reader's cost is mostly per cell). The numbers are turned into texts once per distinct number in numpy;
-the units' ids come from a second query, once per unit. A time stored as text (a time
-not in the project's form, kept as it came) is read only when there is one.
+shifts (:class:`_Packing`: the reader's cost is mostly per cell). The numbers are
+turned into texts once per distinct number in numpy; the units' ids come from a second
+query, once per unit. A time stored as text (a time not in the project's form, kept
+as it came) is read only when there is one.
 
 The reader is Arrow's ADBC driver for SQLite (``adbc-driver-sqlite``), on read-only
 connections of its own: it steps SQLite and fills Arrow buffers in C without holding the
@@ -72,7 +73,7 @@ BATCH_ROWS = 65_536
 READERS = min(2, os.cpu_count() or 1)
 #: The labels of a large project are read in this many ranges of unit numbers, more than
 #: :data:`READERS` so that the readers finish together (the units' ids are one more query).
-RANGES = 4
+RANGES = 8
 #: Below this many unit numbers the labels are read in one piece.
 SPLIT_UNITS = 20_000
 #: The columns coded as categories in :func:`labels_frame`.
@@ -536,9 +537,12 @@ class _TextTimes(Exception):
 
 
 def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pa.Table, list[_Part]] | None:
-    """Read and decode the labels on :data:`READERS` threads at once, each range decoded
-    by the thread that read it (numpy, like Arrow, works without the GIL); None when the
-    ADBC reader cannot be used or refuses, or a time is stored as text."""
+    """Read and decode the labels on :data:`READERS` threads at once (numpy, like Arrow,
+    works without the GIL); None when the ADBC reader cannot be used or refuses, or a
+    time is stored as text.
+
+    Every read is queued before any decoding, which needs the units' places: a reader
+    that has read its range goes on to the next instead of waiting for the units."""
     path = _project_path(db)
     if not path or db.conn.in_transaction:
         return None
@@ -566,10 +570,15 @@ def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pa.Table, l
                 table = _adbc_table(uri, *query)
                 if not _integer_times(table):
                     raise _TextTimes
-                table = _with_stamps(table, schema)
-                return _decode(table, units.result()[1], terms, read.packing)
+                return _with_stamps(table, schema)
 
-            parts = list(pool.map(read_part, read.packed()))
+            def decode(table):
+                return _decode(table.result(), units.result()[1], terms, read.packing)
+
+            tables = [pool.submit(read_part, query) for query in read.packed()]
+            # Queued after every read, so a decoding waits only for reads under way.
+            decoded = [pool.submit(decode, table) for table in tables]
+            parts = [part.result() for part in decoded]
             units = units.result()[0]
     except Exception:  # a time stored as text, or any refusal: read the other way
         return None
