@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.core.agreement.alpha import column_sums, row_sums
+from desktop.core.agreement.alpha import column_sums, row_sums, rows_where
 
 NAN = float("nan")
 
@@ -50,8 +50,8 @@ def percent_agreement(counts: np.ndarray) -> Estimate:
     units = int(np.count_nonzero(rated))
     if units == 0:
         return _undefined("no unit has values from two or more coders")
-    c = counts[rated]
-    mu = m[rated]
+    c = rows_where(counts, rated)
+    mu = rows_where(m, rated)
     share = row_sums(c * (c - 1)) / (mu * (mu - 1))
     return Estimate(float(share.mean()), "", units)
 
@@ -114,7 +114,8 @@ def gwet_ac1(counts: np.ndarray, n_categories: int | None = None) -> Estimate:
         return pa
     m = row_sums(counts)
     rated = m >= 1
-    pi = column_sums(counts[rated] / m[rated][:, None]) / np.count_nonzero(rated)
+    shares = rows_where(counts, rated) / rows_where(m, rated)[:, None]
+    pi = column_sums(shares) / np.count_nonzero(rated)
     p_e = float((pi * (1.0 - pi)).sum() / (q - 1))
     return Estimate(float((pa.value - p_e) / (1.0 - p_e)), "", pa.units)
 

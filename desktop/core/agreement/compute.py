@@ -31,6 +31,7 @@ from desktop.core.agreement.alpha import (
     coincidence_matrix,
     coincidence_reason,
     row_sums,
+    rows_where,
     value_counts,
 )
 from desktop.core.agreement.bootstrap import (
@@ -202,12 +203,20 @@ class _Level:
         # Index k stands for -1 (missing), which therefore stays -1.
         self.remap = np.full(k + 1, -1, dtype=np.int16)
         self.remap[order] = np.arange(len(order))
+        self.order = order
         self.names = tuple(categories[i].code for i in order)
         self.missing = tuple(c.code for i, c in enumerate(categories) if i not in order)
         self.level = dimension.level
 
     def codes(self, all_codes: np.ndarray) -> np.ndarray:
         return self.remap[all_codes]
+
+    def counts(self, all_counts: np.ndarray) -> np.ndarray:
+        """The value counts of :meth:`codes` from those of all categories: their columns
+        in this level's order (the nominal level's are all of them, as they are)."""
+        if self.order == list(range(all_counts.shape[1])):
+            return all_counts
+        return np.ascontiguousarray(all_counts[:, self.order])
 
     def weights(self) -> np.ndarray:
         positions = np.arange(len(self.names)) if self.level == "ordinal" else self.values
@@ -227,7 +236,7 @@ def level_counts(data: DimensionLabels) -> tuple[np.ndarray, np.ndarray, tuple[s
     names : tuple of str, length K
     """
     level = _Level(data.dimension)
-    counts = value_counts(level.codes(data.codes), len(level.names))
+    counts = level.counts(value_counts(data.codes, len(data.dimension.codes)))
     return counts, level.values, level.names
 
 
@@ -328,7 +337,7 @@ def dimension_agreement(
     codes_all = data.codes
     codes_level = level.codes(codes_all)
     counts_all = value_counts(codes_all, k)
-    counts_level = value_counts(codes_level, len(level.names))
+    counts_level = level.counts(counts_all)
     multi = row_sums(counts_all) >= 2
     units = int(multi.sum())
 
@@ -374,7 +383,7 @@ def dimension_agreement(
             )
             warning = f"{one}; {warning}" if warning else one
 
-    pa = percent_agreement(counts_all[multi])
+    pa = percent_agreement(rows_where(counts_all, multi))
     fleiss = fleiss_kappa(counts_all, len(data.coders), names)
     # Gwet (2014): the shares pi_k come from every unit with at least one value.
     ac1 = gwet_ac1(counts_all, k)

@@ -19,8 +19,10 @@ from desktop.core.scheme import Dimension, Scheme
 from desktop.core.wording import counted, plural
 
 REQUIRED_COLUMNS = ("unit_id", "coder", "dimension", "value")
-#: Dimensions prepared (and computed, see compute.py) at once, each on a thread.
-THREADS = min(4, os.cpu_count() or 1)
+#: Dimensions prepared (and computed, see compute.py) at once, each on a thread: up to
+#: four on a machine of two cores or more, more threads than cores, so that three
+#: dimensions on two cores end together rather than two and then the third alone.
+THREADS = 4 if (os.cpu_count() or 1) >= 2 else 1
 #: Below this many labels in all, the dimensions are done one after the other.
 THREAD_LABELS = 200_000
 TIME_COLUMN = "changed_at"
