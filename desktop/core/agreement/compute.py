@@ -266,7 +266,7 @@ def _main_reason(
 
 
 def _with_one_removed(codes: np.ndarray, counts: np.ndarray, row: int) -> np.ndarray:
-    """Value counts without the coder in ``row``."""
+    """Value counts (integers or floats) without the coder in ``row``."""
     own = codes[row]
     coded = np.flatnonzero(own >= 0)
     out = counts.copy()
@@ -383,10 +383,13 @@ def dimension_agreement(
             )
             warning = f"{one}; {warning}" if warning else one
 
-    pa = percent_agreement(rows_where(counts_all, multi))
-    fleiss = fleiss_kappa(counts_all, len(data.coders), names)
+    # The counts as floats once (every coefficient below takes them so; the same values).
+    floats_all = counts_all.astype(float)
+    floats_level = floats_all if counts_level is counts_all else counts_level.astype(float)
+    pa = percent_agreement(rows_where(floats_all, multi))
+    fleiss = fleiss_kappa(floats_all, len(data.coders), names)
     # Gwet (2014): the shares pi_k come from every unit with at least one value.
-    ac1 = gwet_ac1(counts_all, k)
+    ac1 = gwet_ac1(floats_all, k)
     ac1_pi_units = int(np.count_nonzero(row_sums(counts_all) >= 1))
     if len(data.coders) < 2:
         why = _main_reason(data, level, units, counts_all, "")
@@ -397,8 +400,8 @@ def dimension_agreement(
     patterns = unit_patterns(codes_all, k)
     pairs = _pairs(data, level, patterns, k)
     per_category = _per_category(dimension, nominal.coincidences)
-    diagnostics = _coder_diagnostics(data, level, patterns, codes_level, counts_level, main.alpha)
-    drift_result = _drift(data, level, counts_level, BATCH_SIZE) if drift else None
+    diagnostics = _coder_diagnostics(data, level, patterns, codes_level, floats_level, main.alpha)
+    drift_result = _drift(data, level, floats_level, BATCH_SIZE) if drift else None
     return DimensionAgreement(
         id=dimension.id,
         label=dimension.label,

@@ -648,6 +648,8 @@ def labels_frame(
 _COLUMNS = ("position", *CATEGORY_COLUMNS, "times")
 #: Above this many runs of rows to move, the rows are gathered one by one instead.
 MAX_RUNS = 200_000
+#: From this many labels, the columns are put in order on :data:`READERS` threads.
+SPLIT_ROWS = 1_000_000
 
 
 def _in_order(parts: list[_Part]) -> dict[str, np.ndarray]:
@@ -691,10 +693,17 @@ def _in_order(parts: list[_Part]) -> dict[str, np.ndarray]:
     pieces = list(
         zip(part.tolist(), (run_starts - base).tolist(), (run_ends - base).tolist(), strict=True)
     )
-    return {
-        name: _joined([getattr(parts[p], name)[a:b] for p, a, b in pieces], parts[0], name)
-        for name in _COLUMNS
-    }
+
+    def join(name: str) -> np.ndarray:
+        return _joined([getattr(parts[p], name)[a:b] for p, a, b in pieces], parts[0], name)
+
+    if n < SPLIT_ROWS or READERS < 2:
+        return {name: join(name) for name in _COLUMNS}
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The copies (and the new pages they fill) run without the GIL: columns on threads.
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        return dict(zip(_COLUMNS, pool.map(join, _COLUMNS), strict=True))
 
 
 def _joined(arrays: list[np.ndarray], part: _Part, name: str) -> np.ndarray:
