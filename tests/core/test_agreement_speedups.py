@@ -131,3 +131,22 @@ def test_rows_where_keeps_every_row_without_a_copy():
     assert rows_where(a, np.ones(6, dtype=bool)) is a
     mask = np.array([True, False, True, True, False, True])
     assert np.array_equal(rows_where(a, mask), a[mask])
+
+
+@pytest.mark.parametrize("n_categories", [3, 64, 65, 300])
+@pytest.mark.parametrize("unused", [False, True])
+def test_categorical_codes_number_the_categories_in_use(n_categories, unused):
+    # Independently: the categories that occur, in the categories' order, and each row's
+    # place among them.
+    rng = np.random.default_rng(n_categories)
+    names = [f"k{i:03d}" for i in range(n_categories)]
+    picked = rng.integers(0, n_categories, 5000)
+    if unused:
+        picked = picked[picked % 3 != 1]  # a third of the categories never occur
+    else:
+        picked[:n_categories] = np.arange(n_categories)
+    column = pd.Series(pd.Categorical.from_codes(picked, categories=names))
+    used = [n for n in names if n in {names[i] for i in picked.tolist()}]
+    codes, found = labels._factorize(column)
+    assert list(found) == used
+    assert [found[c] for c in codes.tolist()] == [names[i] for i in picked.tolist()]
