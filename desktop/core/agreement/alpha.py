@@ -115,7 +115,10 @@ ONE_HOT_CATEGORIES = 16
 def rows_where(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """``a[mask]``, or ``a`` itself when every row is kept (the same values without a
     copy; the callers only read them)."""
-    return a if mask.all() else a[mask]
+    if mask.all():
+        return a
+    # Rows by their numbers: for a 2-D array, twice as fast as a boolean mask.
+    return a[mask] if a.ndim == 1 else np.take(a, np.flatnonzero(mask), axis=0)
 
 
 def coincidence_matrix(counts: np.ndarray) -> np.ndarray:

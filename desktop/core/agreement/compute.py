@@ -574,7 +574,9 @@ def _group_points(
     alphas = alpha_from_coincidences(o, level.level, level.values)
     # Every group has at least one unit, so reduceat sees no empty slice.
     sizes = np.bincount(groups, minlength=n_groups)
-    ordered = times[np.argsort(groups, kind="stable")]
+    # A stable order is unique: the groups' numbers as small integers sort by radix.
+    small = groups.astype(np.int16) if n_groups < 2**15 else groups
+    ordered = times[np.argsort(small, kind="stable")]
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
     first = _iso(np.minimum.reduceat(ordered, starts))
     last = _iso(np.maximum.reduceat(ordered, starts))
