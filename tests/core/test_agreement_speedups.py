@@ -150,3 +150,16 @@ def test_categorical_codes_number_the_categories_in_use(n_categories, unused):
     codes, found = labels._factorize(column)
     assert list(found) == used
     assert [found[c] for c in codes.tolist()] == [names[i] for i in picked.tolist()]
+
+
+def test_ac1_given_the_percent_agreement_is_ac1_computing_it():
+    from desktop.core.agreement.alpha import row_sums
+    from desktop.core.agreement.coefficients import gwet_ac1, percent_agreement
+
+    rng = np.random.default_rng(11)
+    codes = rng.integers(-1, 4, size=(5, 3000)).astype(np.int16)
+    counts = value_counts(codes, 4).astype(float)
+    given = percent_agreement(counts[row_sums(counts) >= 2])
+    assert gwet_ac1(counts, 4, percent=given) == gwet_ac1(counts, 4)
+    single = np.array([[1.0, 0.0], [0.0, 1.0]])  # no unit with two values
+    assert gwet_ac1(single, 2, percent=percent_agreement(single)).reason

@@ -89,7 +89,9 @@ def fleiss_kappa(counts: np.ndarray, n_coders: int, codes: tuple[str, ...] | lis
     return Estimate(1.0 - d_o / d_e, "", units)
 
 
-def gwet_ac1(counts: np.ndarray, n_categories: int | None = None) -> Estimate:
+def gwet_ac1(
+    counts: np.ndarray, n_categories: int | None = None, *, percent: Estimate | None = None
+) -> Estimate:
     """Gwet's AC1 for any number of raters with missing ratings (Gwet, 2008; 2014).
 
     ``p_a`` is the percent agreement over units with two or more values;
@@ -104,12 +106,14 @@ def gwet_ac1(counts: np.ndarray, n_categories: int | None = None) -> Estimate:
     counts : ndarray, shape (N, K)
     n_categories : int, optional
         ``q``, the number of categories of the scale (default K).
+    percent : Estimate, optional
+        ``percent_agreement(counts)``, when the caller has it already.
     """
     counts = np.asarray(counts, dtype=float)
     q = counts.shape[1] if n_categories is None else n_categories
     if q < 2:
         return _undefined("AC1 needs two or more categories")
-    pa = percent_agreement(counts)
+    pa = percent_agreement(counts) if percent is None else percent
     if np.isnan(pa.value):
         return pa
     m = row_sums(counts)

@@ -389,7 +389,7 @@ def dimension_agreement(
     pa = percent_agreement(rows_where(floats_all, multi))
     fleiss = fleiss_kappa(floats_all, len(data.coders), names)
     # Gwet (2014): the shares pi_k come from every unit with at least one value.
-    ac1 = gwet_ac1(floats_all, k)
+    ac1 = gwet_ac1(floats_all, k, percent=pa)  # its p_a is the percent agreement above
     ac1_pi_units = int(np.count_nonzero(row_sums(counts_all) >= 1))
     if len(data.coders) < 2:
         why = _main_reason(data, level, units, counts_all, "")
