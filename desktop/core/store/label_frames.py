@@ -453,6 +453,16 @@ class _Part(NamedTuple):
     counts: dict[str, np.ndarray]  # rows of each term rank, per category column
 
 
+def _unit_index(units: pa.Table) -> pd.Index:
+    """The units' ids, the categories of ``unit_id``, with their check that they are
+    unique (which the categories make) done."""
+    import pandas as pd
+
+    index = pd.Index(units.column("unit_id").to_pandas(), dtype=object)
+    index.is_unique  # noqa: B018  (computed once and kept by the index)
+    return index
+
+
 def _places(units: pa.Table) -> np.ndarray:
     """Each unit number's place in project order, -1 where the unit is not codable; one
     more -1 at the end stands for every larger number (a unit numbered after the read)."""
@@ -538,10 +548,11 @@ class _TextTimes(Exception):
     """A plain read met a time stored as text."""
 
 
-def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pa.Table, list[_Part]] | None:
+def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pd.Index, list[_Part]] | None:
     """Read and decode the labels on :data:`READERS` threads at once (numpy, like Arrow,
-    works without the GIL); None when the ADBC reader cannot be used or refuses, or a
-    time is stored as text.
+    works without the GIL): the units' ids in project order (:func:`_unit_index`) and the
+    parts; None when the ADBC reader cannot be used or refuses, or a time is stored as
+    text.
 
     Every read is queued before any decoding, which needs the units' places: a reader
     that has read its range goes on to the next instead of waiting for the units."""
@@ -561,7 +572,8 @@ def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pa.Table, l
 
     def read_units():
         units = _typed(_adbc_table(uri, *units_query), read.unit_schema)
-        return units, _places(units)
+        # The ids' index while the other reader reads.
+        return units, _places(units), _unit_index(units)
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, READERS)) as pool:
@@ -581,7 +593,7 @@ def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pa.Table, l
             # Queued after every read, so a decoding waits only for reads under way.
             decoded = [pool.submit(decode, table) for table in tables]
             parts = [part.result() for part in decoded]
-            units = units.result()[0]
+            units = units.result()[2]
     except Exception:  # a time stored as text, or any refusal: read the other way
         return None
     top_term = max(term_numbers(db).values(), default=0)
@@ -620,10 +632,9 @@ def labels_frame(
     if decoded is None:
         units, *tables = read_tables(db, read.mixed())
         place = _places(units)
-        decoded = units, [_decode(t, place, terms) for t in tables]
-    units, parts = decoded
+        decoded = _unit_index(units), [_decode(t, place, terms) for t in tables]
+    unit_ids, parts = decoded
     columns = _in_order(parts)
-    unit_ids = pd.Index(units.column("unit_id").to_pandas(), dtype=object)
     # The codes are in range by construction: no check of every row, and no copy.
     frame = {
         "unit_id": pd.Categorical.from_codes(
