@@ -652,8 +652,9 @@ def labels_frame(
             renumber[columns[name]], categories=pd.Index(names, dtype=str), validate=False
         )
     # Nanoseconds since 1970 are UTC already: the type says so, nothing is converted.
+    # (copy=False: pandas 3 would otherwise copy, a fifth of a second at 12M labels.)
     frame["changed_at"] = pd.DatetimeIndex(
-        columns["times"].view("datetime64[ns]"), dtype=TIME_DTYPE
+        columns["times"].view("datetime64[ns]"), dtype=TIME_DTYPE, copy=False
     )
     return pd.DataFrame(frame, copy=False)
 
