@@ -84,3 +84,82 @@ def test_patterns_and_threads_leave_the_report_unchanged(scheme, monkeypatch, se
     monkeypatch.setattr(compute, "THREADS", 3)
     monkeypatch.setattr(labels, "THREADS", 3)
     assert _report(frame, scheme) == plain
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 16, 17, 40])
+def test_value_counts_count_each_coders_value_once(monkeypatch, k):
+    # Independently: Python's Counter over each unit's column of codes.
+    from collections import Counter
+
+    from desktop.core.agreement import alpha
+
+    rng = np.random.default_rng(k)
+    codes = rng.integers(-1, k, size=(7, 300)).astype(np.int16)
+    expected = np.zeros((300, k), dtype=np.int64)
+    for unit in range(300):
+        for code, n in Counter(codes[:, unit].tolist()).items():
+            if code >= 0:
+                expected[unit, code] = n
+    got = value_counts(codes, k)
+    assert got.dtype == np.int64 and np.array_equal(got, expected)
+    monkeypatch.setattr(alpha, "ONE_HOT_CATEGORIES", 0)  # the flat count, for any k
+    assert np.array_equal(value_counts(codes, k), expected)
+
+
+def test_level_counts_are_the_counts_of_the_level_codes(scheme):
+    # The ordinal dimensions leave their not-applicable category out and order the others
+    # by value: their columns taken from all categories' counts are the counts of the
+    # codes mapped to the level.
+    rng = np.random.default_rng(9)
+    orders = [compute._Level(d).order for d in scheme.dimensions]
+    assert any(
+        o != list(range(len(d.codes))) for o, d in zip(orders, scheme.dimensions, strict=True)
+    )
+    for dimension in scheme.dimensions:
+        level = compute._Level(dimension)
+        k = len(dimension.codes)
+        codes = rng.integers(-1, k, size=(5, 2000)).astype(np.int16)
+        by_level = value_counts(level.codes(codes), len(level.names))
+        assert np.array_equal(level.counts(value_counts(codes, k)), by_level)
+        assert level.counts(value_counts(codes, k)).flags.c_contiguous
+
+
+def test_rows_where_keeps_every_row_without_a_copy():
+    from desktop.core.agreement.alpha import rows_where
+
+    a = np.arange(12.0).reshape(6, 2)
+    assert rows_where(a, np.ones(6, dtype=bool)) is a
+    mask = np.array([True, False, True, True, False, True])
+    assert np.array_equal(rows_where(a, mask), a[mask])
+
+
+@pytest.mark.parametrize("n_categories", [3, 64, 65, 300])
+@pytest.mark.parametrize("unused", [False, True])
+def test_categorical_codes_number_the_categories_in_use(n_categories, unused):
+    # Independently: the categories that occur, in the categories' order, and each row's
+    # place among them.
+    rng = np.random.default_rng(n_categories)
+    names = [f"k{i:03d}" for i in range(n_categories)]
+    picked = rng.integers(0, n_categories, 5000)
+    if unused:
+        picked = picked[picked % 3 != 1]  # a third of the categories never occur
+    else:
+        picked[:n_categories] = np.arange(n_categories)
+    column = pd.Series(pd.Categorical.from_codes(picked, categories=names))
+    used = [n for n in names if n in {names[i] for i in picked.tolist()}]
+    codes, found = labels._factorize(column)
+    assert list(found) == used
+    assert [found[c] for c in codes.tolist()] == [names[i] for i in picked.tolist()]
+
+
+def test_ac1_given_the_percent_agreement_is_ac1_computing_it():
+    from desktop.core.agreement.alpha import row_sums
+    from desktop.core.agreement.coefficients import gwet_ac1, percent_agreement
+
+    rng = np.random.default_rng(11)
+    codes = rng.integers(-1, 4, size=(5, 3000)).astype(np.int16)
+    counts = value_counts(codes, 4).astype(float)
+    given = percent_agreement(counts[row_sums(counts) >= 2])
+    assert gwet_ac1(counts, 4, percent=given) == gwet_ac1(counts, 4)
+    single = np.array([[1.0, 0.0], [0.0, 1.0]])  # no unit with two values
+    assert gwet_ac1(single, 2, percent=percent_agreement(single)).reason

@@ -21,6 +21,7 @@ import pytest
 
 from desktop.core import curation, store
 from desktop.core.agreement import compute_agreement
+from desktop.core.errors import ProjectError
 from desktop.core.project_report import ReportFilters, project_report
 from desktop.core.store import label_frames
 from desktop.core.store.labels import write_label_row
@@ -342,4 +343,84 @@ def test_labels_are_put_in_project_order_whichever_way(monkeypatch, case, seed):
             strict=True,
         )
     )
+    assert got == rows
+
+
+def _frame_and_report(db, scheme) -> tuple[pd.DataFrame, str]:
+    new = label_frames.labels_frame(db)
+    _same_rows(new, store.labels_frame(db))
+    options = {"bootstrap": 50, "drift": True}
+    assert _report_json(new, scheme, **options) == _report_json(
+        store.labels_frame(db), scheme, **options
+    )
+    return new, _report_json(new, scheme, **options)
+
+
+def test_packed_read_holds_term_numbers_that_fill_their_bits(project, scheme):
+    # The fast read packs unit, coder, dimension and value into one integer, b bits a
+    # term. A coder numbered 1023 (ten bits set) and a code numbered 1024 (the eleventh
+    # bit) must come back whole, and not spill into their neighbours.
+    top = project.execute("SELECT max(id) FROM label_terms").fetchone()[0]
+    with store.write_transaction(project):
+        for n in range(top + 1, 1023):
+            project.execute("INSERT INTO label_terms (id, text) VALUES (?, ?)", [n, f"pad {n}"])
+    store.ensure_coder(project, "zed")
+    stance = scheme.dimension("stance")
+    units = _unit_ids(project)[:30]
+    with store.write_transaction(project):
+        for n, unit in enumerate(units):
+            write_label_row(project, unit, "zed", stance.id, stance.codes[n % 3], "set")
+    terms = label_frames.term_numbers(project)
+    assert terms["zed"] == 1023
+    read = label_frames._Read.of(project, None, None)
+    assert read.packing == label_frames._Packing(11)
+    new, _ = _frame_and_report(project, scheme)
+    zed = new[new["coder"] == "zed"]
+    codable = set(new["unit_id"].cat.categories)
+    expected = [(u, stance.codes[n % 3]) for n, u in enumerate(units) if u in codable]
+    assert len(expected) > 20
+    got = zip(zed["unit_id"].astype(object), zed["value"].astype(object), strict=True)
+    assert list(got) == expected
+
+
+def test_numbers_too_large_to_pack_are_read_column_by_column(project, scheme, monkeypatch):
+    packed, report = _frame_and_report(project, scheme)
+    monkeypatch.setattr(label_frames, "PACKED_BITS", 8)
+    assert label_frames._Read.of(project, None, None).packing is None
+    plain, plain_report = _frame_and_report(project, scheme)
+    assert _cells(plain) == _cells(packed) and plain_report == report
+
+
+def test_a_term_beyond_the_packing_is_refused_not_misread(project, monkeypatch):
+    # Terms numbered during the read could exceed the bits chosen before it: the read
+    # checks the largest term after it, and asks to try again rather than misread.
+    monkeypatch.setattr(label_frames._Packing, "of", classmethod(lambda cls, *a: cls(2)))
+    with pytest.raises(ProjectError, match="changed while its labels were read"):
+        label_frames.labels_frame(project)
+
+
+@pytest.mark.parametrize("bits", [1, 6, 11, 15])
+def test_packing_unpacks_what_sqlite_packed(tmp_path, bits):
+    # Independently: SQLite's shifts on random numbers, unpacked in numpy.
+    import sqlite3
+
+    rng = np.random.default_rng(bits)
+    top = (1 << bits) - 1
+    rows = [
+        (int(u), int(c), int(d), int(v))
+        for u, c, d, v in zip(
+            rng.integers(1, 1 << (label_frames.PACKED_BITS - 3 * bits - 1), 200),
+            *(rng.integers(0, top + 1, 200) for _ in range(3)),
+            strict=True,
+        )
+    ] + [(1, top, top, top), (2, 0, top, 0)]
+    conn = sqlite3.connect(tmp_path / "p.db")
+    conn.execute("CREATE TABLE label_current (unit, coder, dimension, value, changed_at)")
+    conn.executemany("INSERT INTO label_current VALUES (?, ?, ?, ?, 0)", rows)
+    packing = label_frames._Packing(bits)
+    sql, params = packing.sql(None, None, None)
+    packed = np.array([r[0] for r in conn.execute(sql, params)], dtype=np.int64)
+    assert (packed >= 0).all()
+    unit, (coder, dimension, value) = packing.unpack(packed)
+    got = list(zip(unit.tolist(), coder.tolist(), dimension.tolist(), value.tolist(), strict=True))
     assert got == rows

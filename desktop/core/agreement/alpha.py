@@ -88,11 +88,37 @@ def value_counts(codes: np.ndarray, n_categories: int) -> np.ndarray:
     ndarray of int64, shape (N, K)
     """
     codes = np.asarray(codes)
-    n_units = codes.shape[1]
-    units = np.broadcast_to(np.arange(n_units), codes.shape)
-    present = codes >= 0
-    flat = units[present] * n_categories + codes[present]
-    return np.bincount(flat, minlength=n_units * n_categories).reshape(n_units, n_categories)
+    n_coders, n_units = codes.shape
+    if n_categories > ONE_HOT_CATEGORIES:
+        units = np.broadcast_to(np.arange(n_units), codes.shape)
+        present = codes >= 0
+        flat = units[present] * n_categories + codes[present]
+        return np.bincount(flat, minlength=n_units * n_categories).reshape(n_units, n_categories)
+    # A few categories: each category's column is the coders' rows compared with it and
+    # added up (five times faster than counting one flat index per value).
+    out = np.empty((n_units, n_categories), dtype=np.int64)
+    total = np.empty(n_units, dtype=np.int16 if n_coders < 2**15 else np.int64)
+    hit = np.empty(n_units, dtype=bool)
+    for category in range(n_categories):
+        total[:] = 0
+        for row in codes:
+            np.equal(row, category, out=hit)
+            total += hit
+        out[:, category] = total
+    return out
+
+
+#: Up to this many categories :func:`value_counts` compares the codes with each category.
+ONE_HOT_CATEGORIES = 16
+
+
+def rows_where(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``a[mask]``, or ``a`` itself when every row is kept (the same values without a
+    copy; the callers only read them)."""
+    if mask.all():
+        return a
+    # Rows by their numbers: for a 2-D array, twice as fast as a boolean mask.
+    return a[mask] if a.ndim == 1 else np.take(a, np.flatnonzero(mask), axis=0)
 
 
 def coincidence_matrix(counts: np.ndarray) -> np.ndarray:
@@ -111,8 +137,8 @@ def coincidence_matrix(counts: np.ndarray) -> np.ndarray:
     counts = np.asarray(counts, dtype=float)
     m = row_sums(counts)
     pairable = m >= 2
-    c = counts[pairable]
-    weighted = c / (m[pairable] - 1)[:, None]
+    c = rows_where(counts, pairable)
+    weighted = c / (rows_where(m, pairable) - 1)[:, None]
     return weighted.T @ c - np.diag(column_sums(weighted))
 
 
@@ -221,7 +247,7 @@ def undefined_reason(counts: np.ndarray, codes: tuple[str, ...] | list[str]) -> 
         Names of the categories, used in the message.
     """
     counts = np.asarray(counts)
-    pairable = counts[row_sums(counts) >= 2]
+    pairable = rows_where(counts, row_sums(counts) >= 2)
     if pairable.shape[0] == 0:
         if counts.sum() == 0:
             return "there are no values"
@@ -316,7 +342,7 @@ def alpha_of_codes(
     reason = undefined_reason(counts, names)
     if reason:
         return AlphaResult(float("nan"), reason, o, n, units)
-    alpha = alpha_of_counts(counts[pairable], level, values)
+    alpha = alpha_of_counts(rows_where(counts, pairable), level, values)
     return AlphaResult(alpha, "", o, n, units)
 
 
@@ -424,8 +450,8 @@ class UnitCoincidences:
         counts = np.asarray(counts, dtype=float)
         m = row_sums(counts)
         self.pairable = m >= 2
-        c = counts[self.pairable]
-        w = 1.0 / (m[self.pairable] - 1.0)
+        c = rows_where(counts, self.pairable)
+        w = 1.0 / (rows_where(m, self.pairable) - 1.0)
         self.k = counts.shape[1]
         self.cells = [
             (i, j, c[:, i] * (c[:, j] - (i == j)) * w)

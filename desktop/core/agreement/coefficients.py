@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop.core.agreement.alpha import column_sums, row_sums
+from desktop.core.agreement.alpha import column_sums, row_sums, rows_where
 
 NAN = float("nan")
 
@@ -50,8 +50,8 @@ def percent_agreement(counts: np.ndarray) -> Estimate:
     units = int(np.count_nonzero(rated))
     if units == 0:
         return _undefined("no unit has values from two or more coders")
-    c = counts[rated]
-    mu = m[rated]
+    c = rows_where(counts, rated)
+    mu = rows_where(m, rated)
     share = row_sums(c * (c - 1)) / (mu * (mu - 1))
     return Estimate(float(share.mean()), "", units)
 
@@ -89,7 +89,9 @@ def fleiss_kappa(counts: np.ndarray, n_coders: int, codes: tuple[str, ...] | lis
     return Estimate(1.0 - d_o / d_e, "", units)
 
 
-def gwet_ac1(counts: np.ndarray, n_categories: int | None = None) -> Estimate:
+def gwet_ac1(
+    counts: np.ndarray, n_categories: int | None = None, *, percent: Estimate | None = None
+) -> Estimate:
     """Gwet's AC1 for any number of raters with missing ratings (Gwet, 2008; 2014).
 
     ``p_a`` is the percent agreement over units with two or more values;
@@ -104,17 +106,20 @@ def gwet_ac1(counts: np.ndarray, n_categories: int | None = None) -> Estimate:
     counts : ndarray, shape (N, K)
     n_categories : int, optional
         ``q``, the number of categories of the scale (default K).
+    percent : Estimate, optional
+        ``percent_agreement(counts)``, when the caller has it already.
     """
     counts = np.asarray(counts, dtype=float)
     q = counts.shape[1] if n_categories is None else n_categories
     if q < 2:
         return _undefined("AC1 needs two or more categories")
-    pa = percent_agreement(counts)
+    pa = percent_agreement(counts) if percent is None else percent
     if np.isnan(pa.value):
         return pa
     m = row_sums(counts)
     rated = m >= 1
-    pi = column_sums(counts[rated] / m[rated][:, None]) / np.count_nonzero(rated)
+    shares = rows_where(counts, rated) / rows_where(m, rated)[:, None]
+    pi = column_sums(shares) / np.count_nonzero(rated)
     p_e = float((pi * (1.0 - pi)).sum() / (q - 1))
     return Estimate(float((pa.value - p_e) / (1.0 - p_e)), "", pa.units)
 

@@ -31,6 +31,7 @@ from desktop.core.agreement.alpha import (
     coincidence_matrix,
     coincidence_reason,
     row_sums,
+    rows_where,
     value_counts,
 )
 from desktop.core.agreement.bootstrap import (
@@ -202,12 +203,20 @@ class _Level:
         # Index k stands for -1 (missing), which therefore stays -1.
         self.remap = np.full(k + 1, -1, dtype=np.int16)
         self.remap[order] = np.arange(len(order))
+        self.order = order
         self.names = tuple(categories[i].code for i in order)
         self.missing = tuple(c.code for i, c in enumerate(categories) if i not in order)
         self.level = dimension.level
 
     def codes(self, all_codes: np.ndarray) -> np.ndarray:
         return self.remap[all_codes]
+
+    def counts(self, all_counts: np.ndarray) -> np.ndarray:
+        """The value counts of :meth:`codes` from those of all categories: their columns
+        in this level's order (the nominal level's are all of them, as they are)."""
+        if self.order == list(range(all_counts.shape[1])):
+            return all_counts
+        return np.ascontiguousarray(all_counts[:, self.order])
 
     def weights(self) -> np.ndarray:
         positions = np.arange(len(self.names)) if self.level == "ordinal" else self.values
@@ -227,7 +236,7 @@ def level_counts(data: DimensionLabels) -> tuple[np.ndarray, np.ndarray, tuple[s
     names : tuple of str, length K
     """
     level = _Level(data.dimension)
-    counts = value_counts(level.codes(data.codes), len(level.names))
+    counts = level.counts(value_counts(data.codes, len(data.dimension.codes)))
     return counts, level.values, level.names
 
 
@@ -257,7 +266,7 @@ def _main_reason(
 
 
 def _with_one_removed(codes: np.ndarray, counts: np.ndarray, row: int) -> np.ndarray:
-    """Value counts without the coder in ``row``."""
+    """Value counts (integers or floats) without the coder in ``row``."""
     own = codes[row]
     coded = np.flatnonzero(own >= 0)
     out = counts.copy()
@@ -328,7 +337,7 @@ def dimension_agreement(
     codes_all = data.codes
     codes_level = level.codes(codes_all)
     counts_all = value_counts(codes_all, k)
-    counts_level = value_counts(codes_level, len(level.names))
+    counts_level = level.counts(counts_all)
     multi = row_sums(counts_all) >= 2
     units = int(multi.sum())
 
@@ -374,10 +383,13 @@ def dimension_agreement(
             )
             warning = f"{one}; {warning}" if warning else one
 
-    pa = percent_agreement(counts_all[multi])
-    fleiss = fleiss_kappa(counts_all, len(data.coders), names)
+    # The counts as floats once (every coefficient below takes them so; the same values).
+    floats_all = counts_all.astype(float)
+    floats_level = floats_all if counts_level is counts_all else counts_level.astype(float)
+    pa = percent_agreement(rows_where(floats_all, multi))
+    fleiss = fleiss_kappa(floats_all, len(data.coders), names)
     # Gwet (2014): the shares pi_k come from every unit with at least one value.
-    ac1 = gwet_ac1(counts_all, k)
+    ac1 = gwet_ac1(floats_all, k, percent=pa)  # its p_a is the percent agreement above
     ac1_pi_units = int(np.count_nonzero(row_sums(counts_all) >= 1))
     if len(data.coders) < 2:
         why = _main_reason(data, level, units, counts_all, "")
@@ -388,8 +400,8 @@ def dimension_agreement(
     patterns = unit_patterns(codes_all, k)
     pairs = _pairs(data, level, patterns, k)
     per_category = _per_category(dimension, nominal.coincidences)
-    diagnostics = _coder_diagnostics(data, level, patterns, codes_level, counts_level, main.alpha)
-    drift_result = _drift(data, level, counts_level, BATCH_SIZE) if drift else None
+    diagnostics = _coder_diagnostics(data, level, patterns, codes_level, floats_level, main.alpha)
+    drift_result = _drift(data, level, floats_level, BATCH_SIZE) if drift else None
     return DimensionAgreement(
         id=dimension.id,
         label=dimension.label,
@@ -562,7 +574,9 @@ def _group_points(
     alphas = alpha_from_coincidences(o, level.level, level.values)
     # Every group has at least one unit, so reduceat sees no empty slice.
     sizes = np.bincount(groups, minlength=n_groups)
-    ordered = times[np.argsort(groups, kind="stable")]
+    # A stable order is unique: the groups' numbers as small integers sort by radix.
+    small = groups.astype(np.int16) if n_groups < 2**15 else groups
+    ordered = times[np.argsort(small, kind="stable")]
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
     first = _iso(np.minimum.reduceat(ordered, starts))
     last = _iso(np.maximum.reduceat(ordered, starts))

@@ -19,11 +19,16 @@ from desktop.core.scheme import Dimension, Scheme
 from desktop.core.wording import counted, plural
 
 REQUIRED_COLUMNS = ("unit_id", "coder", "dimension", "value")
-#: Dimensions prepared (and computed, see compute.py) at once, each on a thread.
-THREADS = min(4, os.cpu_count() or 1)
+#: Dimensions prepared (and computed, see compute.py) at once, each on a thread: up to
+#: four on a machine of two cores or more, more threads than cores, so that three
+#: dimensions on two cores end together rather than two and then the third alone.
+THREADS = 4 if (os.cpu_count() or 1) >= 2 else 1
 #: Below this many labels in all, the dimensions are done one after the other.
 THREAD_LABELS = 200_000
 TIME_COLUMN = "changed_at"
+#: Up to this many categories, a categorical column's categories in use are found by a
+#: comparison per category rather than by counting (:func:`_factorize`).
+FEW_CATEGORIES = 64
 NO_TIME = np.iinfo(np.int64).min
 
 
@@ -211,8 +216,15 @@ def _factorize(column: pd.Series, *, appearance: bool = False) -> tuple[np.ndarr
         codes, uniques = factorize_ints(codes)
         return codes, categories.take(uniques).to_numpy(dtype=object)
     # Only the categories that occur (a filtered frame keeps the others).
-    present = np.bincount(codes, minlength=len(categories)) > 0
-    renumber = (np.cumsum(present) - 1).astype(_index_type(len(categories)))
+    kind = _index_type(len(categories))
+    if len(categories) <= FEW_CATEGORIES:
+        # A pass per category, without counting (nor a copy of the codes as intp).
+        present = np.array([bool((codes == c).any()) for c in range(len(categories))], bool)
+    else:
+        present = np.bincount(codes, minlength=len(categories)) > 0
+    if present.all():
+        return codes.astype(kind, copy=False), categories.to_numpy(dtype=object)
+    renumber = (np.cumsum(present) - 1).astype(kind)
     return renumber[codes], categories[present].to_numpy(dtype=object)
 
 
@@ -272,7 +284,8 @@ def prepare_labels(
     coder_lookup = np.array(
         [position.get(c, -1) for c in coder_names] or [-1], dtype=_index_type(len(selected))
     )
-    coder_codes = coder_lookup[coder_codes]
+    if not np.array_equal(coder_lookup, np.arange(len(coder_names))):
+        coder_codes = coder_lookup[coder_codes]  # (the same codes when in the same order)
     if coders is not None:
         chosen = coder_codes >= 0
         frame, coder_codes = frame[chosen], coder_codes[chosen]

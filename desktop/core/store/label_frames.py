@@ -10,9 +10,11 @@ The labels are read as they are stored since migration 0007: ``label_current`` h
 numbers (a unit's number in ``unit_keys``, the coder's, dimension's and code's numbers in
 ``label_terms``, the time as microseconds since :data:`~desktop.core.store.label_keys.EPOCH`),
 and the read takes those columns straight from the table, with no join and no SQL
-function per row. The numbers are turned into texts once per distinct number in numpy;
-the units' ids come from a second query, once per unit. A time stored as text (a time
-not in the project's form, kept as it came) is read only when there is one.
+function per row; the fast read packs the four numbers into one integer with SQLite's
+shifts (:class:`_Packing`: the reader's cost is mostly per cell). The numbers are
+turned into texts once per distinct number in numpy; the units' ids come from a second
+query, once per unit. A time stored as text (a time not in the project's form, kept
+as it came) is read only when there is one.
 
 The reader is Arrow's ADBC driver for SQLite (``adbc-driver-sqlite``), on read-only
 connections of its own: it steps SQLite and fills Arrow buffers in C without holding the
@@ -59,9 +61,11 @@ _MIXED_TIMES = {
     "stamp": "CASE WHEN typeof(changed_at) = 'integer' THEN NULL ELSE CAST(changed_at AS TEXT) END",
 }
 #: The codable units that have a number, in project order: number and id.
+#: CROSS JOIN keeps the units first: read in order of the index on seq, they need no
+#: sort (SQLite otherwise starts from the articles and sorts a million units).
 _UNITS = (
     "SELECT k.id AS unit, u.id AS unit_id FROM units u "
-    "JOIN articles a ON a.id = u.article_id JOIN unit_keys k ON k.unit_id = u.id "
+    "CROSS JOIN articles a ON a.id = u.article_id CROSS JOIN unit_keys k ON k.unit_id = u.id "
     "WHERE u.excluded = 0 AND a.excluded = 0 ORDER BY u.seq"
 )
 UNIT_COLUMNS = (("unit", "", "int64"), ("unit_id", "", "string"))
@@ -71,7 +75,7 @@ BATCH_ROWS = 65_536
 READERS = min(2, os.cpu_count() or 1)
 #: The labels of a large project are read in this many ranges of unit numbers, more than
 #: :data:`READERS` so that the readers finish together (the units' ids are one more query).
-RANGES = 4
+RANGES = 8
 #: Below this many unit numbers the labels are read in one piece.
 SPLIT_UNITS = 20_000
 #: The columns coded as categories in :func:`labels_frame`.
@@ -90,13 +94,15 @@ def _label_sql(
     units: tuple[int, int] | None = None,
     *,
     mixed: bool = False,
+    columns: str | None = None,
 ) -> tuple[str, list]:
     # The plain read leaves the text column out (a column of nulls costs a tenth more).
-    columns = ", ".join(
-        f"{_MIXED_TIMES.get(name, expression) if mixed else expression} AS {name}"
-        for name, expression, _ in LABEL_COLUMNS
-        if mixed or expression is not None
-    )
+    if columns is None:
+        columns = ", ".join(
+            f"{_MIXED_TIMES.get(name, expression) if mixed else expression} AS {name}"
+            for name, expression, _ in LABEL_COLUMNS
+            if mixed or expression is not None
+        )
     filters, params = in_filters((("coder", coders), ("dimension", dimensions)))
     if units is not None:
         filters += " AND unit BETWEEN ? AND ?"
@@ -104,6 +110,48 @@ def _label_sql(
     # No ORDER BY: a scan of the table's key gives the rows by unit, and the frame is
     # put in order after reading in any case.
     return f"SELECT {columns} FROM label_current WHERE 1{filters}", params
+
+
+class _Packing(NamedTuple):
+    """Unit, coder, dimension and value read as one integer: ``((unit << 3b) | (coder <<
+    2b) | (dimension << b) | value)`` with ``b`` bits a term number. The ADBC reader's
+    cost is mostly per cell, not per row: one column for four costs about a third less
+    time (the time stays a column of its own, as it has 47 bits)."""
+
+    bits: int
+
+    @classmethod
+    def of(cls, top_term: int, top_unit: int) -> _Packing | None:
+        """The packing for term numbers up to ``top_term`` (with room for terms numbered
+        during the read: twice as many) and unit numbers up to ``top_unit``; None when they
+        do not fit into 62 bits (then each is a column)."""
+        bits = max(1, top_term).bit_length() + 1
+        if (max(1, top_unit).bit_length() + 1) + 3 * bits > PACKED_BITS:
+            return None
+        return cls(bits)
+
+    @property
+    def top_term(self) -> int:
+        """The largest term number a field holds."""
+        return (1 << self.bits) - 1
+
+    def sql(self, coders, dimensions, units) -> tuple[str, list]:
+        b = self.bits
+        packed = f"(unit << {3 * b}) | (coder << {2 * b}) | (dimension << {b}) | value"
+        return _label_sql(
+            coders, dimensions, units, columns=f"{packed} AS packed, changed_at AS micros"
+        )
+
+    def unpack(self, packed: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Unit numbers and the coder, dimension and value term numbers of a batch."""
+        b, mask = self.bits, self.top_term
+        return packed >> (3 * b), [(packed >> (s * b)) & mask for s in (2, 1, 0)]
+
+
+#: Bits of a packed row (:class:`_Packing`): below 63, so that it is never negative.
+PACKED_BITS = 62
+#: The packed read's columns (then ``stamp``, empty, as in :data:`LABEL_COLUMNS`).
+PACKED_COLUMNS = (("packed", "", "int64"), ("micros", "", "int64"), ("stamp", None, "string"))
 
 
 def _unit_ranges(db: Database, parts: int) -> list[tuple[int, int] | None]:
@@ -266,17 +314,31 @@ class _Read(NamedTuple):
     ranges: list[tuple[int, int] | None]
     schema: pa.Schema
     unit_schema: pa.Schema
+    packing: _Packing | None = None  # for :meth:`packed`
 
     @classmethod
     def of(cls, db: Database, coders, dimensions) -> _Read:
         terms = term_numbers(db)
+        (top_unit,) = db.conn.execute("SELECT max(unit) FROM label_current").fetchone()
         return cls(
             None if coders is None else [terms.get(c, -1) for c in coders],
             None if dimensions is None else [terms.get(d, -1) for d in dimensions],
             _unit_ranges(db, RANGES),
             _schema(LABEL_COLUMNS),
             _schema(UNIT_COLUMNS),
+            _Packing.of(max(terms.values(), default=0), top_unit or 0),
         )
+
+    def packed(self) -> list[tuple[str, list]]:
+        """The labels' queries of :meth:`plain`, packed when :attr:`packing` is set."""
+        if self.packing is None:
+            return self.plain()[1:]
+        return [self.packing.sql(self.coders, self.dimensions, r) for r in self.ranges]
+
+    @property
+    def packed_schema(self) -> pa.Schema:
+        """The schema of :meth:`packed`'s tables, with their empty ``stamp``."""
+        return self.schema if self.packing is None else _schema(PACKED_COLUMNS)
 
     def plain(self) -> list[tuple[str, list]]:
         """The units' query, then one query per range of unit numbers (the units first:
@@ -391,6 +453,16 @@ class _Part(NamedTuple):
     counts: dict[str, np.ndarray]  # rows of each term rank, per category column
 
 
+def _unit_index(units: pa.Table) -> pd.Index:
+    """The units' ids, the categories of ``unit_id``, with their check that they are
+    unique (which the categories make) done."""
+    import pandas as pd
+
+    index = pd.Index(units.column("unit_id").to_pandas(), dtype=object)
+    index.is_unique  # noqa: B018  (computed once and kept by the index)
+    return index
+
+
 def _places(units: pa.Table) -> np.ndarray:
     """Each unit number's place in project order, -1 where the unit is not codable; one
     more -1 at the end stands for every larger number (a unit numbered after the read)."""
@@ -403,9 +475,12 @@ def _places(units: pa.Table) -> np.ndarray:
     return place
 
 
-def _decode(table: pa.Table, place: np.ndarray, terms: _Terms) -> _Part:
-    """Decode one table of :func:`labels_table`'s labels, batch by batch (no copy of a
-    whole column, and no Python object per row)."""
+def _decode(
+    table: pa.Table, place: np.ndarray, terms: _Terms, packing: _Packing | None = None
+) -> _Part:
+    """Decode one table of :func:`labels_table`'s labels (or of a packed read's,
+    :data:`PACKED_COLUMNS`, with its ``packing``), batch by batch (no copy of a whole
+    column, and no Python object per row)."""
     import numpy as np
 
     n = table.num_rows
@@ -415,18 +490,22 @@ def _decode(table: pa.Table, place: np.ndarray, terms: _Terms) -> _Part:
     times = np.empty(n, dtype=np.int64)
     plain_times = table.column("stamp").null_count == n
     grouped, last = True, None
-    columns = {name: table.column(name).chunks for name in ("unit", *CATEGORY_COLUMNS, "micros")}
+    names = ("packed",) if packing is not None else ("unit", *CATEGORY_COLUMNS)
+    columns = {name: table.column(name).chunks for name in (*names, "micros")}
     start = 0
-    for i, unit_chunk in enumerate(columns["unit"]):
-        unit = unit_chunk.to_numpy()
+    for i, first_chunk in enumerate(columns[names[0]]):
+        if packing is not None:
+            unit, numbers = packing.unpack(first_chunk.to_numpy())
+        else:
+            unit = first_chunk.to_numpy()
+            numbers = [columns[name][i].to_numpy() for name in CATEGORY_COLUMNS]
         rows = slice(start, start + unit.size)
         start += unit.size
         if not unit.size:
             continue
         # Numbers beyond the places clip to the last, -1 (units are numbered from 1).
         np.take(place, unit, mode="clip", out=position[rows])
-        for name in CATEGORY_COLUMNS:
-            chunk = columns[name][i].to_numpy()
+        for name, chunk in zip(CATEGORY_COLUMNS, numbers, strict=True):
             np.take(terms.rank, chunk, mode="clip", out=codes[name][rows])
         np.not_equal(unit[1:], unit[:-1], out=step[rows][1:])
         step[rows.start] = last is None or unit[0] != last
@@ -469,10 +548,14 @@ class _TextTimes(Exception):
     """A plain read met a time stored as text."""
 
 
-def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pa.Table, list[_Part]] | None:
-    """Read and decode the labels on :data:`READERS` threads at once, each range decoded
-    by the thread that read it (numpy, like Arrow, works without the GIL); None when the
-    ADBC reader cannot be used or refuses, or a time is stored as text."""
+def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pd.Index, list[_Part]] | None:
+    """Read and decode the labels on :data:`READERS` threads at once (numpy, like Arrow,
+    works without the GIL): the units' ids in project order (:func:`_unit_index`) and the
+    parts; None when the ADBC reader cannot be used or refuses, or a time is stored as
+    text.
+
+    Every read is queued before any decoding, which needs the units' places: a reader
+    that has read its range goes on to the next instead of waiting for the units."""
     path = _project_path(db)
     if not path or db.conn.in_transaction:
         return None
@@ -484,11 +567,13 @@ def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pa.Table, l
     from pathlib import Path
 
     uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-    units_query, *label_queries = read.plain()
+    units_query = read.plain()[0]
+    schema = read.packed_schema
 
     def read_units():
         units = _typed(_adbc_table(uri, *units_query), read.unit_schema)
-        return units, _places(units)
+        # The ids' index while the other reader reads.
+        return units, _places(units), _unit_index(units)
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, READERS)) as pool:
@@ -499,12 +584,24 @@ def _adbc_decoded(db: Database, read: _Read, terms: _Terms) -> tuple[pa.Table, l
                 table = _adbc_table(uri, *query)
                 if not _integer_times(table):
                     raise _TextTimes
-                return _decode(_with_stamps(table, read.schema), units.result()[1], terms)
+                return _with_stamps(table, schema)
 
-            parts = list(pool.map(read_part, label_queries))
-            return units.result()[0], parts
+            def decode(table):
+                return _decode(table.result(), units.result()[1], terms, read.packing)
+
+            tables = [pool.submit(read_part, query) for query in read.packed()]
+            # Queued after every read, so a decoding waits only for reads under way.
+            decoded = [pool.submit(decode, table) for table in tables]
+            parts = [part.result() for part in decoded]
+            units = units.result()[2]
     except Exception:  # a time stored as text, or any refusal: read the other way
         return None
+    top_term = max(term_numbers(db).values(), default=0)
+    if read.packing is not None and top_term > read.packing.top_term:
+        # Terms only grow: none read was larger than the largest now. A larger one would
+        # have spilled into its neighbour's bits.
+        raise ProjectError("the project changed while its labels were read; try again")
+    return units, parts
 
 
 def labels_frame(
@@ -535,10 +632,9 @@ def labels_frame(
     if decoded is None:
         units, *tables = read_tables(db, read.mixed())
         place = _places(units)
-        decoded = units, [_decode(t, place, terms) for t in tables]
-    units, parts = decoded
+        decoded = _unit_index(units), [_decode(t, place, terms) for t in tables]
+    unit_ids, parts = decoded
     columns = _in_order(parts)
-    unit_ids = pd.Index(units.column("unit_id").to_pandas(), dtype=object)
     # The codes are in range by construction: no check of every row, and no copy.
     frame = {
         "unit_id": pd.Categorical.from_codes(
@@ -556,8 +652,9 @@ def labels_frame(
             renumber[columns[name]], categories=pd.Index(names, dtype=str), validate=False
         )
     # Nanoseconds since 1970 are UTC already: the type says so, nothing is converted.
+    # (copy=False: pandas 3 would otherwise copy, a fifth of a second at 12M labels.)
     frame["changed_at"] = pd.DatetimeIndex(
-        columns["times"].view("datetime64[ns]"), dtype=TIME_DTYPE
+        columns["times"].view("datetime64[ns]"), dtype=TIME_DTYPE, copy=False
     )
     return pd.DataFrame(frame, copy=False)
 
@@ -565,6 +662,8 @@ def labels_frame(
 _COLUMNS = ("position", *CATEGORY_COLUMNS, "times")
 #: Above this many runs of rows to move, the rows are gathered one by one instead.
 MAX_RUNS = 200_000
+#: From this many labels, the columns are put in order on :data:`READERS` threads.
+SPLIT_ROWS = 1_000_000
 
 
 def _in_order(parts: list[_Part]) -> dict[str, np.ndarray]:
@@ -608,10 +707,17 @@ def _in_order(parts: list[_Part]) -> dict[str, np.ndarray]:
     pieces = list(
         zip(part.tolist(), (run_starts - base).tolist(), (run_ends - base).tolist(), strict=True)
     )
-    return {
-        name: _joined([getattr(parts[p], name)[a:b] for p, a, b in pieces], parts[0], name)
-        for name in _COLUMNS
-    }
+
+    def join(name: str) -> np.ndarray:
+        return _joined([getattr(parts[p], name)[a:b] for p, a, b in pieces], parts[0], name)
+
+    if n < SPLIT_ROWS or READERS < 2:
+        return {name: join(name) for name in _COLUMNS}
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The copies (and the new pages they fill) run without the GIL: columns on threads.
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        return dict(zip(_COLUMNS, pool.map(join, _COLUMNS), strict=True))
 
 
 def _joined(arrays: list[np.ndarray], part: _Part, name: str) -> np.ndarray:
