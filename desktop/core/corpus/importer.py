@@ -320,9 +320,9 @@ def import_paths(
                 store.log_change(db, "set-rules", who, {"origin": rules_origin})
             processes = choose_workers(total_bytes, workers)
             bulk = store.unit_seq_bound(db) <= total_bytes // BYTES_PER_SENTENCE
-            # With worker processes the search index is filled batch by batch, while they
-            # segment; alone, once at the end (less work in all).
-            writer = ArticleWriter(db, bulk=bulk, search_per_batch=processes > 1)
+            # With worker processes the search index is filled as batches are stored,
+            # while they segment; alone, once at the end (less work in all).
+            writer = ArticleWriter(db, bulk=bulk, search_while_storing=processes > 1)
             prepared = _prepare_all(
                 db, files, rules, summary, progress, processes, strict, writer.add
             )
