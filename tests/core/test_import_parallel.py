@@ -160,3 +160,25 @@ def test_how_many_workers(monkeypatch):
     assert choose_workers(large) == 1
     monkeypatch.setenv(parallel.WORKERS_ENV, "not a number")
     assert choose_workers(10_000) == 1
+
+
+def test_a_batch_no_worker_has_taken_can_be_done_here(corpus_dir):
+    """The importer does the oldest batch no worker has taken while it waits: the same
+    result, and a batch done here or already taken is not taken again."""
+    lines = [
+        line
+        for f in sorted(corpus_dir.glob("*.txt"))
+        for line in f.read_text("utf-8").split("\n")
+        if line.strip()
+    ]
+    expected = spans_of_lines(lines)
+    with LineSegmenter(3) as segmenter:
+        pending = [segmenter.submit(lines) for _ in range(12)]
+        # 3 workers hold a few batches at most: the last ones are waiting
+        assert not segmenter.started(pending[-1])
+        taken = segmenter.take_back(pending[-1], lines)
+        assert segmenter.started(taken)  # done here, nothing left to take
+        assert segmenter.take_back(taken, lines) is taken
+        assert [segmenter.result(p, lines) for p in [*pending[:-1], taken]] == [expected] * 12
+    with LineSegmenter(1) as alone:
+        assert not alone.parallel and alone.started(alone.submit(lines))

@@ -192,13 +192,17 @@ def _prepare_all(
     finished = 0
 
     def work_while_waiting() -> None:
-        # Batches no worker has started yet, newest first, are done here while the
-        # oldest is not back: on a busy machine this process' share of it is not lost.
-        for i in range(len(queue) - 1, 0, -1):
+        # While the oldest batch is not back, the next batches no worker has started,
+        # oldest first, are done here (on a busy machine this process' share of the
+        # work is not lost). Oldest first, so that what it segments is stored as soon as
+        # the batches before it are back; the newest first left this process, at the
+        # end, storing its own batches alone while the workers had nothing left to do.
+        for i in range(1, len(queue)):
             if queue[0][2].done():
                 return
             drafts, texts, pending = queue[i]
-            queue[i] = (drafts, texts, pool.take_back(pending, texts, rules))
+            if not pool.started(pending):
+                queue[i] = (drafts, texts, pool.take_back(pending, texts, rules))
 
     def finish_oldest() -> None:
         nonlocal finished
@@ -284,8 +288,8 @@ def import_paths(
         Clutter rules (TOML) to use and to keep as the project's rules from now on, in
         the same transaction; by default the project's own rules.
     workers
-        Processes that apply the clutter rules and segment (1: this one alone); by default one per
-        usable core for a large import (see :mod:`desktop.core.corpus.parallel`).
+        Processes that apply the clutter rules and segment (1: this one alone); by default
+        one per usable core for a large import (see :mod:`desktop.core.corpus.parallel`).
     strict
         Refuse a file whose text may be incomplete (a web page from which too little
         text was extracted) instead of importing it with a warning.
@@ -320,9 +324,9 @@ def import_paths(
                 store.log_change(db, "set-rules", who, {"origin": rules_origin})
             processes = choose_workers(total_bytes, workers)
             bulk = store.unit_seq_bound(db) <= total_bytes // BYTES_PER_SENTENCE
-            # With worker processes the search index is filled batch by batch, while they
-            # segment; alone, once at the end (less work in all).
-            writer = ArticleWriter(db, bulk=bulk, search_per_batch=processes > 1)
+            # With worker processes the search index is filled as batches are stored,
+            # while they segment; alone, once at the end (less work in all).
+            writer = ArticleWriter(db, bulk=bulk, search_while_storing=processes > 1)
             prepared = _prepare_all(
                 db, files, rules, summary, progress, processes, strict, writer.add
             )

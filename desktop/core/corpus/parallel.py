@@ -4,9 +4,9 @@ Applying the clutter rules and segmenting are most of an import's time and a pur
 function of each article's text, so a large import sends batches of articles
 (:func:`desktop.core.corpus.split.split_texts`) to a small pool of processes (one per
 usable core, at most :data:`MAX_WORKERS`) while this process reads the next files, and
-stores the articles in order as the batches come back; this process then only reads,
-hashes and stores. A small import is segmented
-here: starting the workers would cost more than it saves.
+stores the articles in order as the batches come back; whenever it waits for a batch,
+it segments the next one no worker has started (:meth:`LineSegmenter.take_back`). A
+small import is segmented here: starting the workers would cost more than it saves.
 
 The pool is started with the ``spawn`` method (see :mod:`desktop.core.processes`). If
 the pool cannot start or a worker dies, the batch is segmented in
@@ -59,8 +59,9 @@ class _Done:
 
 class LineSegmenter:
     """Runs ``work`` (by default :func:`spans_of_lines`) on batches in ``workers``
-    processes, or here when ``workers`` is 1. ``work`` must be a module-level function
-    of a module that imports nothing heavy (the workers import it).
+    processes (and here, for the batches its caller takes back, :meth:`take_back`), or
+    all here when ``workers`` is 1. ``work`` must be a module-level function of a module
+    that imports nothing heavy (the workers import it).
 
     Use as a context manager: leaving it stops the workers, also when the import is
     cancelled or fails half way (batches not yet started are dropped).
@@ -78,6 +79,11 @@ class LineSegmenter:
     @property
     def parallel(self) -> bool:
         return self._pool is not None
+
+    @staticmethod
+    def started(pending: Future | _Done) -> bool:
+        """Whether a worker has taken ``pending`` (or it is done): too late to take back."""
+        return not isinstance(pending, Future) or pending.running() or pending.done()
 
     def submit(self, *args) -> Future | _Done:
         """Start ``work(*args)``; its result comes from :meth:`result`."""

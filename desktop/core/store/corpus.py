@@ -98,6 +98,14 @@ def add_articles(db: Database, articles: Sequence[NewArticle]) -> list[str]:
 #: Units indexed for search per statement when a bulk load fills the index at its end:
 #: a few tenths of a second each, so that the progress dialog answers in between.
 SEARCH_CHUNK_UNITS = 50_000
+#: While a bulk load's batches are stored (``search_while_storing``), the units stored
+#: are indexed for search once at least this many wait: FTS5 writes a segment of the
+#: index at every statement and merges them as they pile up, so one statement per
+#: batch of a few hundred lines cost half again as much as one per 10,000 units
+#: (100k sentences: 0.54 s against 0.37 s of CPU; benchmarks/README.md).
+SEARCH_STEP_UNITS = 10_000
+#: The trigger of migration 0008 that indexes each unit inserted (unless deferred).
+SEARCH_INSERT_TRIGGER = "unit_search_insert"
 
 
 class ArticleWriter:
@@ -112,28 +120,35 @@ class ArticleWriter:
     With ``bulk`` (an import at least as large as the project's units, e.g. into a new
     project) the units' secondary indexes are dropped at the start, and :meth:`finish`
     creates them again from their own SQL and indexes the new units for search, chunk by
-    chunk (or, with ``search_per_batch``, each batch is indexed as it is stored: more
-    work in all, but done while worker processes are still segmenting). Building an index
+    chunk (or, with ``search_while_storing``, the units are indexed as they are stored,
+    every :data:`SEARCH_STEP_UNITS`: a little more work in all, but done while worker
+    processes are still segmenting). The search index's insert trigger is dropped too
+    and created again from its own SQL (its work is that indexing; with it in place
+    every row inserted paid for a look-up of the flag that mutes it). Building an index
     from sorted rows costs a fraction of inserting a million keys at random places in it
     (the units' ids start with their article's hash); the rows stored are the same. Everything stays
     inside the caller's transaction, so a failure or a cancel rolls the indexes back too.
     """
 
-    def __init__(self, db: Database, *, bulk: bool = False, search_per_batch: bool = False) -> None:
+    def __init__(
+        self, db: Database, *, bulk: bool = False, search_while_storing: bool = False
+    ) -> None:
         self._db = db
         self._conn = conn = db.conn
         self._position = conn.execute("SELECT coalesce(max(position), 0) FROM articles").fetchone()[
             0
         ]
         self._seq = conn.execute("SELECT coalesce(max(seq), 0) FROM units").fetchone()[0]
+        self._search_seq = self._seq  # the seq of the last unit indexed while storing
         # units up to this rowid are in the search index
         self._search_from = conn.execute("SELECT coalesce(max(rowid), 0) FROM units").fetchone()[0]
         self._now = utc_now()
         self._bulk = bulk
-        self._search_per_batch = search_per_batch
+        self._search_while_storing = search_while_storing
         # A project file from before the search index (format 7 and older) has none to fill.
         self._searchable = not bulk or has_search_index(db)
         self._indexes: list[tuple[str, str]] = []
+        self._triggers: list[tuple[str, str]] = []
         if bulk:
             # Every index of units declared with CREATE INDEX (not the primary key's and
             # the unique constraint's, which SQLite keeps), whatever migrations added.
@@ -143,6 +158,13 @@ class ArticleWriter:
             ).fetchall()
             for name, _ in self._indexes:
                 conn.execute(f'DROP INDEX "{name}"')
+            self._triggers = conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'units' AND name = ?",
+                [SEARCH_INSERT_TRIGGER],
+            ).fetchall()
+            for name, _ in self._triggers:
+                conn.execute(f'DROP TRIGGER "{name}"')
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", [DEFERRED_KEY])
 
     def add(self, articles: Sequence[NewArticle]) -> list[str]:
@@ -204,8 +226,9 @@ class ArticleWriter:
                 conn.executemany(insert_units, unit_rows)
         else:
             conn.executemany(insert_units, unit_rows)
-            if self._search_per_batch:
+            if self._search_while_storing and seq - self._search_seq >= SEARCH_STEP_UNITS:
                 self._index_for_search()
+                self._search_seq = seq
         self._position, self._seq = position, seq
         return ids
 
@@ -222,6 +245,8 @@ class ArticleWriter:
                 step(f"indexing sentences ({name})")
             conn.execute(sql)
         self._index_for_search(step)
+        for _, sql in self._triggers:
+            conn.execute(sql)
         conn.execute("DELETE FROM meta WHERE key = ?", [DEFERRED_KEY])
         self._bulk = False
 
