@@ -1,0 +1,74 @@
+"""Issue 24: the coder's fully and partly coded units counted in one pass
+(``coding_queries.progress_counts``), on cases whose counts are known by construction."""
+
+from __future__ import annotations
+
+from desktop.core import store, team
+from desktop.core.curation.articles import exclude_article
+from desktop.core.curation.units import exclude_units
+from desktop.core.store import coding_queries
+
+DIMS = ("stance", "alliance_trust", "china_role")
+
+
+def _label(db, unit_id: str, coder: str, dims: tuple[str, ...]) -> None:
+    scheme = store.current_scheme(db)
+    for dim in dims:
+        store.set_label(db, unit_id, coder, dim, scheme.dimension(dim).categories[0].code)
+
+
+def test_complete_partial_and_untouched_units_are_counted_apart(corpus_project):
+    db = corpus_project
+    for coder in ("ak", "bm"):
+        store.ensure_coder(db, coder)
+    units = [store.get_unit_by_seq(db, seq) for seq in store.coded_unit_seqs(db)]
+    # ak: units 0-2 complete, 3-4 partly (two and one dimension), the rest untouched;
+    # bm's labels on units 5-9 are not ak's.
+    for unit in units[:3]:
+        _label(db, unit.id, "ak", DIMS)
+    _label(db, units[3].id, "ak", DIMS[:2])
+    _label(db, units[4].id, "ak", DIMS[:1])
+    for unit in units[5:10]:
+        _label(db, unit.id, "bm", DIMS)
+    assert coding_queries.progress_counts(db, "ak", DIMS) == (3, 2)
+    assert coding_queries.progress_counts(db, "bm", DIMS) == (5, 0)
+    # Over the first two dimensions only, unit 3 is complete as well.
+    assert coding_queries.progress_counts(db, "ak", DIMS[:2]) == (4, 1)
+    # A cleared label makes a complete unit partly coded.
+    store.set_label(db, units[0].id, "ak", "china_role", None)
+    assert coding_queries.progress_counts(db, "ak", DIMS) == (2, 3)
+
+
+def test_excluded_units_and_articles_are_not_counted(corpus_project):
+    db = corpus_project
+    store.ensure_coder(db, "ak")
+    units = [store.get_unit_by_seq(db, seq) for seq in store.coded_unit_seqs(db)]
+    first_article = units[0].article_id
+    in_first = [u for u in units if u.article_id == first_article]
+    other = next(u for u in units if u.article_id != first_article)
+    _label(db, in_first[0].id, "ak", DIMS)
+    _label(db, in_first[1].id, "ak", DIMS[:1])
+    _label(db, other.id, "ak", DIMS)
+    assert coding_queries.progress_counts(db, "ak", DIMS) == (2, 1)
+    exclude_units(db, [other.id], confirm=True)
+    assert coding_queries.progress_counts(db, "ak", DIMS) == (1, 1)
+    exclude_article(db, first_article, confirm=True)
+    assert coding_queries.progress_counts(db, "ak", DIMS) == (0, 0)
+
+
+def test_assigned_only_counts_the_coders_assigned_units(corpus_project):
+    db = corpus_project
+    for coder in ("ak", "bm"):
+        store.ensure_coder(db, coder)
+    team.draw_reliability_sample(db, ["ak", "bm"], share=0.2, seed=11)
+    assigned = set(team.coder_queue_seqs(db, "ak"))
+    seqs = store.coded_unit_seqs(db)
+    inside = [store.get_unit_by_seq(db, s) for s in seqs if s in assigned][:3]
+    outside = [store.get_unit_by_seq(db, s) for s in seqs if s not in assigned][:2]
+    _label(db, inside[0].id, "ak", DIMS)
+    _label(db, inside[1].id, "ak", DIMS)
+    _label(db, inside[2].id, "ak", DIMS[:2])
+    _label(db, outside[0].id, "ak", DIMS)
+    _label(db, outside[1].id, "ak", DIMS[:1])
+    assert coding_queries.progress_counts(db, "ak", DIMS, assigned_only=True) == (2, 1)
+    assert coding_queries.progress_counts(db, "ak", DIMS) == (3, 2)
