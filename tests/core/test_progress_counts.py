@@ -72,3 +72,32 @@ def test_assigned_only_counts_the_coders_assigned_units(corpus_project):
     _label(db, outside[1].id, "ak", DIMS[:1])
     assert coding_queries.progress_counts(db, "ak", DIMS, assigned_only=True) == (2, 1)
     assert coding_queries.progress_counts(db, "ak", DIMS) == (3, 2)
+
+
+def test_list_rows_read_together_have_each_units_own_state(corpus_project):
+    """``unit_statuses`` (a screenful of the unit list in two queries) gives each unit
+    the state written on it, and the same as ``unit_status`` one unit at a time."""
+    db = corpus_project
+    for coder in ("ak", "bm"):
+        store.ensure_coder(db, coder)
+    units = [store.get_unit_by_seq(db, seq) for seq in store.coded_unit_seqs(db)][:6]
+    _label(db, units[0].id, "ak", DIMS)
+    _label(db, units[1].id, "ak", DIMS[:2])
+    store.set_unsure(db, units[2].id, "ak", True)
+    store.set_note(db, units[3].id, "ak", "check the quote")
+    _label(db, units[4].id, "bm", DIMS)  # another coder's labels and state
+    store.set_unsure(db, units[4].id, "bm", True)
+    ids = [u.id for u in units]
+    statuses = coding_queries.unit_statuses(db, "ak", ids, DIMS)
+    assert [statuses[i] for i in ids] == [
+        coding_queries.UnitStatus(3, False, False),
+        coding_queries.UnitStatus(2, False, False),
+        coding_queries.UnitStatus(0, True, False),
+        coding_queries.UnitStatus(0, False, True),
+        coding_queries.UnitStatus(0, False, False),
+        coding_queries.UnitStatus(0, False, False),
+    ]
+    assert all(statuses[i] == coding_queries.unit_status(db, "ak", i, DIMS) for i in ids)
+    assert coding_queries.unit_statuses(db, "ak", [], DIMS) == {}
+    listed = store.corpus.units_by_seqs(db, [units[5].seq, units[0].seq, 10**9])
+    assert [u.id for u in listed] == [units[0].id, units[5].id]

@@ -269,6 +269,17 @@ def get_unit_by_seq(db: Database, seq: int) -> Unit | None:
     return unit_from_row(row) if row else None
 
 
+def units_by_seqs(db: Database, seqs: Sequence[int]) -> list[Unit]:
+    """The units of ``seqs`` in one query, in seq order (unknown seqs left out)."""
+    if not seqs:
+        return []
+    rows = db.execute(
+        f"SELECT {UNIT_COLUMNS} FROM units WHERE seq IN ({placeholders(seqs)}) ORDER BY seq",
+        list(seqs),
+    )
+    return [unit_from_row(r) for r in rows]
+
+
 def article_units(db: Database, article_id: str) -> list[Unit]:
     """Every live unit of an article (excluded clutter included, units retired by a
     merge left out), in text order."""
