@@ -19,6 +19,7 @@ coded units in one pass over the labels.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 
 from desktop.core import store
@@ -26,6 +27,11 @@ from desktop.core.session import CodingSession, Counts, count_progress
 from desktop.ui.workers import Task, yield_to_the_window
 
 COUNT_LATER_ABOVE_UNITS = 200_000
+
+# A hook to make the loading observable on a small project: while this is an unset
+# event, a count's thread holds what it read until it is set (or the count is stopped),
+# as a million-sentence project's reading lasts seconds. Tests set it; None otherwise.
+HOLD_RESULT: threading.Event | None = None
 
 
 def count_later(db: store.Database) -> bool:
@@ -53,9 +59,14 @@ class BackgroundCount:
                 return None
             # The coder types while this reads: the window's thread gets the CPU first.
             yield_to_the_window()
-            return count_progress(
+            counts = count_progress(
                 db, coder, dimensions, assigned_only=assigned_only, with_seqs=with_seqs
             )
+            hold = HOLD_RESULT
+            while hold is not None and not hold.wait(0.02):
+                if not progress(0, 0):
+                    return None
+            return counts
 
         self.task = Task(project_path, count)
         self.task.finished.connect(self._on_finished)
