@@ -61,6 +61,7 @@ def test_keys_typed_while_the_list_loads_land_on_their_sentences(
     assert not window.session.counted
     assert window.sidebar.units.rowCount() == 0
     assert window.sidebar.count.text() == "Reading the sentences…"
+    assert window.sidebar.unit_view.placeholder.startswith("Reading the list of sentences")
     assert window.progress_label.text() == "Counting the sentences coded…"
     assert window._count.task.is_running()
 
@@ -93,6 +94,8 @@ def test_keys_typed_while_the_list_loads_land_on_their_sentences(
     held.set()
     qtbot.waitUntil(lambda: window.session.counted, timeout=10_000)
     qtbot.waitUntil(lambda: window.sidebar.units.rowCount() == total)
+    assert window.sidebar.unit_view.placeholder == ""
+    assert window.sidebar.count.text() == f"{total:,} sentences"
 
     # Every key on the sentence it was meant for, committed to the file.
     for unit_id, labels in expected.items():
