@@ -101,3 +101,44 @@ def test_list_rows_read_together_have_each_units_own_state(corpus_project):
     assert coding_queries.unit_statuses(db, "ak", [], DIMS) == {}
     listed = store.corpus.units_by_seqs(db, [units[5].seq, units[0].seq, 10**9])
     assert [u.id for u in listed] == [units[0].id, units[5].id]
+
+
+def _codable_seqs_row_by_row(db) -> list[int]:
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT u.seq FROM units u JOIN articles a ON a.id = u.article_id "
+            "WHERE u.excluded = 0 AND a.excluded = 0 ORDER BY u.seq"
+        )
+    ]
+
+
+def test_the_whole_list_leaves_out_excluded_units_and_articles(corpus_project, monkeypatch):
+    """The whole project's list is built from the seq range less the units left out (in
+    pieces: the piece size is made small here so that several are joined)."""
+    db = corpus_project
+    monkeypatch.setattr(store.corpus, "_SEQ_PIECE", 7)
+    every = _codable_seqs_row_by_row(db)
+    assert store.coded_unit_seqs(db) == every
+    units = [store.get_unit_by_seq(db, seq) for seq in every]
+    exclude_units(db, [units[0].id, units[5].id, units[-1].id], confirm=True)
+    exclude_article(db, units[20].article_id, confirm=True)
+    expected = [
+        u.seq
+        for n, u in enumerate(units)
+        if n not in (0, 5, len(units) - 1) and u.article_id != units[20].article_id
+    ]
+    assert store.coded_unit_seqs(db) == expected == _codable_seqs_row_by_row(db)
+    # One article's list is read as before.
+    article = units[30].article_id
+    assert store.coded_unit_seqs(db, [article]) == [u.seq for u in units if u.article_id == article]
+
+
+def test_the_whole_list_with_gaps_in_the_seqs_is_read_row_by_row(corpus_project):
+    db = corpus_project
+    top = _codable_seqs_row_by_row(db)[-1]
+    with store.write_transaction(db):
+        db.execute("UPDATE units SET seq = seq + 1000 WHERE seq = ?", [top])
+    listed = store.coded_unit_seqs(db)
+    assert listed == _codable_seqs_row_by_row(db)
+    assert listed[-1] == top + 1000 and top not in listed
