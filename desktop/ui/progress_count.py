@@ -18,6 +18,7 @@ coded units in one pass over the labels.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -57,11 +58,20 @@ class BackgroundCount:
             connections.append(db.conn)
             if not progress(0, 0):  # stopped before the first query
                 return None
-            # The coder types while this reads: the window's thread gets the CPU first.
-            yield_to_the_window()
-            counts = count_progress(
-                db, coder, dimensions, assigned_only=assigned_only, with_seqs=with_seqs
-            )
+            db.conn.execute("BEGIN")  # one snapshot for the list and the counts
+            try:
+                # The list first, at the window's priority: building it holds the
+                # interpreter now and then, and a thread that yields the CPU while it
+                # holds it keeps the window's thread waiting (issue 24).
+                seqs = store.coded_unit_seqs(db) if with_seqs else None
+                # Then the counts, SQLite's own work (the interpreter is free meanwhile):
+                # the window's thread gets the CPU first.
+                yield_to_the_window()
+                counts = count_progress(db, coder, dimensions, assigned_only=assigned_only)
+            finally:
+                if db.conn.in_transaction:  # not after an interrupted query
+                    db.conn.execute("COMMIT")
+            counts = dataclasses.replace(counts, seqs=seqs)
             hold = HOLD_RESULT
             while hold is not None and not hold.wait(0.02):
                 if not progress(0, 0):

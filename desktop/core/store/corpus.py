@@ -340,7 +340,7 @@ def unit_seq_bound(db: Database) -> int:
 
 # The whole list is built this many seqs at a time (each piece a short hold of the
 # interpreter, so that a window's thread waiting for it gets it between pieces).
-_SEQ_PIECE = 65_536
+_SEQ_PIECE = 16_384
 
 
 def coded_unit_seqs(db: Database, article_ids: Iterable[str] | None = None) -> list[int]:
