@@ -10,7 +10,9 @@ read until the test lets it go, as a million-sentence project's reading lasts se
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 import threading
 
 import pytest
@@ -20,6 +22,7 @@ from desktop.core import store
 from desktop.core.store import coding_queries
 from desktop.ui import progress_count
 from desktop.ui.models import SeqRole, StatusRole
+from desktop.ui.workers import YIELDING_NICE, yield_to_the_window
 
 CODER = "ak"
 
@@ -149,3 +152,24 @@ def test_the_list_rows_show_the_states_written_while_loading(
     assert index.data(Qt.ItemDataRole.DisplayRole) == first.text
     with sqlite3.connect(project_path) as other:  # committed: another reader sees it
         assert other.execute("SELECT count(*) FROM label_current").fetchone()[0] == 3
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_a_thread_that_yields_to_the_window_runs_at_a_lower_priority():
+    """The loading thread's nice value is raised by YIELDING_NICE (capped at 19); the
+    window's thread (this one) keeps its own."""
+    seen = {}
+
+    def work():
+        tid = threading.get_native_id()
+        seen["before"] = os.getpriority(os.PRIO_PROCESS, tid)
+        yield_to_the_window()
+        seen["after"] = os.getpriority(os.PRIO_PROCESS, tid)
+
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen["after"] == min(19, seen["before"] + YIELDING_NICE)
+    assert seen["after"] > seen["before"] or seen["before"] == 19
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
