@@ -25,7 +25,8 @@ key_burst_ms
     one frame of key_to_next_ms.
 key_while_loading_ms
     Issue 24: on a project large enough to open before its list of units and the
-    coder's counts are read (desktop/ui/progress_count.py; the 1M project), the coder
+    coder's counts are read (desktop/ui/progress_count.py; the 1M project; smaller ones
+    are made to load so with ``background``), the coder
     types from the moment the first sentence is shown: units are coded as in
     key_to_next_ms until the list and counts are in, then ``units`` more as the same
     run's reference. The window is opened ``opens`` times (a fresh process each); the
@@ -142,7 +143,9 @@ def measure_key_burst(project: Path, workdir: Path, units: int) -> Result:
     )
 
 
-def measure_key_while_loading(project: Path, workdir: Path, opens: int, units: int) -> Result:
+def measure_key_while_loading(
+    project: Path, workdir: Path, opens: int, units: int, *, background: bool = False
+) -> Result:
     during: dict[str, list[float]] = {"next_ms": [], "next_cpu_ms": [], "next_runq_ms": []}
     after: dict[str, list[float]] = {k: [] for k in during}
     loading_s, loading_cpu_s, rows = [], [], set()
@@ -158,6 +161,7 @@ def measure_key_while_loading(project: Path, workdir: Path, opens: int, units: i
                 str(units),
                 "--settings",
                 str(workdir / f"settings-loading-{n}"),
+                *(["--background"] if background else []),
             ],
         )
         for key in during:
@@ -166,8 +170,17 @@ def measure_key_while_loading(project: Path, workdir: Path, opens: int, units: i
         loading_s.append(data["loading_s"])
         loading_cpu_s.append(data["loading_cpu_s"])
         rows.add(data["rows_listed"])
-    if not during["next_ms"]:
-        raise RuntimeError("the list and counts came before a unit could be coded")
+    what = "key press to the next sentence drawn while the project's list and counts load"
+    target = f"p99 <= {TARGET_FRAME_MS:g} (one frame, as after loading)"
+    if not during["next_ms"]:  # a small project: read before the first key could be pressed
+        status = (
+            f"the list and counts came {statistics.median(loading_s) * 1000:.0f} ms after "
+            "the first sentence, before a unit was coded"
+        )
+        return Result(
+            "key_while_loading_ms", what, None, "ms (p99)", target, None, summary=status,
+            details={"status": status, "opens": opens, "background": background},
+        )  # fmt: skip
     figures = percentiles(during["next_ms"], (50, 95, 99))
     figures["max"] = max(during["next_ms"])
     reference = percentiles(after["next_ms"], (50, 99))
@@ -183,10 +196,10 @@ def measure_key_while_loading(project: Path, workdir: Path, opens: int, units: i
     figures["loading_cpu_s"] = statistics.median(loading_cpu_s)
     return Result(
         "key_while_loading_ms",
-        "key press to the next sentence drawn while the project's list and counts load",
+        what,
         figures["p99"],
         "ms (p99)",
-        f"p99 <= {TARGET_FRAME_MS:g} (one frame, as after loading)",
+        target,
         bool(figures["p99"] <= TARGET_FRAME_MS),
         rounded(figures),
         summary=f"p99 {figures['p99']:.1f} ms (after loading {reference['p99']:.1f} ms, same "
@@ -200,6 +213,9 @@ def measure_key_while_loading(project: Path, workdir: Path, opens: int, units: i
             "start": "the first press as soon as the first sentence is shown and has the focus",
             "runq": "the window thread's wait for a CPU during a press (Linux schedstat)",
             "transition_ms": "0, as key_to_next_ms",
+            "background": "the project's own size decides (above 200,000 units)"
+            if not background
+            else "forced: a project below 200,000 units read after the first sentence too",
         },
     )
 

@@ -281,6 +281,10 @@ def _child_loading(args) -> dict:
     application()
     settings.put(settings.TRANSITION_MS, 0)
     settings.put(settings.AUTO_ADVANCE, True)
+    if args.background:  # a smaller project read as a 1M one is: after the first sentence
+        from desktop.ui import progress_count
+
+        progress_count.COUNT_LATER_ABOVE_UNITS = 0
     start = time.perf_counter()
     app, window, viewport = _open_window(args.project, args.coder)
     shown = time.perf_counter()  # the first sentence is on screen and has the focus
@@ -520,6 +524,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--units", type=int, default=50)
     parser.add_argument("--settings", required=True)
     parser.add_argument("--early", action="store_true", help="keys: type from 0.2 s after opening")
+    parser.add_argument(
+        "--background", action="store_true", help="loading: read the list after the first sentence"
+    )
     args = parser.parse_args(argv)
     _guard_none()
     if args.what == "burst":
