@@ -23,6 +23,17 @@ key_burst_ms
     and applied to the views. The target is the pause plus one frame; ``excess_p99`` is
     the app's own part (from the later of the press and the pause's end), held to the
     one frame of key_to_next_ms.
+key_while_loading_ms
+    Issue 24: on a project large enough to open before its list of units and the
+    coder's counts are read (desktop/ui/progress_count.py; the 1M project; smaller ones
+    are made to load so with ``background``), the coder
+    types from the moment the first sentence is shown: units are coded as in
+    key_to_next_ms until the list and counts are in, then ``units`` more as the same
+    run's reference. The window is opened ``opens`` times (a fresh process each); the
+    completing presses made while loading are pooled. Reported beside the p99: the
+    reference's p99, how long the loading took (first sentence to list and counts in)
+    and its thread's CPU time, and how long the window's thread waited for a CPU (Linux
+    schedstat) during a press, loading and after.
 cold_start_s
     From spawning ``python`` to the first paint of the first sentence, through the real
     entry point (``desktop.cli.main(["gui", project, "--coder", coder])``), with the file
@@ -128,6 +139,83 @@ def measure_key_burst(project: Path, workdir: Path, units: int) -> Result:
             "transition_ms": pause,
             "pace": "one key every 40 ms on a fixed schedule (25 keys/s)",
             "every_key_written": True,
+        },
+    )
+
+
+def measure_key_while_loading(
+    project: Path, workdir: Path, opens: int, units: int, *, background: bool = False
+) -> Result:
+    during: dict[str, list[float]] = {"next_ms": [], "next_cpu_ms": [], "next_runq_ms": []}
+    after: dict[str, list[float]] = {k: [] for k in during}
+    loading_s, loading_cpu_s, rows = [], [], set()
+    for n in range(opens):
+        data = run_child(
+            "benchmarks.measures.window_child",
+            [
+                "loading",
+                str(project),
+                "--coder",
+                "c1",
+                "--units",
+                str(units),
+                "--settings",
+                str(workdir / f"settings-loading-{n}"),
+                *(["--background"] if background else []),
+            ],
+        )
+        for key in during:
+            during[key] += data["during"][key]
+            after[key] += data["after"][key]
+        loading_s.append(data["loading_s"])
+        loading_cpu_s.append(data["loading_cpu_s"])
+        rows.add(data["rows_listed"])
+    what = "key press to the next sentence drawn while the project's list and counts load"
+    target = f"p99 <= {TARGET_FRAME_MS:g} (one frame, as after loading)"
+    if not during["next_ms"]:  # a small project: read before the first key could be pressed
+        status = (
+            f"the list and counts came {statistics.median(loading_s) * 1000:.0f} ms after "
+            "the first sentence, before a unit was coded"
+        )
+        return Result(
+            "key_while_loading_ms", what, None, "ms (p99)", target, None, summary=status,
+            details={"status": status, "opens": opens, "background": background},
+        )  # fmt: skip
+    figures = percentiles(during["next_ms"], (50, 95, 99))
+    figures["max"] = max(during["next_ms"])
+    reference = percentiles(after["next_ms"], (50, 99))
+    figures.update({f"after_{k}": v for k, v in reference.items()})
+    figures["after_max"] = max(after["next_ms"])
+    figures["ratio_p99"] = figures["p99"] / reference["p99"]
+    figures.update({f"cpu_{k}": v for k, v in percentiles(during["next_cpu_ms"], (50, 99)).items()})
+    for name, part in (("runq", during), ("after_runq", after)):
+        if part["next_runq_ms"]:
+            waits = percentiles(part["next_runq_ms"], (50, 99))
+            figures.update({f"{name}_{k}": v for k, v in waits.items()})
+    figures["loading_s"] = statistics.median(loading_s)
+    figures["loading_cpu_s"] = statistics.median(loading_cpu_s)
+    return Result(
+        "key_while_loading_ms",
+        what,
+        figures["p99"],
+        "ms (p99)",
+        target,
+        bool(figures["p99"] <= TARGET_FRAME_MS),
+        rounded(figures),
+        summary=f"p99 {figures['p99']:.1f} ms (after loading {reference['p99']:.1f} ms, same "
+        f"runs) · loading {figures['loading_s']:.1f} s, {figures['loading_cpu_s']:.1f} s CPU",
+        details={
+            "opens": opens,
+            "presses_while_loading": len(during["next_ms"]),
+            "presses_after": len(after["next_ms"]),
+            "loading_s_each": [round(x, 2) for x in loading_s],
+            "rows_listed": sorted(rows),
+            "start": "the first press as soon as the first sentence is shown and has the focus",
+            "runq": "the window thread's wait for a CPU during a press (Linux schedstat)",
+            "transition_ms": "0, as key_to_next_ms",
+            "background": "the project's own size decides (above 200,000 units)"
+            if not background
+            else "forced: a project below 200,000 units read after the first sentence too",
         },
     )
 

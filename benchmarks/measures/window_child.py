@@ -6,8 +6,9 @@ app's imports and nothing of the benchmark's.
     python -m benchmarks.measures.window_child keys PROJECT --coder c1 --units 300 --settings DIR
     python -m benchmarks.measures.window_child cold PROJECT --coder c1 --units 20 --settings DIR
     python -m benchmarks.measures.window_child burst PROJECT --coder c1 --units 60 --settings DIR
+    python -m benchmarks.measures.window_child loading PROJECT --coder c1 --units 40 --settings DIR
 
-Both print one JSON object on their last line; ``cold`` prints ``READY`` first, as soon
+Each prints one JSON object on its last line; ``cold`` prints ``READY`` first, as soon
 as the first sentence has been painted.
 """
 
@@ -125,6 +126,18 @@ def _open_window(project: str, coder: str):
     return app, window, body.viewport()
 
 
+def _run_queue_ns() -> int | None:
+    """How long this thread has waited for a CPU while ready to run (Linux schedstat),
+    in ns; None where the system does not say."""
+    import threading
+
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/schedstat") as handle:
+            return int(handle.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def _pump_until(app, done, timeout: float = 5.0) -> bool:
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
@@ -153,8 +166,9 @@ def _press(app, window, key: str) -> str:
     return "QTest.keyClick(QWidget)"
 
 
-def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> dict:
-    """Code ``units`` units with the keyboard; the timings of every press."""
+def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS, until=None) -> dict:
+    """Code ``units`` units with the keyboard (fewer once ``until()`` is true before
+    one); the timings of every press."""
     import numpy as np
 
     rng = np.random.default_rng(11)
@@ -169,9 +183,12 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
         "feedback_ms": [],
         "handled_ms": [],
         "moved_ms": [],
+        "next_runq_ms": [],
         "key_path": "",
     }
     for _ in range(units):
+        if until is not None and until():
+            break
         plan = _plan(window, rng)
         for position, (dimension, code, key) in enumerate(plan):
             before = window.session.unit.id
@@ -179,6 +196,7 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
             completing = position == len(plan) - 1
             painted.records.clear()
             cpu = time.thread_time()
+            waited = _run_queue_ns()
             start = time.perf_counter()
             out["key_path"] = _press(app, window, key)
             handled = time.perf_counter()
@@ -195,6 +213,8 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
                     raise RuntimeError(f"the next sentence was not drawn after unit {before}")
                 end = time.perf_counter()
                 out["next_cpu_ms"].append((time.thread_time() - cpu) * 1000)
+                if waited is not None:
+                    out["next_runq_ms"].append((_run_queue_ns() - waited) / 1e6)
                 out["next_at_s"].append(start)
                 out["next_ms"].append((end - start) * 1000)
                 out["handled_ms"].append((handled - start) * 1000)
@@ -246,6 +266,55 @@ def _child_keys(args) -> dict:
     out["during_count"] = [
         ms for ms, at in zip(out["next_ms"], out["next_at_s"], strict=True) if at < counted_at[0]
     ]
+    window.close()
+    return out
+
+
+def _child_loading(args) -> dict:
+    """Issue 24: the coder types from the first sentence on, while a large project's
+    list of units and counts are read in the background; then ``--units`` more units
+    after they came, as the same run's reference."""
+    _isolate_settings(Path(args.settings))
+    from desktop.ui import settings
+    from desktop.ui.app import application
+
+    application()
+    settings.put(settings.TRANSITION_MS, 0)
+    settings.put(settings.AUTO_ADVANCE, True)
+    if args.background:  # a smaller project read as a 1M one is: after the first sentence
+        from desktop.ui import progress_count
+
+        progress_count.COUNT_LATER_ABOVE_UNITS = 0
+    start = time.perf_counter()
+    app, window, viewport = _open_window(args.project, args.coder)
+    shown = time.perf_counter()  # the first sentence is on screen and has the focus
+    # The other threads' CPU time while loading: the process's less the window's.
+    process_cpu, window_cpu = time.process_time(), time.thread_time()
+    count = window._count
+    if count is None:
+        raise SystemExit("the project's list and counts were read before the first sentence")
+    counted_at = []
+    original = count._counted
+
+    def on_counted(listed, original=original):
+        counted_at.append(time.perf_counter())
+        others = (time.process_time() - process_cpu) - (time.thread_time() - window_cpu)
+        counted_at.append(others)
+        original(listed)
+
+    count._counted = on_counted  # the measure's probe; the window is unchanged
+    during = code_units(app, window, viewport, 1_000_000, until=lambda: bool(counted_at))
+    _pump_until(app, lambda: bool(counted_at), timeout=300)
+    _idle(app, 200)
+    after = code_units(app, window, viewport, args.units)
+    out = {
+        "open_s": shown - start,
+        "loading_s": counted_at[0] - shown,
+        "loading_cpu_s": counted_at[1],
+        "rows_listed": window.sidebar.units.rowCount(),
+        "during": during,
+        "after": after,
+    }
     window.close()
     return out
 
@@ -449,16 +518,21 @@ def _child_cold(args, imports_started: float) -> dict:
 def main(argv: list[str] | None = None) -> None:
     imports_started = time.perf_counter()
     parser = argparse.ArgumentParser(description="window measures (a child process)")
-    parser.add_argument("what", choices=("keys", "cold", "burst"))
+    parser.add_argument("what", choices=("keys", "cold", "burst", "loading"))
     parser.add_argument("project")
     parser.add_argument("--coder", default="c1")
     parser.add_argument("--units", type=int, default=50)
     parser.add_argument("--settings", required=True)
     parser.add_argument("--early", action="store_true", help="keys: type from 0.2 s after opening")
+    parser.add_argument(
+        "--background", action="store_true", help="loading: read the list after the first sentence"
+    )
     args = parser.parse_args(argv)
     _guard_none()
     if args.what == "burst":
         out = _child_burst(args)
+    elif args.what == "loading":
+        out = _child_loading(args)
     else:
         out = _child_keys(args) if args.what == "keys" else _child_cold(args, imports_started)
     print(json.dumps(out), flush=True)

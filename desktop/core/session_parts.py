@@ -133,11 +133,9 @@ def count_progress(
         # The last history id handed out (migration 0007's label_clock; never reused):
         # max(id) over the label_history view read every history row (0.55 s at 100k).
         marker = db.execute("SELECT last_change FROM label_clock").fetchone()[0]
-        if assigned_only:
-            coded = coding_queries.assigned_coded_count(db, coder, dimensions)
-        else:
-            coded = coding_queries.coded_count(db, coder, dimensions)
-        partial = coding_queries.partial_count(db, coder, dimensions, assigned_only=assigned_only)
+        coded, partial = coding_queries.progress_counts(
+            db, coder, dimensions, assigned_only=assigned_only
+        )
         seqs = store.coded_unit_seqs(db) if with_seqs else None
     finally:
         if not in_transaction:

@@ -117,6 +117,38 @@ class MarkedDelegate(OneLineDelegate):
         painter.restore()
 
 
+class UnitTable(QTableView):
+    """The sentence list: a table of one column, with a line drawn across its middle
+    while it is empty for a reason the coder should know (a large project's list still
+    being read: an empty white box looked like a project without sentences)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._placeholder = ""
+
+    @property
+    def placeholder(self) -> str:
+        return self._placeholder
+
+    def set_placeholder(self, text: str) -> None:
+        if text != self._placeholder:
+            self._placeholder = text
+            self.viewport().update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if self._placeholder and (model is None or model.rowCount() == 0):
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor(palette.MUTED))
+            painter.drawText(
+                self.viewport().rect().adjusted(8, 8, -8, -8),
+                int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                self._placeholder,
+            )
+            painter.end()
+
+
 class Sidebar(QWidget):
     """Articles (click to go to one) above sentences (filter, search, click to go)."""
 
@@ -195,7 +227,7 @@ class Sidebar(QWidget):
         # A one-column table with fixed row heights, not a QListView: a list view lays out
         # every row again on each dataChanged (Qt asks Python for 100,000 rows, ~230 ms a
         # key press on the benchmark project); a table with fixed sections does not.
-        self.unit_view = QTableView()
+        self.unit_view = UnitTable()
         self.unit_view.setObjectName("unitList")
         self.unit_view.setModel(self.units)
         self.unit_view.horizontalHeader().hide()
@@ -245,11 +277,16 @@ class Sidebar(QWidget):
     def refresh_units(self) -> None:
         """Re-run the filter and the search (the list does not change under the coder)."""
         text = self.search.text()
+        self.unit_view.set_placeholder("")
         if self.unit_filter is coding_queries.UnitFilter.ALL and not text.strip():
             seqs = self._all_seqs()
             if seqs is None:  # a large project's list, still being read
                 self.units.set_seqs([])
                 self.count.setText("Reading the sentences…")
+                self.unit_view.set_placeholder(
+                    "Reading the list of sentences…\nCode on: every key is saved, "
+                    "and the list appears here when it is read."
+                )
                 return
             self.units.set_seqs(seqs)
         elif text.strip():  # a search: one page now, the next ones as the coder scrolls

@@ -513,7 +513,9 @@ class MainWindow(QMainWindow):
         """The background count came (``listed``: with the list of units)."""
         if listed:
             self.sidebar.refresh_units()
-            self._render()
+            # The place in the project is drawn in an event-loop turn of its own, so that
+            # a key typed meanwhile waits for one piece of this work, not both (issue 24).
+            QTimer.singleShot(0, lambda: None if self._closed else self._render())
         else:
             self._render_progress()
 

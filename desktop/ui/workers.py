@@ -20,7 +20,9 @@ slots may touch widgets. Errors arrive as one line of text, never a traceback.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +50,32 @@ def error_text(error: BaseException) -> str:
     if isinstance(error, sqlite3.Error):
         return f"The project file could not be written or read: {error}"
     return f"{type(error).__name__}: {error}"
+
+
+# How much lower than its process a worker thread that yields to the window runs (a
+# nice value; issue 24: the window's thread waited behind the reading thread for the CPU).
+YIELDING_NICE = 10
+
+
+def yield_to_the_window() -> None:
+    """Let the calling worker thread give way to the window's thread for the CPU.
+
+    A key pressed while a thread reads a large project waits for a CPU as long as that
+    thread runs at the window's priority (issue 24: several ms a key on 2 busy cores).
+    On Linux each thread has a nice value of its own (set by its thread id), ``+10``
+    from the process's here; elsewhere Qt's ``LowestPriority`` is honoured (on Linux it
+    is not: every ordinary thread has priority 0). Call it in the worker thread; the
+    thread keeps the priority until it ends, and a :class:`Task` thread is never reused.
+    """
+    if sys.platform.startswith("linux"):
+        thread = threading.get_native_id()
+        try:
+            nice = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, nice + YIELDING_NICE))
+        except OSError:
+            log.debug("could not lower the worker thread's priority", exc_info=True)
+    else:
+        QThread.currentThread().setPriority(QThread.Priority.LowestPriority)
 
 
 class _Thread(QThread):

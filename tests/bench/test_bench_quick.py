@@ -35,6 +35,7 @@ KEYS = (
     "llm_overhead_ms",
     "backup_bytes",  # issue 24
     "search_ms",  # issue 24
+    "key_while_loading_ms",  # issue 24
     "file_bytes_per_label",  # issue 24
 )
 
@@ -59,6 +60,10 @@ def test_quick_benchmark_reports_every_measure_with_figures_and_targets(tmp_path
     assert list(results) == list(KEYS)
     for key, entry in results.items():
         assert "error" not in entry["details"], f"{key}: {entry['details'].get('error')}"
+        if key == "key_while_loading_ms" and entry["value"] is None:
+            # 5,000 sentences may be read before the first key: said so, no figure.
+            assert entry["met"] is None and "before a unit was coded" in entry["summary"]
+            continue
         assert isinstance(entry["value"], int | float) and math.isfinite(entry["value"]), key
         assert entry["figures"], key
         for name, figure in entry["figures"].items():
