@@ -95,6 +95,7 @@ def test_the_list_row_of_a_coded_sentence_shows_what_the_store_holds(qtbot, pres
     window = demo_window()
     first = window.session.unit
     press(window, "1", "u")  # one dimension and the unsure flag
+    qtbot.waitUntil(lambda: not window.after_frame.pending)  # the row: after the frame
     units = window.sidebar.units
     row = units.row_of_seq(first.seq)
     status = units.index(row, 0).data(StatusRole)
