@@ -9,8 +9,11 @@ key_to_next_ms
     unit the keys of the dimensions still open are pressed through the window's
     platform window (``QTest.keyClick`` on its ``QWindow``: the path of a real key, shortcut
     map included); the press that completes the unit is timed from just before the key
-    event to the return of the event-loop pass that painted the next sentence (a paint
-    event of the sentence view's viewport while the session shows the next unit). The
+    event to the end of the frame that painted the next sentence (the main window's
+    update request in which the sentence view's viewport painted while the session shows
+    the next unit, timed when every widget of that frame is painted and flushed; what the
+    window draws in later frames, the lists and the status bar, is not counted). The
+    return of the event-loop pass that painted it, the end point before, is ``pass``. The
     coder's pause after completing a unit (``coding/transition_ms``, 160 ms by default,
     a deliberate moment to see the chosen value) is set to 0: what is measured is the
     app's own work. The other presses are timed to the paint of the chosen category's
@@ -66,6 +69,9 @@ def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
     figures.update({f"cpu_{k}": v for k, v in cpu.items()})
     for part in ("handled_ms", "moved_ms"):
         figures[f"{part[:-3]}_p50_ms"] = statistics.median(data[part])
+    if data.get("pass_ms"):
+        passes = percentiles(data["pass_ms"], (50, 99))
+        figures.update({f"pass_{k}": v for k, v in passes.items()})
     return Result(
         "key_to_next_ms",
         "category key press to the next sentence drawn, real main window (offscreen)",
@@ -81,8 +87,13 @@ def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
             "key_path": data["key_path"],
             "transition_ms": "0 (the default 160 ms pause is a deliberate delay, not counted)",
             "parts": "handled: key event returned (label stored, fsync included); moved: the "
-            "session shows the next unit; p99: the next sentence painted; cpu: the window "
-            "thread's CPU time over the same span (the fsync's wait not included)",
+            "session shows the next unit; p99: the end of the frame that painted the next "
+            "sentence (every widget of that frame painted and flushed; what the window draws "
+            "after it, such as the lists and the status bar, is not counted); pass: the "
+            "return of the event-loop pass that painted it (the end point before issue 24's "
+            "second round, which counted the work done after the frame in the same pass); "
+            "cpu: the window thread's CPU time up to the frame's end (the fsync's wait not "
+            "included)",
             "window_open_s": round(data["open_s"], 3),
         },
     )
