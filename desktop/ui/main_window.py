@@ -53,7 +53,7 @@ from desktop.ui import (
     team_menu,
 )
 from desktop.ui.actions import KeyActions
-from desktop.ui.after_frame import AfterFrame
+from desktop.ui.after_frame import AfterFrame, freeze_once
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
 from desktop.ui.help_overlay import HelpOverlay
@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self._render()
         self._count = None  # the coder's progress, counted off this thread (large projects)
         self._count_in_background()
+        freeze_once()  # the collector's full passes leave what is open now alone
 
     # -- building -----------------------------------------------------------------------
 

@@ -8,6 +8,8 @@ sentences they were typed for.
 
 from __future__ import annotations
 
+import gc
+
 from desktop.core import store
 from desktop.core.project_changes import Changed
 from desktop.core.session import Phase
@@ -139,3 +141,8 @@ def test_a_reload_applies_the_deferred_counts_once(qtbot, press, demo_window):
     assert articles.progress(first.article_id) == expected
     qtbot.wait(20)
     assert articles.progress(first.article_id) == expected
+
+
+def test_the_objects_alive_when_the_window_opens_are_left_out_of_collections(demo_window):
+    demo_window()
+    assert gc.get_freeze_count() > 0  # a full pass no longer walks them during a key
