@@ -387,6 +387,8 @@ class MainWindow(QMainWindow):
                 self.db, self.coder, feedback_unit, self.session.dimensions
             )
         if where:
+            if self.session.unit is not None:
+                self._render_card()
             self._render_progress()
 
     @property
@@ -470,8 +472,7 @@ class MainWindow(QMainWindow):
         """The shown unit's values, flag and progress (after a write on the same unit)."""
         self.coding_panel.set_labels(self.session.labels)
         self.coding_panel.set_unsure(self.session.unsure)
-        self._render_card()
-        self.after_frame.where()
+        self.after_frame.where()  # the card and the progress: after the frame
 
     def _render_card(self) -> None:
         labels = self.session.labels
