@@ -1,12 +1,12 @@
 """What a key press changes besides the sentence and the coding panel, drawn in the
 frame after the one that shows them (issue 24).
 
-A key that completes a sentence changes the sentence view, the coding panel and the
-card, which the coder looks at, and also the article and sentence lists (a row's dot,
-an article's count, the selected row), the progress in the status bar, the "Saved"
-indicator and the calibration feedback. Drawing all of it in one frame put the list
-rows, the status bar's relayout and their queries between the key and the next
-sentence. :class:`AfterFrame` collects those updates and applies them from a
+A key that completes a sentence changes the sentence view and the coding panel, which
+the coder looks at, and also the codebook card, the article and sentence lists (a row's
+dot, an article's count, the selected row), the progress in the status bar, the "Saved"
+indicator and the calibration feedback. Drawing all of it in one frame put the card's
+rich text, the list rows, the status bar's relayout and their queries between the key
+and the next sentence. :class:`AfterFrame` collects those updates and applies them from a
 zero-interval timer: Qt paints the frame already asked for first (the window's update
 request is a posted event, and posted events go before timers), then the timer applies
 what was collected, and the next frame draws it, a few milliseconds later.
