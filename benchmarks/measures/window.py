@@ -87,7 +87,8 @@ def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
             "key_path": data["key_path"],
             "transition_ms": "0 (the default 160 ms pause is a deliberate delay, not counted)",
             "parts": "handled: key event returned (label stored, fsync included); moved: the "
-            "session shows the next unit; p99: the end of the frame that painted the next "
+            "session shows the next unit (at the latest by the start of the frame that "
+            "shows it); p99: the end of the frame that painted the next "
             "sentence (every widget of that frame painted and flushed; what the window draws "
             "after it, such as the lists and the status bar, is not counted); pass: the "
             "return of the event-loop pass that painted it (the end point before issue 24's "

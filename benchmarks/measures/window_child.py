@@ -78,6 +78,7 @@ class _Painted:
         paint, update_request = QEvent.Type.Paint, QEvent.Type.UpdateRequest
         records = self.records = []
         frames = self.frames = []
+        painted_starts = self.starts = []  # (the frame's start, the unit shown then)
 
         class Filter(QObject):
             def eventFilter(self, watched, event):
@@ -86,13 +87,20 @@ class _Painted:
                     records.append((time.perf_counter(), unit.id if unit else None, watched))
                 elif event.type() == update_request and watched is window:
                     # The window's frame: delivered here, as Qt would, to time its end.
+                    unit = window.session.unit
+                    started = time.perf_counter()
                     watched.event(event)
                     frames.append((time.perf_counter(), time.thread_time(), len(records)))
+                    painted_starts.append((started, unit.id if unit else None))
                     return True
                 return False
 
         self.filter = Filter()
         window.installEventFilter(self.filter)
+
+    def moved_by(self, before: str) -> float | None:
+        """The start of the first frame drawn while a unit other than ``before`` shows."""
+        return next((at for at, unit in self.starts if unit != before), None)
 
     def frame_of(self, viewport, before: str) -> tuple[float, float] | None:
         """``(time, thread CPU time)`` at the end of the first frame that painted
@@ -197,6 +205,7 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
             completing = position == len(plan) - 1
             painted.records.clear()
             painted.frames.clear()
+            painted.starts.clear()
             cpu = time.thread_time()
             start = time.perf_counter()
             out["key_path"] = _press(app, window, key)
@@ -219,7 +228,9 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS) -> 
                 out["next_ms"].append((end - start) * 1000)
                 out["pass_ms"].append((end_pass - start) * 1000)
                 out["handled_ms"].append((handled - start) * 1000)
-                out["moved_ms"].append(((moved[0] if moved else end) - start) * 1000)
+                # Moved: seen by the pump after the key returned, or by a frame before.
+                seen = [t for t in (*moved, painted.moved_by(before)) if t is not None]
+                out["moved_ms"].append((min(seen, default=end) - start) * 1000)
             else:
                 if not _pump_until(
                     app, lambda b=button: any(w is b for _, _, w in painted.records)
