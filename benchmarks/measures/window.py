@@ -47,6 +47,7 @@ from pathlib import Path
 from benchmarks.harness import Result, child_env, percentiles, rounded, run_child
 
 TARGET_FRAME_MS = 16.0
+TARGET_KEY_100K_MS = 8.0  # issue 24: half a frame at 100k (16 ms, one frame, at 1M)
 TARGET_COLD_S = 1.5
 TARGET_RSS_MB = 400.0
 RSS_UNITS = 20
@@ -55,7 +56,9 @@ RSS_UNITS = 20
 # -- the parent's side -------------------------------------------------------------------
 
 
-def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
+def measure_key_to_next(
+    project: Path, workdir: Path, units: int, target_ms: float = TARGET_FRAME_MS
+) -> Result:
     settings = workdir / "settings-keys"
     data = run_child(
         "benchmarks.measures.window_child",
@@ -77,8 +80,8 @@ def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
         "category key press to the next sentence drawn, real main window (offscreen)",
         figures["p99"],
         "ms (p99)",
-        f"p99 <= {TARGET_FRAME_MS:g} (one frame)",
-        bool(figures["p99"] <= TARGET_FRAME_MS),
+        f"p99 <= {target_ms:g}" + (" (one frame)" if target_ms == TARGET_FRAME_MS else ""),
+        bool(figures["p99"] <= target_ms),
         rounded(figures),
         summary=" · ".join(f"{p} {figures[p]:.1f}" for p in ("p50", "p95", "p99")) + " ms",
         details={
