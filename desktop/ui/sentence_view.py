@@ -120,13 +120,13 @@ class SentenceView(QWidget):
         # No keyboard focus: arrows, Space and letters must reach the window's shortcuts.
         self._body.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._body.document().setUndoRedoEnabled(False)  # recolouring is not an edit to undo
+        self._body.document().setUndoRedoEnabled(False)  # showing text is not an edit to undo
         self._shown: tuple | None = None  # what render_units last drew, and for which unit
         # Where the text shown has its sentences, read once per text (a walk over every
         # fragment through Qt costs more than the rest of a key press's highlight move):
-        # the highlighted sentence's (start, end) and each sentence's start by anchor.
+        # the highlighted sentence's (start, end) and each sentence's by anchor.
         self._highlight: tuple[int, int] | None = None
-        self._anchors: dict[str, int] | None = None
+        self._anchors: dict[str, tuple[int, int]] | None = None
         # The next sentence's text, laid out ahead while the coder reads (prepare):
         # ((what it shows, the unit, article mode), its document).
         self._prepared: tuple[tuple, QTextDocument] | None = None
@@ -319,8 +319,7 @@ class SentenceView(QWidget):
 
     def _span_of(self, unit: Unit) -> tuple[int, int] | None:
         """Where ``unit``'s sentence is in the text shown: ``(start, end)``."""
-        start = self._anchor_position(_anchor(unit))
-        return None if start is None else _span(self._fragments_from(start))
+        return self._sentence_spans().get(_anchor(unit))
 
     def _draw_highlight(self) -> None:
         selections = []
@@ -337,32 +336,32 @@ class SentenceView(QWidget):
         cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
         return cursor
 
-    def _anchor_position(self, name: str) -> int | None:
-        if self._anchors is None:  # once per text shown: every sentence's start
-            self._anchors = {}
+    def _sentence_spans(self) -> dict[str, tuple[int, int]]:
+        """Every sentence of the text shown, by anchor: ``(start, end)``, from its anchor
+        up to the next sentence's anchor or a change of colour (the space between two
+        sentences). Read once per text: a walk over the fragments through Qt costs more
+        than the rest of moving the highlight."""
+        if self._anchors is None:
+            spans: dict[str, tuple[int, int]] = {}
             block = self._body.document().begin()
             while block.isValid():
+                open_name, colour = None, None
                 for fragment in _fragments(block):
-                    for anchor in fragment.charFormat().anchorNames():
-                        self._anchors.setdefault(anchor, fragment.position())
+                    fmt = fragment.charFormat()
+                    names = fmt.anchorNames()
+                    here = fmt.foreground().color().name()
+                    end = fragment.position() + fragment.length()
+                    if names:
+                        open_name, colour = names[0], here
+                        for name in names:
+                            spans.setdefault(name, (fragment.position(), end))
+                    elif open_name is not None and here == colour:
+                        spans[open_name] = (spans[open_name][0], end)
+                    else:
+                        open_name = None
                 block = block.next()
-        return self._anchors.get(name)
-
-    def _fragments_from(self, start: int) -> list:
-        """The fragments of the sentence whose anchor is at ``start``: up to the next
-        sentence's anchor or a change of colour (the space between two sentences)."""
-        block = self._body.document().findBlock(start)
-        found = []
-        colour = None
-        for fragment in _fragments(block):
-            if fragment.position() < start:
-                continue
-            fmt = fragment.charFormat()
-            if found and (fmt.anchorNames() or fmt.foreground().color().name() != colour):
-                break
-            colour = fmt.foreground().color().name()
-            found.append(fragment)
-        return found
+            self._anchors = spans
+        return self._anchors
 
     def _scroll_to_current(self) -> None:
         """Scroll so that the sentence shows with as much of what leads to it as fits.
@@ -477,13 +476,6 @@ def highlight_format() -> QTextCharFormat:
     fmt.setBackground(QColor(palette.HIGHLIGHT))
     fmt.setForeground(QColor(palette.TEXT))
     return fmt
-
-
-def _span(fragments: list) -> tuple[int, int] | None:
-    """``(start, end)`` of consecutive fragments (None for none)."""
-    if not fragments:
-        return None
-    return fragments[0].position(), fragments[-1].position() + fragments[-1].length()
 
 
 def _fragments(block):
