@@ -250,7 +250,9 @@ def _commit(run: Run) -> Result:
 
 
 def _keys(run: Run) -> Result:
-    return _measures("window").measure_key_to_next(run.copy, run.workdir, run.scale.units_to_code)
+    window = _measures("window")
+    target = window.TARGET_KEY_100K_MS if run.scale.name == "full" else window.TARGET_FRAME_MS
+    return window.measure_key_to_next(run.copy, run.workdir, run.scale.units_to_code, target)
 
 
 def _burst(run: Run) -> Result:

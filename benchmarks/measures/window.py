@@ -9,8 +9,11 @@ key_to_next_ms
     unit the keys of the dimensions still open are pressed through the window's
     platform window (``QTest.keyClick`` on its ``QWindow``: the path of a real key, shortcut
     map included); the press that completes the unit is timed from just before the key
-    event to the return of the event-loop pass that painted the next sentence (a paint
-    event of the sentence view's viewport while the session shows the next unit). The
+    event to the end of the frame that painted the next sentence (the main window's
+    update request in which the sentence view's viewport painted while the session shows
+    the next unit, timed when every widget of that frame is painted and flushed; what the
+    window draws in later frames, the lists and the status bar, is not counted). The
+    return of the event-loop pass that painted it, the end point before, is ``pass``. The
     coder's pause after completing a unit (``coding/transition_ms``, 160 ms by default,
     a deliberate moment to see the chosen value) is set to 0: what is measured is the
     app's own work. The other presses are timed to the paint of the chosen category's
@@ -55,6 +58,7 @@ from pathlib import Path
 from benchmarks.harness import Result, child_env, percentiles, rounded, run_child
 
 TARGET_FRAME_MS = 16.0
+TARGET_KEY_100K_MS = 8.0  # issue 24: half a frame at 100k (16 ms, one frame, at 1M)
 TARGET_COLD_S = 1.5
 TARGET_RSS_MB = 400.0
 RSS_UNITS = 20
@@ -63,7 +67,9 @@ RSS_UNITS = 20
 # -- the parent's side -------------------------------------------------------------------
 
 
-def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
+def measure_key_to_next(
+    project: Path, workdir: Path, units: int, target_ms: float = TARGET_FRAME_MS
+) -> Result:
     settings = workdir / "settings-keys"
     data = run_child(
         "benchmarks.measures.window_child",
@@ -77,13 +83,16 @@ def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
     figures.update({f"cpu_{k}": v for k, v in cpu.items()})
     for part in ("handled_ms", "moved_ms"):
         figures[f"{part[:-3]}_p50_ms"] = statistics.median(data[part])
+    if data.get("pass_ms"):
+        passes = percentiles(data["pass_ms"], (50, 99))
+        figures.update({f"pass_{k}": v for k, v in passes.items()})
     return Result(
         "key_to_next_ms",
         "category key press to the next sentence drawn, real main window (offscreen)",
         figures["p99"],
         "ms (p99)",
-        f"p99 <= {TARGET_FRAME_MS:g} (one frame)",
-        bool(figures["p99"] <= TARGET_FRAME_MS),
+        f"p99 <= {target_ms:g}" + (" (one frame)" if target_ms == TARGET_FRAME_MS else ""),
+        bool(figures["p99"] <= target_ms),
         rounded(figures),
         summary=" · ".join(f"{p} {figures[p]:.1f}" for p in ("p50", "p95", "p99")) + " ms",
         details={
@@ -92,8 +101,14 @@ def measure_key_to_next(project: Path, workdir: Path, units: int) -> Result:
             "key_path": data["key_path"],
             "transition_ms": "0 (the default 160 ms pause is a deliberate delay, not counted)",
             "parts": "handled: key event returned (label stored, fsync included); moved: the "
-            "session shows the next unit; p99: the next sentence painted; cpu: the window "
-            "thread's CPU time over the same span (the fsync's wait not included)",
+            "session shows the next unit (at the latest by the start of the frame that "
+            "shows it); p99: the end of the frame that painted the next "
+            "sentence (every widget of that frame painted and flushed; what the window draws "
+            "after it, such as the lists and the status bar, is not counted); pass: the "
+            "return of the event-loop pass that painted it (the end point before issue 24's "
+            "second round, which counted the work done after the frame in the same pass); "
+            "cpu: the window thread's CPU time up to the frame's end (the fsync's wait not "
+            "included)",
             "window_open_s": round(data["open_s"], 3),
         },
     )

@@ -69,22 +69,47 @@ def _qt_key(char: str):
 
 
 class _Painted:
-    """Records paint events of some widgets: ``(time, unit id shown, widget)``."""
+    """Records paint events of some widgets: ``(time, unit id shown, widget)``; and the
+    window's frames: ``(time, thread CPU time, index of the first paint after the frame)``
+    at the end of each frame (every widget painted and the frame flushed)."""
 
     def __init__(self, window):
         from PySide6.QtCore import QEvent, QObject
 
-        paint = QEvent.Type.Paint
+        paint, update_request = QEvent.Type.Paint, QEvent.Type.UpdateRequest
         records = self.records = []
+        frames = self.frames = []
+        painted_starts = self.starts = []  # (the frame's start, the unit shown then)
 
         class Filter(QObject):
             def eventFilter(self, watched, event):
                 if event.type() == paint:
                     unit = window.session.unit
                     records.append((time.perf_counter(), unit.id if unit else None, watched))
+                elif event.type() == update_request and watched is window:
+                    # The window's frame: delivered here, as Qt would, to time its end.
+                    unit = window.session.unit
+                    started = time.perf_counter()
+                    watched.event(event)
+                    frames.append((time.perf_counter(), time.thread_time(), len(records)))
+                    painted_starts.append((started, unit.id if unit else None))
+                    return True
                 return False
 
         self.filter = Filter()
+        window.installEventFilter(self.filter)
+
+    def moved_by(self, before: str) -> float | None:
+        """The start of the first frame drawn while a unit other than ``before`` shows."""
+        return next((at for at, unit in self.starts if unit != before), None)
+
+    def frame_of(self, viewport, before: str) -> tuple[float, float] | None:
+        """``(time, thread CPU time)`` at the end of the first frame that painted
+        ``viewport`` showing a unit other than ``before``."""
+        for end, cpu, painted in self.frames:
+            if any(w is viewport and u != before for _, u, w in self.records[:painted]):
+                return end, cpu
+        return None
 
     def watch(self, widget) -> None:
         widget.installEventFilter(self.filter)
@@ -178,6 +203,7 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS, unt
         painted.watch(button)
     out = {
         "next_ms": [],
+        "pass_ms": [],
         "next_at_s": [],
         "next_cpu_ms": [],
         "feedback_ms": [],
@@ -195,6 +221,8 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS, unt
             button = window.coding_panel.buttons[(dimension, code)]
             completing = position == len(plan) - 1
             painted.records.clear()
+            painted.frames.clear()
+            painted.starts.clear()
             cpu = time.thread_time()
             waited = _run_queue_ns()
             start = time.perf_counter()
@@ -207,18 +235,22 @@ def code_units(app, window, viewport, units: int, *, idle_ms: int = IDLE_MS, unt
                     unit = window.session.unit
                     if unit is not None and unit.id != before and not moved:
                         moved.append(time.perf_counter())
-                    return any(w is viewport and u != before for _, u, w in painted.records)
+                    return painted.frame_of(viewport, before) is not None
 
                 if not _pump_until(app, next_drawn):
                     raise RuntimeError(f"the next sentence was not drawn after unit {before}")
-                end = time.perf_counter()
-                out["next_cpu_ms"].append((time.thread_time() - cpu) * 1000)
+                end_pass = time.perf_counter()
                 if waited is not None:
                     out["next_runq_ms"].append((_run_queue_ns() - waited) / 1e6)
+                end, end_cpu = painted.frame_of(viewport, before)
+                out["next_cpu_ms"].append((end_cpu - cpu) * 1000)
                 out["next_at_s"].append(start)
                 out["next_ms"].append((end - start) * 1000)
+                out["pass_ms"].append((end_pass - start) * 1000)
                 out["handled_ms"].append((handled - start) * 1000)
-                out["moved_ms"].append(((moved[0] if moved else end) - start) * 1000)
+                # Moved: seen by the pump after the key returned, or by a frame before.
+                seen = [t for t in (*moved, painted.moved_by(before)) if t is not None]
+                out["moved_ms"].append((min(seen, default=end) - start) * 1000)
             else:
                 if not _pump_until(
                     app, lambda b=button: any(w is b for _, _, w in painted.records)

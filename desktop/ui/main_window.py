@@ -53,6 +53,7 @@ from desktop.ui import (
     team_menu,
 )
 from desktop.ui.actions import KeyActions
+from desktop.ui.after_frame import AfterFrame, freeze_once
 from desktop.ui.article_list import Sidebar
 from desktop.ui.coding_panel import CodingPanel
 from desktop.ui.help_overlay import HelpOverlay
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self._render()
         self._count = None  # the coder's progress, counted off this thread (large projects)
         self._count_in_background()
+        freeze_once()  # the collector's full passes leave what is open now alone
 
     # -- building -----------------------------------------------------------------------
 
@@ -158,6 +160,7 @@ class MainWindow(QMainWindow):
         self.sidebar.article_chosen.connect(self._on_article_chosen)
         self.sidebar.seq_chosen.connect(self._on_seq_chosen)
         self.sidebar.done.connect(self._return_focus)
+        self.after_frame = AfterFrame(self.db, self.session, self.sidebar, self._after_frame, self)
 
         self.centre = QFrame()
         self.centre.setObjectName("centre")
@@ -358,23 +361,8 @@ class MainWindow(QMainWindow):
             self.open_notice.show()
         elif self.open_notice.isVisible() and (update.moved or update.changes):
             self.open_notice.hide()
-        if update.wrote:
-            self._show_saved()
-        for article_id, delta in update.deltas:
-            self.sidebar.articles.apply_delta(article_id, delta)
-        if update.changes:
-            self.calibration_feedback.refresh(
-                self.db, self.coder, update.changes[-1].unit_id, self.session.dimensions
-            )
-        for change in update.changes:
-            unit = self.session.unit
-            if unit is not None and unit.id == change.unit_id:
-                # The shown unit's state is the session's: its row needs no query.
-                self.sidebar.units.refresh_seq(unit.seq, self.session.status())
-                continue
-            unit = store.get_unit(self.db, change.unit_id)
-            if unit is not None:
-                self.sidebar.units.refresh_seq(unit.seq)
+        # The lists, the status bar and the feedback: in the frame after the next sentence's.
+        self.after_frame.collect(update)
         token = update.transition
         pause = settings.get(settings.TRANSITION_MS) if token is not None else 0
         if update.moved:
@@ -390,6 +378,19 @@ class MainWindow(QMainWindow):
         else:
             QTimer.singleShot(pause, lambda: self._on_transition_due(token))
 
+    def _after_frame(self, feedback_unit: str | None, saved: bool, where: bool) -> None:
+        """The window's part of what :class:`AfterFrame` drew after the frame."""
+        if saved:
+            self._show_saved()
+        if feedback_unit is not None:
+            self.calibration_feedback.refresh(
+                self.db, self.coder, feedback_unit, self.session.dimensions
+            )
+        if where:
+            if self.session.unit is not None:
+                self._render_card()
+            self._render_progress()
+
     @property
     def guard(self):
         """The hub's file watcher and lock holder (None for a window opened without one)."""
@@ -398,6 +399,7 @@ class MainWindow(QMainWindow):
     def reload_project(self, what: Changed = OUTSIDE) -> None:
         """Redraw from the store after ``what`` changed outside the coding loop; a large
         project's list and counts are read again off this thread (progress_count.py)."""
+        self.after_frame.flush()  # the deltas collected apply to the counts read before
         update = self.session.reload(what, count_later=progress_count.count_later(self.db))
         if update.ignored:  # nothing the window shows (gold values: their own views)
             return
@@ -410,6 +412,7 @@ class MainWindow(QMainWindow):
         self.sidebar.refresh_units()
         self._article_cache = None
         self._apply(update)
+        self.after_frame.flush()  # not a key: the lists and counts are drawn with the rest
         self._count_in_background()
 
     def _count_in_background(self) -> None:
@@ -463,15 +466,13 @@ class MainWindow(QMainWindow):
         self._note_unit = unit.id
         self._chosen = None
         self.coding_panel.set_note(self.session.note)
-        self.sidebar.show_current(unit.article_id, unit.seq)
-        self._render_state()
+        self._render_state()  # the lists mark the unit after the frame (after_frame.py)
 
     def _render_state(self) -> None:
         """The shown unit's values, flag and progress (after a write on the same unit)."""
         self.coding_panel.set_labels(self.session.labels)
         self.coding_panel.set_unsure(self.session.unsure)
-        self._render_card()
-        self._render_progress()
+        self.after_frame.where()  # the card and the progress: after the frame
 
     def _render_card(self) -> None:
         labels = self.session.labels
@@ -511,6 +512,7 @@ class MainWindow(QMainWindow):
 
     def _on_counted(self, listed: bool) -> None:
         """The background count came (``listed``: with the list of units)."""
+        self.after_frame.flush()
         if listed:
             self.sidebar.refresh_units()
             # The place in the project is drawn in an event-loop turn of its own, so that
@@ -784,6 +786,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
             self._flush_note()
+            self.after_frame.drop()
             self._closed = True
             unit = self.session.unit
             if unit is not None:

@@ -12,7 +12,14 @@ from collections.abc import Callable, Sequence
 from itertools import groupby
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QTextCursor, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -50,7 +57,7 @@ def _anchor(unit: Unit) -> str:
     return f"unit-{unit.id}"
 
 
-def _unit_html(unit: Unit, current_id: str, colour: str) -> str:
+def _unit_html(unit: Unit, current_id: str | None, colour: str) -> str:
     text = f'<a name="{html.escape(_anchor(unit))}"></a>{html.escape(unit.text)}'
     if unit.id == current_id:
         style = f"background-color:{palette.HIGHLIGHT}; color:{palette.TEXT};"
@@ -60,14 +67,18 @@ def _unit_html(unit: Unit, current_id: str, colour: str) -> str:
     return f'<span style="color:{colour};">{text}</span>'
 
 
-def render_units(units: Sequence[Unit], current: Unit) -> str:
-    """HTML of paragraphs of units, the current one highlighted, clutter greyed."""
+def render_units(units: Sequence[Unit], current: Unit, *, highlight: bool = True) -> str:
+    """HTML of paragraphs of units, the current one highlighted, clutter greyed.
+
+    With ``highlight=False`` the current sentence is written as its neighbours are (the
+    sentence view draws its highlight over the text, :func:`highlight_format`)."""
     parts = []
     for paragraph, group in groupby(units, key=lambda u: u.paragraph):
         members = list(group)
         here = paragraph == current.paragraph
         colour = palette.NEIGHBOUR if here else palette.MUTED
-        body = " ".join(_unit_html(u, current.id, colour) for u in members)
+        current_id = current.id if highlight else None
+        body = " ".join(_unit_html(u, current_id, colour) for u in members)
         if all(u.excluded for u in members):
             reason = html.escape(members[0].excluded_by or "clutter")
             body += (
@@ -80,6 +91,10 @@ def render_units(units: Sequence[Unit], current: Unit) -> str:
 
 class SentenceView(QWidget):
     """Title, source and date; then the sentence in its paragraph (or the whole article).
+
+    The current sentence's highlight is drawn over the text (an extra selection), not
+    written into it: moving it to the next sentence of the same paragraph changes no
+    text, so nothing is laid out or shaped again.
 
     With :meth:`look_ahead`, the next sentence's text is laid out after each sentence
     is drawn (:meth:`prepare`), so that moving on to it costs no parsing or layout.
@@ -105,13 +120,13 @@ class SentenceView(QWidget):
         # No keyboard focus: arrows, Space and letters must reach the window's shortcuts.
         self._body.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._body.document().setUndoRedoEnabled(False)  # recolouring is not an edit to undo
+        self._body.document().setUndoRedoEnabled(False)  # showing text is not an edit to undo
         self._shown: tuple | None = None  # what render_units last drew, and for which unit
         # Where the text shown has its sentences, read once per text (a walk over every
         # fragment through Qt costs more than the rest of a key press's highlight move):
-        # the highlighted sentence's (start, end) and each sentence's start by anchor.
+        # the highlighted sentence's (start, end) and each sentence's by anchor.
         self._highlight: tuple[int, int] | None = None
-        self._anchors: dict[str, int] | None = None
+        self._anchors: dict[str, tuple[int, int]] | None = None
         # The next sentence's text, laid out ahead while the coder reads (prepare):
         # ((what it shows, the unit, article mode), its document).
         self._prepared: tuple[tuple, QTextDocument] | None = None
@@ -188,14 +203,18 @@ class SentenceView(QWidget):
         self._meta.setText(" · ".join([*(f for f in facts if f), where]))
         shown = _shown_key(units)
         if not self._move_highlight(shown, unit):
+            # The highlight holds a cursor on the text it is drawn over: off first, before
+            # that text is replaced (and its document, maybe, deleted).
+            self._body.setExtraSelections([])
             document = self._take_prepared(shown, unit)
             if document is not None:
                 set_document_steadily(self._body, document)
             else:
-                set_html_steadily(self._body, render_units(units, unit))
+                set_html_steadily(self._body, render_units(units, unit, highlight=False))
             self._shown = (shown, unit)
             self._anchors = None
-            self._highlight = _span(self._current_fragments())
+            self._highlight = self._span_of(unit)
+            self._draw_highlight()
         self._scroll_to_current()
         self._awaiting_frame = True
 
@@ -238,7 +257,7 @@ class SentenceView(QWidget):
         document.setDefaultTextOption(current.defaultTextOption())
         document.setDocumentMargin(current.documentMargin())
         document.setDefaultStyleSheet(current.defaultStyleSheet())
-        document.setHtml(render_units(units, unit))
+        document.setHtml(render_units(units, unit, highlight=False))
         document.setTextWidth(current.textWidth())
         document.size()  # lays the text out now
         self._prepared = (key, document)
@@ -283,77 +302,66 @@ class SentenceView(QWidget):
 
     def _move_highlight(self, shown: tuple, unit: Unit) -> bool:
         """Move the highlight to ``unit`` in the text already shown, when only that
-        changes (the next sentence of the same paragraph): two sentences change colour
-        instead of the whole text being parsed and laid out again. False when the text
-        must be rendered anew."""
+        changes (the next sentence of the same paragraph): the text stays as it is laid
+        out and only the highlight drawn over it moves. False when the text must be
+        rendered anew."""
         if not self._can_move_highlight(shown, unit):
             return False
         if unit.id == self._shown[1].id:
             return True
-        start = self._anchor_position(_anchor(unit))
-        old = self._fragments_within(self._highlight)
-        if start is None or not old:
+        span = self._span_of(unit)
+        if span is None:
             return False
-        new = self._fragments_from(start)
-        cursor = QTextCursor(self._body.document())
-        cursor.beginEditBlock()
-        for fragment in old:  # back to a neighbour's format, as render_units writes it
-            _recolour(cursor, fragment, None, palette.NEIGHBOUR)
-        for fragment in new:
-            _recolour(cursor, fragment, palette.HIGHLIGHT, palette.TEXT)
-        cursor.endEditBlock()
         self._shown = (shown, unit)
-        self._highlight = _span(new)
+        self._highlight = span
+        self._draw_highlight()
         return True
 
-    def _anchor_position(self, name: str) -> int | None:
-        if self._anchors is None:  # once per text shown: every sentence's start
-            self._anchors = {}
+    def _span_of(self, unit: Unit) -> tuple[int, int] | None:
+        """Where ``unit``'s sentence is in the text shown: ``(start, end)``."""
+        return self._sentence_spans().get(_anchor(unit))
+
+    def _draw_highlight(self) -> None:
+        selections = []
+        if self._highlight is not None:
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = self._cursor_over(self._highlight)
+            selection.format = highlight_format()
+            selections.append(selection)
+        self._body.setExtraSelections(selections)
+
+    def _cursor_over(self, span: tuple[int, int]) -> QTextCursor:
+        cursor = QTextCursor(self._body.document())
+        cursor.setPosition(span[0])
+        cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def _sentence_spans(self) -> dict[str, tuple[int, int]]:
+        """Every sentence of the text shown, by anchor: ``(start, end)``, from its anchor
+        up to the next sentence's anchor or a change of colour (the space between two
+        sentences). Read once per text: a walk over the fragments through Qt costs more
+        than the rest of moving the highlight."""
+        if self._anchors is None:
+            spans: dict[str, tuple[int, int]] = {}
             block = self._body.document().begin()
             while block.isValid():
+                open_name, colour = None, None
                 for fragment in _fragments(block):
-                    for anchor in fragment.charFormat().anchorNames():
-                        self._anchors.setdefault(anchor, fragment.position())
+                    fmt = fragment.charFormat()
+                    names = fmt.anchorNames()
+                    here = fmt.foreground().color().name()
+                    end = fragment.position() + fragment.length()
+                    if names:
+                        open_name, colour = names[0], here
+                        for name in names:
+                            spans.setdefault(name, (fragment.position(), end))
+                    elif open_name is not None and here == colour:
+                        spans[open_name] = (spans[open_name][0], end)
+                    else:
+                        open_name = None
                 block = block.next()
-        return self._anchors.get(name)
-
-    def _fragments_within(self, span: tuple[int, int] | None) -> list:
-        """The fragments of one paragraph that overlap ``span``."""
-        if span is None:
-            return []
-        start, end = span
-        block = self._body.document().findBlock(start)
-        return [
-            fragment
-            for fragment in _fragments(block)
-            if fragment.position() < end and fragment.position() + fragment.length() > start
-        ]
-
-    def _fragments_from(self, start: int) -> list:
-        """The fragments of the sentence whose anchor is at ``start``: up to the next
-        sentence's anchor or a change of colour (the space between two sentences)."""
-        block = self._body.document().findBlock(start)
-        found = []
-        colour = None
-        for fragment in _fragments(block):
-            if fragment.position() < start:
-                continue
-            fmt = fragment.charFormat()
-            if found and (fmt.anchorNames() or fmt.foreground().color().name() != colour):
-                break
-            colour = fmt.foreground().color().name()
-            found.append(fragment)
-        return found
-
-    def _current_fragments(self) -> list:
-        found = []
-        block = self._body.document().begin()
-        while block.isValid():
-            for fragment in _fragments(block):
-                if fragment.charFormat().background().color().name() == palette.HIGHLIGHT:
-                    found.append(fragment)
-            block = block.next()
-        return found
+            self._anchors = spans
+        return self._anchors
 
     def _scroll_to_current(self) -> None:
         """Scroll so that the sentence shows with as much of what leads to it as fits.
@@ -409,6 +417,7 @@ class SentenceView(QWidget):
         self._anchors = None
         self._title.setText("Nothing to code yet")
         self._meta.setText("")
+        self._body.setExtraSelections([])
         self._body.setHtml(f'<p style="color:{palette.MUTED};">{html.escape(message)}</p>')
 
     def plain_text(self) -> str:
@@ -416,7 +425,9 @@ class SentenceView(QWidget):
 
     def current_text(self) -> str:
         """The highlighted sentence, as shown (for tests and accessibility)."""
-        return "".join(fragment.text() for fragment in self._current_fragments())
+        if self._highlight is None:
+            return ""
+        return self._cursor_over(self._highlight).selectedText()
 
 
 def _shown_key(units: Sequence[Unit]) -> tuple:
@@ -458,25 +469,13 @@ def set_html_steadily(browser: QTextBrowser, text: str) -> None:
     browser.setVerticalScrollBarPolicy(policy)
 
 
-def _recolour(cursor: QTextCursor, fragment, background: str | None, colour: str) -> None:
-    """Give one fragment a background (None: none) and a text colour, keeping the rest of
-    its format (the anchor that marks where its sentence starts)."""
-    fmt = fragment.charFormat()
-    if background is None:
-        fmt.clearBackground()
-    else:
-        fmt.setBackground(QColor(background))
-    fmt.setForeground(QColor(colour))
-    cursor.setPosition(fragment.position())
-    cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
-    cursor.setCharFormat(fmt)
-
-
-def _span(fragments: list) -> tuple[int, int] | None:
-    """``(start, end)`` of consecutive fragments (None for none)."""
-    if not fragments:
-        return None
-    return fragments[0].position(), fragments[-1].position() + fragments[-1].length()
+def highlight_format() -> QTextCharFormat:
+    """How the current sentence is drawn over the text: as :func:`render_units` writes
+    a highlighted sentence."""
+    fmt = QTextCharFormat()
+    fmt.setBackground(QColor(palette.HIGHLIGHT))
+    fmt.setForeground(QColor(palette.TEXT))
+    return fmt
 
 
 def _fragments(block):

@@ -69,6 +69,7 @@ def test_the_mouse_codes_too_and_hovering_shows_the_definition(qtbot, open_windo
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window.session.labels == {"china_role": "obstructive"}
     assert button.isChecked()
+    qtbot.waitUntil(lambda: not window.after_frame.pending)  # the card: after the frame
     assert "China hinders" in window.card.toPlainText()
     other = window.coding_panel.buttons[("stance", "engagement")]
     point = QPointF(5, 5)

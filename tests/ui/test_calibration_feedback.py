@@ -56,6 +56,7 @@ def test_after_coding_a_gold_unit_the_coder_sees_her_agreement_and_the_gold(
     qtbot.waitUntil(lambda: window.session.unit.id != gold_unit)
     press(window, "1")
     assert window.session.labels.get("stance") == "pressure"
+    qtbot.waitUntil(lambda: not window.after_frame.pending)  # drawn after the frame
     assert feedback.text() == "Gold check: stance 1/1, alliance_trust 0/1, china_role 1/1"
     assert feedback.toolTip().startswith("Your own agreement with gold")
     window.close()

@@ -141,7 +141,7 @@ def test_a_key_pressed_twice_quickly_writes_once_on_each_sentence(qtbot, press, 
 
 
 def test_without_a_pause_the_completing_key_shows_the_next_sentence_before_any_frame(
-    press, open_window
+    qtbot, press, open_window
 ):
     from desktop.ui import settings
 
@@ -158,6 +158,9 @@ def test_without_a_pause_the_completing_key_shows_the_next_sentence_before_any_f
     # The sentence left was not drawn again with its last value; the next one was drawn.
     assert painted == [window.session.unit.id, {}]
     assert store.unit_labels(window.db, first.id, "ak") == VALUES[0]
+    # The article list's count is drawn in the frame after the next sentence's.
+    assert window.sidebar.articles.progress(first.article_id)[0] == 0
+    qtbot.waitUntil(lambda: not window.after_frame.pending)
     assert window.sidebar.articles.progress(first.article_id)[0] == 1
 
 
@@ -271,16 +274,19 @@ def test_the_article_list_keeps_marking_the_shown_article_as_sentences_go_by(
     articles, view = window.sidebar.articles, window.sidebar.article_view
     first = window.session.unit.article_id
     code_run(qtbot, press, window)  # three sentences of the same article
+    qtbot.waitUntil(lambda: not window.after_frame.pending)  # the lists: after the frame
     assert window.session.unit.article_id == first
     assert articles.current == first
     assert view.selectionModel().isRowSelected(articles.row_of(first))
     view.clearSelection()  # as a click elsewhere in the list might leave it
     press(window, "right")
+    qtbot.waitUntil(lambda: not window.after_frame.pending)
     assert view.selectionModel().isRowSelected(articles.row_of(first))
     rect = view.visualRect(articles.index(1, 0))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     other = window.session.unit.article_id
     assert other != first
+    qtbot.waitUntil(lambda: not window.after_frame.pending)
     assert articles.current == other
     assert view.selectionModel().isRowSelected(articles.row_of(other))
     assert not view.selectionModel().isRowSelected(articles.row_of(first))
@@ -471,9 +477,11 @@ def test_the_saved_mark_stays_fresh_while_coding_and_fades_after(qtbot, press, o
     window = open_window()
     label = window.saved_label
     press(window, "1")
+    qtbot.waitUntil(lambda: not window.after_frame.pending)  # "Saved": after the frame
     assert label.property("fresh") is True
     first = label.text()
     press(window, "q")
+    qtbot.waitUntil(lambda: not window.after_frame.pending)
     assert label.property("fresh") is True
     assert label.text().startswith("✓ Saved") and first.startswith("✓ Saved")
     qtbot.waitUntil(lambda: label.property("fresh") is False, timeout=10_000)

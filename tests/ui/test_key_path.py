@@ -21,7 +21,8 @@ def _fresh_html(window, unit) -> str:
     """The document a fresh render of ``unit`` in its context gives, as HTML."""
     document = QTextDocument()
     document.setDefaultFont(window.sentence_view._body.document().defaultFont())
-    document.setHtml(render_units(window.session.context(), unit))
+    # The highlight is drawn over the text (an extra selection), not written into it.
+    document.setHtml(render_units(window.session.context(), unit, highlight=False))
     return document.toHtml()
 
 
@@ -95,6 +96,7 @@ def test_the_list_row_of_a_coded_sentence_shows_what_the_store_holds(qtbot, pres
     window = demo_window()
     first = window.session.unit
     press(window, "1", "u")  # one dimension and the unsure flag
+    qtbot.waitUntil(lambda: not window.after_frame.pending)  # the row: after the frame
     units = window.sidebar.units
     row = units.row_of_seq(first.seq)
     status = units.index(row, 0).data(StatusRole)
@@ -112,3 +114,30 @@ def test_the_list_row_of_a_coded_sentence_shows_what_the_store_holds(qtbot, pres
         "alliance_trust": "strained",
         "china_role": "constructive",
     }
+
+
+def test_the_next_sentence_of_a_paragraph_is_highlighted_over_text_left_as_it_was(
+    qtbot, press, demo_window
+):
+    from desktop.ui import palette
+
+    settings.put(settings.TRANSITION_MS, 0)
+    window = demo_window()
+    view = window.sentence_view
+    for _ in range(40):  # a sentence whose next one is in the same paragraph
+        upcoming, _context = window.session.next_in_line()
+        if upcoming.paragraph == window.session.unit.paragraph:
+            break
+        press(window, *COMPLETE)
+    document = view._body.document()
+    revision, text = document.revision(), document.toHtml()
+    press(window, *COMPLETE)
+    unit = window.session.unit
+    assert unit.id == upcoming.id
+    # No edit of the text (nothing laid out or shaped again): only the highlight moved.
+    assert view._body.document() is document
+    assert (document.revision(), document.toHtml()) == (revision, text)
+    (selection,) = view._body.extraSelections()  # the one highlight, the old one gone
+    assert selection.cursor.selectedText() == unit.text == view.current_text()
+    assert selection.format.background().color().name() == palette.HIGHLIGHT
+    assert selection.format.foreground().color().name() == palette.TEXT

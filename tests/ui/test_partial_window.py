@@ -27,10 +27,11 @@ def test_the_list_marks_uncoded_partial_and_coded_sentences_differently(qtbot, p
     assert "1 of 3 dimensions coded" in tip
 
 
-def test_enter_on_a_partial_sentence_names_what_is_open_in_one_line(press, demo_window):
+def test_enter_on_a_partial_sentence_names_what_is_open_in_one_line(qtbot, press, demo_window):
     window = demo_window()
     first = window.session.unit.id
     press(window, "1")
+    qtbot.waitUntil(lambda: not window.after_frame.pending)  # the status bar: after the frame
     assert "Partly coded" in window.unit_state_label.text()
     assert "Alliance" in window.unit_state_label.text()
     assert "1 partly coded" in window.progress_label.text()
@@ -42,6 +43,7 @@ def test_enter_on_a_partial_sentence_names_what_is_open_in_one_line(press, demo_
     press(window, "return")
     assert window.session.unit.id != first
     assert not window.open_notice.isVisible()
+    qtbot.waitUntil(lambda: not window.after_frame.pending)
     assert window.unit_state_label.text() == ""
 
 

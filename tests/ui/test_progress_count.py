@@ -18,6 +18,7 @@ def test_a_large_project_opens_counting_and_shows_the_counts_with_the_keys_typed
     press(window, "1", "q", "a")  # one sentence coded while the count may still run
     qtbot.waitUntil(lambda: window.session.counted and window.session.unit.id != first)
     press(window, "2")
+    qtbot.waitUntil(lambda: not window.after_frame.pending)  # the status bar: after the frame
     dims = window.session.dimensions
     coded = coding_queries.coded_count(window.db, "ak", dims)
     partial = coding_queries.partial_count(window.db, "ak", dims)
