@@ -120,6 +120,11 @@ class SentenceView(QWidget):
         # No keyboard focus: arrows, Space and letters must reach the window's shortcuts.
         self._body.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A document of the view's own in place of the one Qt made: every document the body
+        # shows is then a child of the body (set_document_steadily asks for the parent),
+        # never of Qt's private text control, whose first wrapping in Python cost 28 ms
+        # (PySide6 resolving a class it does not know) in a key press after opening.
+        self._body.setDocument(QTextDocument(self._body))
         self._body.document().setUndoRedoEnabled(False)  # showing text is not an edit to undo
         self._shown: tuple | None = None  # what render_units last drew, and for which unit
         # Where the text shown has its sentences, read once per text (a walk over every
@@ -440,7 +445,8 @@ def set_document_steadily(browser: QTextBrowser, document: QTextDocument) -> Non
     :func:`set_html_steadily` holds it; the document replaced is deleted when the
     browser owned it."""
     old = browser.document()
-    owned = old is not document and old.parent() is browser  # Qt deletes the first one
+    # Qt deletes a document of its own (one the browser made); one given is deleted here.
+    owned = old is not document and old.parent() is browser
     policy = browser.verticalScrollBarPolicy()
     steady = browser.verticalScrollBar().isVisibleTo(browser)
     if steady:
