@@ -11,11 +11,13 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from itertools import groupby
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QPainter,
+    QPalette,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QLabel,
+    QSizePolicy,
     QTextBrowser,
     QTextEdit,
     QVBoxLayout,
@@ -109,10 +112,8 @@ class SentenceView(QWidget):
         self._title.setObjectName("articleTitle")
         self._title.setWordWrap(True)
         self._title.setTextFormat(Qt.TextFormat.PlainText)  # titles are text, not markup
-        self._meta = QLabel()
+        self._meta = InfoLine()
         self._meta.setObjectName("articleMeta")
-        self._meta.setWordWrap(True)
-        self._meta.setTextFormat(Qt.TextFormat.PlainText)
         self._body = QTextBrowser()
         self._body.setObjectName("sentenceBody")
         self._body.setOpenLinks(False)
@@ -120,6 +121,11 @@ class SentenceView(QWidget):
         # No keyboard focus: arrows, Space and letters must reach the window's shortcuts.
         self._body.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A document of the view's own in place of the one Qt made: every document the body
+        # shows is then a child of the body (set_document_steadily asks for the parent),
+        # never of Qt's private text control, whose first wrapping in Python cost 28 ms
+        # (PySide6 resolving a class it does not know) in a key press after opening.
+        self._body.setDocument(QTextDocument(self._body))
         self._body.document().setUndoRedoEnabled(False)  # showing text is not an edit to undo
         self._shown: tuple | None = None  # what render_units last drew, and for which unit
         # Where the text shown has its sentences, read once per text (a walk over every
@@ -430,6 +436,70 @@ class SentenceView(QWidget):
         return self._cursor_over(self._highlight).selectedText()
 
 
+class InfoLine(QWidget):
+    """Plain text that wraps as a label's (the source, date and place above the sentence),
+    whose height changes only when its number of lines does: a new text of as many lines
+    is painted, not laid out. The place changes with every key, and a wrapping QLabel
+    asked the view's layout to fit it again each time (about half a millisecond of a key
+    press)."""
+
+    _FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._fit_height()
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self._fit_height()
+            self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, self.minimumHeight())
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_height()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As high as the text's lines at the width it has (one line when empty)."""
+        metrics = self.fontMetrics()
+        width = self.contentsRect().width()
+        height = metrics.height()
+        if self._text and width > 0:
+            area = QRect(0, 0, width, 1 << 20)
+            height = max(height, metrics.boundingRect(area, int(self._FLAGS), self._text).height())
+        if height != self.minimumHeight() or height != self.maximumHeight():
+            self.setFixedHeight(height)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self._FLAGS),
+            self.palette(),
+            self.isEnabled(),
+            self._text,
+            QPalette.ColorRole.WindowText,
+        )
+
+
 def _shown_key(units: Sequence[Unit]) -> tuple:
     """What :func:`render_units` draws of ``units`` (apart from the highlight)."""
     return tuple((u.id, u.paragraph, u.excluded, u.excluded_by, u.text) for u in units)
@@ -440,7 +510,8 @@ def set_document_steadily(browser: QTextBrowser, document: QTextDocument) -> Non
     :func:`set_html_steadily` holds it; the document replaced is deleted when the
     browser owned it."""
     old = browser.document()
-    owned = old is not document and old.parent() is browser  # Qt deletes the first one
+    # Qt deletes a document of its own (one the browser made); one given is deleted here.
+    owned = old is not document and old.parent() is browser
     policy = browser.verticalScrollBarPolicy()
     steady = browser.verticalScrollBar().isVisibleTo(browser)
     if steady:

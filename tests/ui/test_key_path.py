@@ -141,3 +141,28 @@ def test_the_next_sentence_of_a_paragraph_is_highlighted_over_text_left_as_it_wa
     assert selection.cursor.selectedText() == unit.text == view.current_text()
     assert selection.format.background().color().name() == palette.HIGHLIGHT
     assert selection.format.foreground().color().name() == palette.TEXT
+
+
+def test_every_text_the_sentence_view_shows_is_its_own_and_is_deleted_once_replaced(
+    qtbot, press, demo_window
+):
+    import shiboken6
+
+    settings.put(settings.TRANSITION_MS, 0)
+    window = demo_window()
+    view = window.sentence_view
+    # From the first sentence on, the document shown is the body's child, not one of
+    # Qt's private text control (wrapping that one in Python the first time cost 28 ms
+    # in the first key press that swapped a prepared text in).
+    first = view._body.document()
+    assert first.parent() is view._body
+    _advance_to_paragraph_end(qtbot, press, window)
+    qtbot.waitUntil(lambda: view._prepared is not None)
+    replaced = view._body.document()
+    prepared = view._prepared[1]
+    press(window, *COMPLETE)
+    assert view._body.document() is prepared
+    assert prepared.parent() is view._body
+    # The one replaced goes (deleted later, by the event loop), the one shown stays.
+    qtbot.waitUntil(lambda: not shiboken6.isValid(replaced))
+    assert view.current_text() == window.session.unit.text
