@@ -1,10 +1,15 @@
 """Queries the coding window needs beyond single units: progress, filters, search, context.
 
 Everything here reads one coder's labels only (blind coding). The functions that run on
-every key press (:func:`context_units`, :func:`unit_status`) read the current sentence's
-rows and its paragraph's neighbours, never the whole project; the project-wide ones
-(:func:`coder_progress`, :func:`filter_unit_seqs`, :func:`next_uncoded_seq`) run when
-the window opens or when the coder asks for a list or a jump.
+every key press (:func:`context_units`, and :func:`unit_statuses` for the list rows a key
+changed or a scroll shows) read the current sentence's rows, its paragraph's neighbours
+or a screenful of rows, never the whole project; the project-wide ones
+(:func:`progress_counts`, :func:`coder_progress`, :func:`filter_unit_seqs`,
+:func:`next_uncoded_seq`) run when the window opens or when the coder asks for a list or
+a jump. :func:`unit_status`, :func:`partial_count` and :func:`assigned_coded_count` read
+one unit or one count each, the plain way: the window no longer calls them, and the tests
+check the session's own counts and states, and the one-pass and screenful readers,
+against them.
 
 A unit counts as *coded* by a coder when it has a label in every dimension passed in
 ``dimensions`` (the scheme in force), so labels of a dimension that was later removed
